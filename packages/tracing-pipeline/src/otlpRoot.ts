@@ -1,0 +1,25 @@
+// The OTLP protobuf schema compiled by the OpenTelemetry JS project (protobufjs static module,
+// generated from opentelemetry-proto). It is the maintained codec for the OTLP messages; its
+// .d.ts only declares the root, so the message shapes we rely on are typed in model.ts.
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports, @typescript-eslint/no-require-imports
+const root = require('@opentelemetry/otlp-transformer/build/src/generated/root');
+
+interface MessageType<T> {
+  decode(reader: Uint8Array): T;
+  encode(message: T): { finish(): Uint8Array };
+  fromObject(object: unknown): T;
+  toObject(message: T, options?: Record<string, unknown>): Record<string, unknown>;
+  verify(message: unknown): string | null;
+}
+
+const v1 = root.opentelemetry.proto;
+
+/** Codec of `ExportTraceServiceRequest`. */
+export const ExportTraceServiceRequestCodec: MessageType<
+  import('./model').ExportTraceServiceRequest
+> = v1.collector.trace.v1.ExportTraceServiceRequest;
+
+/** Codec of `ExportTraceServiceResponse`. */
+export const ExportTraceServiceResponseCodec: MessageType<
+  import('./model').ExportTraceServiceResponse
+> = v1.collector.trace.v1.ExportTraceServiceResponse;

@@ -1,0 +1,6 @@
+/**
+ * The tracing-health backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { tracingHealthPlugin as default } from './plugin';

@@ -1,0 +1,10 @@
+/**
+ * Shared names and models of the tracing-health plugins: annotation keys and their parser,
+ * API types, metric names and permissions, so backend, pages, dashboards and alerts agree.
+ *
+ * @packageDocumentation
+ */
+export * from './annotations';
+export * from './parseTracingSettings';
+export * from './api';
+export * from './metrics';
