@@ -8,3 +8,4 @@ export * from './annotations';
 export * from './parseTracingSettings';
 export * from './api';
 export * from './metrics';
+export * from './sampling';

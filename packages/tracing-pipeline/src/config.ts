@@ -1,0 +1,178 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+// Backstage config values substituted from env vars arrive as strings.
+const positiveInt = (fallback: number) =>
+  z
+    .union([z.number(), z.string().regex(/^\d+$/, 'must be an integer').transform(Number)])
+    .pipe(z.number().int('must be an integer').positive('must be positive'))
+    .default(fallback);
+
+const nonNegativeInt = (fallback: number) =>
+  z
+    .union([z.number(), z.string().regex(/^\d+$/, 'must be an integer').transform(Number)])
+    .pipe(z.number().int('must be an integer').min(0, 'must not be negative'))
+    .default(fallback);
+
+const booleanish = (fallback: boolean) =>
+  z
+    .union([z.boolean(), z.enum(['true', 'false']).transform(v => v === 'true')])
+    .default(fallback);
+
+const regexSource = z.string().min(1, 'must not be empty').superRefine((source, ctx) => {
+  try {
+    new RegExp(source, 'i');
+  } catch (e) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `invalid regular expression: ${(e as Error).message}` });
+  }
+});
+
+const httpUrl = z
+  .string({ required_error: 'is required' })
+  .refine(v => /^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v), 'must be an http(s) URL');
+
+export const REDACTION_ACTIONS = ['delete', 'hash', 'mask'] as const;
+export type RedactionAction = (typeof REDACTION_ACTIONS)[number];
+
+const sanitizerRuleSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    /** Case-insensitive regular expression on the attribute key. */
+    key: regexSource.optional(),
+    /** Case-insensitive regular expression on string values (and string array elements). */
+    value: regexSource.optional(),
+    action: z.enum(REDACTION_ACTIONS, {
+      errorMap: () => ({ message: `must be one of ${REDACTION_ACTIONS.join(', ')}` }),
+    }),
+    /** Extra check on a value match, e.g. the Luhn checksum of card numbers. */
+    check: z.enum(['luhn']).optional(),
+  })
+  .strict()
+  .refine(r => r.key !== undefined || r.value !== undefined, 'a rule needs a key or a value pattern');
+
+const retrySchema = z
+  .object({
+    initialIntervalMs: positiveInt(5_000),
+    maxIntervalMs: positiveInt(30_000),
+    maxElapsedMs: positiveInt(300_000),
+  })
+  .strict()
+  .default({});
+
+const exporterSchema = z
+  .object({
+    /** Metric label; unique; `fallback` is reserved. */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.\-/]+$/, 'must only contain letters, digits and _ . - /')
+      .refine(v => v !== 'fallback', '"fallback" is reserved for the fallback file'),
+    /** Full URL of the OTLP/HTTP traces endpoint, e.g. http://tempo:4318/v1/traces. */
+    endpoint: httpUrl,
+    headers: z.record(z.string()).default({}),
+    timeoutMs: positiveInt(10_000),
+    /** Batches (sent or waiting) an exporter holds before refusing more. */
+    queueSize: positiveInt(1_000),
+    /** Batches sent in parallel. */
+    concurrency: positiveInt(2),
+    retry: retrySchema,
+    persistentQueueDir: z.string().min(1, 'must not be empty').optional(),
+  })
+  .strict();
+
+const memorySchema = z
+  .object({
+    softLimitBytes: positiveInt(192 * MiB),
+    hardLimitBytes: positiveInt(256 * MiB),
+    softLimitSpans: positiveInt(400_000),
+    hardLimitSpans: positiveInt(500_000),
+    retryAfterSeconds: positiveInt(5),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.softLimitBytes > m.hardLimitBytes)
+      ctx.addIssue({ code: 'custom', path: ['softLimitBytes'], message: 'must not exceed hardLimitBytes' });
+    if (m.softLimitSpans > m.hardLimitSpans)
+      ctx.addIssue({ code: 'custom', path: ['softLimitSpans'], message: 'must not exceed hardLimitSpans' });
+  })
+  .default({});
+
+const batchSchema = z
+  .object({
+    /** A batch is sent as soon as it holds this many spans. */
+    sendBatchSize: positiveInt(8192),
+    /** Batches are split to at most this many spans; 0 means no limit. */
+    sendBatchMaxSize: nonNegativeInt(0),
+    /** A partial batch is sent after this long. */
+    timeoutMs: positiveInt(200),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.sendBatchMaxSize !== 0 && b.sendBatchMaxSize < b.sendBatchSize)
+      ctx.addIssue({ code: 'custom', path: ['sendBatchMaxSize'], message: 'must be 0 or at least sendBatchSize' });
+  })
+  .default({});
+
+export const pipelineConfigSchema = z
+  .object({
+    receiver: z
+      .object({ maxBodyBytes: positiveInt(64 * MiB) })
+      .strict()
+      .default({}),
+    memory: memorySchema,
+    sanitizer: z
+      .object({
+        useDefaults: booleanish(true),
+        rules: z.array(sanitizerRuleSchema).default([]),
+      })
+      .strict()
+      .default({}),
+    batch: batchSchema,
+    exporters: z
+      .array(exporterSchema)
+      .default([])
+      .superRefine((exporters, ctx) => {
+        const seen = new Set<string>();
+        exporters.forEach((e, i) => {
+          if (seen.has(e.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate exporter name "${e.name}"` });
+          seen.add(e.name);
+        });
+      }),
+    /** Where batches go (as OTLP JSON lines) that an exporter would otherwise drop. */
+    fallback: z.object({ path: z.string().min(1, 'must not be empty') }).strict().optional(),
+    /** How long shutdown() waits for queued batches to be exported. */
+    shutdownTimeoutMs: positiveInt(10_000),
+  })
+  .strict();
+
+export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
+export type PipelineConfigInput = z.input<typeof pipelineConfigSchema>;
+export type ExporterConfig = PipelineConfig['exporters'][number];
+export type SanitizerRuleConfig = PipelineConfig['sanitizer']['rules'][number];
+export type MemoryConfig = PipelineConfig['memory'];
+export type BatchConfig = PipelineConfig['batch'];
+
+function formatPath(prefix: string, path: (string | number)[]): string {
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
+    prefix,
+  );
+}
+
+/**
+ * Validates `tracingHealth.pipeline` and fills in defaults. Throws an Error naming the full
+ * key path of every problem, e.g. `tracingHealth.pipeline.exporters[0].endpoint: must be an http(s) URL`.
+ */
+export function parsePipelineConfig(raw: unknown, keyPrefix = 'tracingHealth.pipeline'): PipelineConfig {
+  const result = pipelineConfigSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(issue => {
+    const key = formatPath(keyPrefix, issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map(k => `${formatPath(key, [k])}: unknown key`).join('; ');
+    }
+    const message = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'is required' : issue.message;
+    return `${key}: ${message}`;
+  });
+  throw new Error(`Invalid pipeline config: ${problems.join('; ')}`);
+}

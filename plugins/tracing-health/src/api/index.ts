@@ -1,0 +1,2 @@
+export * from './TracingHealthApi';
+export * from './TracingHealthClient';

@@ -1,0 +1,65 @@
+import { Entity } from '@backstage/catalog-model';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { renderInTestApp } from '@backstage/test-utils';
+import { screen } from '@testing-library/react';
+import { EntityTracingContent } from './EntityTracingContent';
+
+function component(annotations?: Record<string, string>): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: 'payments', annotations },
+    spec: { type: 'service', owner: 'payments-team', lifecycle: 'production' },
+  };
+}
+
+async function renderFor(entity: Entity) {
+  await renderInTestApp(
+    <EntityProvider entity={entity}>
+      <EntityTracingContent />
+    </EntityProvider>,
+  );
+}
+
+describe('EntityTracingContent', () => {
+  it('shows the settings of an opted-in component', async () => {
+    await renderFor(
+      component({
+        'tracing-health/enabled': 'true',
+        'tracing-health/service-name': 'payments-api',
+        'tracing-health/tier': 'critical',
+      }),
+    );
+    expect(screen.getByText('Tracing settings')).toBeInTheDocument();
+    expect(screen.getByText('payments-api')).toBeInTheDocument();
+    expect(screen.getByText('critical')).toBeInTheDocument();
+    expect(screen.queryByTestId('tracing-annotation-errors')).toBeNull();
+  });
+
+  it('shows the missing-annotation state with the snippet when not opted in', async () => {
+    await renderFor(component());
+    expect(screen.getByText(/Missing Annotation/i)).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/tracing-health\/enabled/).length,
+    ).toBeGreaterThan(0);
+    expect(screen.queryByText('Tracing settings')).toBeNull();
+  });
+
+  it('shows annotation errors on the entity and uses the defaults', async () => {
+    await renderFor(
+      component({ 'tracing-health/enabled': 'true', 'tracing-health/tier': 'gold' }),
+    );
+    const errors = screen.getByTestId('tracing-annotation-errors');
+    expect(errors).toHaveTextContent('tracing-health/tier');
+    expect(errors).toHaveTextContent('gold');
+    expect(screen.getByText('standard')).toBeInTheDocument();
+  });
+
+  it('shows annotation errors even when the opt-in itself is invalid', async () => {
+    await renderFor(component({ 'tracing-health/enabled': 'yes' }));
+    expect(screen.getByTestId('tracing-annotation-errors')).toHaveTextContent(
+      'tracing-health/enabled',
+    );
+    expect(screen.getByText(/Missing Annotation/i)).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,13 @@
+/**
+ * The tracing-health frontend plugin: per-entity tracing settings, coverage, sampling and
+ * runbooks. Legacy frontend system exports; the new frontend system uses `/alpha`.
+ *
+ * @packageDocumentation
+ */
+export {
+  tracingHealthPlugin,
+  EntityTracingHealthContent,
+  EntityTracingSettingsCard,
+} from './plugin';
+export { isTracingHealthAvailable } from './isTracingHealthAvailable';
+export * from './api';
