@@ -16,5 +16,12 @@ yarn tsc
 step "unit and integration tests"
 yarn test --ci
 
+step "Grafana app plugin: build and tests"
+yarn workspace @internal/grafana-tracing-health-app build
+yarn workspace @internal/grafana-tracing-health-app test
+
 step "end-to-end tests"
+# The backend's app plugin serves the built app in the browser suites; build it fresh.
+rm -rf packages/app/dist
+yarn workspace app build
 yarn test:e2e

@@ -42,6 +42,10 @@ describe('EntityTracingContent', () => {
     expect(
       screen.getAllByText(/tracing-health\/enabled/).length,
     ).toBeGreaterThan(0);
+    expect(screen.getByText('Opt in to tracing')).toBeInTheDocument();
+    // The highlighter splits the snippet into tokens, so compare the rendered text.
+    expect(document.body.textContent).toContain('tracing-health/enabled: "true"');
+    expect(document.body.textContent).toContain('tracing-health/tier: standard');
     expect(screen.queryByText('Tracing settings')).toBeNull();
   });
 

@@ -9,6 +9,7 @@ import {
 } from '@internal/plugin-tracing-health-common';
 import Grid from '@material-ui/core/Grid';
 import { AnnotationErrors } from './AnnotationErrors';
+import { OptInSnippetCard } from './OptInSnippetCard';
 import { TracingSettingsCard } from './TracingSettingsCard';
 
 /** The Tracing tab of a catalog entity. */
@@ -25,6 +26,9 @@ export function EntityTracingContent() {
               <AnnotationErrors errors={settings.errors} />
             </Grid>
           )}
+          <Grid item>
+            <OptInSnippetCard serviceName={settings.serviceName} />
+          </Grid>
           <Grid item>
             <MissingAnnotationEmptyState
               annotation={TRACING_HEALTH_ANNOTATIONS.enabled}

@@ -1,0 +1,114 @@
+import { lastValueFrom } from 'rxjs';
+import { getBackendSrv, isFetchError } from '@grafana/runtime';
+
+import { PORTAL_PROXY_BASE } from '../constants';
+import type { ServicesResponse } from '../types';
+
+/** A failed call to the portal, with a message a Grafana user can act on. */
+export class PortalError extends Error {
+  /** HTTP status from Grafana's plugin proxy or the portal; undefined for non-HTTP failures. */
+  readonly status?: number;
+  /** What to check, when the status points at a likely cause. */
+  readonly hint?: string;
+
+  constructor(message: string, status?: number, hint?: string) {
+    super(message);
+    this.name = 'PortalError';
+    this.status = status;
+    this.hint = hint;
+  }
+}
+
+/** URL of a portal API path through the app's `portal` proxy route. */
+export function portalUrl(path: string): string {
+  return `${PORTAL_PROXY_BASE}/${path.replace(/^\/+/, '')}`;
+}
+
+function hintForStatus(status: number): string | undefined {
+  if (status === 401 || status === 403) {
+    return 'The request was refused. Check the portal access token on the app configuration page, and that it is accepted by the portal (backend.auth.externalAccess).';
+  }
+  if (status === 404) {
+    return 'Not found. Check that the portal URL on the app configuration page is the Backstage base URL and that the Tracing Health backend plugin is installed there.';
+  }
+  if (status === 502 || status === 503 || status === 504) {
+    return 'Grafana could not reach the portal. Check the portal URL on the app configuration page and that Grafana can reach it.';
+  }
+  return undefined;
+}
+
+/** Turns whatever `backendSrv.fetch` threw into a PortalError. */
+export function toPortalError(error: unknown): PortalError {
+  if (error instanceof PortalError) {
+    return error;
+  }
+  if (isFetchError(error)) {
+    const data: unknown = error.data;
+    let detail: string | undefined;
+    if (typeof data === 'string' && data.trim()) {
+      detail = data.trim();
+    } else if (data && typeof data === 'object') {
+      const body = data as { message?: unknown; error?: unknown };
+      if (typeof body.message === 'string') {
+        detail = body.message;
+      } else if (
+        body.error &&
+        typeof body.error === 'object' &&
+        typeof (body.error as { message?: unknown }).message === 'string'
+      ) {
+        detail = (body.error as { message: string }).message;
+      } else if (typeof body.error === 'string') {
+        detail = body.error;
+      }
+    }
+    detail = detail || error.statusText || error.message;
+    const status = error.status;
+    const message = status
+      ? `HTTP ${status}${detail ? `: ${detail}` : ''}`
+      : detail || 'Request failed';
+    return new PortalError(
+      message,
+      status || undefined,
+      status ? hintForStatus(status) : undefined,
+    );
+  }
+  if (error instanceof Error) {
+    return new PortalError(error.message);
+  }
+  return new PortalError(String(error));
+}
+
+/**
+ * GET a path of the portal's Tracing Health API (`/api/tracing-health/<path>`) through
+ * Grafana's plugin proxy. Throws PortalError.
+ */
+export async function getFromPortal<T>(path: string): Promise<T> {
+  try {
+    const response = await lastValueFrom(
+      getBackendSrv().fetch<T>({
+        url: portalUrl(path),
+        method: 'GET',
+        // The pages show their own error state; no global toast.
+        showErrorAlert: false,
+      }),
+    );
+    return response.data;
+  } catch (error) {
+    throw toPortalError(error);
+  }
+}
+
+/** `GET /api/tracing-health/services` of the portal. */
+export async function getServices(): Promise<ServicesResponse> {
+  const body = await getFromPortal<unknown>('services');
+  if (
+    !body ||
+    typeof body !== 'object' ||
+    !Array.isArray((body as { items?: unknown }).items)
+  ) {
+    throw new PortalError(
+      'The portal returned an unexpected response for /services (expected {"items": [...]}).',
+    );
+  }
+  return body as ServicesResponse;
+}
