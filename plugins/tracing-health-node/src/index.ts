@@ -1,0 +1,6 @@
+/**
+ * Extension points of the tracing-health backend plugin for other backend modules.
+ *
+ * @packageDocumentation
+ */
+export {};
