@@ -10,6 +10,14 @@ export CI=true
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
+# PostgreSQL for the TestDatabases suites (SQLite runs everywhere; PostgreSQL where it can start).
+if pg_url="$(scripts/postgres.sh)"; then
+  export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$pg_url"
+  trap 'scripts/postgres.sh stop' EXIT
+else
+  echo "test.sh: PostgreSQL unavailable; database suites run on SQLite only" >&2
+fi
+
 step "type check"
 yarn tsc
 

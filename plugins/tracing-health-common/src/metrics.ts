@@ -18,10 +18,54 @@ export const PIPELINE_METRICS = {
   requests: 'tracing_health_pipeline_requests_total',
 } as const;
 
-/** Names of the catalog-derived gauges. */
-export const CATALOG_METRICS = {
-  services: 'tracing_health_catalog_services',
+/**
+ * Span-derived RED and completeness metrics per `service.name`, computed before sampling so
+ * they describe real traffic (like the Collector's spanmetrics connector).
+ */
+export const SPAN_METRICS = {
+  /** Counter{service, span_kind, status_code}. */
+  spans: 'tracing_health_service_spans_total',
+  /** Counter{service}: root spans, i.e. traces started by the service. */
+  traces: 'tracing_health_service_traces_total',
+  /** Histogram{service, span_kind} of span durations in seconds. */
+  duration: 'tracing_health_service_span_duration_seconds',
+  /** Counter{service}: spans whose parent never arrived within the completeness window. */
+  orphanSpans: 'tracing_health_service_orphan_spans_total',
+  /** Counter{service, complete="true"|"false"}: traces judged at the end of the window. */
+  tracesJudged: 'tracing_health_service_traces_judged_total',
+  /** Gauge{service}: unix seconds of the last span seen. */
+  lastSeen: 'tracing_health_service_last_seen_timestamp_seconds',
 } as const;
+
+/** Coverage gauges joining the catalog with what the pipeline sees. */
+export const COVERAGE_METRICS = {
+  /** Gauge{state}: number of catalog components (or unregistered service names) per state. */
+  services: 'tracing_health_coverage_services',
+  /** Gauge{entity_ref, service, owner, system, state}: 1 for the component's current state. */
+  serviceState: 'tracing_health_coverage_service_state',
+  /** Gauge{service}: share (0..1) of judged traces that were complete. */
+  completeness: 'tracing_health_coverage_completeness_ratio',
+} as const;
+
+/** Health-check results. */
+export const CHECK_METRICS = {
+  /** Gauge{check_id, check_type, status}: 1 for the current status, 0 for the others. */
+  status: 'tracing_health_check_status',
+  /** Gauge{check_id, check_type}: unix seconds of the last completed run. */
+  lastRun: 'tracing_health_check_last_run_timestamp_seconds',
+  /** Gauge{check_id, check_type}: duration of the last run in seconds. */
+  duration: 'tracing_health_check_duration_seconds',
+  /** Gauge{check_id, check_type}: the measured value of the last run, where numeric. */
+  value: 'tracing_health_check_value',
+} as const;
+
+/** The check statuses, in increasing severity. */
+export const CHECK_STATUSES = ['ok', 'warning', 'critical', 'unknown'] as const;
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+
+/** The coverage states of a catalog component or a seen service name. */
+export const COVERAGE_STATES = ['traced', 'silent', 'untraced', 'unregistered'] as const;
+export type CoverageState = (typeof COVERAGE_STATES)[number];
 
 /** Names of the sampling engine's metrics (head, adaptive and tail samplers). */
 export const SAMPLING_METRICS = {
