@@ -9,3 +9,4 @@ export * from './parseTracingSettings';
 export * from './api';
 export * from './metrics';
 export * from './sampling';
+export * from './runbooks';
