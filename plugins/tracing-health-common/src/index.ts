@@ -10,3 +10,5 @@ export * from './api';
 export * from './metrics';
 export * from './sampling';
 export * from './runbooks';
+export * from './checks';
+export * from './permissions';

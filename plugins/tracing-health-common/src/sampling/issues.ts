@@ -47,8 +47,13 @@ export function zodIssuesToErrors(
       }
       continue;
     }
-    if (issue.code === 'invalid_union' && issue.unionErrors.length > 0) {
-      // Report the branch that got furthest (fewest issues), not the noise of every branch.
+    if (
+      issue.code === 'invalid_union' &&
+      issue.message === 'Invalid input' &&
+      issue.unionErrors.length > 0
+    ) {
+      // Without a message of its own, report the branch that got furthest (fewest issues)
+      // rather than the noise of every branch.
       const best = [...issue.unionErrors].sort(
         (a, b) => a.issues.length - b.issues.length,
       )[0];
