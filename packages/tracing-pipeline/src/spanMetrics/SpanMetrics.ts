@@ -1,0 +1,312 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SPAN_METRICS } from '@internal/plugin-tracing-health-common';
+import { bytesToHex, serviceNameOf, SpanBatch, STATUS_CODE } from '../model';
+import { CompletenessTracker, TraceJudgement } from './CompletenessTracker';
+import { bucketIndex } from './histogramQuantile';
+import { spanDurationSeconds } from './spanDuration';
+import {
+  OVERFLOW_SERVICE,
+  SPAN_KIND_LABELS,
+  spanKindIndex,
+  STATUS_CODE_LABELS,
+  statusCodeIndex,
+  UNKNOWN_SERVICE,
+} from './labels';
+
+/** Span duration buckets in seconds: 1 ms to 30 s, dense where request latencies live. */
+export const DEFAULT_DURATION_BUCKETS_SECONDS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5,
+  10, 30,
+];
+
+export interface SpanMetricsClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface SpanMetricsOptions {
+  /** The registry the metrics are registered on (the plugin's, never the global one). */
+  registry: Registry;
+  clock?: SpanMetricsClock;
+  /** How long a trace's spans may take to arrive before missing parents make orphans. Default 30 s. */
+  completenessWindowMs?: number;
+  /** Traces tracked for completeness at once. Default 50,000. */
+  maxTraces?: number;
+  /** Distinct `service.name` values with their own series; later ones count as `__other__`. Default 1,000. */
+  maxServices?: number;
+  durationBucketsSeconds?: readonly number[];
+}
+
+/** Cumulative counters of one service since the process started. */
+export interface ServiceSpanCounters {
+  service: string;
+  spans: number;
+  errorSpans: number;
+  /** Root spans: traces the service started. */
+  rootSpans: number;
+  orphanSpans: number;
+  /** Traces the service took part in, judged complete / incomplete at the end of their window. */
+  completeTraces: number;
+  incompleteTraces: number;
+  /** Spans per span kind, indexed like SPAN_KIND_LABELS. */
+  spansByKind: number[];
+  durationSumSeconds: number;
+  /** Spans per duration bucket (not cumulative); the last entry is `+Inf`. */
+  durationCounts: number[];
+  /** When the pipeline last received a span of the service (ms since the epoch). */
+  lastSeenMs: number;
+}
+
+export interface SpanMetricsSnapshot {
+  takenAtMs: number;
+  durationBoundsSeconds: readonly number[];
+  services: ServiceSpanCounters[];
+  /** Every trace counted once, whatever the number of services in it. */
+  traces: { complete: number; incomplete: number; tracked: number; untracked: number };
+}
+
+class ServiceState implements ServiceSpanCounters {
+  spans = 0;
+  errorSpans = 0;
+  rootSpans = 0;
+  orphanSpans = 0;
+  completeTraces = 0;
+  incompleteTraces = 0;
+  spansByKind: number[];
+  spansByKindAndStatus: number[];
+  durationSumSeconds = 0;
+  durationCounts: number[];
+  lastSeenMs = 0;
+  readonly durationByKind: ({ observe(value: number): void } | undefined)[];
+
+  constructor(readonly service: string, bucketCount: number) {
+    this.spansByKind = new Array(SPAN_KIND_LABELS.length).fill(0);
+    this.spansByKindAndStatus = new Array(SPAN_KIND_LABELS.length * STATUS_CODE_LABELS.length).fill(0);
+    this.durationCounts = new Array(bucketCount + 1).fill(0);
+    this.durationByKind = new Array(SPAN_KIND_LABELS.length);
+  }
+}
+
+function isRoot(parentSpanId: Uint8Array | null | undefined): boolean {
+  if (!parentSpanId || parentSpanId.length === 0) return true;
+  for (let i = 0; i < parentSpanId.length; i++) if (parentSpanId[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Span-derived RED and completeness figures per `service.name`, like the Collector's spanmetrics
+ * connector. The pipeline feeds it accepted, sanitized spans before sampling, so the figures
+ * describe real traffic. Counters are kept in plain arrays on the hot path and copied into
+ * the Prometheus counters on scrape; durations go straight into a prom-client Histogram.
+ */
+export class SpanMetrics {
+  private readonly clock: SpanMetricsClock;
+  private readonly maxServices: number;
+  private readonly bounds: readonly number[];
+  private readonly services = new Map<string, ServiceState>();
+  private readonly tracker: CompletenessTracker<ServiceState>;
+  private readonly traceTotals = { complete: 0, incomplete: 0 };
+  private readonly duration: Histogram<'service' | 'span_kind'>;
+
+  constructor(options: SpanMetricsOptions) {
+    this.clock = options.clock ?? { now: () => Date.now() };
+    this.maxServices = options.maxServices ?? 1_000;
+    this.bounds = options.durationBucketsSeconds ?? DEFAULT_DURATION_BUCKETS_SECONDS;
+    if (!(this.maxServices >= 1)) throw new RangeError('maxServices must be at least 1');
+    this.bounds.forEach((b, i) => {
+      if (!(b > 0) || (i > 0 && b <= this.bounds[i - 1])) {
+        throw new RangeError('duration buckets must be positive and strictly increasing');
+      }
+    });
+    this.tracker = new CompletenessTracker<ServiceState>({
+      windowMs: options.completenessWindowMs ?? 30_000,
+      maxTraces: options.maxTraces ?? 50_000,
+      onJudged: judgement => this.onJudged(judgement),
+    });
+    this.duration = new Histogram({
+      name: SPAN_METRICS.duration,
+      help: 'Span durations per service and span kind, before sampling.',
+      labelNames: ['service', 'span_kind'],
+      buckets: [...this.bounds],
+      registers: [options.registry],
+    });
+    this.registerCounters(options.registry);
+  }
+
+  /** Counts a batch of accepted spans. Never throws on odd span data. */
+  record(batch: SpanBatch): void {
+    const now = this.clock.now();
+    this.tracker.sweep(now);
+    for (const resourceSpans of batch.resourceSpans) {
+      const service = this.serviceFor(serviceNameOf(resourceSpans.resource) ?? UNKNOWN_SERVICE);
+      service.lastSeenMs = now;
+      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+        for (const span of scopeSpans.spans ?? []) {
+          const kind = spanKindIndex(span.kind);
+          const status = statusCodeIndex(span.status?.code);
+          service.spans++;
+          service.spansByKind[kind]++;
+          service.spansByKindAndStatus[kind * STATUS_CODE_LABELS.length + status]++;
+          if (status === STATUS_CODE.ERROR) service.errorSpans++;
+
+          const root = isRoot(span.parentSpanId);
+          if (root) service.rootSpans++;
+
+          const seconds = spanDurationSeconds(span.startTimeUnixNano, span.endTimeUnixNano);
+          service.durationCounts[bucketIndex(this.bounds, seconds)]++;
+          service.durationSumSeconds += seconds;
+          this.durationObserver(service, kind).observe(seconds);
+
+          if (span.traceId?.length && span.spanId?.length) {
+            this.tracker.add(
+              bytesToHex(span.traceId),
+              bytesToHex(span.spanId),
+              root ? '' : bytesToHex(span.parentSpanId),
+              service,
+              now,
+            );
+          }
+        }
+      }
+    }
+  }
+
+  /** Cumulative counters per service, after judging the traces whose window has ended. */
+  snapshot(): SpanMetricsSnapshot {
+    const now = this.clock.now();
+    this.tracker.sweep(now);
+    const stats = this.tracker.stats();
+    return {
+      takenAtMs: now,
+      durationBoundsSeconds: this.bounds,
+      services: [...this.services.values()].map(s => ({
+        service: s.service,
+        spans: s.spans,
+        errorSpans: s.errorSpans,
+        rootSpans: s.rootSpans,
+        orphanSpans: s.orphanSpans,
+        completeTraces: s.completeTraces,
+        incompleteTraces: s.incompleteTraces,
+        spansByKind: [...s.spansByKind],
+        durationSumSeconds: s.durationSumSeconds,
+        durationCounts: [...s.durationCounts],
+        lastSeenMs: s.lastSeenMs,
+      })),
+      traces: { ...this.traceTotals, tracked: stats.tracked, untracked: stats.untracked },
+    };
+  }
+
+  /** When a span of the service was last received, if ever (ms since the epoch). */
+  lastSeen(serviceName: string): number | undefined {
+    return this.services.get(serviceName)?.lastSeenMs || undefined;
+  }
+
+  /** Judges every trace still open (call on shutdown, before the last snapshot). */
+  flush(): void {
+    this.tracker.flush(this.clock.now());
+  }
+
+  private serviceFor(name: string): ServiceState {
+    let state = this.services.get(name);
+    if (state) return state;
+    const key = this.services.size < this.maxServices ? name : OVERFLOW_SERVICE;
+    state = this.services.get(key);
+    if (!state) {
+      state = new ServiceState(key, this.bounds.length);
+      // The overflow bucket is one more series on top of the cap.
+      this.services.set(key, state);
+    }
+    return state;
+  }
+
+  private durationObserver(service: ServiceState, kind: number) {
+    let observer = service.durationByKind[kind];
+    if (!observer) {
+      observer = this.duration.labels({ service: service.service, span_kind: SPAN_KIND_LABELS[kind] });
+      service.durationByKind[kind] = observer;
+    }
+    return observer;
+  }
+
+  private onJudged(judgement: TraceJudgement<ServiceState>): void {
+    if (judgement.complete) this.traceTotals.complete++;
+    else this.traceTotals.incomplete++;
+    for (const service of judgement.services) {
+      if (judgement.complete) service.completeTraces++;
+      else service.incompleteTraces++;
+    }
+    for (const [service, orphans] of judgement.orphans) service.orphanSpans += orphans;
+  }
+
+  private registerCounters(registry: Registry): void {
+    const services = () => this.services.values();
+    const sweep = () => this.tracker.sweep(this.clock.now());
+    new Counter({
+      name: SPAN_METRICS.spans,
+      help: 'Spans received per service, span kind and status code, before sampling.',
+      labelNames: ['service', 'span_kind', 'status_code'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of services()) {
+          s.spansByKindAndStatus.forEach((count, i) => {
+            if (count === 0) return;
+            this.inc(
+              {
+                service: s.service,
+                span_kind: SPAN_KIND_LABELS[Math.floor(i / STATUS_CODE_LABELS.length)],
+                status_code: STATUS_CODE_LABELS[i % STATUS_CODE_LABELS.length],
+              },
+              count,
+            );
+          });
+        }
+      },
+    });
+    new Counter({
+      name: SPAN_METRICS.traces,
+      help: 'Root spans per service: traces the service started.',
+      labelNames: ['service'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of services()) if (s.rootSpans) this.inc({ service: s.service }, s.rootSpans);
+      },
+    });
+    new Counter({
+      name: SPAN_METRICS.orphanSpans,
+      help: 'Spans whose parent did not arrive within the completeness window.',
+      labelNames: ['service'],
+      registers: [registry],
+      collect() {
+        sweep();
+        this.reset();
+        for (const s of services()) this.inc({ service: s.service }, s.orphanSpans);
+      },
+    });
+    new Counter({
+      name: SPAN_METRICS.tracesJudged,
+      help: 'Traces a service took part in, judged complete or not at the end of the completeness window.',
+      labelNames: ['service', 'complete'],
+      registers: [registry],
+      collect() {
+        sweep();
+        this.reset();
+        for (const s of services()) {
+          this.inc({ service: s.service, complete: 'true' }, s.completeTraces);
+          this.inc({ service: s.service, complete: 'false' }, s.incompleteTraces);
+        }
+      },
+    });
+    new Gauge({
+      name: SPAN_METRICS.lastSeen,
+      help: 'Unix time in seconds of the last span received per service.',
+      labelNames: ['service'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of services()) this.set({ service: s.service }, s.lastSeenMs / 1000);
+      },
+    });
+  }
+}
