@@ -59,7 +59,7 @@ describe('parsePipelineConfig', () => {
     [{ sanitizer: { rules: [{ action: 'mask' }] } }, 'tracingHealth.pipeline.sanitizer.rules[0]: a rule needs a key or a value pattern'],
     [{ sanitizer: { rules: [{ key: 'x', action: 'burn' }] } }, 'tracingHealth.pipeline.sanitizer.rules[0].action: must be one of delete, hash, mask'],
     [{ sanitizer: { rules: [{ key: '(', action: 'mask' }] } }, 'tracingHealth.pipeline.sanitizer.rules[0].key: invalid regular expression'],
-    [{ sanitizer: { useDefaults: 'yes' } }, 'tracingHealth.pipeline.sanitizer.useDefaults'],
+    [{ sanitizer: { useDefaults: "yes" } }, "tracingHealth.pipeline.sanitizer.useDefaults: must be true or false"],
     [{ fallback: {} }, 'tracingHealth.pipeline.fallback.path: is required'],
     [{ recevier: {} }, 'tracingHealth.pipeline.recevier: unknown key'],
     [{ exporters: [{ name: 'a', endpoint: 'http://x', header: {} }] }, 'tracingHealth.pipeline.exporters[0].header: unknown key'],

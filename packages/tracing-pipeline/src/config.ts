@@ -3,21 +3,22 @@ import { z } from 'zod';
 const MiB = 1024 * 1024;
 
 // Backstage config values substituted from env vars arrive as strings.
+const fromNumericString = (v: unknown) =>
+  typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
+const integer = () => z.number({ invalid_type_error: 'must be an integer' }).int('must be an integer');
+
 const positiveInt = (fallback: number) =>
-  z
-    .union([z.number(), z.string().regex(/^\d+$/, 'must be an integer').transform(Number)])
-    .pipe(z.number().int('must be an integer').positive('must be positive'))
-    .default(fallback);
+  z.preprocess(fromNumericString, integer().positive('must be positive')).default(fallback);
 
 const nonNegativeInt = (fallback: number) =>
-  z
-    .union([z.number(), z.string().regex(/^\d+$/, 'must be an integer').transform(Number)])
-    .pipe(z.number().int('must be an integer').min(0, 'must not be negative'))
-    .default(fallback);
+  z.preprocess(fromNumericString, integer().min(0, 'must not be negative')).default(fallback);
 
 const booleanish = (fallback: boolean) =>
   z
-    .union([z.boolean(), z.enum(['true', 'false']).transform(v => v === 'true')])
+    .preprocess(
+      v => (v === 'true' ? true : v === 'false' ? false : v),
+      z.boolean({ invalid_type_error: 'must be true or false' }),
+    )
     .default(fallback);
 
 const regexSource = z.string().min(1, 'must not be empty').superRefine((source, ctx) => {

@@ -23,3 +23,7 @@ export const ExportTraceServiceRequestCodec: MessageType<
 export const ExportTraceServiceResponseCodec: MessageType<
   import('./model').ExportTraceServiceResponse
 > = v1.collector.trace.v1.ExportTraceServiceResponse;
+
+/** Codec of one `ResourceSpans`, the unit the wire helpers re-use without re-encoding. */
+export const ResourceSpansCodec: MessageType<import('./model').ResourceSpans> =
+  v1.trace.v1.ResourceSpans;
