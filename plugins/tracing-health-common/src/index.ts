@@ -10,5 +10,6 @@ export * from './api';
 export * from './metrics';
 export * from './sampling';
 export * from './runbooks';
+export * from './coverage';
 export * from './checks';
 export * from './permissions';
