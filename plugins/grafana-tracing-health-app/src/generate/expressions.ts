@@ -1,0 +1,96 @@
+import { METRIC_PREFIX } from '@internal/plugin-tracing-health-common';
+
+import {
+  AlertRuleOptions,
+  DEFAULT_ALERT_RULE_OPTIONS,
+  alertExpression,
+  alertGroups,
+} from './alertRules';
+import { generatedDashboards } from './dashboards';
+
+export interface GeneratedExpression {
+  /** Where it comes from, e.g. `dashboard tracing-health-overview / Ingestion rate / A` or `alert TracingHealthQueueHigh (signal)`. */
+  source: string;
+  /** The expression as written in the dashboard or rule (may hold Grafana variables). */
+  expr: string;
+  /** The expression with Grafana variables replaced, ready for Prometheus' query API. */
+  promql: string;
+  /** True when it reads the portal's own `tracing_health_*` metrics. */
+  projectMetric: boolean;
+}
+
+/** Values for the Grafana variables the dashboards use, as a test or a CLI would pick them. */
+export const DEFAULT_VARIABLE_VALUES: Record<string, string> = {
+  __rate_interval: '5m',
+  __interval: '1m',
+  service: '.*',
+};
+
+/** Replaces `$var` / `${var}` with concrete values; throws on a variable without a value. */
+export function substituteGrafanaVariables(
+  expr: string,
+  values: Record<string, string> = DEFAULT_VARIABLE_VALUES,
+): string {
+  return expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (match, braced, bare) => {
+    const name = braced ?? bare;
+    if (!(name in values)) {
+      throw new Error(`No value for Grafana variable ${match} in: ${expr}`);
+    }
+    return values[name];
+  });
+}
+
+function entry(source: string, expr: string, values: Record<string, string>): GeneratedExpression {
+  return {
+    source,
+    expr,
+    promql: substituteGrafanaVariables(expr, values),
+    projectMetric: expr.includes(METRIC_PREFIX),
+  };
+}
+
+/**
+ * Every PromQL expression the app ships: each dashboard query, and for each alert rule both its
+ * signal (the measured value, which returns data while the watched system reports) and its full
+ * expression (which returns data only while the alert condition holds).
+ */
+export function allExpressions(
+  options: AlertRuleOptions = DEFAULT_ALERT_RULE_OPTIONS,
+  values: Record<string, string> = DEFAULT_VARIABLE_VALUES,
+): GeneratedExpression[] {
+  const result: GeneratedExpression[] = [];
+  for (const { dashboard } of generatedDashboards()) {
+    const walk = (panels: any[] | undefined) => {
+      for (const panel of panels ?? []) {
+        walk(panel.panels);
+        for (const target of panel.targets ?? []) {
+          result.push(
+            entry(`dashboard ${dashboard.uid} / ${panel.title} / ${target.refId}`, target.expr, values),
+          );
+        }
+      }
+    };
+    walk(dashboard.panels);
+  }
+  for (const group of alertGroups(options)) {
+    for (const alert of group.alerts) {
+      result.push(entry(`alert ${alert.alert} (signal)`, alert.signal, values));
+      result.push(entry(`alert ${alert.alert} (rule)`, alertExpression(alert), values));
+    }
+  }
+  return result;
+}
+
+/**
+ * The expressions that read the portal's own metrics and should return data whenever the
+ * portal runs with traffic: dashboard queries and alert signals (not the alert conditions,
+ * which are empty while all is well).
+ */
+export function projectMetricExpressions(
+  options: AlertRuleOptions = DEFAULT_ALERT_RULE_OPTIONS,
+  values: Record<string, string> = DEFAULT_VARIABLE_VALUES,
+): GeneratedExpression[] {
+  return allExpressions(options, values).filter(
+    expression => expression.projectMetric && !expression.source.endsWith('(rule)'),
+  );
+}
