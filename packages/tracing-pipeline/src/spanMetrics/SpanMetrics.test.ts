@@ -189,6 +189,13 @@ describe('SpanMetrics', () => {
     expect(new Set(spans.values.map(v => v.labels.service))).toEqual(new Set(['a', 'b', '__other__']));
   });
 
+  it('counts overlong service names as __other__', () => {
+    const t = setup();
+    t.metrics.record(batch({ ['x'.repeat(256)]: [{ trace: '1', span: '1', ms: 1 }] }));
+    expect(t.metrics.snapshot().services.map(s => s.service)).toEqual(['__other__']);
+    expect(t.metrics.lastSeenByService()).toEqual(new Map([['__other__', 1_000_000]]));
+  });
+
   it('stops tracking new traces at maxTraces without judging their spans as orphans', () => {
     const t = setup({ maxTraces: 1 });
     t.metrics.record(

@@ -5,6 +5,7 @@ import { CompletenessTracker, TraceJudgement } from './CompletenessTracker';
 import { bucketIndex } from './histogramQuantile';
 import { spanDurationSeconds } from './spanDuration';
 import {
+  MAX_SERVICE_NAME_LENGTH,
   OVERFLOW_SERVICE,
   SPAN_KIND_LABELS,
   spanKindIndex,
@@ -201,6 +202,13 @@ export class SpanMetrics {
     return this.services.get(serviceName)?.lastSeenMs || undefined;
   }
 
+  /** When each service was last seen (ms since the epoch), cheaper than a snapshot. */
+  lastSeenByService(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const s of this.services.values()) out.set(s.service, s.lastSeenMs);
+    return out;
+  }
+
   /** Judges every trace still open (call on shutdown, before the last snapshot). */
   flush(): void {
     this.tracker.flush(this.clock.now());
@@ -209,7 +217,10 @@ export class SpanMetrics {
   private serviceFor(name: string): ServiceState {
     let state = this.services.get(name);
     if (state) return state;
-    const key = this.services.size < this.maxServices ? name : OVERFLOW_SERVICE;
+    const key =
+      this.services.size < this.maxServices && name.length <= MAX_SERVICE_NAME_LENGTH
+        ? name
+        : OVERFLOW_SERVICE;
     state = this.services.get(key);
     if (!state) {
       state = new ServiceState(key, this.bounds.length);

@@ -10,6 +10,7 @@ export { CompletenessTracker } from './CompletenessTracker';
 export type { TraceJudgement, CompletenessTrackerOptions } from './CompletenessTracker';
 export {
   OVERFLOW_SERVICE,
+  MAX_SERVICE_NAME_LENGTH,
   UNKNOWN_SERVICE,
   SPAN_KIND_LABELS,
   STATUS_CODE_LABELS,

@@ -22,6 +22,9 @@ export type StatusCodeLabel = (typeof STATUS_CODE_LABELS)[number];
 /** The `service` label that collects every service name beyond the cardinality cap. */
 export const OVERFLOW_SERVICE = '__other__';
 
+/** Longer `service.name` values are counted as OVERFLOW_SERVICE (labels and DB keys stay small). */
+export const MAX_SERVICE_NAME_LENGTH = 255;
+
 /** The name OpenTelemetry SDKs use when no `service.name` is configured. */
 export const UNKNOWN_SERVICE = 'unknown_service';
 
