@@ -4,16 +4,19 @@ const { TextDecoder, TextEncoder } = require('util');
 
 Object.assign(global, { TextDecoder, TextEncoder });
 
-Object.defineProperty(window, 'matchMedia', {
-  writable: true,
-  value: query => ({
-    matches: false,
-    media: query,
-    onchange: null,
-    addListener: () => {},
-    removeListener: () => {},
-    addEventListener: () => {},
-    removeEventListener: () => {},
-    dispatchEvent: () => false,
-  }),
-});
+// Node-environment suites (the generator and promtool tests) have no window.
+if (typeof window !== 'undefined') {
+  Object.defineProperty(window, 'matchMedia', {
+    writable: true,
+    value: query => ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addListener: () => {},
+      removeListener: () => {},
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      dispatchEvent: () => false,
+    }),
+  });
+}
