@@ -1,4 +1,9 @@
-import { METRIC_PREFIX } from '@internal/plugin-tracing-health-common';
+import {
+  METRIC_PREFIX,
+  PIPELINE_METRICS,
+  SAMPLING_METRICS,
+  SPAN_METRICS,
+} from '@internal/plugin-tracing-health-common';
 
 import {
   AlertRuleOptions,
@@ -17,6 +22,33 @@ export interface GeneratedExpression {
   promql: string;
   /** True when it reads the portal's own `tracing_health_*` metrics. */
   projectMetric: boolean;
+  /**
+   * True when every project metric it reads counts incidents (refusals, drops, export
+   * failures, redactions, orphans...): a labelled counter only appears after its first
+   * increment, so such a query can be empty on a healthy portal.
+   */
+  onlyAfterEvents: boolean;
+}
+
+/** Counters of things that do not happen on a healthy portal with plain demo traffic. */
+const EVENT_COUNTERS = new Set<string>([
+  PIPELINE_METRICS.spansRefused,
+  PIPELINE_METRICS.spansDropped,
+  PIPELINE_METRICS.exportFailed,
+  PIPELINE_METRICS.redactions,
+  SPAN_METRICS.orphanSpans,
+  SAMPLING_METRICS.earlyDecisions,
+  SAMPLING_METRICS.lateSpans,
+  SAMPLING_METRICS.inconsistentThresholds,
+  SAMPLING_METRICS.invalidTraceIds,
+]);
+
+/** The project metric names an expression reads (histogram series mapped to the histogram). */
+export function projectMetricsIn(expr: string): string[] {
+  const names = [...expr.matchAll(/tracing_health_[a-z0-9_]+/g)].map(match =>
+    match[0].replace(/_(bucket|count|sum)$/, ''),
+  );
+  return [...new Set(names)];
 }
 
 /** Values for the Grafana variables the dashboards use, as a test or a CLI would pick them. */
@@ -41,11 +73,13 @@ export function substituteGrafanaVariables(
 }
 
 function entry(source: string, expr: string, values: Record<string, string>): GeneratedExpression {
+  const metrics = projectMetricsIn(expr);
   return {
     source,
     expr,
     promql: substituteGrafanaVariables(expr, values),
     projectMetric: expr.includes(METRIC_PREFIX),
+    onlyAfterEvents: metrics.length > 0 && metrics.every(metric => EVENT_COUNTERS.has(metric)),
   };
 }
 
