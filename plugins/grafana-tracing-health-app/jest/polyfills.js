@@ -20,3 +20,23 @@ if (typeof window !== 'undefined') {
     }),
   });
 }
+
+// jsdom has no IntersectionObserver; @grafana/ui's Select menu (ScrollContainer) creates one.
+// Like create-plugin's jest setup: an observer that never reports.
+if (typeof window !== 'undefined' && !('IntersectionObserver' in window)) {
+  class IntersectionObserver {
+    constructor() {
+      this.root = null;
+      this.rootMargin = '';
+      this.thresholds = [];
+    }
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+    takeRecords() {
+      return [];
+    }
+  }
+  Object.assign(window, { IntersectionObserver });
+  Object.assign(global, { IntersectionObserver });
+}

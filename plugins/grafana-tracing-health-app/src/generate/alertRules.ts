@@ -82,7 +82,10 @@ const twoDecimals = (value: string) => `{{ printf "%.2f" ${value} }}`;
  * reads 0 instead of returning nothing.
  */
 function shareOf(failed: string, total: string, by: readonly string[]): string {
-  return `(${sumBy(by, failed)} or ${sumBy(by, total)} * 0) / ${sumBy(by, total)}`;
+  return `(${sumBy(by, failed)} or ${sumBy(by, total)} * 0) / ${sumBy(
+    by,
+    total,
+  )}`;
 }
 
 /** `failed / (ok + failed)`, reading 0 while nothing failed yet (see shareOf). */
@@ -113,7 +116,9 @@ function pipelineAlerts(options: AlertRuleOptions): AlertDefinition[] {
       for: '2m',
       summary: 'The embedded tracing pipeline fails to export spans.',
       description: v =>
-        `${pct(v)} of the span exports of {{ $labels.job }} failed over the last ${WINDOW}.`,
+        `${pct(
+          v,
+        )} of the span exports of {{ $labels.job }} failed over the last ${WINDOW}.`,
     },
     {
       alert: 'TracingHealthMemoryPressure',
@@ -129,7 +134,9 @@ function pipelineAlerts(options: AlertRuleOptions): AlertDefinition[] {
       for: '1m',
       summary: 'The embedded tracing pipeline is close to its memory limit.',
       description: v =>
-        `The pipeline on {{ $labels.instance }} uses ${pct(v)} of its memory limit; above the limit it refuses spans (429/503).`,
+        `The pipeline on {{ $labels.instance }} uses ${pct(
+          v,
+        )} of its memory limit; above the limit it refuses spans (429/503).`,
     },
     {
       alert: 'TracingHealthQueueHigh',
@@ -145,7 +152,9 @@ function pipelineAlerts(options: AlertRuleOptions): AlertDefinition[] {
       for: '5m',
       summary: 'The embedded pipeline export queue is filling up.',
       description: v =>
-        `The export queue on {{ $labels.instance }} is ${pct(v)} full; when it is full, spans are dropped.`,
+        `The export queue on {{ $labels.instance }} is ${pct(
+          v,
+        )} full; when it is full, spans are dropped.`,
     },
     {
       alert: 'TracingHealthRefusingSpans',
@@ -162,7 +171,9 @@ function pipelineAlerts(options: AlertRuleOptions): AlertDefinition[] {
       for: '5m',
       summary: 'The embedded pipeline refuses spans.',
       description: v =>
-        `{{ $labels.job }} refused ${pct(v)} of the spans it received over the last ${WINDOW}.`,
+        `{{ $labels.job }} refused ${pct(
+          v,
+        )} of the spans it received over the last ${WINDOW}.`,
     },
     {
       alert: 'TracingHealthLowTraceVolume',
@@ -175,7 +186,11 @@ function pipelineAlerts(options: AlertRuleOptions): AlertDefinition[] {
       for: '10m',
       summary: 'Almost no traces reach the portal.',
       description: v =>
-        `{{ $labels.job }} received ${twoDecimals(v)} traces/s over the last 10m (floor: ${options.minTracesPerSecond}/s).`,
+        `{{ $labels.job }} received ${twoDecimals(
+          v,
+        )} traces/s over the last 10m (floor: ${
+          options.minTracesPerSecond
+        }/s).`,
     },
   ];
 }
@@ -199,7 +214,9 @@ function serviceAlerts(): AlertDefinition[] {
       for: '5m',
       summary: 'A service answers slowly.',
       description: v =>
-        `p95 of the server spans of {{ $labels.service }} is ${secs(v)} over the last ${WINDOW}.`,
+        `p95 of the server spans of {{ $labels.service }} is ${secs(
+          v,
+        )} over the last ${WINDOW}.`,
     },
     {
       alert: 'TracingHealthServiceSilent',
@@ -228,7 +245,9 @@ function serviceAlerts(): AlertDefinition[] {
       for: '15m',
       summary: 'Traces of a service are often incomplete.',
       description: v =>
-        `Only ${pct(v)} of the traces of {{ $labels.service }} were complete (target 95%); spans lose their parents, usually through broken context propagation.`,
+        `Only ${pct(
+          v,
+        )} of the traces of {{ $labels.service }} were complete (target 95%); spans lose their parents, usually through broken context propagation.`,
     },
   ];
 }
@@ -285,7 +304,9 @@ function collectorAlerts(options: AlertRuleOptions): AlertDefinition[] {
       for: '2m',
       summary: 'A collector exporter fails to send spans.',
       description: v =>
-        `Exporter {{ $labels.exporter }} of {{ $labels.job }} failed to send ${pct(v)} of its spans over the last ${WINDOW}.`,
+        `Exporter {{ $labels.exporter }} of {{ $labels.job }} failed to send ${pct(
+          v,
+        )} of its spans over the last ${WINDOW}.`,
     },
     {
       alert: 'OtelCollectorQueueHigh',
@@ -295,13 +316,18 @@ function collectorAlerts(options: AlertRuleOptions): AlertDefinition[] {
       signal: `${maxBy(
         ['job', 'instance', 'exporter'],
         'otelcol_exporter_queue_size',
-      )} / ${maxBy(['job', 'instance', 'exporter'], 'otelcol_exporter_queue_capacity')}`,
+      )} / ${maxBy(
+        ['job', 'instance', 'exporter'],
+        'otelcol_exporter_queue_capacity',
+      )}`,
       op: '>',
       threshold: 0.8,
       for: '5m',
       summary: 'A collector exporter queue is filling up.',
       description: v =>
-        `The sending queue of exporter {{ $labels.exporter }} on {{ $labels.instance }} is ${pct(v)} full.`,
+        `The sending queue of exporter {{ $labels.exporter }} on {{ $labels.instance }} is ${pct(
+          v,
+        )} full.`,
     },
     {
       alert: 'OtelCollectorRefusedSpans',
@@ -318,7 +344,9 @@ function collectorAlerts(options: AlertRuleOptions): AlertDefinition[] {
       for: '5m',
       summary: 'A collector receiver refuses spans.',
       description: v =>
-        `Receiver {{ $labels.receiver }} of {{ $labels.job }} refused ${pct(v)} of incoming spans over the last ${WINDOW}.`,
+        `Receiver {{ $labels.receiver }} of {{ $labels.job }} refused ${pct(
+          v,
+        )} of incoming spans over the last ${WINDOW}.`,
     },
     {
       alert: 'OtelCollectorHighCpu',
@@ -360,14 +388,19 @@ function storageAlerts(): AlertDefinition[] {
       for: '5m',
       summary: 'Jaeger queries are slow.',
       description: v =>
-        `p99 of Jaeger query latency ({{ $labels.job }}) is ${secs(v)} over the last ${WINDOW}.`,
+        `p99 of Jaeger query latency ({{ $labels.job }}) is ${secs(
+          v,
+        )} over the last ${WINDOW}.`,
     },
     {
       alert: 'ElasticsearchClusterRed',
       severity: 'critical',
       runbook: 'elasticsearch-cluster-red',
       source: 'elasticsearch',
-      signal: maxBy(['cluster'], 'elasticsearch_cluster_health_status{color="red"}'),
+      signal: maxBy(
+        ['cluster'],
+        'elasticsearch_cluster_health_status{color="red"}',
+      ),
       op: '>',
       threshold: 0,
       for: '1m',
@@ -389,7 +422,9 @@ function storageAlerts(): AlertDefinition[] {
       for: '5m',
       summary: 'A trace storage node is running out of disk.',
       description: v =>
-        `Node {{ $labels.name }} of cluster {{ $labels.cluster }} uses ${pct(v)} of its data disk; Elasticsearch stops allocating shards at its watermarks.`,
+        `Node {{ $labels.name }} of cluster {{ $labels.cluster }} uses ${pct(
+          v,
+        )} of its data disk; Elasticsearch stops allocating shards at its watermarks.`,
     },
     {
       alert: 'KafkaConsumerLagHigh',
@@ -402,7 +437,9 @@ function storageAlerts(): AlertDefinition[] {
       for: '5m',
       summary: 'Trace ingestion from Kafka lags behind.',
       description: v =>
-        `Consumer group {{ $labels.consumergroup }} is ${num(v)} messages behind on topic {{ $labels.topic }}.`,
+        `Consumer group {{ $labels.consumergroup }} is ${num(
+          v,
+        )} messages behind on topic {{ $labels.topic }}.`,
     },
   ];
 }
@@ -412,11 +449,31 @@ export function alertGroups(
   options: AlertRuleOptions = DEFAULT_ALERT_RULE_OPTIONS,
 ): AlertGroupDefinition[] {
   return [
-    { name: 'tracing-health-pipeline', interval: INTERVAL, alerts: pipelineAlerts(options) },
-    { name: 'tracing-health-services', interval: INTERVAL, alerts: serviceAlerts() },
-    { name: 'tracing-health-checks', interval: INTERVAL, alerts: checkAlerts() },
-    { name: 'tracing-health-collector', interval: INTERVAL, alerts: collectorAlerts(options) },
-    { name: 'tracing-health-storage', interval: INTERVAL, alerts: storageAlerts() },
+    {
+      name: 'tracing-health-pipeline',
+      interval: INTERVAL,
+      alerts: pipelineAlerts(options),
+    },
+    {
+      name: 'tracing-health-services',
+      interval: INTERVAL,
+      alerts: serviceAlerts(),
+    },
+    {
+      name: 'tracing-health-checks',
+      interval: INTERVAL,
+      alerts: checkAlerts(),
+    },
+    {
+      name: 'tracing-health-collector',
+      interval: INTERVAL,
+      alerts: collectorAlerts(options),
+    },
+    {
+      name: 'tracing-health-storage',
+      interval: INTERVAL,
+      alerts: storageAlerts(),
+    },
   ];
 }
 
@@ -448,10 +505,8 @@ export function runbookUrl(portalUrl: string, runbook: RunbookId): string {
 }
 
 /** A stable id for an alert (Grafana rule uid): the alert name in kebab case. */
-export function alertUid(alert: AlertDefinition): string {
-  return alert.alert
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase();
+export function alertUid(alertName: string): string {
+  return alertName.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
 /** A rule of a Prometheus rule file. */

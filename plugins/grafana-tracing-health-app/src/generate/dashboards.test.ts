@@ -28,7 +28,9 @@ function panelsOf(dashboard: any): any[] {
 
 describe('dashboards', () => {
   it('keep their uids (bookmarks, links and plugin updates depend on them)', () => {
-    expect(dashboards.map(({ file, dashboard }) => [file, dashboard.uid])).toEqual([
+    expect(
+      dashboards.map(({ file, dashboard }) => [file, dashboard.uid]),
+    ).toEqual([
       ['tracing-health-overview.json', 'tracing-health-overview'],
       ['tracing-health-pipeline.json', 'tracing-health-pipeline'],
       ['tracing-health-services.json', 'tracing-health-services'],
@@ -36,70 +38,82 @@ describe('dashboards', () => {
   });
 
   it('are all listed in plugin.json includes, and every dashboard include exists', () => {
-    const includes = pluginJson.includes.filter(include => include.type === 'dashboard');
+    const includes = pluginJson.includes.filter(
+      include => include.type === 'dashboard',
+    );
     expect(includes.map(include => include.path).sort()).toEqual(
       dashboards.map(({ file }) => `dashboards/${file}`).sort(),
     );
     for (const include of includes) {
       expect(existsSync(join(__dirname, '..', include.path))).toBe(true);
-      const { dashboard } = dashboards.find(d => `dashboards/${d.file}` === include.path)!;
+      const { dashboard } = dashboards.find(
+        d => `dashboards/${d.file}` === include.path,
+      )!;
       expect(include.name).toBe(dashboard.title);
     }
   });
 
-  describe.each(dashboards.map(d => [d.dashboard.uid, d.dashboard] as const))('%s', (_uid, dashboard) => {
-    const panels = panelsOf(dashboard);
+  describe.each(dashboards.map(d => [d.dashboard.uid, d.dashboard] as const))(
+    '%s',
+    (_uid, dashboard) => {
+      const panels = panelsOf(dashboard);
 
-    it('has a Prometheus data source variable and the shared tag', () => {
-      const variable = dashboard.templating?.list?.find(v => v.name === 'datasource');
-      expect(variable).toMatchObject({ type: 'datasource', query: 'prometheus' });
-      expect(dashboard.tags).toContain('tracing-health');
-      expect(dashboard.title).toMatch(/^Tracing Health /);
-    });
-
-    it('has unique panel ids and titles', () => {
-      const all: any[] = [];
-      const walk = (list: any[] | undefined) =>
-        list?.forEach(panel => {
-          all.push(panel);
-          walk(panel.panels);
+      it('has a Prometheus data source variable and the shared tag', () => {
+        const variable = dashboard.templating?.list?.find(
+          v => v.name === 'datasource',
+        );
+        expect(variable).toMatchObject({
+          type: 'datasource',
+          query: 'prometheus',
         });
-      walk(dashboard.panels);
-      const ids = all.map(panel => panel.id);
-      expect(ids.every(id => Number.isInteger(id) && id > 0)).toBe(true);
-      expect(new Set(ids).size).toBe(ids.length);
-      const titles = panels.map(panel => panel.title);
-      expect(new Set(titles).size).toBe(titles.length);
-    });
+        expect(dashboard.tags).toContain('tracing-health');
+        expect(dashboard.title).toMatch(/^Tracing Health /);
+      });
 
-    it('queries the data source variable from every panel, with well-formed targets', () => {
-      expect(panels.length).toBeGreaterThan(3);
-      for (const panel of panels) {
-        expect({ panel: panel.title, datasource: panel.datasource }).toEqual({
-          panel: panel.title,
-          datasource: DATASOURCE,
-        });
-        expect(panel.targets?.length).toBeGreaterThan(0);
-        const refIds = panel.targets.map((target: any) => target.refId);
-        expect(new Set(refIds).size).toBe(refIds.length);
-        for (const target of panel.targets) {
-          expect(target.datasource).toEqual(DATASOURCE);
-          expect(target.refId).toMatch(/^[A-Z]$/);
-          expect(typeof target.expr).toBe('string');
-          expect(target.expr.trim()).not.toBe('');
-          // Throws on a variable the dashboard does not define.
-          expect(() => substituteGrafanaVariables(target.expr)).not.toThrow();
+      it('has unique panel ids and titles', () => {
+        const all: any[] = [];
+        const walk = (list: any[] | undefined) =>
+          list?.forEach(panel => {
+            all.push(panel);
+            walk(panel.panels);
+          });
+        walk(dashboard.panels);
+        const ids = all.map(panel => panel.id);
+        expect(ids.every(id => Number.isInteger(id) && id > 0)).toBe(true);
+        expect(new Set(ids).size).toBe(ids.length);
+        const titles = panels.map(panel => panel.title);
+        expect(new Set(titles).size).toBe(titles.length);
+      });
+
+      it('queries the data source variable from every panel, with well-formed targets', () => {
+        expect(panels.length).toBeGreaterThan(3);
+        for (const panel of panels) {
+          expect({ panel: panel.title, datasource: panel.datasource }).toEqual({
+            panel: panel.title,
+            datasource: DATASOURCE,
+          });
+          expect(panel.targets?.length).toBeGreaterThan(0);
+          const refIds = panel.targets.map((target: any) => target.refId);
+          expect(new Set(refIds).size).toBe(refIds.length);
+          for (const target of panel.targets) {
+            expect(target.datasource).toEqual(DATASOURCE);
+            expect(target.refId).toMatch(/^[A-Z]$/);
+            expect(typeof target.expr).toBe('string');
+            expect(target.expr.trim()).not.toBe('');
+            // Throws on a variable the dashboard does not define.
+            expect(() => substituteGrafanaVariables(target.expr)).not.toThrow();
+          }
         }
-      }
-    });
+      });
 
-    it('lays panels out inside the 24-column grid', () => {
-      for (const panel of panels) {
-        expect(panel.gridPos.x + panel.gridPos.w).toBeLessThanOrEqual(24);
-        expect(panel.gridPos.h).toBeGreaterThan(0);
-      }
-    });
-  });
+      it('lays panels out inside the 24-column grid', () => {
+        for (const panel of panels) {
+          expect(panel.gridPos.x + panel.gridPos.w).toBeLessThanOrEqual(24);
+          expect(panel.gridPos.h).toBeGreaterThan(0);
+        }
+      });
+    },
+  );
 
   it('read the project metrics by their -common names only', () => {
     const projectMetrics = new Set<string>();
@@ -114,19 +128,28 @@ describe('dashboards', () => {
     }
     const common = require('@internal/plugin-tracing-health-common');
     const known = new Set<string>(
-      ['PIPELINE_METRICS', 'SPAN_METRICS', 'COVERAGE_METRICS', 'CHECK_METRICS', 'SAMPLING_METRICS'].flatMap(
-        group => Object.values(common[group]) as string[],
-      ),
+      [
+        'PIPELINE_METRICS',
+        'SPAN_METRICS',
+        'COVERAGE_METRICS',
+        'CHECK_METRICS',
+        'SAMPLING_METRICS',
+      ].flatMap(group => Object.values(common[group]) as string[]),
     );
     expect(projectMetrics.size).toBeGreaterThan(20);
     for (const metric of projectMetrics) {
       expect(metric.startsWith(METRIC_PREFIX)).toBe(true);
-      expect({ metric, known: known.has(metric) }).toEqual({ metric, known: true });
+      expect({ metric, known: known.has(metric) }).toEqual({
+        metric,
+        known: true,
+      });
     }
   });
 
   it('give the services dashboard a multi-value service variable used by its per-service panels', () => {
-    const { dashboard } = dashboards.find(d => d.dashboard.uid === 'tracing-health-services')!;
+    const { dashboard } = dashboards.find(
+      d => d.dashboard.uid === 'tracing-health-services',
+    )!;
     const service = dashboard.templating?.list?.find(v => v.name === 'service');
     expect(service).toMatchObject({
       type: 'query',
@@ -137,10 +160,18 @@ describe('dashboards', () => {
       query: 'label_values(tracing_health_coverage_service_state, service)',
     });
     const perService = panelsOf(dashboard).filter(panel =>
-      panel.targets.some((target: any) => target.expr.includes('service=~"$service"')),
+      panel.targets.some((target: any) =>
+        target.expr.includes('service=~"$service"'),
+      ),
     );
     expect(perService.map(panel => panel.title)).toEqual(
-      expect.arrayContaining(['Traces per second', 'Error ratio', 'Latency p95', 'Trace completeness', 'Coverage state']),
+      expect.arrayContaining([
+        'Traces per second',
+        'Error ratio',
+        'Latency p95',
+        'Trace completeness',
+        'Coverage state',
+      ]),
     );
   });
 });

@@ -11,11 +11,15 @@ import {
 describe('substituteGrafanaVariables', () => {
   it('replaces $var and ${var}', () => {
     expect(
-      substituteGrafanaVariables('rate(x{service=~"$service"}[$__rate_interval]) + ${__interval}'),
+      substituteGrafanaVariables(
+        'rate(x{service=~"$service"}[$__rate_interval]) + ${__interval}',
+      ),
     ).toBe('rate(x{service=~".*"}[5m]) + 1m');
-    expect(substituteGrafanaVariables('x{service=~"$service"}', { service: 'checkout|search' })).toBe(
-      'x{service=~"checkout|search"}',
-    );
+    expect(
+      substituteGrafanaVariables('x{service=~"$service"}', {
+        service: 'checkout|search',
+      }),
+    ).toBe('x{service=~"checkout|search"}');
   });
 
   it('throws on a variable without a value', () => {
@@ -43,11 +47,15 @@ describe('projectMetricExpressions', () => {
       ]),
     );
     // The collector's query on the same panel reads no project metric.
-    expect(sources).not.toContain('dashboard tracing-health-overview / Ingestion rate / B');
+    expect(sources).not.toContain(
+      'dashboard tracing-health-overview / Ingestion rate / B',
+    );
   });
 
   it('flags the queries that only have data once incidents happened', () => {
-    const flagged = project.filter(expression => expression.onlyAfterEvents).map(e => e.source);
+    const flagged = project
+      .filter(expression => expression.onlyAfterEvents)
+      .map(e => e.source);
     expect(flagged).toEqual(
       expect.arrayContaining([
         'dashboard tracing-health-overview / Refused and dropped spans by reason / A',
@@ -56,12 +64,16 @@ describe('projectMetricExpressions', () => {
     );
     // Ratios fall back to 0 when the failure counter is missing, so they always have data.
     expect(flagged).not.toContain('alert TracingHealthExportFailing (signal)');
-    expect(flagged).not.toContain('dashboard tracing-health-overview / Ingestion rate / A');
+    expect(flagged).not.toContain(
+      'dashboard tracing-health-overview / Ingestion rate / A',
+    );
   });
 
   it('covers every expression of allExpressions that reads project metrics', () => {
     const all = allExpressions().filter(e => e.projectMetric);
-    expect(all.length).toBe(project.length + all.filter(e => e.source.endsWith('(rule)')).length);
+    expect(all.length).toBe(
+      project.length + all.filter(e => e.source.endsWith('(rule)')).length,
+    );
   });
 });
 
@@ -71,6 +83,9 @@ describe('projectMetricsIn', () => {
       projectMetricsIn(
         'histogram_quantile(0.95, sum by (le) (rate(tracing_health_service_span_duration_seconds_bucket[5m]))) / tracing_health_x',
       ),
-    ).toEqual(['tracing_health_service_span_duration_seconds', 'tracing_health_x']);
+    ).toEqual([
+      'tracing_health_service_span_duration_seconds',
+      'tracing_health_x',
+    ]);
   });
 });

@@ -72,14 +72,19 @@ export function substituteGrafanaVariables(
   });
 }
 
-function entry(source: string, expr: string, values: Record<string, string>): GeneratedExpression {
+function entry(
+  source: string,
+  expr: string,
+  values: Record<string, string>,
+): GeneratedExpression {
   const metrics = projectMetricsIn(expr);
   return {
     source,
     expr,
     promql: substituteGrafanaVariables(expr, values),
     projectMetric: expr.includes(METRIC_PREFIX),
-    onlyAfterEvents: metrics.length > 0 && metrics.every(metric => EVENT_COUNTERS.has(metric)),
+    onlyAfterEvents:
+      metrics.length > 0 && metrics.every(metric => EVENT_COUNTERS.has(metric)),
   };
 }
 
@@ -99,7 +104,11 @@ export function allExpressions(
         walk(panel.panels);
         for (const target of panel.targets ?? []) {
           result.push(
-            entry(`dashboard ${dashboard.uid} / ${panel.title} / ${target.refId}`, target.expr, values),
+            entry(
+              `dashboard ${dashboard.uid} / ${panel.title} / ${target.refId}`,
+              target.expr,
+              values,
+            ),
           );
         }
       }
@@ -109,7 +118,9 @@ export function allExpressions(
   for (const group of alertGroups(options)) {
     for (const alert of group.alerts) {
       result.push(entry(`alert ${alert.alert} (signal)`, alert.signal, values));
-      result.push(entry(`alert ${alert.alert} (rule)`, alertExpression(alert), values));
+      result.push(
+        entry(`alert ${alert.alert} (rule)`, alertExpression(alert), values),
+      );
     }
   }
   return result;
@@ -125,6 +136,7 @@ export function projectMetricExpressions(
   values: Record<string, string> = DEFAULT_VARIABLE_VALUES,
 ): GeneratedExpression[] {
   return allExpressions(options, values).filter(
-    expression => expression.projectMetric && !expression.source.endsWith('(rule)'),
+    expression =>
+      expression.projectMetric && !expression.source.endsWith('(rule)'),
   );
 }

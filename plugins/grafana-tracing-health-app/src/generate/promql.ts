@@ -27,12 +27,16 @@ export function counterRateEitherSpelling(
 
 /** `sum by (labels) (expr)`, or `sum(expr)` without labels. */
 export function sumBy(labels: readonly string[], expr: string): string {
-  return labels.length ? `sum by (${labels.join(', ')}) (${expr})` : `sum(${expr})`;
+  return labels.length
+    ? `sum by (${labels.join(', ')}) (${expr})`
+    : `sum(${expr})`;
 }
 
 /** `max by (labels) (expr)`, or `max(expr)` without labels. */
 export function maxBy(labels: readonly string[], expr: string): string {
-  return labels.length ? `max by (${labels.join(', ')}) (${expr})` : `max(${expr})`;
+  return labels.length
+    ? `max by (${labels.join(', ')}) (${expr})`
+    : `max(${expr})`;
 }
 
 /** `histogram_quantile(q, sum by (le, ...) (rate(<histogram>_bucket[w])))`. */
@@ -64,7 +68,8 @@ export function stateCode(
 ): string {
   const extra = selector ? `, ${selector}` : '';
   const terms = codes.map(
-    ([state, code]) => `(${metric}{${label}="${state}"${extra}} == 1) * ${code}`,
+    ([state, code]) =>
+      `(${metric}{${label}="${state}"${extra}} == 1) * ${code}`,
   );
   return maxBy(by, terms.join(' or '));
 }

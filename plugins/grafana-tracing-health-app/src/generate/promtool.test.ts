@@ -39,9 +39,14 @@ async function promtool(...args: string[]) {
     return { code: 0, output: stdout + stderr };
   } catch (error: any) {
     if (error.code === 'ENOENT') {
-      throw new Error(`promtool not found at ${PROMTOOL} (apt-get install prometheus, or set PROMTOOL)`);
+      throw new Error(
+        `promtool not found at ${PROMTOOL} (apt-get install prometheus, or set PROMTOOL)`,
+      );
     }
-    return { code: error.code as number, output: `${error.stdout}${error.stderr}` };
+    return {
+      code: error.code as number,
+      output: `${error.stdout}${error.stderr}`,
+    };
   }
 }
 
@@ -55,12 +60,16 @@ afterAll(() => {
 
 jest.setTimeout(60_000);
 
-const alertNames = alertGroups().flatMap(group => group.alerts.map(alert => alert.alert));
+const alertNames = alertGroups().flatMap(group =>
+  group.alerts.map(alert => alert.alert),
+);
 
 describe('alert rules', () => {
   it('pass promtool check rules', async () => {
     const result = await promtool('check', 'rules', RULE_FILE);
-    expect(result.output).toContain(`SUCCESS: ${alertNames.length} rules found`);
+    expect(result.output).toContain(
+      `SUCCESS: ${alertNames.length} rules found`,
+    );
     expect(result.code).toBe(0);
   });
 
@@ -76,11 +85,15 @@ describe('alert rules', () => {
     );
     const result = await promtool('check', 'rules', file);
     expect(result.code).toBe(0);
-    const rules = parse(readFileSync(file, 'utf8')).groups.flatMap((g: any) => g.rules);
+    const rules = parse(readFileSync(file, 'utf8')).groups.flatMap(
+      (g: any) => g.rules,
+    );
     expect(rules.map((rule: any) => rule.annotations.runbook_url)).toContain(
       'https://backstage.example.com/tracing-health/runbooks/collector-down',
     );
-    expect(rules.find((rule: any) => rule.alert === 'OtelCollectorDown').expr).toContain('job=~"otel-gateway"');
+    expect(
+      rules.find((rule: any) => rule.alert === 'OtelCollectorDown').expr,
+    ).toContain('job=~"otel-gateway"');
   });
 
   it('pass their promtool unit tests', async () => {
@@ -146,7 +159,9 @@ describe('every PromQL expression (dashboards, alert signals and rules)', () => 
       }),
     );
     const result = await promtool('check', 'rules', file);
-    expect(result.output).toContain(`SUCCESS: ${expressions.length} rules found`);
+    expect(result.output).toContain(
+      `SUCCESS: ${expressions.length} rules found`,
+    );
     expect(result.code).toBe(0);
   });
 
@@ -154,7 +169,14 @@ describe('every PromQL expression (dashboards, alert signals and rules)', () => 
     const file = join(workDir, 'broken.rules.yaml');
     writeFileSync(
       file,
-      stringify({ groups: [{ name: 'broken', rules: [{ record: 'broken', expr: 'sum by (job (up)' }] }] }),
+      stringify({
+        groups: [
+          {
+            name: 'broken',
+            rules: [{ record: 'broken', expr: 'sum by (job (up)' }],
+          },
+        ],
+      }),
     );
     const result = await promtool('check', 'rules', file);
     expect(result.code).not.toBe(0);

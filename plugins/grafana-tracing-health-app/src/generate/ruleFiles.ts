@@ -31,11 +31,12 @@ export interface GrafanaProvisioningOptions extends AlertRuleOptions {
   folder: string;
 }
 
-export const DEFAULT_GRAFANA_PROVISIONING_OPTIONS: GrafanaProvisioningOptions = {
-  ...DEFAULT_ALERT_RULE_OPTIONS,
-  datasourceUid: 'prometheus',
-  folder: 'Tracing Health',
-};
+export const DEFAULT_GRAFANA_PROVISIONING_OPTIONS: GrafanaProvisioningOptions =
+  {
+    ...DEFAULT_ALERT_RULE_OPTIONS,
+    datasourceUid: 'prometheus',
+    folder: 'Tracing Health',
+  };
 
 /**
  * The same alerts in Grafana's alerting file-provisioning format
@@ -51,7 +52,7 @@ export function renderGrafanaAlertProvisioning(
     folder: options.folder,
     interval: group.interval,
     rules: group.alerts.map(alert => ({
-      uid: alertUid(alert),
+      uid: alertUid(alert.alert),
       title: alert.alert,
       condition: 'C',
       data: [

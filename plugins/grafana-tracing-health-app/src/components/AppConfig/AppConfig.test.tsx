@@ -1,4 +1,10 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import {
+  fireEvent,
+  render,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { of, throwError } from 'rxjs';
 import { PluginType } from '@grafana/data';
 
@@ -9,6 +15,8 @@ import {
   testIds,
   validatePortalUrl,
 } from './AppConfig';
+import { dataSource, installDataSources } from '../../testUtils/dataSources';
+import { alertRulesTestIds } from '../AlertRulesInstall/AlertRulesInstall';
 
 const mockFetch = jest.fn();
 
@@ -52,6 +60,7 @@ describe('AppConfig', () => {
     mockFetch.mockReturnValue(
       of({ data: { message: 'Plugin settings updated' }, status: 200 }),
     );
+    installDataSources([dataSource('prom', 'Prometheus', 'prometheus')]);
     // jsdom reports window.location.reload() (called after a successful save) as
     // "Not implemented: navigation"; record it instead of printing it.
     consoleError = jest.spyOn(console, 'error').mockImplementation(() => {});
@@ -192,6 +201,44 @@ describe('AppConfig', () => {
       ).toBeInTheDocument();
       expect(mockFetch).not.toHaveBeenCalled();
     });
+  });
+
+  it("installs the alert rules through Grafana's API only, never with the portal token", async () => {
+    renderConfig({
+      jsonData: { portalUrl: 'https://backstage.example.com' },
+      secureJsonFields: { portalToken: true },
+      // Even if Grafana handed the secret to the browser, nothing may send it anywhere.
+      secureJsonData: { portalToken: 'stored-secret-token' },
+    });
+
+    mockFetch.mockImplementation(({ url, method }) =>
+      method === 'GET' && url === '/api/folders/tracing-health'
+        ? of({ data: { uid: 'tracing-health', title: 'Tracing Health' } })
+        : of({ data: { status: 'success' }, status: 202 }),
+    );
+    expect(
+      screen.getByRole('group', { name: /alert rules/i }),
+    ).toBeInTheDocument();
+    fireEvent.keyDown(
+      within(screen.getByTestId(alertRulesTestIds.datasource)).getByRole(
+        'combobox',
+      ),
+      { key: 'ArrowDown' },
+    );
+    fireEvent.click(await screen.findByText('Prometheus'));
+    fireEvent.click(
+      screen.getByRole('button', { name: /install alert rules/i }),
+    );
+
+    expect(
+      await screen.findByText('Alert rules installed'),
+    ).toBeInTheDocument();
+    const requests = mockFetch.mock.calls.map(([options]) => options);
+    expect(requests.length).toBeGreaterThan(2);
+    for (const request of requests) {
+      expect(request.url).toMatch(/^\/api\/(folders|convert\/prometheus\/)/);
+      expect(JSON.stringify(request)).not.toContain('stored-secret-token');
+    }
   });
 
   it.each([

@@ -19,6 +19,10 @@ import {
 } from '@grafana/ui';
 
 import type { AppPluginSecureSettings, AppPluginSettings } from '../../types';
+import { AlertRulesInstall } from '../AlertRulesInstall/AlertRulesInstall';
+import { normalizePortalUrl, validatePortalUrl } from './validatePortalUrl';
+
+export { normalizePortalUrl, validatePortalUrl };
 
 export interface AppConfigProps
   extends PluginConfigPageProps<AppPluginMeta<AppPluginSettings>> {}
@@ -28,34 +32,6 @@ export const testIds = {
   portalToken: 'tracing-health-config-portal-token',
   submit: 'tracing-health-config-submit',
 };
-
-/**
- * Checks the portal base URL; returns an error message, or undefined when it is valid.
- */
-export function validatePortalUrl(value: string): string | undefined {
-  const trimmed = value.trim();
-  if (!trimmed) {
-    return 'The portal URL is required.';
-  }
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    return 'Enter an absolute URL, e.g. https://backstage.example.com';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return 'The portal URL must start with http:// or https://';
-  }
-  if (url.search || url.hash) {
-    return 'The portal URL must not contain a query string or fragment.';
-  }
-  return undefined;
-}
-
-/** The proxy route appends `/api/tracing-health`, so store the base URL without trailing slashes. */
-export function normalizePortalUrl(value: string): string {
-  return value.trim().replace(/\/+$/, '');
-}
 
 type SettingsUpdate = Pick<
   PluginMeta<AppPluginSettings>,
@@ -144,63 +120,70 @@ export const AppConfig = ({ plugin }: AppConfigProps) => {
   };
 
   return (
-    <form onSubmit={onSubmit} noValidate>
-      <FieldSet label="Tracing Health portal">
-        <Field
-          label="Portal URL"
-          description="Base URL of the Tracing Health portal (Backstage), e.g. https://backstage.example.com. Grafana calls <URL>/api/tracing-health through its plugin proxy."
-          invalid={Boolean(urlError)}
-          error={urlError}
-        >
-          <Input
-            width={60}
-            id="tracing-health-portal-url"
-            name="portalUrl"
-            data-testid={testIds.portalUrl}
-            value={portalUrl}
-            placeholder="https://backstage.example.com"
-            onChange={onUrlChange}
-          />
-        </Field>
+    <>
+      <form onSubmit={onSubmit} noValidate>
+        <FieldSet label="Tracing Health portal">
+          <Field
+            label="Portal URL"
+            description="Base URL of the Tracing Health portal (Backstage), e.g. https://backstage.example.com. Grafana calls <URL>/api/tracing-health through its plugin proxy."
+            invalid={Boolean(urlError)}
+            error={urlError}
+          >
+            <Input
+              width={60}
+              id="tracing-health-portal-url"
+              name="portalUrl"
+              data-testid={testIds.portalUrl}
+              value={portalUrl}
+              placeholder="https://backstage.example.com"
+              onChange={onUrlChange}
+            />
+          </Field>
 
-        <Field
-          label="Portal access token"
-          description="A Backstage external-access token. Grafana stores it encrypted and adds it to proxied requests; it is never sent back to the browser."
-          invalid={Boolean(tokenError)}
-          error={tokenError}
-          className={styles.marginTop}
-        >
-          <SecretInput
-            width={60}
-            id="tracing-health-portal-token"
-            name="portalToken"
-            data-testid={testIds.portalToken}
-            value={portalToken}
-            isConfigured={isTokenSet}
-            placeholder="Token"
-            autoComplete="off"
-            onChange={onTokenChange}
-            onReset={onTokenReset}
-          />
-        </Field>
-
-        {saveError && (
-          <Alert
-            severity="error"
-            title="Could not save the settings"
+          <Field
+            label="Portal access token"
+            description="A Backstage external-access token. Grafana stores it encrypted and adds it to proxied requests; it is never sent back to the browser."
+            invalid={Boolean(tokenError)}
+            error={tokenError}
             className={styles.marginTop}
           >
-            {saveError}
-          </Alert>
-        )}
+            <SecretInput
+              width={60}
+              id="tracing-health-portal-token"
+              name="portalToken"
+              data-testid={testIds.portalToken}
+              value={portalToken}
+              isConfigured={isTokenSet}
+              placeholder="Token"
+              autoComplete="off"
+              onChange={onTokenChange}
+              onReset={onTokenReset}
+            />
+          </Field>
 
-        <div className={styles.marginTop}>
-          <Button type="submit" data-testid={testIds.submit} disabled={saving}>
-            {saving ? 'Saving…' : 'Save settings'}
-          </Button>
-        </div>
-      </FieldSet>
-    </form>
+          {saveError && (
+            <Alert
+              severity="error"
+              title="Could not save the settings"
+              className={styles.marginTop}
+            >
+              {saveError}
+            </Alert>
+          )}
+
+          <div className={styles.marginTop}>
+            <Button
+              type="submit"
+              data-testid={testIds.submit}
+              disabled={saving}
+            >
+              {saving ? 'Saving…' : 'Save settings'}
+            </Button>
+          </div>
+        </FieldSet>
+      </form>
+      <AlertRulesInstall portalUrl={jsonData?.portalUrl} />
+    </>
   );
 };
 

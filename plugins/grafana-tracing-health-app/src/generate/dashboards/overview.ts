@@ -49,10 +49,13 @@ const CHECK_STATUS_MAPPINGS = stateMappings([
 const R = RATE_INTERVAL;
 
 function ingestionPanels() {
-  const exportSuccess = `${sumBy([], rate(PIPELINE_METRICS.spansExported, R))} / (${sumBy(
+  const exportSuccess = `${sumBy(
     [],
     rate(PIPELINE_METRICS.spansExported, R),
-  )} + (${sumBy([], rate(PIPELINE_METRICS.exportFailed, R))} or vector(0)))`;
+  )} / (${sumBy([], rate(PIPELINE_METRICS.spansExported, R))} + (${sumBy(
+    [],
+    rate(PIPELINE_METRICS.exportFailed, R),
+  )} or vector(0)))`;
   return [
     new TimeseriesPanel()
       .title('Ingestion rate')
@@ -82,7 +85,9 @@ function ingestionPanels() {
       .height(8),
     new StatPanel()
       .title('Export success rate')
-      .description('Share of spans exported successfully, portal pipeline and collectors.')
+      .description(
+        'Share of spans exported successfully, portal pipeline and collectors.',
+      )
       .datasource(DATASOURCE)
       .targets(
         queries([
@@ -90,13 +95,19 @@ function ingestionPanels() {
           {
             expr: `1 - (${sumBy(
               ['job'],
-              counterRateEitherSpelling('otelcol_exporter_send_failed_spans', R),
+              counterRateEitherSpelling(
+                'otelcol_exporter_send_failed_spans',
+                R,
+              ),
             )} / (${sumBy(
               ['job'],
               counterRateEitherSpelling('otelcol_exporter_sent_spans', R),
             )} + ${sumBy(
               ['job'],
-              counterRateEitherSpelling('otelcol_exporter_send_failed_spans', R),
+              counterRateEitherSpelling(
+                'otelcol_exporter_send_failed_spans',
+                R,
+              ),
             )}))`,
             legend: 'collector {{job}}',
           },
@@ -234,11 +245,17 @@ function collectorPanels() {
       .targets(
         queries([
           {
-            expr: maxBy(['job', 'instance', 'exporter'], 'otelcol_exporter_queue_size'),
+            expr: maxBy(
+              ['job', 'instance', 'exporter'],
+              'otelcol_exporter_queue_size',
+            ),
             legend: '{{instance}} {{exporter}} size',
           },
           {
-            expr: maxBy(['job', 'instance', 'exporter'], 'otelcol_exporter_queue_capacity'),
+            expr: maxBy(
+              ['job', 'instance', 'exporter'],
+              'otelcol_exporter_queue_capacity',
+            ),
             legend: '{{instance}} {{exporter}} capacity',
           },
         ]),
@@ -250,7 +267,9 @@ function collectorPanels() {
       .height(8),
     new TimeseriesPanel()
       .title('Collector CPU')
-      .description('CPU used by each collector process, as a share of one core.')
+      .description(
+        'CPU used by each collector process, as a share of one core.',
+      )
       .datasource(DATASOURCE)
       .targets(
         queries([

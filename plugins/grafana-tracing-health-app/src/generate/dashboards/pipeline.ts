@@ -46,46 +46,100 @@ function flowPanels() {
       'Received by the OTLP receiver, accepted past the memory limiter, refused, dropped after acceptance, and exported.',
       'reqps',
       [
-        { expr: sumBy([], rate(PIPELINE_METRICS.spansReceived, R)), legend: 'received' },
-        { expr: sumBy([], rate(PIPELINE_METRICS.spansAccepted, R)), legend: 'accepted' },
-        { expr: sumBy([], rate(PIPELINE_METRICS.spansRefused, R)), legend: 'refused' },
-        { expr: sumBy([], rate(PIPELINE_METRICS.spansDropped, R)), legend: 'dropped' },
-        { expr: sumBy([], rate(PIPELINE_METRICS.spansExported, R)), legend: 'exported' },
+        {
+          expr: sumBy([], rate(PIPELINE_METRICS.spansReceived, R)),
+          legend: 'received',
+        },
+        {
+          expr: sumBy([], rate(PIPELINE_METRICS.spansAccepted, R)),
+          legend: 'accepted',
+        },
+        {
+          expr: sumBy([], rate(PIPELINE_METRICS.spansRefused, R)),
+          legend: 'refused',
+        },
+        {
+          expr: sumBy([], rate(PIPELINE_METRICS.spansDropped, R)),
+          legend: 'dropped',
+        },
+        {
+          expr: sumBy([], rate(PIPELINE_METRICS.spansExported, R)),
+          legend: 'exported',
+        },
       ],
       24,
     ),
-    timeseries('OTLP requests', 'OTLP/HTTP export requests received.', 'reqps', [
-      { expr: sumBy([], rate(PIPELINE_METRICS.requests, R)), legend: 'requests' },
-    ]),
+    timeseries(
+      'OTLP requests',
+      'OTLP/HTTP export requests received.',
+      'reqps',
+      [
+        {
+          expr: sumBy([], rate(PIPELINE_METRICS.requests, R)),
+          legend: 'requests',
+        },
+      ],
+    ),
     timeseries('Export failures', 'Failed exports per second.', 'reqps', [
-      { expr: sumBy([], rate(PIPELINE_METRICS.exportFailed, R)), legend: 'failed' },
+      {
+        expr: sumBy([], rate(PIPELINE_METRICS.exportFailed, R)),
+        legend: 'failed',
+      },
     ]),
   ];
 }
 
 function resourcePanels() {
   return [
-    timeseries('Queue size vs capacity', 'Spans waiting in the export queue, per instance.', 'short', [
-      { expr: PIPELINE_METRICS.queueSize, legend: '{{instance}} size' },
-      { expr: PIPELINE_METRICS.queueCapacity, legend: '{{instance}} capacity' },
-    ]),
-    timeseries('Memory used vs limit', 'Memory the pipeline holds, and the limit above which it refuses spans.', 'bytes', [
-      { expr: PIPELINE_METRICS.memoryUsedBytes, legend: '{{instance}} used' },
-      { expr: PIPELINE_METRICS.memoryLimitBytes, legend: '{{instance}} limit' },
-    ]),
+    timeseries(
+      'Queue size vs capacity',
+      'Spans waiting in the export queue, per instance.',
+      'short',
+      [
+        { expr: PIPELINE_METRICS.queueSize, legend: '{{instance}} size' },
+        {
+          expr: PIPELINE_METRICS.queueCapacity,
+          legend: '{{instance}} capacity',
+        },
+      ],
+    ),
+    timeseries(
+      'Memory used vs limit',
+      'Memory the pipeline holds, and the limit above which it refuses spans.',
+      'bytes',
+      [
+        { expr: PIPELINE_METRICS.memoryUsedBytes, legend: '{{instance}} used' },
+        {
+          expr: PIPELINE_METRICS.memoryLimitBytes,
+          legend: '{{instance}} limit',
+        },
+      ],
+    ),
     timeseries('Export latency', 'Duration of export calls.', 's', [
       {
         expr: histogramQuantile(0.5, PIPELINE_METRICS.exportDurationSeconds, R),
         legend: 'p50',
       },
       {
-        expr: histogramQuantile(0.99, PIPELINE_METRICS.exportDurationSeconds, R),
+        expr: histogramQuantile(
+          0.99,
+          PIPELINE_METRICS.exportDurationSeconds,
+          R,
+        ),
         legend: 'p99',
       },
     ]),
-    timeseries('Redactions', 'Attribute values the sanitizer redacted, per second.', 'ops', [
-      { expr: sumBy([], rate(PIPELINE_METRICS.redactions, R)), legend: 'redactions' },
-    ]),
+    timeseries(
+      'Redactions',
+      'Attribute values the sanitizer redacted, per second.',
+      'ops',
+      [
+        {
+          expr: sumBy([], rate(PIPELINE_METRICS.redactions, R)),
+          legend: 'redactions',
+        },
+      ],
+    ),
   ];
 }
 
@@ -97,19 +151,35 @@ function samplingPanels() {
       'ops',
       [
         {
-          expr: sumBy(['sampler', 'policy', 'decision'], rate(SAMPLING_METRICS.decisions, R)),
+          expr: sumBy(
+            ['sampler', 'policy', 'decision'],
+            rate(SAMPLING_METRICS.decisions, R),
+          ),
           legend: '{{sampler}} {{policy}}: {{decision}}',
         },
       ],
       24,
     ),
-    timeseries('Tail sampling memory', 'Bytes the tail sampler buffers while it waits for traces to complete.', 'bytes', [
-      { expr: sumBy([], SAMPLING_METRICS.tailBytes), legend: 'buffered bytes' },
-    ]),
-    timeseries('Tail sampling buffer', 'Traces and spans the tail sampler holds.', 'short', [
-      { expr: sumBy([], SAMPLING_METRICS.tailTraces), legend: 'traces' },
-      { expr: sumBy([], SAMPLING_METRICS.tailSpans), legend: 'spans' },
-    ]),
+    timeseries(
+      'Tail sampling memory',
+      'Bytes the tail sampler buffers while it waits for traces to complete.',
+      'bytes',
+      [
+        {
+          expr: sumBy([], SAMPLING_METRICS.tailBytes),
+          legend: 'buffered bytes',
+        },
+      ],
+    ),
+    timeseries(
+      'Tail sampling buffer',
+      'Traces and spans the tail sampler holds.',
+      'short',
+      [
+        { expr: sumBy([], SAMPLING_METRICS.tailTraces), legend: 'traces' },
+        { expr: sumBy([], SAMPLING_METRICS.tailSpans), legend: 'spans' },
+      ],
+    ),
     timeseries(
       'Early decisions and late spans',
       'Traces decided before their wait ended (buffer limits), and spans that arrived after their trace was decided.',

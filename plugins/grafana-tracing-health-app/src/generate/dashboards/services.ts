@@ -43,12 +43,13 @@ const SERVICE = 'service=~"$service"';
 /** Error spans, whether the status is written `ERROR` or `STATUS_CODE_ERROR`. */
 const ERROR_STATUS = 'status_code=~"(?i)(STATUS_CODE_)?ERROR"';
 
-const COVERAGE_STATE_COLORS: Record<(typeof COVERAGE_STATES)[number], string> = {
-  traced: 'green',
-  silent: 'red',
-  untraced: 'text',
-  unregistered: 'orange',
-};
+const COVERAGE_STATE_COLORS: Record<(typeof COVERAGE_STATES)[number], string> =
+  {
+    traced: 'green',
+    silent: 'red',
+    untraced: 'text',
+    unregistered: 'orange',
+  };
 
 function serviceVariable() {
   return new QueryVariableBuilder('service')
@@ -64,7 +65,12 @@ function serviceVariable() {
     .current({ text: 'All', value: '$__all', selected: true });
 }
 
-function timeseries(title: string, unit: string, specs: QuerySpec[], description: string) {
+function timeseries(
+  title: string,
+  unit: string,
+  specs: QuerySpec[],
+  description: string,
+) {
   return new TimeseriesPanel()
     .title(title)
     .description(description)
@@ -104,7 +110,10 @@ function redPanels() {
       'reqps',
       [
         {
-          expr: sumBy(['service'], rate(`${SPAN_METRICS.traces}{${SERVICE}}`, R)),
+          expr: sumBy(
+            ['service'],
+            rate(`${SPAN_METRICS.traces}{${SERVICE}}`, R),
+          ),
           legend: '{{service}}',
         },
       ],
@@ -118,7 +127,10 @@ function redPanels() {
           expr: `${sumBy(
             ['service'],
             rate(`${SPAN_METRICS.spans}{${SERVICE}, ${ERROR_STATUS}}`, R),
-          )} / ${sumBy(['service'], rate(`${SPAN_METRICS.spans}{${SERVICE}}`, R))}`,
+          )} / ${sumBy(
+            ['service'],
+            rate(`${SPAN_METRICS.spans}{${SERVICE}}`, R),
+          )}`,
           legend: '{{service}}',
         },
       ],
@@ -129,7 +141,13 @@ function redPanels() {
       's',
       [
         {
-          expr: histogramQuantile(0.95, SPAN_METRICS.duration, R, ['service'], SERVICE),
+          expr: histogramQuantile(
+            0.95,
+            SPAN_METRICS.duration,
+            R,
+            ['service'],
+            SERVICE,
+          ),
           legend: '{{service}}',
         },
       ],
@@ -143,7 +161,12 @@ function completenessPanels() {
     timeseries(
       'Trace completeness',
       'percentunit',
-      [{ expr: `${COVERAGE_METRICS.completeness}{${SERVICE}}`, legend: '{{service}}' }],
+      [
+        {
+          expr: `${COVERAGE_METRICS.completeness}{${SERVICE}}`,
+          legend: '{{service}}',
+        },
+      ],
       'Share of judged traces that were complete (target 95%).',
     ),
     timeseries(
@@ -151,7 +174,10 @@ function completenessPanels() {
       'ops',
       [
         {
-          expr: sumBy(['service'], rate(`${SPAN_METRICS.orphanSpans}{${SERVICE}}`, R)),
+          expr: sumBy(
+            ['service'],
+            rate(`${SPAN_METRICS.orphanSpans}{${SERVICE}}`, R),
+          ),
           legend: '{{service}}',
         },
       ],
@@ -171,12 +197,20 @@ function coveragePanels() {
   return [
     new StateTimelinePanel()
       .title('Coverage state')
-      .description('traced: opted in and emitting; silent: opted in, nothing seen lately; untraced: not opted in; unregistered: emitting without a catalog component.')
+      .description(
+        'traced: opted in and emitting; silent: opted in, nothing seen lately; untraced: not opted in; unregistered: emitting without a catalog component.',
+      )
       .datasource(DATASOURCE)
       .targets(
         queries([
           {
-            expr: stateCode(COVERAGE_METRICS.serviceState, 'state', codes, ['service'], SERVICE),
+            expr: stateCode(
+              COVERAGE_METRICS.serviceState,
+              'state',
+              codes,
+              ['service'],
+              SERVICE,
+            ),
             legend: '{{service}}',
           },
         ]),
@@ -184,7 +218,8 @@ function coveragePanels() {
       .mappings(
         stateMappings(
           COVERAGE_STATES.map(
-            (state, index) => [index, state, COVERAGE_STATE_COLORS[state]] as const,
+            (state, index) =>
+              [index, state, COVERAGE_STATE_COLORS[state]] as const,
           ),
         ),
       )
@@ -192,7 +227,9 @@ function coveragePanels() {
       .height(10),
     new TablePanel()
       .title('Services now')
-      .description('Catalog component, service.name, owner and coverage state, with the time since the last span.')
+      .description(
+        'Catalog component, service.name, owner and coverage state, with the time since the last span.',
+      )
       .datasource(DATASOURCE)
       .targets(
         queries([
@@ -208,12 +245,21 @@ function coveragePanels() {
           },
         ]),
       )
-      .withTransformation({ id: 'joinByField', options: { byField: 'service', mode: 'outer' } })
+      .withTransformation({
+        id: 'joinByField',
+        options: { byField: 'service', mode: 'outer' },
+      })
       .withTransformation({
         id: 'organize',
         options: {
           excludeByName: { Time: true, 'Value #A': true, __name__: true },
-          indexByName: { entity_ref: 0, service: 1, owner: 2, system: 3, state: 4 },
+          indexByName: {
+            entity_ref: 0,
+            service: 1,
+            owner: 2,
+            system: 3,
+            state: 4,
+          },
           renameByName: { 'Value #B': 'seconds since last span' },
         },
       })
