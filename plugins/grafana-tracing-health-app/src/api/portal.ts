@@ -1,6 +1,11 @@
 import { lastValueFrom } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 
+import type {
+  ChecksResponse,
+  FleetCoverageResponse,
+} from '@internal/plugin-tracing-health-common';
+
 import { PORTAL_PROXY_BASE } from '../constants';
 import type { ServicesResponse } from '../types';
 
@@ -111,4 +116,48 @@ export async function getServices(): Promise<ServicesResponse> {
     );
   }
   return body as ServicesResponse;
+}
+
+function expectObjectWith<T>(path: string, body: unknown, keys: string[]): T {
+  const record = body as Record<string, unknown> | undefined;
+  if (
+    !record ||
+    typeof record !== 'object' ||
+    keys.some(key => record[key] === undefined)
+  ) {
+    throw new PortalError(
+      `The portal returned an unexpected response for /${path} (expected an object with ${keys.join(
+        ', ',
+      )}).`,
+    );
+  }
+  return body as T;
+}
+
+/** `GET /api/tracing-health/coverage/fleet` of the portal: coverage totals and worst offenders. */
+export async function getFleetCoverage(): Promise<FleetCoverageResponse> {
+  const body = await getFromPortal<unknown>('coverage/fleet');
+  const fleet = expectObjectWith<FleetCoverageResponse>(
+    'coverage/fleet',
+    body,
+    ['totals', 'items'],
+  );
+  if (!Array.isArray(fleet.items) || typeof fleet.totals !== 'object') {
+    throw new PortalError(
+      'The portal returned an unexpected response for /coverage/fleet (expected totals and items).',
+    );
+  }
+  return fleet;
+}
+
+/** `GET /api/tracing-health/checks` of the portal: every configured check with its latest result. */
+export async function getChecks(): Promise<ChecksResponse> {
+  const body = await getFromPortal<unknown>('checks');
+  const checks = expectObjectWith<ChecksResponse>('checks', body, ['items']);
+  if (!Array.isArray(checks.items)) {
+    throw new PortalError(
+      'The portal returned an unexpected response for /checks (expected {"items": [...]}).',
+    );
+  }
+  return checks;
 }

@@ -1,10 +1,11 @@
 /**
  * @jest-environment node
  */
+/// <reference types="node" />
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { METRIC_PREFIX } from '@internal/plugin-tracing-health-common';
+import * as common from '@internal/plugin-tracing-health-common';
 
 import pluginJson from '../plugin.json';
 import { DATASOURCE } from './dashboards/common';
@@ -126,7 +127,6 @@ describe('dashboards', () => {
         }
       }
     }
-    const common = require('@internal/plugin-tracing-health-common');
     const known = new Set<string>(
       [
         'PIPELINE_METRICS',
@@ -134,11 +134,15 @@ describe('dashboards', () => {
         'COVERAGE_METRICS',
         'CHECK_METRICS',
         'SAMPLING_METRICS',
-      ].flatMap(group => Object.values(common[group]) as string[]),
+      ].flatMap(group =>
+        Object.values(
+          common[group as keyof typeof common] as Record<string, string>,
+        ),
+      ),
     );
     expect(projectMetrics.size).toBeGreaterThan(20);
     for (const metric of projectMetrics) {
-      expect(metric.startsWith(METRIC_PREFIX)).toBe(true);
+      expect(metric.startsWith(common.METRIC_PREFIX)).toBe(true);
       expect({ metric, known: known.has(metric) }).toEqual({
         metric,
         known: true,

@@ -1,3 +1,4 @@
+/// <reference types="node" />
 /**
  * Writes the generated dashboards and alert rule files into the package:
  *

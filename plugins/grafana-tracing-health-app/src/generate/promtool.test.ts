@@ -4,6 +4,7 @@
  * The alert rules and every PromQL expression the app ships, checked with the real promtool
  * (Debian package `prometheus`; override the binary with PROMTOOL=/path/to/promtool).
  */
+/// <reference types="node" />
 import { execFile } from 'node:child_process';
 import {
   mkdirSync,

@@ -1,5 +1,10 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
-import { NEVER, of, throwError } from 'rxjs';
+import { NEVER, Observable, of, throwError } from 'rxjs';
+
+import type {
+  ChecksResponse,
+  FleetCoverageResponse,
+} from '@internal/plugin-tracing-health-common';
 
 import Overview from './Overview';
 import type { ServicesResponse } from '../types';
@@ -12,8 +17,35 @@ jest.mock('@grafana/runtime', () => ({
   getBackendSrv: () => ({ fetch: mockFetch }),
 }));
 
-const SERVICES_URL =
-  '/api/plugin-proxy/tracinghealth-portal-app/portal/services';
+const PROXY = '/api/plugin-proxy/tracinghealth-portal-app/portal';
+const SERVICES_URL = `${PROXY}/services`;
+const CHECKS_URL = `${PROXY}/checks`;
+const FLEET_URL = `${PROXY}/coverage/fleet`;
+
+type Answer = () => Observable<unknown>;
+const notServed: Answer = () =>
+  throwError(() => ({ status: 404, statusText: 'Not Found', data: {} }));
+const json =
+  (data: unknown): Answer =>
+  () =>
+    of({ data, status: 200 });
+
+/** The portal behind the proxy route: one answer per path; checks and coverage 404 by default. */
+function portal(answers: {
+  services?: Answer;
+  checks?: Answer;
+  fleet?: Answer;
+}) {
+  mockFetch.mockImplementation(({ url }: { url: string }) => {
+    const answer = {
+      [SERVICES_URL]: answers.services ?? json({ items: [] }),
+      [CHECKS_URL]: answers.checks ?? notServed,
+      [FLEET_URL]: answers.fleet ?? notServed,
+    }[url];
+    if (!answer) throw new Error(`unexpected request to ${url}`);
+    return answer();
+  });
+}
 
 const response: ServicesResponse = {
   items: [
@@ -63,7 +95,7 @@ describe('Overview', () => {
   });
 
   it('renders one row per service from the portal proxy route', async () => {
-    mockFetch.mockReturnValue(of({ data: response, status: 200 }));
+    portal({ services: json(response) });
     render(<Overview />);
 
     const table = await screen.findByRole('table', { name: 'Services' });
@@ -111,13 +143,14 @@ describe('Overview', () => {
   });
 
   it('shows an error message when the request fails', async () => {
-    mockFetch.mockReturnValue(
-      throwError(() => ({
-        status: 502,
-        statusText: 'Bad Gateway',
-        data: { message: 'Bad Gateway' },
-      })),
-    );
+    portal({
+      services: () =>
+        throwError(() => ({
+          status: 502,
+          statusText: 'Bad Gateway',
+          data: { message: 'Bad Gateway' },
+        })),
+    });
     render(<Overview />);
 
     expect(
@@ -129,15 +162,22 @@ describe('Overview', () => {
     expect(
       screen.getByText(/grafana could not reach the portal/i),
     ).toBeInTheDocument();
-    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('table', { name: 'Services' }),
+    ).not.toBeInTheDocument();
   });
 
   it('retries after an error', async () => {
-    mockFetch
-      .mockReturnValueOnce(
-        throwError(() => ({ status: 401, data: { message: 'Unauthorized' } })),
-      )
-      .mockReturnValueOnce(of({ data: response, status: 200 }));
+    let servicesCalls = 0;
+    portal({
+      services: () =>
+        ++servicesCalls === 1
+          ? throwError(() => ({
+              status: 401,
+              data: { message: 'Unauthorized' },
+            }))
+          : of({ data: response, status: 200 }),
+    });
     render(<Overview />);
 
     expect(
@@ -151,11 +191,11 @@ describe('Overview', () => {
     expect(
       await screen.findByRole('table', { name: 'Services' }),
     ).toBeInTheDocument();
-    expect(mockFetch).toHaveBeenCalledTimes(2);
+    expect(servicesCalls).toBe(2);
   });
 
   it('reports a response that is not a services list', async () => {
-    mockFetch.mockReturnValue(of({ data: '<html>login</html>', status: 200 }));
+    portal({ services: json('<html>login</html>') });
     render(<Overview />);
 
     expect(
@@ -164,7 +204,7 @@ describe('Overview', () => {
   });
 
   it('shows an empty state when the portal reports no services', async () => {
-    mockFetch.mockReturnValue(of({ data: { items: [] }, status: 200 }));
+    portal({ services: json({ items: [] }) });
     render(<Overview />);
 
     expect(
@@ -182,5 +222,181 @@ describe('Overview', () => {
       screen.getByRole('link', { name: /open configuration/i }),
     ).toHaveAttribute('href', '/plugins/tracinghealth-portal-app');
     expect(mockFetch).not.toHaveBeenCalled();
+  });
+
+  describe('health checks and fleet coverage', () => {
+    const checks: ChecksResponse = {
+      items: [
+        {
+          id: 'pipeline',
+          type: 'pipeline',
+          title: 'Embedded pipeline',
+          intervalSeconds: 60,
+          timeoutSeconds: 10,
+          recent: [],
+          latest: {
+            checkId: 'pipeline',
+            checkType: 'pipeline',
+            status: 'ok',
+            message: 'Memory 12% of limit, queue 0%',
+            runbookId: 'memory-pressure',
+            measurements: [],
+            startedAt: '2026-11-22T09:00:00.000Z',
+            durationMs: 3,
+          },
+          statusSince: '2026-11-22T08:00:00.000Z',
+        },
+        {
+          id: 'collector',
+          type: 'otel-collector',
+          title: 'Gateway collectors',
+          intervalSeconds: 60,
+          timeoutSeconds: 10,
+          recent: [],
+          latest: {
+            checkId: 'collector',
+            checkType: 'otel-collector',
+            status: 'critical',
+            message: 'health_check answered 503',
+            runbookId: 'collector-down',
+            service: 'gateway',
+            measurements: [],
+            startedAt: '2026-11-22T09:00:00.000Z',
+            durationMs: 40,
+          },
+          statusSince: '2026-11-22T08:55:00.000Z',
+        },
+        {
+          id: 'es',
+          type: 'elasticsearch',
+          title: 'Trace storage',
+          intervalSeconds: 300,
+          timeoutSeconds: 10,
+          recent: [],
+        },
+      ],
+    };
+
+    const fleet: FleetCoverageResponse = {
+      generatedAt: '2026-11-22T09:00:00.000Z',
+      windowMinutes: 15,
+      silentAfterMinutes: 15,
+      totals: {
+        components: 8,
+        optedIn: 4,
+        optedInRatio: 0.5,
+        optedInEmitting: 3,
+        optedInEmittingRatio: 0.75,
+        states: { traced: 3, silent: 1, untraced: 4, unregistered: 1 },
+        completeness: 0.9634,
+        judgedTraces: 1200,
+        worstOffenders: [
+          {
+            entityRef: 'component:default/billing',
+            serviceName: 'billing-api',
+            state: 'silent',
+            reason: 'silent',
+            lastSeen: '2026-11-22T07:10:00.000Z',
+          },
+          {
+            entityRef: 'component:default/search',
+            serviceName: 'search',
+            state: 'traced',
+            reason: 'incomplete-traces',
+            completeness: 0.81,
+          },
+        ],
+      },
+      items: [],
+      unregistered: [],
+    };
+
+    it('lists the checks worst first, each linking its runbook in the portal', async () => {
+      portal({ checks: json(checks) });
+      render(<Overview portalUrl="https://backstage.example.com" />);
+
+      const table = await screen.findByRole('table', { name: 'Health checks' });
+      const rows = within(table)
+        .getAllByRole('row')
+        .slice(1)
+        .map(row =>
+          within(row)
+            .getAllByRole('cell')
+            .map(cell => cell.textContent),
+        );
+      expect(rows.map(row => [row[0], row[2], row[3]])).toEqual([
+        [
+          'Gateway collectorscollector',
+          'critical',
+          'health_check answered 503',
+        ],
+        ['Trace storagees', 'unknown', 'Not run yet'],
+        ['Embedded pipelinepipeline', 'ok', 'Memory 12% of limit, queue 0%'],
+      ]);
+      expect(
+        within(table).getByRole('link', { name: /collector-down/ }),
+      ).toHaveAttribute(
+        'href',
+        'https://backstage.example.com/tracing-health/runbooks/collector-down?service=gateway',
+      );
+      expect(mockFetch).toHaveBeenCalledWith(
+        expect.objectContaining({ url: CHECKS_URL, method: 'GET' }),
+      );
+    });
+
+    it('shows the fleet totals, states and worst offenders', async () => {
+      portal({ fleet: json(fleet) });
+      render(<Overview />);
+
+      const figures = await screen.findByLabelText('Fleet coverage figures');
+      expect(
+        within(figures).getByText('Opted in').parentElement,
+      ).toHaveTextContent('Opted in50%4 of 8');
+      expect(
+        within(figures).getByText('Opted in and emitting').parentElement,
+      ).toHaveTextContent('75%3 of 4');
+      expect(
+        within(figures).getByText('Trace completeness').parentElement,
+      ).toHaveTextContent('96.3%1200 traces judged over 15 min');
+      expect(
+        screen.getByLabelText('Components per coverage state'),
+      ).toHaveTextContent('traced: 3silent: 1untraced: 4unregistered: 1');
+
+      const offenders = screen.getByRole('table', { name: 'Worst offenders' });
+      const rows = within(offenders).getAllByRole('row').slice(1);
+      expect(rows[0]).toHaveTextContent(
+        'component:default/billingbilling-apisilentsilent for more than 15 min2026-11-22T07:10:00.000Z',
+      );
+      expect(rows[1]).toHaveTextContent('completeness 81%never');
+    });
+
+    it('says so when the portal does not serve checks or coverage yet, and still lists services', async () => {
+      portal({ services: json(response) });
+      render(<Overview />);
+
+      expect(
+        await screen.findByText('The portal does not serve /checks'),
+      ).toBeInTheDocument();
+      expect(
+        await screen.findByText('The portal does not serve /coverage/fleet'),
+      ).toBeInTheDocument();
+      expect(
+        await screen.findByRole('table', { name: 'Services' }),
+      ).toBeInTheDocument();
+    });
+
+    it('reports a checks response of the wrong shape', async () => {
+      portal({ checks: json({ checks: [] }) });
+      render(<Overview />);
+
+      expect(
+        await screen.findByText(/unexpected response for \/checks/i),
+      ).toBeInTheDocument();
+      expect(
+        screen.getByText(
+          'Could not load health checks from the Tracing Health portal',
+        ),
+      ).toBeInTheDocument();
+    });
   });
 });

@@ -1,20 +1,30 @@
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, LinkButton, LoadingPlaceholder } from '@grafana/ui';
 
-import { getServices } from '../api/portal';
+import { getChecks, getFleetCoverage, getServices } from '../api/portal';
 import { usePortalQuery } from '../api/usePortalQuery';
+import { ChecksBoard } from '../components/ChecksBoard/ChecksBoard';
+import { FleetCoverage } from '../components/FleetCoverage/FleetCoverage';
+import { PortalSection } from '../components/PortalSection/PortalSection';
 import { ServicesTable } from '../components/ServicesTable/ServicesTable';
 import { PLUGIN_ID } from '../constants';
 
 export interface OverviewProps {
   /** False when no portal URL is configured yet: show a hint instead of calling the proxy. */
   isConfigured?: boolean;
+  /** The configured portal URL, for links to runbooks in the portal. */
+  portalUrl?: string;
 }
 
-const Overview = ({ isConfigured = true }: OverviewProps) => (
-  <PluginPage subTitle="Catalog services and their tracing settings, as the Tracing Health portal reports them.">
+const Overview = ({ isConfigured = true, portalUrl }: OverviewProps) => (
+  <PluginPage subTitle="Health checks, fleet coverage and catalog services' tracing settings, as the Tracing Health portal reports them.">
     {isConfigured ? (
-      <ServicesOverview />
+      <>
+        <ChecksOverview portalUrl={portalUrl} />
+        <CoverageOverview />
+        <h3>Services</h3>
+        <ServicesOverview />
+      </>
     ) : (
       <Alert severity="info" title="Tracing Health is not configured">
         <p>
@@ -31,6 +41,24 @@ const Overview = ({ isConfigured = true }: OverviewProps) => (
     )}
   </PluginPage>
 );
+
+const ChecksOverview = ({ portalUrl }: { portalUrl?: string }) => {
+  const checks = usePortalQuery(getChecks);
+  return (
+    <PortalSection title="Health checks" path="checks" query={checks}>
+      {data => <ChecksBoard checks={data.items} portalUrl={portalUrl} />}
+    </PortalSection>
+  );
+};
+
+const CoverageOverview = () => {
+  const fleet = usePortalQuery(getFleetCoverage);
+  return (
+    <PortalSection title="Fleet coverage" path="coverage/fleet" query={fleet}>
+      {data => <FleetCoverage fleet={data} />}
+    </PortalSection>
+  );
+};
 
 const ServicesOverview = () => {
   const services = usePortalQuery(getServices);

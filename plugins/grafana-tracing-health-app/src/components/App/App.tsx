@@ -16,7 +16,12 @@ function App({ meta }: AppRootProps<AppPluginSettings>) {
       <Routes>
         <Route
           path={ROUTES.Overview}
-          element={<Overview isConfigured={isConfigured} />}
+          element={
+            <Overview
+              isConfigured={isConfigured}
+              portalUrl={meta.jsonData?.portalUrl}
+            />
+          }
         />
         {/* Default page */}
         <Route
