@@ -12,16 +12,35 @@ export interface CoverageFilter {
   state?: CoverageState[];
 }
 
-/** True when `ref` (e.g. `group:default/team`) is `wanted` in full or by its name (case-insensitive). */
+interface LooseRef {
+  kind?: string;
+  namespace?: string;
+  name: string;
+}
+
+/** `[kind:][namespace/]name`, lower-cased; the catalog may give `spec.owner` without kind. */
+function looseRef(value: string): LooseRef {
+  const v = value.trim().toLocaleLowerCase('en-US');
+  const colon = v.indexOf(':');
+  const rest = colon >= 0 ? v.slice(colon + 1) : v;
+  const slash = rest.indexOf('/');
+  return {
+    kind: colon >= 0 ? v.slice(0, colon) : undefined,
+    namespace: slash >= 0 ? rest.slice(0, slash) : undefined,
+    name: slash >= 0 ? rest.slice(slash + 1) : rest,
+  };
+}
+
+/** Same name, and same kind and namespace wherever both sides name them. */
 function refMatches(ref: string | undefined, wanted: string[]): boolean {
   if (!ref) return false;
-  const full = ref.toLocaleLowerCase('en-US');
-  const namespaced = full.slice(full.indexOf(':') + 1);
-  const name = namespaced.slice(namespaced.lastIndexOf('/') + 1);
-  return wanted.some(w => {
-    const v = w.toLocaleLowerCase('en-US');
-    return v === full || v === namespaced || v === name;
-  });
+  const a = looseRef(ref);
+  return wanted.map(looseRef).some(
+    b =>
+      a.name === b.name &&
+      (!a.kind || !b.kind || a.kind === b.kind) &&
+      (!a.namespace || !b.namespace || a.namespace === b.namespace),
+  );
 }
 
 export function matchesOwnerAndSystem(item: EntityCoverage, filter: CoverageFilter): boolean {
