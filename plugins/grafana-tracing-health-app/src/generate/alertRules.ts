@@ -9,9 +9,11 @@ import {
 
 import {
   counterRateEitherSpelling,
+  failureRatio,
   histogramQuantile,
   maxBy,
   rate,
+  shareOf,
   sumBy,
 } from './promql';
 
@@ -75,28 +77,6 @@ const pct = (value: string) => `{{ ${value} | humanizePercentage }}`;
 const num = (value: string) => `{{ ${value} | humanize }}`;
 const secs = (value: string) => `{{ ${value} | humanizeDuration }}`;
 const twoDecimals = (value: string) => `{{ printf "%.2f" ${value} }}`;
-
-/**
- * `failed` as a share of `total`, summed by the same labels. A labelled counter only appears at
- * its first increment, so a missing `failed` counts as 0 wherever `total` exists: the ratio then
- * reads 0 instead of returning nothing.
- */
-function shareOf(failed: string, total: string, by: readonly string[]): string {
-  return `(${sumBy(by, failed)} or ${sumBy(by, total)} * 0) / ${sumBy(
-    by,
-    total,
-  )}`;
-}
-
-/** `failed / (ok + failed)`, reading 0 while nothing failed yet (see shareOf). */
-function failureRatio(
-  failed: string,
-  ok: string,
-  by: readonly string[],
-): string {
-  const failedOrZero = `(${sumBy(by, failed)} or ${sumBy(by, ok)} * 0)`;
-  return `${failedOrZero} / (${sumBy(by, ok)} + ${failedOrZero})`;
-}
 
 function pipelineAlerts(options: AlertRuleOptions): AlertDefinition[] {
   const by = ['job'];

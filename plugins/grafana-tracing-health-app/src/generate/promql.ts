@@ -73,3 +73,29 @@ export function stateCode(
   );
   return maxBy(by, terms.join(' or '));
 }
+
+/**
+ * `failed` as a share of `total`, summed by the same labels. A labelled counter only appears at
+ * its first increment, so a missing `failed` counts as 0 wherever `total` exists: the ratio then
+ * reads 0 instead of returning nothing.
+ */
+export function shareOf(
+  failed: string,
+  total: string,
+  by: readonly string[],
+): string {
+  return `(${sumBy(by, failed)} or ${sumBy(by, total)} * 0) / ${sumBy(
+    by,
+    total,
+  )}`;
+}
+
+/** `failed / (ok + failed)`, reading 0 while nothing failed yet (see shareOf). */
+export function failureRatio(
+  failed: string,
+  ok: string,
+  by: readonly string[],
+): string {
+  const failedOrZero = `(${sumBy(by, failed)} or ${sumBy(by, ok)} * 0)`;
+  return `${failedOrZero} / (${sumBy(by, ok)} + ${failedOrZero})`;
+}

@@ -11,6 +11,7 @@ import {
 import {
   RATE_INTERVAL,
   counterRateEitherSpelling,
+  failureRatio,
   maxBy,
   rate,
   stateCode,
@@ -49,13 +50,16 @@ const CHECK_STATUS_MAPPINGS = stateMappings([
 const R = RATE_INTERVAL;
 
 function ingestionPanels() {
-  const exportSuccess = `${sumBy(
-    [],
-    rate(PIPELINE_METRICS.spansExported, R),
-  )} / (${sumBy([], rate(PIPELINE_METRICS.spansExported, R))} + (${sumBy(
-    [],
+  const exportSuccess = `1 - (${failureRatio(
     rate(PIPELINE_METRICS.exportFailed, R),
-  )} or vector(0)))`;
+    rate(PIPELINE_METRICS.spansExported, R),
+    [],
+  )})`;
+  const collectorExportSuccess = `1 - (${failureRatio(
+    counterRateEitherSpelling('otelcol_exporter_send_failed_spans', R),
+    counterRateEitherSpelling('otelcol_exporter_sent_spans', R),
+    ['job'],
+  )})`;
   return [
     new TimeseriesPanel()
       .title('Ingestion rate')
@@ -93,22 +97,7 @@ function ingestionPanels() {
         queries([
           { expr: exportSuccess, legend: 'portal pipeline' },
           {
-            expr: `1 - (${sumBy(
-              ['job'],
-              counterRateEitherSpelling(
-                'otelcol_exporter_send_failed_spans',
-                R,
-              ),
-            )} / (${sumBy(
-              ['job'],
-              counterRateEitherSpelling('otelcol_exporter_sent_spans', R),
-            )} + ${sumBy(
-              ['job'],
-              counterRateEitherSpelling(
-                'otelcol_exporter_send_failed_spans',
-                R,
-              ),
-            )}))`,
+            expr: collectorExportSuccess,
             legend: 'collector {{job}}',
           },
         ]),
