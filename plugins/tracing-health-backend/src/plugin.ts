@@ -7,6 +7,12 @@ import { TRACING_HEALTH_PLUGIN_ID } from '@internal/plugin-tracing-health-common
 import { migrateDatabase } from './database/migrateDatabase';
 import { createMetricsRegistry } from './metrics/createMetricsRegistry';
 import { createMetricsRouter } from './metrics/createMetricsRouter';
+import {
+  createCoverageRouter,
+  createSpanMetrics,
+  readCoverageConfig,
+  startCoverage,
+} from './coverage';
 import { createRouter } from './router';
 import { CatalogServices } from './services/CatalogServices';
 
@@ -26,14 +32,51 @@ export const tracingHealthPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        auth: coreServices.auth,
+        scheduler: coreServices.scheduler,
       },
-      async init({ logger, database, httpAuth, httpRouter, catalog }) {
+      async init({
+        config,
+        logger,
+        database,
+        httpAuth,
+        httpRouter,
+        lifecycle,
+        catalog,
+        auth,
+        scheduler,
+      }) {
         const knex = await database.getClient();
         if (!database.migrations?.skip) {
           await migrateDatabase(knex);
         }
         const registry = createMetricsRegistry();
         const catalogServices = new CatalogServices(catalog);
+
+        // Span metrics count accepted spans before sampling: the pipeline calls
+        // `pipeline.onSpans(batch => spanMetrics.record(batch))`. coverage.rollups is the
+        // checks' ServiceVolumeProvider; coverage takes an optional effectiveRates provider.
+        const coverageConfig = readCoverageConfig(config);
+        const spanMetrics = createSpanMetrics(coverageConfig, registry);
+        const coverage = await startCoverage({
+          config: coverageConfig,
+          knex,
+          registry,
+          spanMetrics,
+          scheduler,
+          lifecycle,
+          auth,
+          catalog,
+          catalogServices,
+          logger,
+        });
+        httpRouter.use(
+          createCoverageRouter({
+            httpAuth,
+            coverage: coverage.service,
+            retentionHours: coverageConfig.retentionHours,
+          }),
+        );
 
         httpRouter.use(createMetricsRouter(registry));
         httpRouter.use(
