@@ -3,7 +3,10 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { TRACING_HEALTH_PLUGIN_ID } from '@internal/plugin-tracing-health-common';
+import {
+  TRACING_HEALTH_PLUGIN_ID,
+  tracingHealthPermissions,
+} from '@internal/plugin-tracing-health-common';
 import { migrateDatabase } from './database/migrateDatabase';
 import { createMetricsRegistry } from './metrics/createMetricsRegistry';
 import { createMetricsRouter } from './metrics/createMetricsRouter';
@@ -14,6 +17,10 @@ import {
   startCoverage,
 } from './coverage';
 import { createRouter } from './router';
+import {
+  createSamplingControlPlane,
+  SAMPLING_UNAUTHENTICATED_PATHS,
+} from './sampling';
 import { CatalogServices } from './services/CatalogServices';
 
 /**
@@ -33,6 +40,9 @@ export const tracingHealthPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
       },
       async init({
@@ -44,6 +54,9 @@ export const tracingHealthPlugin = createBackendPlugin({
         lifecycle,
         catalog,
         auth,
+        permissions,
+        permissionsRegistry,
+        auditor,
         scheduler,
       }) {
         const knex = await database.getClient();
@@ -52,6 +65,26 @@ export const tracingHealthPlugin = createBackendPlugin({
         }
         const registry = createMetricsRegistry();
         const catalogServices = new CatalogServices(catalog);
+        permissionsRegistry.addPermissions(tracingHealthPermissions);
+
+        // sampling.policySource feeds the pipeline's samplers;
+        // sampling.setAdaptiveRateProvider connects the adaptive sampler's computed rates.
+        const sampling = await createSamplingControlPlane({
+          config,
+          logger,
+          knex,
+          auth,
+          httpAuth,
+          permissions,
+          auditor,
+          scheduler,
+          lifecycle,
+          catalogServices,
+        });
+        httpRouter.use(sampling.router);
+        for (const path of SAMPLING_UNAUTHENTICATED_PATHS) {
+          httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
+        }
 
         // Span metrics count accepted spans before sampling: the pipeline calls
         // `pipeline.onSpans(batch => spanMetrics.record(batch))`. coverage.rollups is the

@@ -9,6 +9,7 @@ export * from './parseTracingSettings';
 export * from './api';
 export * from './metrics';
 export * from './sampling';
+export * from './samplingControl';
 export * from './runbooks';
 export * from './coverage';
 export * from './checks';

@@ -1,0 +1,46 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { TracedServiceInfo, TracingTier } from '@internal/plugin-tracing-health-common';
+import { CatalogServices } from '../../services/CatalogServices';
+
+/** The catalog component that emits a `service.name`. */
+export interface ServiceEntity {
+  serviceName: string;
+  entityRef: string;
+  tier: TracingTier;
+  optedIn: boolean;
+}
+
+/** `service.name` → component. When several components claim one name, the first by ref wins. */
+export type ServiceEntityMap = ReadonlyMap<string, ServiceEntity>;
+
+export function toServiceEntityMap(items: readonly TracedServiceInfo[]): ServiceEntityMap {
+  const map = new Map<string, ServiceEntity>();
+  const sorted = [...items].sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+  for (const item of sorted) {
+    const serviceName = item.settings.serviceName;
+    if (map.has(serviceName)) continue;
+    map.set(serviceName, {
+      serviceName,
+      entityRef: item.entityRef,
+      tier: item.settings.tier,
+      optedIn: item.settings.optedIn,
+    });
+  }
+  return map;
+}
+
+/** Which catalog component emits which service, read through CatalogServices. */
+export class ServiceDirectory {
+  constructor(private readonly catalogServices: CatalogServices) {}
+
+  async load(credentials: BackstageCredentials): Promise<ServiceEntityMap> {
+    return toServiceEntityMap(await this.catalogServices.list(credentials));
+  }
+
+  async find(
+    serviceName: string,
+    credentials: BackstageCredentials,
+  ): Promise<ServiceEntity | undefined> {
+    return (await this.load(credentials)).get(serviceName);
+  }
+}

@@ -1,0 +1,386 @@
+import {
+  AuditorService,
+  AuditorServiceCreateEventOptions,
+  AuditorServiceEventSeverityLevel,
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult, Permission } from '@backstage/plugin-permission-common';
+import {
+  SamplingHistoryResponse,
+  SamplingOverridesResponse,
+  SamplingValidationError,
+  SamplingValidationErrorResponse,
+  tracingHealthEmergencyPermission,
+  tracingHealthSamplingReadPermission,
+  tracingHealthSamplingUpdatePermission,
+  validateWith,
+} from '@internal/plugin-tracing-health-common';
+import express, { Request, Response } from 'express';
+import Router from 'express-promise-router';
+import {
+  serviceNameSchema,
+  validateCreateOverrideRequest,
+  validateEnterMaintenanceRequest,
+  validateHistoryQuery,
+  validateReason,
+  validateUpdatePolicyRequest,
+} from './api/validateRequests';
+import { ServiceDirectory } from './catalog/ServiceDirectory';
+import { Clock } from './clock';
+import { renderCollectorConfig } from './collector/renderCollectorConfig';
+import { DatabasePolicySource } from './DatabasePolicySource';
+import { toJaegerStrategy } from './jaeger/toJaegerStrategy';
+import { SamplingControlConfig } from './readSamplingConfig';
+import { SamplingControlService } from './SamplingControlService';
+import { SamplingStore } from './store/SamplingStore';
+
+export interface SamplingRouterOptions {
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  control: SamplingControlService;
+  source: DatabasePolicySource;
+  store: SamplingStore;
+  directory: ServiceDirectory;
+  config: SamplingControlConfig;
+  clock: Clock;
+}
+
+/** Paths served without credentials (register them with `httpRouter.addAuthPolicy`). */
+export const SAMPLING_UNAUTHENTICATED_PATHS = ['/sampling', '/api/sampling'];
+
+class ValidationFailed extends Error {
+  constructor(readonly errors: SamplingValidationError[]) {
+    super(errors.map(e => `${e.path || '(body)'}: ${e.message}`).join('; '));
+    this.name = 'InputError';
+  }
+}
+
+function valueOf<T>(
+  result: { success: true; value: T } | { success: false; errors: SamplingValidationError[] },
+): T {
+  if (!result.success) throw new ValidationFailed(result.errors);
+  return result.value;
+}
+
+type JsonObject = NonNullable<AuditorServiceCreateEventOptions['meta']>;
+
+function serviceNameParam(req: Request): string {
+  return valueOf(validateWith(serviceNameSchema, req.params.serviceName, 'serviceName'));
+}
+
+function sendValidationError(res: Response, error: ValidationFailed) {
+  const body: SamplingValidationErrorResponse = {
+    error: { name: 'InputError', message: error.message },
+    errors: error.errors,
+  };
+  res.status(400).json(body);
+}
+
+const toJson = (value: unknown) => (value === undefined ? null : (value as JsonObject));
+
+/**
+ * The sampling control plane's routes under `/api/tracing-health`:
+ *
+ * - `GET /sampling?service=NAME` (and `/api/sampling`): Jaeger remote sampling, unauthenticated.
+ * - `GET /collector-config`: the OTel Collector `processors:` YAML (users and services).
+ * - `GET /sampling/policies[/:serviceName[/history]]`, `GET /sampling/history`,
+ *   `GET /sampling/overrides`, `GET /sampling/maintenance`: reads (users and services).
+ * - `PUT|DELETE /sampling/policies/:serviceName`: owners (resource permission on the entity).
+ * - `POST /sampling/overrides`, `DELETE /sampling/overrides/:id`, `POST|DELETE
+ *   /sampling/maintenance`: admins (emergency permission).
+ */
+export function createSamplingRouter(options: SamplingRouterOptions): express.Router {
+  const { httpAuth, permissions, auditor, control, source, store, directory, config, clock } =
+    options;
+  const router = Router();
+  router.use(express.json());
+
+  async function authorize(
+    permission: Permission,
+    credentials: BackstageCredentials,
+    resourceRef?: string,
+  ) {
+    const [decision] = await permissions.authorize(
+      [resourceRef ? { permission: permission as any, resourceRef } : { permission: permission as any }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Not allowed: ${permission.name}`);
+    }
+  }
+
+  async function reader(req: Request) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await authorize(tracingHealthSamplingReadPermission, credentials);
+    return credentials;
+  }
+
+  /** Changes are made by people only: service tokens (e.g. the ingest token) cannot. */
+  async function changer(req: Request) {
+    return httpAuth.credentials(req, { allow: ['user'] });
+  }
+
+  const actorOf = (credentials: BackstageCredentials<BackstageUserPrincipal>) =>
+    credentials.principal.userEntityRef;
+
+  /**
+   * Records an audit event for a change (allowed or not) and answers 400 with per-field errors
+   * for invalid input; other errors go to the error handler (403, 404, ...).
+   */
+  async function audited(
+    req: Request,
+    res: Response,
+    eventId: string,
+    severityLevel: AuditorServiceEventSeverityLevel,
+    meta: JsonObject,
+    run: () => Promise<JsonObject>,
+  ) {
+    const event = await auditor.createEvent({ eventId, severityLevel, request: req, meta });
+    try {
+      const outcome = await run();
+      await event.success({ meta: outcome });
+    } catch (error) {
+      await event.fail({ error: error as Error, meta });
+      if (error instanceof ValidationFailed) {
+        sendValidationError(res, error);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  function jaegerStrategy(req: Request, res: Response) {
+    const service = req.query.service;
+    if (typeof service !== 'string' || service.length === 0) {
+      res.status(400).json({
+        error: { name: 'InputError', message: "the 'service' query parameter is required" },
+      });
+      return;
+    }
+    const { resolved } = source.describe(service);
+    const adaptiveRate =
+      resolved.effective.strategy.type === 'adaptive' ? control.adaptiveRate(service) : undefined;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(toJaegerStrategy(resolved.effective, adaptiveRate));
+  }
+  router.get('/sampling', jaegerStrategy);
+  router.get('/api/sampling', jaegerStrategy);
+
+  router.get('/collector-config', async (req, res) => {
+    await reader(req);
+    const services = source.serviceNames().map(serviceName => {
+      const policy = source.describe(serviceName).resolved.effective;
+      return {
+        serviceName,
+        policy,
+        adaptiveRate:
+          policy.strategy.type === 'adaptive' ? control.adaptiveRate(serviceName) : undefined,
+      };
+    });
+    const defaultPolicy = source.describeDefault().resolved.effective;
+    res.type('text/yaml; charset=utf-8').send(
+      renderCollectorConfig({
+        services,
+        defaultPolicy: { policy: defaultPolicy },
+        spansPerTrace: config.collectorSpansPerTrace,
+        version: source.storedVersion(),
+        generatedAt: clock.now(),
+      }),
+    );
+  });
+
+  router.get('/sampling/policies', async (req, res) => {
+    await reader(req);
+    const describeOne = (serviceName: string | undefined) => {
+      const view = serviceName ? source.describe(serviceName) : source.describeDefault();
+      const { origin, tier, ...policy } = view.resolved.effective;
+      const adaptiveRate =
+        serviceName && policy.strategy.type === 'adaptive'
+          ? control.adaptiveRate(serviceName)
+          : undefined;
+      return {
+        serviceName,
+        entityRef: view.entity?.entityRef,
+        tier,
+        origin,
+        policy,
+        sources: view.resolved.sources,
+        adaptiveRate,
+      };
+    };
+    res.json({
+      version: source.storedVersion(),
+      default: describeOne(undefined),
+      items: source.serviceNames().map(describeOne),
+    });
+  });
+
+  router.get('/sampling/policies/:serviceName', async (req, res) => {
+    const credentials = await reader(req);
+    try {
+      res.json(await control.describe(serviceNameParam(req), credentials));
+    } catch (error) {
+      if (error instanceof ValidationFailed) sendValidationError(res, error);
+      else throw error;
+    }
+  });
+
+  router.put('/sampling/policies/:serviceName', async (req, res) => {
+    const credentials = await changer(req);
+    const serviceName = String(req.params.serviceName);
+    await audited(
+      req,
+      res,
+      'sampling-policy-update',
+      'medium',
+      { serviceName },
+      async () => {
+        serviceNameParam(req);
+        const entity = await directory.find(serviceName, credentials);
+        // Without a catalog component there is no owner to ask: only admins may.
+        if (entity) {
+          await authorize(tracingHealthSamplingUpdatePermission, credentials, entity.entityRef);
+        } else {
+          await authorize(tracingHealthEmergencyPermission, credentials);
+        }
+        const input = valueOf(validateUpdatePolicyRequest(req.body));
+        const { before, after } = await control.updatePolicy(
+          serviceName,
+          input.policy,
+          actorOf(credentials),
+          input.reason,
+        );
+        res.json(await control.describe(serviceName, credentials));
+        return {
+          serviceName,
+          entityRef: entity?.entityRef ?? null,
+          reason: input.reason,
+          before: toJson(before?.policy),
+          after: toJson(after.policy),
+        };
+      },
+    );
+  });
+
+  router.delete('/sampling/policies/:serviceName', async (req, res) => {
+    const credentials = await changer(req);
+    const serviceName = String(req.params.serviceName);
+    await audited(req, res, 'sampling-policy-reset', 'medium', { serviceName }, async () => {
+      serviceNameParam(req);
+      const entity = await directory.find(serviceName, credentials);
+      if (entity) {
+        await authorize(tracingHealthSamplingUpdatePermission, credentials, entity.entityRef);
+      } else {
+        await authorize(tracingHealthEmergencyPermission, credentials);
+      }
+      const reason = valueOf(validateReason(req.body, req.query));
+      const before = await control.resetPolicy(serviceName, actorOf(credentials), reason);
+      if (!before) throw new NotFoundError(`${serviceName} has no stored sampling policy`);
+      res.json(await control.describe(serviceName, credentials));
+      return { serviceName, reason, before: toJson(before.policy), after: null };
+    });
+  });
+
+  router.get('/sampling/policies/:serviceName/history', async (req, res) => {
+    await reader(req);
+    try {
+      const serviceName = serviceNameParam(req);
+      const query = valueOf(validateHistoryQuery(req.query));
+      const body: SamplingHistoryResponse = {
+        items: await store.listHistory({ scope: serviceName, ...query }),
+      };
+      res.json(body);
+    } catch (error) {
+      if (error instanceof ValidationFailed) sendValidationError(res, error);
+      else throw error;
+    }
+  });
+
+  router.get('/sampling/history', async (req, res) => {
+    await reader(req);
+    const query = validateHistoryQuery(req.query);
+    if (!query.success) {
+      sendValidationError(res, new ValidationFailed(query.errors));
+      return;
+    }
+    const body: SamplingHistoryResponse = { items: await store.listHistory(query.value) };
+    res.json(body);
+  });
+
+  router.get('/sampling/overrides', async (req, res) => {
+    await reader(req);
+    const body: SamplingOverridesResponse = { items: await control.listActiveOverrides() };
+    res.json(body);
+  });
+
+  router.post('/sampling/overrides', async (req, res) => {
+    const credentials = await changer(req);
+    await audited(
+      req,
+      res,
+      'sampling-override-create',
+      'high',
+      {
+        scope: typeof req.body?.scope === 'string' ? req.body.scope : null,
+        action: typeof req.body?.action === 'string' ? req.body.action : null,
+      },
+      async () => {
+        await authorize(tracingHealthEmergencyPermission, credentials);
+        const input = valueOf(
+          validateCreateOverrideRequest(req.body, config.maxEmergencyMinutes),
+        );
+        const override = await control.createOverride(input, actorOf(credentials));
+        res.status(201).json(override);
+        return { reason: input.reason, before: null, after: toJson(override) };
+      },
+    );
+  });
+
+  router.delete('/sampling/overrides/:id', async (req, res) => {
+    const credentials = await changer(req);
+    const id = String(req.params.id);
+    await audited(req, res, 'sampling-override-delete', 'high', { overrideId: id }, async () => {
+      await authorize(tracingHealthEmergencyPermission, credentials);
+      const reason = valueOf(validateReason(req.body, req.query));
+      const before = await control.deleteOverride(id, actorOf(credentials), reason);
+      if (!before) throw new NotFoundError(`No active override ${id}`);
+      res.json(before);
+      return { reason, before: toJson(before), after: null };
+    });
+  });
+
+  router.get('/sampling/maintenance', async (req, res) => {
+    await reader(req);
+    res.json({ maintenance: await control.getMaintenance() });
+  });
+
+  router.post('/sampling/maintenance', async (req, res) => {
+    const credentials = await changer(req);
+    await audited(req, res, 'sampling-maintenance-enter', 'high', {}, async () => {
+      await authorize(tracingHealthEmergencyPermission, credentials);
+      const input = valueOf(validateEnterMaintenanceRequest(req.body, config.maxEmergencyMinutes));
+      const { before, after } = await control.enterMaintenance(input, actorOf(credentials));
+      res.status(201).json({ maintenance: after });
+      return { reason: input.reason, before: toJson(before), after: toJson(after) };
+    });
+  });
+
+  router.delete('/sampling/maintenance', async (req, res) => {
+    const credentials = await changer(req);
+    await audited(req, res, 'sampling-maintenance-exit', 'high', {}, async () => {
+      await authorize(tracingHealthEmergencyPermission, credentials);
+      const reason = valueOf(validateReason(req.body, req.query));
+      const before = await control.exitMaintenance(actorOf(credentials), reason);
+      if (!before) throw new NotFoundError('Maintenance mode is not on');
+      res.json({ maintenance: null, ended: before });
+      return { reason, before: toJson(before), after: null };
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,108 @@
+import {
+  JaegerSamplingStrategyResponse,
+  OperationRule,
+  SamplingPolicy,
+  SamplingStrategy,
+} from '@internal/plugin-tracing-health-common';
+
+/**
+ * The single probability a strategy amounts to right now: the rate of a probabilistic one; for an
+ * adaptive one the rate the adaptive sampler computed, clamped to its bounds, or its `minRate`
+ * until one is known (conservative, like Jaeger's low initial probability); undefined for
+ * rate limiting.
+ */
+export function currentRateOf(
+  strategy: SamplingStrategy,
+  adaptiveRate: number | undefined,
+): number | undefined {
+  switch (strategy.type) {
+    case 'probabilistic':
+      return strategy.rate;
+    case 'adaptive':
+      return adaptiveRate === undefined || !Number.isFinite(adaptiveRate)
+        ? strategy.minRate
+        : Math.min(strategy.maxRate, Math.max(strategy.minRate, adaptiveRate));
+    default:
+      return undefined;
+  }
+}
+
+/** True when the policy can keep no trace at all (e.g. a `disable` override). */
+export function keepsNothing(policy: SamplingPolicy): boolean {
+  return (
+    policy.strategy.type === 'probabilistic' &&
+    policy.strategy.rate === 0 &&
+    policy.operations.every(rule => rule.rate === 0) &&
+    !policy.alwaysKeep.keepErrors &&
+    policy.alwaysKeep.keepSlowerThanMs === undefined
+  );
+}
+
+function probabilistic(samplingRate: number): JaegerSamplingStrategyResponse {
+  return { strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate } };
+}
+
+/**
+ * Jaeger names operations exactly, so only span names can be served. Each exact span name gets
+ * the rate of the first rule that matches it in pipeline order, which may be an earlier regex
+ * rule; attribute rules depend on span attributes and stay pipeline-only.
+ */
+function perOperationRates(operations: readonly OperationRule[]): Array<[string, number]> {
+  const names: string[] = [];
+  for (const rule of operations) {
+    if (rule.match.type === 'span-name' && !names.includes(rule.match.name)) {
+      names.push(rule.match.name);
+    }
+  }
+  return names.map(name => {
+    const first = operations.find(rule => {
+      if (rule.match.type === 'span-name') return rule.match.name === name;
+      if (rule.match.type === 'span-name-regex') return new RegExp(rule.match.pattern).test(name);
+      return false;
+    });
+    return [name, first!.rate];
+  });
+}
+
+/**
+ * What `GET /sampling?service=` serves an SDK for an effective policy.
+ *
+ * - `samplingLocation: pipeline`: PROBABILISTIC 1.0. SDKs send every trace and the pipeline
+ *   samples (per-operation rules, errors and slow traces need the whole trace); sampling in both
+ *   places would multiply the rates. Only a policy that keeps nothing (disabled) serves 0.
+ * - `samplingLocation: sdk`: the strategy itself. Probabilistic: its rate, plus
+ *   `operationSampling` for rules on exact span names. Adaptive: the current computed rate (see
+ *   `currentRateOf`). Rate limiting: RATE_LIMITING with `maxTracesPerSecond`, and
+ *   `probabilisticSampling.samplingRate` 0, which Jaeger clients ignore for that type.
+ */
+export function toJaegerStrategy(
+  policy: SamplingPolicy,
+  adaptiveRate?: number,
+): JaegerSamplingStrategyResponse {
+  if (keepsNothing(policy)) return probabilistic(0);
+  if (policy.samplingLocation === 'pipeline') return probabilistic(1);
+
+  const rate = currentRateOf(policy.strategy, adaptiveRate);
+  if (rate === undefined) {
+    const tracesPerSecond =
+      policy.strategy.type === 'rate-limiting' ? policy.strategy.tracesPerSecond : 0;
+    return {
+      strategyType: 'RATE_LIMITING',
+      probabilisticSampling: { samplingRate: 0 },
+      rateLimitingSampling: { maxTracesPerSecond: tracesPerSecond },
+    };
+  }
+  const response = probabilistic(rate);
+  const operations = perOperationRates(policy.operations);
+  if (operations.length > 0) {
+    response.operationSampling = {
+      defaultSamplingProbability: rate,
+      defaultLowerBoundTracesPerSecond: 0,
+      perOperationStrategies: operations.map(([operation, samplingRate]) => ({
+        operation,
+        probabilisticSampling: { samplingRate },
+      })),
+    };
+  }
+  return response;
+}
