@@ -20,16 +20,28 @@ exports.up = async function up(knex) {
     table.timestamp('at', { useTz: true }).notNullable();
     table.string('actor', 255).notNullable();
     table.string('action', 32).notNullable();
-    table.string('scope', 255).notNullable().comment("'global' or a service.name");
-    table.text('before').nullable().comment('JSON of the record before, null if none');
-    table.text('after').nullable().comment('JSON of the record after, null if none');
+    table
+      .string('scope', 255)
+      .notNullable()
+      .comment("'global' or a service.name");
+    table
+      .text('before')
+      .nullable()
+      .comment('JSON of the record before, null if none');
+    table
+      .text('after')
+      .nullable()
+      .comment('JSON of the record after, null if none');
     table.text('reason').notNullable();
     table.index(['scope', 'id'], 'tracing_health_sampling_history_scope_idx');
   });
 
   await knex.schema.createTable('tracing_health_sampling_overrides', table => {
     table.string('id', 36).primary();
-    table.string('scope', 255).notNullable().comment("'global' or a service.name");
+    table
+      .string('scope', 255)
+      .notNullable()
+      .comment("'global' or a service.name");
     table.string('action', 16).notNullable().comment("'cap-rate' or 'disable'");
     table.double('max_rate').nullable();
     table.text('reason').notNullable();
@@ -39,15 +51,21 @@ exports.up = async function up(knex) {
     table.index(['expires_at'], 'tracing_health_sampling_overrides_expiry_idx');
   });
 
-  await knex.schema.createTable('tracing_health_sampling_maintenance', table => {
-    table.integer('id').primary().comment('always 1: at most one maintenance window');
-    table.double('factor').nullable();
-    table.double('max_rate').nullable();
-    table.text('reason').notNullable();
-    table.string('started_by', 255).notNullable();
-    table.timestamp('started_at', { useTz: true }).notNullable();
-    table.timestamp('expires_at', { useTz: true }).notNullable();
-  });
+  await knex.schema.createTable(
+    'tracing_health_sampling_maintenance',
+    table => {
+      table
+        .integer('id')
+        .primary()
+        .comment('always 1: at most one maintenance window');
+      table.double('factor').nullable();
+      table.double('max_rate').nullable();
+      table.text('reason').notNullable();
+      table.string('started_by', 255).notNullable();
+      table.timestamp('started_at', { useTz: true }).notNullable();
+      table.timestamp('expires_at', { useTz: true }).notNullable();
+    },
+  );
 
   await knex.schema.createTable('tracing_health_sampling_version', table => {
     table.integer('id').primary().comment('always 1');

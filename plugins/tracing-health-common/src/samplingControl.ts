@@ -31,7 +31,10 @@ export const SAMPLING_POLICY_FIELDS = [
 ] as const;
 export type SamplingPolicyField = (typeof SAMPLING_POLICY_FIELDS)[number];
 
-export type SamplingPolicySources = Record<SamplingPolicyField, SamplingPolicyLayer>;
+export type SamplingPolicySources = Record<
+  SamplingPolicyField,
+  SamplingPolicyLayer
+>;
 
 /** `'global'` or an OTel `service.name`. */
 export type SamplingOverrideScope = string;

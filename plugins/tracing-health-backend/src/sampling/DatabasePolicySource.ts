@@ -4,11 +4,22 @@ import {
   GLOBAL_OVERRIDE_SCOPE,
   SamplingPolicySource,
 } from '@internal/plugin-tracing-health-common';
-import { ServiceDirectory, ServiceEntity, ServiceEntityMap } from './catalog/ServiceDirectory';
+import {
+  ServiceDirectory,
+  ServiceEntity,
+  ServiceEntityMap,
+} from './catalog/ServiceDirectory';
 import { Clock, systemClock } from './clock';
-import { ResolvedPolicy, resolveEffectivePolicy } from './policy/resolveEffectivePolicy';
+import {
+  ResolvedPolicy,
+  resolveEffectivePolicy,
+} from './policy/resolveEffectivePolicy';
 import { SamplingControlConfig } from './readSamplingConfig';
-import { SamplingSnapshot, SamplingStore, StoredPolicy } from './store/SamplingStore';
+import {
+  SamplingSnapshot,
+  SamplingStore,
+  StoredPolicy,
+} from './store/SamplingStore';
 
 export interface DatabasePolicySourceOptions {
   store: SamplingStore;
@@ -27,7 +38,11 @@ export interface CachedServicePolicy {
   stored?: StoredPolicy;
 }
 
-const EMPTY_SNAPSHOT: SamplingSnapshot = { version: 0, policies: [], overrides: [] };
+const EMPTY_SNAPSHOT: SamplingSnapshot = {
+  version: 0,
+  policies: [],
+  overrides: [],
+};
 
 /**
  * The sampling policies of the control plane for the pipeline's samplers, the Jaeger endpoint and
@@ -58,12 +73,16 @@ export class DatabasePolicySource implements SamplingPolicySource {
   async start(): Promise<void> {
     // At startup the catalog may not answer yet: retried with every poll until it does.
     await this.refreshCatalog().catch(e =>
-      this.options.logger.info(`Sampling: catalog not readable yet, will retry: ${e}`),
+      this.options.logger.info(
+        `Sampling: catalog not readable yet, will retry: ${e}`,
+      ),
     );
     await this.refresh();
     const every = (seconds: number, fn: () => Promise<unknown>) => {
       const timer = setInterval(() => {
-        fn().catch(e => this.options.logger.warn(`Sampling policy refresh failed: ${e}`));
+        fn().catch(e =>
+          this.options.logger.warn(`Sampling policy refresh failed: ${e}`),
+        );
       }, seconds * 1000);
       timer.unref?.();
       this.timers.push(timer);
@@ -71,12 +90,16 @@ export class DatabasePolicySource implements SamplingPolicySource {
     every(this.options.config.refreshSeconds, async () => {
       if (!this.catalogLoaded) {
         await this.refreshCatalog().catch(e =>
-          this.options.logger.warn(`Sampling: catalog still not readable: ${e}`),
+          this.options.logger.warn(
+            `Sampling: catalog still not readable: ${e}`,
+          ),
         );
       }
       await this.refresh();
     });
-    every(this.options.config.catalogRefreshSeconds, () => this.refreshCatalog());
+    every(this.options.config.catalogRefreshSeconds, () =>
+      this.refreshCatalog(),
+    );
   }
 
   stop(): void {
@@ -97,11 +120,16 @@ export class DatabasePolicySource implements SamplingPolicySource {
   }
 
   private async doRefresh(force: boolean): Promise<boolean> {
-    if (!force && (await this.options.store.getVersion()) === this.snapshot.version) {
+    if (
+      !force &&
+      (await this.options.store.getVersion()) === this.snapshot.version
+    ) {
       return false;
     }
     this.snapshot = await this.options.store.loadSnapshot();
-    this.storedByName = new Map(this.snapshot.policies.map(p => [p.serviceName, p]));
+    this.storedByName = new Map(
+      this.snapshot.policies.map(p => [p.serviceName, p]),
+    );
     this.invalidate();
     return true;
   }
@@ -167,7 +195,10 @@ export class DatabasePolicySource implements SamplingPolicySource {
       this.defaultCache = {
         resolved: resolveEffectivePolicy(
           undefined,
-          { defaults: this.options.config.defaults, tierPatches: this.options.config.tiers },
+          {
+            defaults: this.options.config.defaults,
+            tierPatches: this.options.config.tiers,
+          },
           this.snapshot,
           this.clock.now(),
         ),
@@ -178,7 +209,10 @@ export class DatabasePolicySource implements SamplingPolicySource {
 
   /** Every service with a component, a stored policy or an override of its own, sorted. */
   serviceNames(): string[] {
-    const names = new Set<string>([...this.services.keys(), ...this.storedByName.keys()]);
+    const names = new Set<string>([
+      ...this.services.keys(),
+      ...this.storedByName.keys(),
+    ]);
     for (const o of this.snapshot.overrides) {
       if (o.scope !== GLOBAL_OVERRIDE_SCOPE) names.add(o.scope);
     }
@@ -209,7 +243,9 @@ export class DatabasePolicySource implements SamplingPolicySource {
     const now = this.clock.now().getTime();
     const expiries = [
       ...this.snapshot.overrides.map(o => Date.parse(o.expiresAt)),
-      ...(this.snapshot.maintenance ? [Date.parse(this.snapshot.maintenance.expiresAt)] : []),
+      ...(this.snapshot.maintenance
+        ? [Date.parse(this.snapshot.maintenance.expiresAt)]
+        : []),
     ].filter(t => t > now);
     this.nextExpiryMs = expiries.length > 0 ? Math.min(...expiries) : Infinity;
   }

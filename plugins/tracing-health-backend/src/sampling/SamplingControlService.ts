@@ -6,7 +6,10 @@ import {
   SamplingPolicyPatch,
 } from '@internal/plugin-tracing-health-common';
 import { randomUUID } from 'node:crypto';
-import { CreateOverrideInput, EnterMaintenanceInput } from './api/validateRequests';
+import {
+  CreateOverrideInput,
+  EnterMaintenanceInput,
+} from './api/validateRequests';
 import { ServiceDirectory } from './catalog/ServiceDirectory';
 import { Clock } from './clock';
 import { DatabasePolicySource } from './DatabasePolicySource';
@@ -69,7 +72,9 @@ export class SamplingControlService {
     );
     const { origin, tier, ...policy } = resolved.effective;
     const adaptiveRate =
-      policy.strategy.type === 'adaptive' ? this.adaptiveRate(serviceName) : undefined;
+      policy.strategy.type === 'adaptive'
+        ? this.adaptiveRate(serviceName)
+        : undefined;
     const response: EffectiveSamplingPolicyResponse = {
       serviceName,
       origin,
@@ -124,10 +129,15 @@ export class SamplingControlService {
 
   async listActiveOverrides(): Promise<SamplingOverride[]> {
     const now = this.options.clock.now().getTime();
-    return (await this.options.store.listOverrides()).filter(o => Date.parse(o.expiresAt) > now);
+    return (await this.options.store.listOverrides()).filter(
+      o => Date.parse(o.expiresAt) > now,
+    );
   }
 
-  async createOverride(input: CreateOverrideInput, actor: string): Promise<SamplingOverride> {
+  async createOverride(
+    input: CreateOverrideInput,
+    actor: string,
+  ): Promise<SamplingOverride> {
     const now = this.options.clock.now();
     const override: SamplingOverride = {
       id: randomUUID(),
@@ -160,7 +170,8 @@ export class SamplingControlService {
 
   async getMaintenance(): Promise<SamplingMaintenance | undefined> {
     const maintenance = await this.options.store.getMaintenance();
-    return maintenance && Date.parse(maintenance.expiresAt) > this.options.clock.now().getTime()
+    return maintenance &&
+      Date.parse(maintenance.expiresAt) > this.options.clock.now().getTime()
       ? maintenance
       : undefined;
   }
@@ -183,7 +194,10 @@ export class SamplingControlService {
     return result;
   }
 
-  async exitMaintenance(actor: string, reason: string): Promise<SamplingMaintenance | undefined> {
+  async exitMaintenance(
+    actor: string,
+    reason: string,
+  ): Promise<SamplingMaintenance | undefined> {
     const before = await this.options.store.exitMaintenance({
       actor,
       reason,
@@ -198,7 +212,9 @@ export class SamplingControlService {
     overrides: SamplingOverride[];
     maintenance?: SamplingMaintenance;
   }> {
-    const removed = await this.options.store.removeExpired(this.options.clock.now());
+    const removed = await this.options.store.removeExpired(
+      this.options.clock.now(),
+    );
     if (removed.overrides.length > 0 || removed.maintenance) {
       await this.options.source.refresh();
     }

@@ -15,8 +15,14 @@ import { ServiceDirectory } from './catalog/ServiceDirectory';
 import { Clock, systemClock } from './clock';
 import { createSamplingRouter } from './createSamplingRouter';
 import { DatabasePolicySource } from './DatabasePolicySource';
-import { readSamplingConfig, SamplingControlConfig } from './readSamplingConfig';
-import { AdaptiveRateProvider, SamplingControlService } from './SamplingControlService';
+import {
+  readSamplingConfig,
+  SamplingControlConfig,
+} from './readSamplingConfig';
+import {
+  AdaptiveRateProvider,
+  SamplingControlService,
+} from './SamplingControlService';
 import { SamplingStore } from './store/SamplingStore';
 
 export interface SamplingControlPlaneOptions {
@@ -82,16 +88,23 @@ export async function createSamplingControlPlane(
     const removed = await control.removeExpired();
     const items = [
       ...removed.overrides.map(o => ({ kind: 'override', ...o })),
-      ...(removed.maintenance ? [{ kind: 'maintenance', ...removed.maintenance }] : []),
+      ...(removed.maintenance
+        ? [{ kind: 'maintenance', ...removed.maintenance }]
+        : []),
     ];
     for (const item of items) {
       const event = await auditor.createEvent({
-        eventId: item.kind === 'override' ? 'sampling-override-expire' : 'sampling-maintenance-expire',
+        eventId:
+          item.kind === 'override'
+            ? 'sampling-override-expire'
+            : 'sampling-maintenance-expire',
         severityLevel: 'medium',
         meta: { actor: 'system', before: item as any, after: null },
       });
       await event.success();
-      logger.info(`Sampling ${item.kind} expired at ${item.expiresAt}: ${item.reason}`);
+      logger.info(
+        `Sampling ${item.kind} expired at ${item.expiresAt}: ${item.reason}`,
+      );
     }
   };
 

@@ -8,7 +8,10 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult, Permission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  Permission,
+} from '@backstage/plugin-permission-common';
 import {
   SamplingHistoryResponse,
   SamplingOverridesResponse,
@@ -61,7 +64,9 @@ class ValidationFailed extends Error {
 }
 
 function valueOf<T>(
-  result: { success: true; value: T } | { success: false; errors: SamplingValidationError[] },
+  result:
+    | { success: true; value: T }
+    | { success: false; errors: SamplingValidationError[] },
 ): T {
   if (!result.success) throw new ValidationFailed(result.errors);
   return result.value;
@@ -70,7 +75,9 @@ function valueOf<T>(
 type JsonObject = NonNullable<AuditorServiceCreateEventOptions['meta']>;
 
 function serviceNameParam(req: Request): string {
-  return valueOf(validateWith(serviceNameSchema, req.params.serviceName, 'serviceName'));
+  return valueOf(
+    validateWith(serviceNameSchema, req.params.serviceName, 'serviceName'),
+  );
 }
 
 function sendValidationError(res: Response, error: ValidationFailed) {
@@ -81,7 +88,8 @@ function sendValidationError(res: Response, error: ValidationFailed) {
   res.status(400).json(body);
 }
 
-const toJson = (value: unknown) => (value === undefined ? null : (value as JsonObject));
+const toJson = (value: unknown) =>
+  value === undefined ? null : (value as JsonObject);
 
 /**
  * The sampling control plane's routes under `/api/tracing-health`:
@@ -94,9 +102,20 @@ const toJson = (value: unknown) => (value === undefined ? null : (value as JsonO
  * - `POST /sampling/overrides`, `DELETE /sampling/overrides/:id`, `POST|DELETE
  *   /sampling/maintenance`: admins (emergency permission).
  */
-export function createSamplingRouter(options: SamplingRouterOptions): express.Router {
-  const { httpAuth, permissions, auditor, control, source, store, directory, config, clock } =
-    options;
+export function createSamplingRouter(
+  options: SamplingRouterOptions,
+): express.Router {
+  const {
+    httpAuth,
+    permissions,
+    auditor,
+    control,
+    source,
+    store,
+    directory,
+    config,
+    clock,
+  } = options;
   const router = Router();
   router.use(express.json());
 
@@ -106,7 +125,11 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
     resourceRef?: string,
   ) {
     const [decision] = await permissions.authorize(
-      [resourceRef ? { permission: permission as any, resourceRef } : { permission: permission as any }],
+      [
+        resourceRef
+          ? { permission: permission as any, resourceRef }
+          : { permission: permission as any },
+      ],
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
@@ -115,7 +138,9 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
   }
 
   async function reader(req: Request) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     await authorize(tracingHealthSamplingReadPermission, credentials);
     return credentials;
   }
@@ -140,7 +165,12 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
     meta: JsonObject,
     run: () => Promise<JsonObject>,
   ) {
-    const event = await auditor.createEvent({ eventId, severityLevel, request: req, meta });
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel,
+      request: req,
+      meta,
+    });
     try {
       const outcome = await run();
       await event.success({ meta: outcome });
@@ -158,13 +188,18 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
     const service = req.query.service;
     if (typeof service !== 'string' || service.length === 0) {
       res.status(400).json({
-        error: { name: 'InputError', message: "the 'service' query parameter is required" },
+        error: {
+          name: 'InputError',
+          message: "the 'service' query parameter is required",
+        },
       });
       return;
     }
     const { resolved } = source.describe(service);
     const adaptiveRate =
-      resolved.effective.strategy.type === 'adaptive' ? control.adaptiveRate(service) : undefined;
+      resolved.effective.strategy.type === 'adaptive'
+        ? control.adaptiveRate(service)
+        : undefined;
     res.setHeader('Cache-Control', 'no-store');
     res.json(toJaegerStrategy(resolved.effective, adaptiveRate));
   }
@@ -179,7 +214,9 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
         serviceName,
         policy,
         adaptiveRate:
-          policy.strategy.type === 'adaptive' ? control.adaptiveRate(serviceName) : undefined,
+          policy.strategy.type === 'adaptive'
+            ? control.adaptiveRate(serviceName)
+            : undefined,
       };
     });
     const defaultPolicy = source.describeDefault().resolved.effective;
@@ -197,7 +234,9 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
   router.get('/sampling/policies', async (req, res) => {
     await reader(req);
     const describeOne = (serviceName: string | undefined) => {
-      const view = serviceName ? source.describe(serviceName) : source.describeDefault();
+      const view = serviceName
+        ? source.describe(serviceName)
+        : source.describeDefault();
       const { origin, tier, ...policy } = view.resolved.effective;
       const adaptiveRate =
         serviceName && policy.strategy.type === 'adaptive'
@@ -244,7 +283,11 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
         const entity = await directory.find(serviceName, credentials);
         // Without a catalog component there is no owner to ask: only admins may.
         if (entity) {
-          await authorize(tracingHealthSamplingUpdatePermission, credentials, entity.entityRef);
+          await authorize(
+            tracingHealthSamplingUpdatePermission,
+            credentials,
+            entity.entityRef,
+          );
         } else {
           await authorize(tracingHealthEmergencyPermission, credentials);
         }
@@ -270,20 +313,43 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
   router.delete('/sampling/policies/:serviceName', async (req, res) => {
     const credentials = await changer(req);
     const serviceName = String(req.params.serviceName);
-    await audited(req, res, 'sampling-policy-reset', 'medium', { serviceName }, async () => {
-      serviceNameParam(req);
-      const entity = await directory.find(serviceName, credentials);
-      if (entity) {
-        await authorize(tracingHealthSamplingUpdatePermission, credentials, entity.entityRef);
-      } else {
-        await authorize(tracingHealthEmergencyPermission, credentials);
-      }
-      const reason = valueOf(validateReason(req.body, req.query));
-      const before = await control.resetPolicy(serviceName, actorOf(credentials), reason);
-      if (!before) throw new NotFoundError(`${serviceName} has no stored sampling policy`);
-      res.json(await control.describe(serviceName, credentials));
-      return { serviceName, reason, before: toJson(before.policy), after: null };
-    });
+    await audited(
+      req,
+      res,
+      'sampling-policy-reset',
+      'medium',
+      { serviceName },
+      async () => {
+        serviceNameParam(req);
+        const entity = await directory.find(serviceName, credentials);
+        if (entity) {
+          await authorize(
+            tracingHealthSamplingUpdatePermission,
+            credentials,
+            entity.entityRef,
+          );
+        } else {
+          await authorize(tracingHealthEmergencyPermission, credentials);
+        }
+        const reason = valueOf(validateReason(req.body, req.query));
+        const before = await control.resetPolicy(
+          serviceName,
+          actorOf(credentials),
+          reason,
+        );
+        if (!before)
+          throw new NotFoundError(
+            `${serviceName} has no stored sampling policy`,
+          );
+        res.json(await control.describe(serviceName, credentials));
+        return {
+          serviceName,
+          reason,
+          before: toJson(before.policy),
+          after: null,
+        };
+      },
+    );
   });
 
   router.get('/sampling/policies/:serviceName/history', async (req, res) => {
@@ -308,13 +374,17 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
       sendValidationError(res, new ValidationFailed(query.errors));
       return;
     }
-    const body: SamplingHistoryResponse = { items: await store.listHistory(query.value) };
+    const body: SamplingHistoryResponse = {
+      items: await store.listHistory(query.value),
+    };
     res.json(body);
   });
 
   router.get('/sampling/overrides', async (req, res) => {
     await reader(req);
-    const body: SamplingOverridesResponse = { items: await control.listActiveOverrides() };
+    const body: SamplingOverridesResponse = {
+      items: await control.listActiveOverrides(),
+    };
     res.json(body);
   });
 
@@ -334,7 +404,10 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
         const input = valueOf(
           validateCreateOverrideRequest(req.body, config.maxEmergencyMinutes),
         );
-        const override = await control.createOverride(input, actorOf(credentials));
+        const override = await control.createOverride(
+          input,
+          actorOf(credentials),
+        );
         res.status(201).json(override);
         return { reason: input.reason, before: null, after: toJson(override) };
       },
@@ -344,14 +417,25 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
   router.delete('/sampling/overrides/:id', async (req, res) => {
     const credentials = await changer(req);
     const id = String(req.params.id);
-    await audited(req, res, 'sampling-override-delete', 'high', { overrideId: id }, async () => {
-      await authorize(tracingHealthEmergencyPermission, credentials);
-      const reason = valueOf(validateReason(req.body, req.query));
-      const before = await control.deleteOverride(id, actorOf(credentials), reason);
-      if (!before) throw new NotFoundError(`No active override ${id}`);
-      res.json(before);
-      return { reason, before: toJson(before), after: null };
-    });
+    await audited(
+      req,
+      res,
+      'sampling-override-delete',
+      'high',
+      { overrideId: id },
+      async () => {
+        await authorize(tracingHealthEmergencyPermission, credentials);
+        const reason = valueOf(validateReason(req.body, req.query));
+        const before = await control.deleteOverride(
+          id,
+          actorOf(credentials),
+          reason,
+        );
+        if (!before) throw new NotFoundError(`No active override ${id}`);
+        res.json(before);
+        return { reason, before: toJson(before), after: null };
+      },
+    );
   });
 
   router.get('/sampling/maintenance', async (req, res) => {
@@ -361,25 +445,51 @@ export function createSamplingRouter(options: SamplingRouterOptions): express.Ro
 
   router.post('/sampling/maintenance', async (req, res) => {
     const credentials = await changer(req);
-    await audited(req, res, 'sampling-maintenance-enter', 'high', {}, async () => {
-      await authorize(tracingHealthEmergencyPermission, credentials);
-      const input = valueOf(validateEnterMaintenanceRequest(req.body, config.maxEmergencyMinutes));
-      const { before, after } = await control.enterMaintenance(input, actorOf(credentials));
-      res.status(201).json({ maintenance: after });
-      return { reason: input.reason, before: toJson(before), after: toJson(after) };
-    });
+    await audited(
+      req,
+      res,
+      'sampling-maintenance-enter',
+      'high',
+      {},
+      async () => {
+        await authorize(tracingHealthEmergencyPermission, credentials);
+        const input = valueOf(
+          validateEnterMaintenanceRequest(req.body, config.maxEmergencyMinutes),
+        );
+        const { before, after } = await control.enterMaintenance(
+          input,
+          actorOf(credentials),
+        );
+        res.status(201).json({ maintenance: after });
+        return {
+          reason: input.reason,
+          before: toJson(before),
+          after: toJson(after),
+        };
+      },
+    );
   });
 
   router.delete('/sampling/maintenance', async (req, res) => {
     const credentials = await changer(req);
-    await audited(req, res, 'sampling-maintenance-exit', 'high', {}, async () => {
-      await authorize(tracingHealthEmergencyPermission, credentials);
-      const reason = valueOf(validateReason(req.body, req.query));
-      const before = await control.exitMaintenance(actorOf(credentials), reason);
-      if (!before) throw new NotFoundError('Maintenance mode is not on');
-      res.json({ maintenance: null, ended: before });
-      return { reason, before: toJson(before), after: null };
-    });
+    await audited(
+      req,
+      res,
+      'sampling-maintenance-exit',
+      'high',
+      {},
+      async () => {
+        await authorize(tracingHealthEmergencyPermission, credentials);
+        const reason = valueOf(validateReason(req.body, req.query));
+        const before = await control.exitMaintenance(
+          actorOf(credentials),
+          reason,
+        );
+        if (!before) throw new NotFoundError('Maintenance mode is not on');
+        res.json({ maintenance: null, ended: before });
+        return { reason, before: toJson(before), after: null };
+      },
+    );
   });
 
   return router;

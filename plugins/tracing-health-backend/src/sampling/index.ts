@@ -3,7 +3,10 @@ export type {
   SamplingControlPlane,
   SamplingControlPlaneOptions,
 } from './createSamplingControlPlane';
-export { createSamplingRouter, SAMPLING_UNAUTHENTICATED_PATHS } from './createSamplingRouter';
+export {
+  createSamplingRouter,
+  SAMPLING_UNAUTHENTICATED_PATHS,
+} from './createSamplingRouter';
 export type { SamplingRouterOptions } from './createSamplingRouter';
 export { DatabasePolicySource } from './DatabasePolicySource';
 export type { AdaptiveRateProvider } from './SamplingControlService';

@@ -27,7 +27,11 @@ export interface SamplingControlConfig {
 
 const KEY = 'tracingHealth.sampling';
 
-function positive(config: Config | undefined, key: string, fallback: number): number {
+function positive(
+  config: Config | undefined,
+  key: string,
+  fallback: number,
+): number {
   const value = config?.getOptionalNumber(key);
   if (value === undefined) return fallback;
   if (!(value > 0)) {
@@ -36,12 +40,17 @@ function positive(config: Config | undefined, key: string, fallback: number): nu
   return value;
 }
 
-function readPatch(config: Config | undefined, key: string): SamplingPolicyPatch | undefined {
+function readPatch(
+  config: Config | undefined,
+  key: string,
+): SamplingPolicyPatch | undefined {
   if (!config?.has(key)) return undefined;
   const result = validateSamplingPolicyPatch(config.get(key), `${KEY}.${key}`);
   if (!result.success) {
     throw new Error(
-      `Invalid sampling config: ${result.errors.map(e => `${e.path}: ${e.message}`).join('; ')}`,
+      `Invalid sampling config: ${result.errors
+        .map(e => `${e.path}: ${e.message}`)
+        .join('; ')}`,
     );
   }
   return result.value;
@@ -55,19 +64,25 @@ export function readSamplingConfig(rootConfig: Config): SamplingControlConfig {
     const patch = readPatch(config, `tiers.${tier}`);
     if (patch) tiers[tier] = patch;
   }
-  const unknownTiers = (config?.getOptionalConfig('tiers')?.keys() ?? []).filter(
-    k => !(TRACING_TIERS as readonly string[]).includes(k),
-  );
+  const unknownTiers = (
+    config?.getOptionalConfig('tiers')?.keys() ?? []
+  ).filter(k => !(TRACING_TIERS as readonly string[]).includes(k));
   if (unknownTiers.length > 0) {
     throw new Error(
-      `${KEY}.tiers: unknown tier ${unknownTiers.join(', ')} (known: ${TRACING_TIERS.join(', ')})`,
+      `${KEY}.tiers: unknown tier ${unknownTiers.join(
+        ', ',
+      )} (known: ${TRACING_TIERS.join(', ')})`,
     );
   }
   return {
     refreshSeconds: positive(config, 'refreshSeconds', 5),
     catalogRefreshSeconds: positive(config, 'catalogRefreshSeconds', 60),
     expiryCheckSeconds: positive(config, 'expiryCheckSeconds', 30),
-    maxEmergencyMinutes: positive(config, 'maxEmergencyMinutes', DEFAULT_MAX_EMERGENCY_MINUTES),
+    maxEmergencyMinutes: positive(
+      config,
+      'maxEmergencyMinutes',
+      DEFAULT_MAX_EMERGENCY_MINUTES,
+    ),
     collectorSpansPerTrace: positive(config, 'collectorSpansPerTrace', 1),
     defaults: readPatch(config, 'defaults'),
     tiers,

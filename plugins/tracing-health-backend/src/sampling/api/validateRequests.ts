@@ -14,33 +14,50 @@ const MAX_REASON_LENGTH = 2000;
 
 /** A reason is required for every change: it is what the audit log is read for. */
 export const reasonSchema = z
-  .string({ required_error: 'is required', invalid_type_error: 'must be a string' })
+  .string({
+    required_error: 'is required',
+    invalid_type_error: 'must be a string',
+  })
   .trim()
   .min(1, 'is required')
   .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
 
 /** The same rule as the `tracing-health/service-name` annotation. */
 export const serviceNameSchema = z
-  .string({ required_error: 'is required', invalid_type_error: 'must be a string' })
+  .string({
+    required_error: 'is required',
+    invalid_type_error: 'must be a string',
+  })
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters')
-  .regex(/^[^\s\p{Cc}]+$/u, 'must not contain whitespace or control characters');
+  .regex(
+    /^[^\s\p{Cc}]+$/u,
+    'must not contain whitespace or control characters',
+  );
 
 const rateSchema = (what = 'a number') =>
   z
-    .number({ required_error: 'is required', invalid_type_error: `must be ${what} between 0 and 1` })
+    .number({
+      required_error: 'is required',
+      invalid_type_error: `must be ${what} between 0 and 1`,
+    })
     .finite('must be a finite number')
     .min(0, 'must be between 0 and 1')
     .max(1, 'must be between 0 and 1');
 
 const minutesSchema = (maxMinutes: number) =>
   z
-    .number({ required_error: 'is required', invalid_type_error: 'must be a number of minutes' })
+    .number({
+      required_error: 'is required',
+      invalid_type_error: 'must be a number of minutes',
+    })
     .finite('must be a finite number')
     .positive('must be a positive number of minutes')
     .max(maxMinutes, `must be at most ${maxMinutes} minutes`);
 
-function fail<T>(errors: SamplingValidationError[]): SamplingValidationResult<T> {
+function fail<T>(
+  errors: SamplingValidationError[],
+): SamplingValidationResult<T> {
   return { success: false, errors };
 }
 
@@ -60,7 +77,10 @@ export function validateUpdatePolicyRequest(
   body: unknown,
 ): SamplingValidationResult<UpdatePolicyInput> {
   const object = objectBody(body);
-  if (!object) return fail([{ path: '', message: 'must be a JSON object with policy and reason' }]);
+  if (!object)
+    return fail([
+      { path: '', message: 'must be a JSON object with policy and reason' },
+    ]);
   const errors: SamplingValidationError[] = [];
   let policy: SamplingPolicyPatch | undefined;
   if (object.policy === undefined) {
@@ -73,14 +93,18 @@ export function validateUpdatePolicyRequest(
   const reason = validateWith(reasonSchema, object.reason, 'reason');
   if (!reason.success) errors.push(...reason.errors);
   for (const key of Object.keys(object)) {
-    if (key !== 'policy' && key !== 'reason') errors.push({ path: key, message: 'is not a known field' });
+    if (key !== 'policy' && key !== 'reason')
+      errors.push({ path: key, message: 'is not a known field' });
   }
   if (errors.length > 0 || !policy || !reason.success) return fail(errors);
   return { success: true, value: { policy, reason: reason.value } };
 }
 
 /** `{ reason }` from the body or the `reason` query parameter (DELETE requests). */
-export function validateReason(body: unknown, query: unknown): SamplingValidationResult<string> {
+export function validateReason(
+  body: unknown,
+  query: unknown,
+): SamplingValidationResult<string> {
   const fromBody = objectBody(body)?.reason;
   const fromQuery = objectBody(query)?.reason;
   return validateWith(reasonSchema, fromBody ?? fromQuery, 'reason');
@@ -101,10 +125,14 @@ export function validateCreateOverrideRequest(
   const schema = z
     .object({
       scope: z.union([z.literal(GLOBAL_OVERRIDE_SCOPE), serviceNameSchema], {
-        errorMap: () => ({ message: `must be "${GLOBAL_OVERRIDE_SCOPE}" or a service name` }),
+        errorMap: () => ({
+          message: `must be "${GLOBAL_OVERRIDE_SCOPE}" or a service name`,
+        }),
       }),
       action: z.enum(SAMPLING_OVERRIDE_ACTIONS, {
-        errorMap: () => ({ message: `must be one of ${SAMPLING_OVERRIDE_ACTIONS.join(', ')}` }),
+        errorMap: () => ({
+          message: `must be one of ${SAMPLING_OVERRIDE_ACTIONS.join(', ')}`,
+        }),
       }),
       maxRate: rateSchema().optional(),
       reason: reasonSchema,
@@ -113,10 +141,18 @@ export function validateCreateOverrideRequest(
     .strict()
     .superRefine((o, ctx) => {
       if (o.action === 'cap-rate' && o.maxRate === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['maxRate'], message: 'is required for cap-rate' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maxRate'],
+          message: 'is required for cap-rate',
+        });
       }
       if (o.action === 'disable' && o.maxRate !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['maxRate'], message: 'only applies to cap-rate' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maxRate'],
+          message: 'only applies to cap-rate',
+        });
       }
     });
   return validateWith(schema, body ?? {});
@@ -143,7 +179,11 @@ export function validateEnterMaintenanceRequest(
     .strict()
     .superRefine((m, ctx) => {
       if (m.factor === undefined && m.maxRate === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['factor'], message: 'factor or maxRate is required' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['factor'],
+          message: 'factor or maxRate is required',
+        });
       }
     });
   return validateWith(schema, body ?? {});
@@ -165,5 +205,8 @@ export function validateHistoryQuery(
   });
   const result = validateWith(schema, query ?? {});
   if (!result.success) return result;
-  return { success: true, value: { limit: result.value.limit, beforeId: result.value.before } };
+  return {
+    success: true,
+    value: { limit: result.value.limit, beforeId: result.value.before },
+  };
 }

@@ -1,5 +1,8 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { TracedServiceInfo, TracingTier } from '@internal/plugin-tracing-health-common';
+import {
+  TracedServiceInfo,
+  TracingTier,
+} from '@internal/plugin-tracing-health-common';
 import { CatalogServices } from '../../services/CatalogServices';
 
 /** The catalog component that emits a `service.name`. */
@@ -13,9 +16,13 @@ export interface ServiceEntity {
 /** `service.name` → component. When several components claim one name, the first by ref wins. */
 export type ServiceEntityMap = ReadonlyMap<string, ServiceEntity>;
 
-export function toServiceEntityMap(items: readonly TracedServiceInfo[]): ServiceEntityMap {
+export function toServiceEntityMap(
+  items: readonly TracedServiceInfo[],
+): ServiceEntityMap {
   const map = new Map<string, ServiceEntity>();
-  const sorted = [...items].sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+  const sorted = [...items].sort((a, b) =>
+    a.entityRef.localeCompare(b.entityRef),
+  );
   for (const item of sorted) {
     const serviceName = item.settings.serviceName;
     if (map.has(serviceName)) continue;

@@ -26,7 +26,11 @@ const errors = {
   type: 'status_code',
   status_code: { status_codes: ['ERROR'] },
 };
-const slow = (ms: number) => ({ name: 'slow', type: 'latency', latency: { threshold_ms: ms } });
+const slow = (ms: number) => ({
+  name: 'slow',
+  type: 'latency',
+  latency: { threshold_ms: ms },
+});
 const and = (name: string, ...subs: unknown[]) => ({
   name,
   type: 'and',
@@ -34,7 +38,11 @@ const and = (name: string, ...subs: unknown[]) => ({
 });
 
 function render(
-  services: Array<{ serviceName: string; policy: SamplingPolicy; adaptiveRate?: number }>,
+  services: Array<{
+    serviceName: string;
+    policy: SamplingPolicy;
+    adaptiveRate?: number;
+  }>,
   defaultPolicy = policy({ strategy: { type: 'probabilistic', rate: 0.1 } }),
   spansPerTrace = 1,
 ) {
@@ -75,7 +83,12 @@ describe('renderCollectorConfig', () => {
     [
       'adaptive at its computed rate',
       {
-        strategy: { type: 'adaptive', targetTracesPerSecond: 5, minRate: 0.01, maxRate: 1 },
+        strategy: {
+          type: 'adaptive',
+          targetTracesPerSecond: 5,
+          minRate: 0.01,
+          maxRate: 1,
+        },
         alwaysKeep: { keepErrors: false, keepSlowerThanMs: 1500 },
       },
       0.33,
@@ -101,31 +114,54 @@ describe('renderCollectorConfig', () => {
     ],
     [
       'sampled in the SDK: keep what arrives',
-      { strategy: { type: 'probabilistic', rate: 0.05 }, samplingLocation: 'sdk' },
+      {
+        strategy: { type: 'probabilistic', rate: 0.05 },
+        samplingLocation: 'sdk',
+      },
       undefined,
       [and('service:svc:sample', service('svc'), sample(100))],
     ],
     [
       'disabled',
-      { strategy: { type: 'probabilistic', rate: 0 }, alwaysKeep: { keepErrors: false } },
+      {
+        strategy: { type: 'probabilistic', rate: 0 },
+        alwaysKeep: { keepErrors: false },
+      },
       undefined,
       [and('service:svc:sample', service('svc'), sample(0))],
     ],
   ])('maps %s one-to-one', (_, input, adaptiveRate, expected) => {
-    const { parsed } = render([{ serviceName: 'svc', policy: policy(input), adaptiveRate }], undefined, 10);
+    const { parsed } = render(
+      [{ serviceName: 'svc', policy: policy(input), adaptiveRate }],
+      undefined,
+      10,
+    );
     const policies = parsed.processors.tail_sampling.policies;
-    expect(policies.filter((p: any) => p.name.startsWith('service:'))).toEqual(expected);
+    expect(policies.filter((p: any) => p.name.startsWith('service:'))).toEqual(
+      expected,
+    );
   });
 
   it('scopes the default policy to every other service and sets the head-sampling rate', () => {
     const { parsed } = render(
       [
-        { serviceName: 'b-svc', policy: policy({ strategy: { type: 'probabilistic', rate: 1 } }) },
-        { serviceName: 'a-svc', policy: policy({ strategy: { type: 'probabilistic', rate: 0.5 } }) },
+        {
+          serviceName: 'b-svc',
+          policy: policy({ strategy: { type: 'probabilistic', rate: 1 } }),
+        },
+        {
+          serviceName: 'a-svc',
+          policy: policy({ strategy: { type: 'probabilistic', rate: 0.5 } }),
+        },
       ],
-      policy({ strategy: { type: 'probabilistic', rate: 0.02 }, alwaysKeep: { keepErrors: true } }),
+      policy({
+        strategy: { type: 'probabilistic', rate: 0.02 },
+        alwaysKeep: { keepErrors: true },
+      }),
     );
-    expect(parsed.processors.probabilistic_sampler).toEqual({ sampling_percentage: 2 });
+    expect(parsed.processors.probabilistic_sampler).toEqual({
+      sampling_percentage: 2,
+    });
     const policies = parsed.processors.tail_sampling.policies;
     expect(policies.map((p: any) => p.name)).toEqual([
       'service:a-svc:sample',
@@ -140,18 +176,26 @@ describe('renderCollectorConfig', () => {
     const others = {
       name: 'other-services',
       type: 'string_attribute',
-      string_attribute: { key: 'service.name', values: ['a-svc', 'b-svc'], invert_match: true },
+      string_attribute: {
+        key: 'service.name',
+        values: ['a-svc', 'b-svc'],
+        invert_match: true,
+      },
     };
     expect(policies.slice(-2)).toEqual([
       and('default:sample', others, sample(2)),
       and('default:errors', others, errors),
     ]);
-    expect(new Set(policies.map((p: any) => p.name)).size).toBe(policies.length);
+    expect(new Set(policies.map((p: any) => p.name)).size).toBe(
+      policies.length,
+    );
   });
 
   it('renders the default alone, without a service filter, when no service is known', () => {
     const { parsed } = render([]);
-    expect(parsed.processors.tail_sampling.policies[0]).toEqual(and('default:sample', sample(10)));
+    expect(parsed.processors.tail_sampling.policies[0]).toEqual(
+      and('default:sample', sample(10)),
+    );
   });
 
   it('says which operation rules it leaves to the pipeline, in a comment', () => {

@@ -35,13 +35,17 @@ function rateLeaf(
   adaptiveRate: number | undefined,
   options: TailPolicyOptions,
 ): TailLeafPolicy {
-  if (keepsNothing(policy)) return { name: 'rate', type: 'probabilistic', rate: 0 };
+  if (keepsNothing(policy))
+    return { name: 'rate', type: 'probabilistic', rate: 0 };
   // SDK-sampled traces arrive already sampled: keep them all.
-  if (policy.samplingLocation === 'sdk') return { name: 'rate', type: 'probabilistic', rate: 1 };
+  if (policy.samplingLocation === 'sdk')
+    return { name: 'rate', type: 'probabilistic', rate: 1 };
   const rate = currentRateOf(policy.strategy, adaptiveRate);
   if (rate !== undefined) return { name: 'rate', type: 'probabilistic', rate };
   const tracesPerSecond =
-    policy.strategy.type === 'rate-limiting' ? policy.strategy.tracesPerSecond : 0;
+    policy.strategy.type === 'rate-limiting'
+      ? policy.strategy.tracesPerSecond
+      : 0;
   return {
     name: 'rate',
     type: 'rate_limiting',
@@ -70,7 +74,13 @@ function policiesFor(
   const out = [and('sample', rateLeaf(policy, adaptiveRate, options))];
   if (policy.samplingLocation === 'sdk' || keepsNothing(policy)) return out;
   if (policy.alwaysKeep.keepErrors) {
-    out.push(and('errors', { name: 'errors', type: 'status_code', statusCodes: ['ERROR'] }));
+    out.push(
+      and('errors', {
+        name: 'errors',
+        type: 'status_code',
+        statusCodes: ['ERROR'],
+      }),
+    );
   }
   if (policy.alwaysKeep.keepSlowerThanMs !== undefined) {
     out.push(
@@ -95,7 +105,9 @@ export function toTailPolicies(
   defaultPolicy: Omit<ServiceSamplingPolicy, 'serviceName'>,
   options: TailPolicyOptions,
 ): TailPolicyPlan {
-  const sorted = [...services].sort((a, b) => a.serviceName.localeCompare(b.serviceName));
+  const sorted = [...services].sort((a, b) =>
+    a.serviceName.localeCompare(b.serviceName),
+  );
   const policies: TailPolicy[] = [];
   for (const service of sorted) {
     policies.push(

@@ -19,7 +19,10 @@ describe('toJaegerStrategy', () => {
           operations: [{ match: { type: 'span-name', name: 'a' }, rate: 0.5 }],
         }),
       ),
-    ).toEqual({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 1 } });
+    ).toEqual({
+      strategyType: 'PROBABILISTIC',
+      probabilisticSampling: { samplingRate: 1 },
+    });
   });
 
   it('serves 0 when the policy keeps nothing (disabled), wherever it samples', () => {
@@ -28,7 +31,9 @@ describe('toJaegerStrategy', () => {
       alwaysKeep: { keepErrors: false },
     };
     for (const samplingLocation of ['pipeline', 'sdk']) {
-      expect(toJaegerStrategy(policy({ ...disabled, samplingLocation }))).toEqual({
+      expect(
+        toJaegerStrategy(policy({ ...disabled, samplingLocation })),
+      ).toEqual({
         strategyType: 'PROBABILISTIC',
         probabilisticSampling: { samplingRate: 0 },
       });
@@ -48,9 +53,15 @@ describe('toJaegerStrategy', () => {
         strategy: { type: 'probabilistic', rate: 0.25 },
         samplingLocation: 'sdk',
         operations: [
-          { match: { type: 'span-name-regex', pattern: '^GET /health' }, rate: 0 },
+          {
+            match: { type: 'span-name-regex', pattern: '^GET /health' },
+            rate: 0,
+          },
           { match: { type: 'span-name', name: 'GET /health/live' }, rate: 1 },
-          { match: { type: 'attribute', key: 'tenant', equals: 'acme' }, rate: 1 },
+          {
+            match: { type: 'attribute', key: 'tenant', equals: 'acme' },
+            rate: 1,
+          },
           { match: { type: 'span-name', name: 'POST /orders' }, rate: 0.75 },
           { match: { type: 'span-name', name: 'POST /orders' }, rate: 0.1 },
         ],
@@ -64,8 +75,14 @@ describe('toJaegerStrategy', () => {
         defaultLowerBoundTracesPerSecond: 0,
         perOperationStrategies: [
           // shadowed by the earlier regex rule, as in the pipeline
-          { operation: 'GET /health/live', probabilisticSampling: { samplingRate: 0 } },
-          { operation: 'POST /orders', probabilisticSampling: { samplingRate: 0.75 } },
+          {
+            operation: 'GET /health/live',
+            probabilisticSampling: { samplingRate: 0 },
+          },
+          {
+            operation: 'POST /orders',
+            probabilisticSampling: { samplingRate: 0.75 },
+          },
         ],
       },
     });
@@ -73,10 +90,16 @@ describe('toJaegerStrategy', () => {
 
   it('serves an SDK-sampled adaptive policy at its computed rate, clamped, or minRate', () => {
     const adaptive = policy({
-      strategy: { type: 'adaptive', targetTracesPerSecond: 5, minRate: 0.01, maxRate: 0.5 },
+      strategy: {
+        type: 'adaptive',
+        targetTracesPerSecond: 5,
+        minRate: 0.01,
+        maxRate: 0.5,
+      },
       samplingLocation: 'sdk',
     });
-    const rate = (r?: number) => toJaegerStrategy(adaptive, r).probabilisticSampling.samplingRate;
+    const rate = (r?: number) =>
+      toJaegerStrategy(adaptive, r).probabilisticSampling.samplingRate;
     expect(rate(0.2)).toBe(0.2);
     expect(rate(0.9)).toBe(0.5);
     expect(rate(0.001)).toBe(0.01);

@@ -39,7 +39,10 @@ export function keepsNothing(policy: SamplingPolicy): boolean {
 }
 
 function probabilistic(samplingRate: number): JaegerSamplingStrategyResponse {
-  return { strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate } };
+  return {
+    strategyType: 'PROBABILISTIC',
+    probabilisticSampling: { samplingRate },
+  };
 }
 
 /**
@@ -47,7 +50,9 @@ function probabilistic(samplingRate: number): JaegerSamplingStrategyResponse {
  * the rate of the first rule that matches it in pipeline order, which may be an earlier regex
  * rule; attribute rules depend on span attributes and stay pipeline-only.
  */
-function perOperationRates(operations: readonly OperationRule[]): Array<[string, number]> {
+function perOperationRates(
+  operations: readonly OperationRule[],
+): Array<[string, number]> {
   const names: string[] = [];
   for (const rule of operations) {
     if (rule.match.type === 'span-name' && !names.includes(rule.match.name)) {
@@ -57,7 +62,8 @@ function perOperationRates(operations: readonly OperationRule[]): Array<[string,
   return names.map(name => {
     const first = operations.find(rule => {
       if (rule.match.type === 'span-name') return rule.match.name === name;
-      if (rule.match.type === 'span-name-regex') return new RegExp(rule.match.pattern).test(name);
+      if (rule.match.type === 'span-name-regex')
+        return new RegExp(rule.match.pattern).test(name);
       return false;
     });
     return [name, first!.rate];
@@ -85,7 +91,9 @@ export function toJaegerStrategy(
   const rate = currentRateOf(policy.strategy, adaptiveRate);
   if (rate === undefined) {
     const tracesPerSecond =
-      policy.strategy.type === 'rate-limiting' ? policy.strategy.tracesPerSecond : 0;
+      policy.strategy.type === 'rate-limiting'
+        ? policy.strategy.tracesPerSecond
+        : 0;
     return {
       strategyType: 'RATE_LIMITING',
       probabilisticSampling: { samplingRate: 0 },

@@ -21,7 +21,8 @@ export function overridesFor(
 ): SamplingOverride[] {
   return overrides.filter(
     o =>
-      (o.scope === GLOBAL_OVERRIDE_SCOPE || o.scope === serviceName) && isActive(o, now),
+      (o.scope === GLOBAL_OVERRIDE_SCOPE || o.scope === serviceName) &&
+      isActive(o, now),
   );
 }
 
@@ -47,7 +48,8 @@ function limitStrategy(
     }
     case 'rate-limiting': {
       // A rate limit already bounds volume; only a factor (maintenance) scales it.
-      if (tracesPerSecondFactor === undefined || tracesPerSecondFactor === 1) return undefined;
+      if (tracesPerSecondFactor === undefined || tracesPerSecondFactor === 1)
+        return undefined;
       const tracesPerSecond = strategy.tracesPerSecond * tracesPerSecondFactor;
       return tracesPerSecond > 0
         ? { ...strategy, tracesPerSecond }
@@ -122,7 +124,12 @@ export function applyEmergencyLimits(
     .map(o => o.maxRate as number);
   if (caps.length > 0) {
     const cap = Math.min(...caps);
-    current = limitRates(current, rate => Math.min(rate, cap), undefined, 'override');
+    current = limitRates(
+      current,
+      rate => Math.min(rate, cap),
+      undefined,
+      'override',
+    );
   }
   if (maintenance) {
     const factor = maintenance.factor ?? 1;

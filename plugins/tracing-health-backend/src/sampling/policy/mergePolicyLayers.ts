@@ -49,12 +49,17 @@ function applyLayer(
   const sources = { ...current.sources };
   if (patch.strategy !== undefined) sources.strategy = layer;
   if (patch.operations !== undefined) sources.operations = layer;
-  if (patch.alwaysKeep?.keepErrors !== undefined) sources['alwaysKeep.keepErrors'] = layer;
+  if (patch.alwaysKeep?.keepErrors !== undefined)
+    sources['alwaysKeep.keepErrors'] = layer;
   if (patch.alwaysKeep?.keepSlowerThanMs !== undefined) {
     sources['alwaysKeep.keepSlowerThanMs'] = layer;
   }
   if (patch.samplingLocation !== undefined) sources.samplingLocation = layer;
-  return { ...current, policy: applySamplingPolicyPatch(current.policy, patch), sources };
+  return {
+    ...current,
+    policy: applySamplingPolicyPatch(current.policy, patch),
+    sources,
+  };
 }
 
 /**
@@ -73,14 +78,22 @@ export function mergePolicyLayers(layers: PolicyLayers): LayeredPolicy {
   if (layers.tier) {
     merged = applyLayer(
       merged,
-      { strategy: { type: 'probabilistic', rate: TIER_DEFAULT_RATES[layers.tier] } },
+      {
+        strategy: {
+          type: 'probabilistic',
+          rate: TIER_DEFAULT_RATES[layers.tier],
+        },
+      },
       'tier',
     );
     merged = applyLayer(merged, layers.tierPatches?.[layers.tier], 'tier');
     merged = { ...merged, origin: 'tier', tier: layers.tier };
   }
   if (layers.stored) {
-    merged = { ...applyLayer(merged, layers.stored, 'service'), origin: 'service' };
+    merged = {
+      ...applyLayer(merged, layers.stored, 'service'),
+      origin: 'service',
+    };
   }
   return merged;
 }

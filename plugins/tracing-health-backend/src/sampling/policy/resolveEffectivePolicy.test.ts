@@ -61,7 +61,9 @@ describe('resolveEffectivePolicy: merge order', () => {
       critical: { alwaysKeep: { keepErrors: false } } as SamplingPolicyPatch,
     };
     const stored: SamplingPolicyPatch = {
-      operations: [{ match: { type: 'span-name', name: 'GET /health' }, rate: 0 }],
+      operations: [
+        { match: { type: 'span-name', name: 'GET /health' }, rate: 0 },
+      ],
       alwaysKeep: { keepSlowerThanMs: null },
     };
     const r = resolveEffectivePolicy(
@@ -95,7 +97,10 @@ describe('resolveEffectivePolicy: merge order', () => {
       none,
       NOW,
     );
-    expect(r.effective.strategy).toEqual({ type: 'rate-limiting', tracesPerSecond: 5 });
+    expect(r.effective.strategy).toEqual({
+      type: 'rate-limiting',
+      tracesPerSecond: 5,
+    });
     expect(r.sources.strategy).toBe('default');
   });
 });
@@ -124,7 +129,10 @@ describe('resolveEffectivePolicy: overrides and maintenance', () => {
     );
     expect(r.effective.strategy).toEqual({ type: 'probabilistic', rate: 0.05 });
     expect(r.effective.operations.map(o => o.rate)).toEqual([0.05, 0.01]);
-    expect(r.effective.alwaysKeep).toEqual({ keepErrors: true, keepSlowerThanMs: 5000 });
+    expect(r.effective.alwaysKeep).toEqual({
+      keepErrors: true,
+      keepSlowerThanMs: 5000,
+    });
     expect(r.sources.strategy).toBe('override');
     expect(r.sources.operations).toBe('override');
     expect(r.sources['alwaysKeep.keepErrors']).toBe('default');
@@ -137,7 +145,12 @@ describe('resolveEffectivePolicy: overrides and maintenance', () => {
       'svc',
       {
         stored: {
-          strategy: { type: 'adaptive', targetTracesPerSecond: 10, minRate: 0.01, maxRate: 1 },
+          strategy: {
+            type: 'adaptive',
+            targetTracesPerSecond: 10,
+            minRate: 0.01,
+            maxRate: 1,
+          },
         },
       },
       { overrides: [override({ maxRate: 0.2 })] },
@@ -155,7 +168,10 @@ describe('resolveEffectivePolicy: overrides and maintenance', () => {
       { overrides: [override({ maxRate: 0.2 })] },
       NOW,
     );
-    expect(limited.effective.strategy).toEqual({ type: 'rate-limiting', tracesPerSecond: 7 });
+    expect(limited.effective.strategy).toEqual({
+      type: 'rate-limiting',
+      tracesPerSecond: 7,
+    });
     expect(limited.sources.strategy).toBe('service');
   });
 
@@ -163,7 +179,11 @@ describe('resolveEffectivePolicy: overrides and maintenance', () => {
     const r = resolveEffectivePolicy(
       'svc',
       { tier: 'critical', stored },
-      { overrides: [override({ scope: 'svc', action: 'disable', maxRate: undefined })] },
+      {
+        overrides: [
+          override({ scope: 'svc', action: 'disable', maxRate: undefined }),
+        ],
+      },
       NOW,
     );
     expect(r.effective).toMatchObject({
@@ -186,7 +206,13 @@ describe('resolveEffectivePolicy: overrides and maintenance', () => {
     const r = resolveEffectivePolicy(
       'svc',
       { stored },
-      { overrides: [override({ expiresAt: EARLIER }), override({ expiresAt: NOW.toISOString() })], maintenance },
+      {
+        overrides: [
+          override({ expiresAt: EARLIER }),
+          override({ expiresAt: NOW.toISOString() }),
+        ],
+        maintenance,
+      },
       NOW,
     );
     expect(r.effective.strategy).toEqual({ type: 'probabilistic', rate: 0.5 });
@@ -221,6 +247,9 @@ describe('resolveEffectivePolicy: overrides and maintenance', () => {
       { overrides: [], maintenance },
       NOW,
     );
-    expect(limited.effective.strategy).toEqual({ type: 'rate-limiting', tracesPerSecond: 4 });
+    expect(limited.effective.strategy).toEqual({
+      type: 'rate-limiting',
+      tracesPerSecond: 4,
+    });
   });
 });

@@ -5,7 +5,11 @@ import {
   SamplingPolicy,
   SamplingPolicySources,
 } from '@internal/plugin-tracing-health-common';
-import { applyEmergencyLimits, isActive, overridesFor } from './applyEmergencyLimits';
+import {
+  applyEmergencyLimits,
+  isActive,
+  overridesFor,
+} from './applyEmergencyLimits';
 import { mergePolicyLayers, PolicyLayers } from './mergePolicyLayers';
 
 export interface ResolvedPolicy {
@@ -42,7 +46,10 @@ export function resolveEffectivePolicy(
       ? emergency.maintenance
       : undefined;
   const limited = applyEmergencyLimits(layered, overrides, maintenance);
-  const effective: EffectivePolicy = { ...limited.policy, origin: layered.origin };
+  const effective: EffectivePolicy = {
+    ...limited.policy,
+    origin: layered.origin,
+  };
   if (layered.tier) effective.tier = layered.tier;
   return {
     effective,

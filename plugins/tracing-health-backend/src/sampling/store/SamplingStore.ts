@@ -44,7 +44,8 @@ export interface ChangeContext {
 function toIso(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'number') return new Date(value).toISOString();
-  if (typeof value === 'string' && /^\d+$/.test(value)) return new Date(Number(value)).toISOString();
+  if (typeof value === 'string' && /^\d+$/.test(value))
+    return new Date(Number(value)).toISOString();
   return new Date(String(value)).toISOString();
 }
 
@@ -69,7 +70,8 @@ function overrideFromRow(row: Row): SamplingOverride {
     createdAt: toIso(row.created_at),
     expiresAt: toIso(row.expires_at),
   };
-  if (row.max_rate !== null && row.max_rate !== undefined) override.maxRate = Number(row.max_rate);
+  if (row.max_rate !== null && row.max_rate !== undefined)
+    override.maxRate = Number(row.max_rate);
   return override;
 }
 
@@ -80,8 +82,10 @@ function maintenanceFromRow(row: Row): SamplingMaintenance {
     startedAt: toIso(row.started_at),
     expiresAt: toIso(row.expires_at),
   };
-  if (row.factor !== null && row.factor !== undefined) maintenance.factor = Number(row.factor);
-  if (row.max_rate !== null && row.max_rate !== undefined) maintenance.maxRate = Number(row.max_rate);
+  if (row.factor !== null && row.factor !== undefined)
+    maintenance.factor = Number(row.factor);
+  if (row.max_rate !== null && row.max_rate !== undefined)
+    maintenance.maxRate = Number(row.max_rate);
   return maintenance;
 }
 
@@ -116,21 +120,23 @@ export class SamplingStore {
 
   async loadSnapshot(): Promise<SamplingSnapshot> {
     return this.knex.transaction(async tx => {
-        const versionRow = await tx(VERSION).where({ id: 1 }).first('version');
-        const policies = await tx(POLICIES).select().orderBy('service_name');
-        const overrides = await tx(OVERRIDES).select().orderBy('created_at');
-        const maintenance = await tx(MAINTENANCE).where({ id: 1 }).first();
-        return {
-          version: versionRow ? Number(versionRow.version) : 0,
-          policies: policies.flatMap(row => this.policyFromRow(row) ?? []),
-          overrides: overrides.map(overrideFromRow),
-          maintenance: maintenance ? maintenanceFromRow(maintenance) : undefined,
-        };
+      const versionRow = await tx(VERSION).where({ id: 1 }).first('version');
+      const policies = await tx(POLICIES).select().orderBy('service_name');
+      const overrides = await tx(OVERRIDES).select().orderBy('created_at');
+      const maintenance = await tx(MAINTENANCE).where({ id: 1 }).first();
+      return {
+        version: versionRow ? Number(versionRow.version) : 0,
+        policies: policies.flatMap(row => this.policyFromRow(row) ?? []),
+        overrides: overrides.map(overrideFromRow),
+        maintenance: maintenance ? maintenanceFromRow(maintenance) : undefined,
+      };
     });
   }
 
   async getPolicy(serviceName: string): Promise<StoredPolicy | undefined> {
-    const row = await this.knex(POLICIES).where({ service_name: serviceName }).first();
+    const row = await this.knex(POLICIES)
+      .where({ service_name: serviceName })
+      .first();
     return row ? this.policyFromRow(row) : undefined;
   }
 
@@ -155,9 +161,14 @@ export class SamplingStore {
     limit: number;
     beforeId?: number;
   }): Promise<SamplingHistoryEntry[]> {
-    let query = this.knex(HISTORY).select().orderBy('id', 'desc').limit(options.limit);
-    if (options.scope !== undefined) query = query.where({ scope: options.scope });
-    if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+    let query = this.knex(HISTORY)
+      .select()
+      .orderBy('id', 'desc')
+      .limit(options.limit);
+    if (options.scope !== undefined)
+      query = query.where({ scope: options.scope });
+    if (options.beforeId !== undefined)
+      query = query.where('id', '<', options.beforeId);
     return (await query).map(historyFromRow);
   }
 
@@ -168,7 +179,9 @@ export class SamplingStore {
     change: ChangeContext,
   ): Promise<{ before?: StoredPolicy; after: StoredPolicy }> {
     return this.knex.transaction(async tx => {
-      const previous = await tx(POLICIES).where({ service_name: serviceName }).first();
+      const previous = await tx(POLICIES)
+        .where({ service_name: serviceName })
+        .first();
       const before = previous ? this.policyFromRow(previous) : undefined;
       const after: StoredPolicy = {
         serviceName,
@@ -186,7 +199,14 @@ export class SamplingStore {
       } else {
         await tx(POLICIES).insert({ service_name: serviceName, ...row });
       }
-      await this.record(tx, 'policy-update', serviceName, before ?? null, after, change);
+      await this.record(
+        tx,
+        'policy-update',
+        serviceName,
+        before ?? null,
+        after,
+        change,
+      );
       return { before, after };
     });
   }
@@ -197,7 +217,9 @@ export class SamplingStore {
     change: ChangeContext,
   ): Promise<StoredPolicy | undefined> {
     return this.knex.transaction(async tx => {
-      const previous = await tx(POLICIES).where({ service_name: serviceName }).first();
+      const previous = await tx(POLICIES)
+        .where({ service_name: serviceName })
+        .first();
       if (!previous) return undefined;
       await tx(POLICIES).where({ service_name: serviceName }).delete();
       const before = this.policyFromRow(previous) ?? null;
@@ -228,13 +250,23 @@ export class SamplingStore {
   }
 
   /** Ends an override early; undefined if it does not exist (any more). */
-  async deleteOverride(id: string, change: ChangeContext): Promise<SamplingOverride | undefined> {
+  async deleteOverride(
+    id: string,
+    change: ChangeContext,
+  ): Promise<SamplingOverride | undefined> {
     return this.knex.transaction(async tx => {
       const row = await tx(OVERRIDES).where({ id }).first();
       if (!row) return undefined;
       await tx(OVERRIDES).where({ id }).delete();
       const before = overrideFromRow(row);
-      await this.record(tx, 'override-delete', before.scope, before, null, change);
+      await this.record(
+        tx,
+        'override-delete',
+        before.scope,
+        before,
+        null,
+        change,
+      );
       return before;
     });
   }
@@ -256,23 +288,39 @@ export class SamplingStore {
       if (previous) await tx(MAINTENANCE).where({ id: 1 }).update(row);
       else await tx(MAINTENANCE).insert({ id: 1, ...row });
       const before = previous ? maintenanceFromRow(previous) : undefined;
-      await this.record(tx, 'maintenance-enter', GLOBAL_OVERRIDE_SCOPE, before ?? null, maintenance, {
-        actor: maintenance.startedBy,
-        reason: maintenance.reason,
-        at: new Date(maintenance.startedAt),
-      });
+      await this.record(
+        tx,
+        'maintenance-enter',
+        GLOBAL_OVERRIDE_SCOPE,
+        before ?? null,
+        maintenance,
+        {
+          actor: maintenance.startedBy,
+          reason: maintenance.reason,
+          at: new Date(maintenance.startedAt),
+        },
+      );
       return { before, after: maintenance };
     });
   }
 
   /** Ends maintenance; undefined if it was not on. */
-  async exitMaintenance(change: ChangeContext): Promise<SamplingMaintenance | undefined> {
+  async exitMaintenance(
+    change: ChangeContext,
+  ): Promise<SamplingMaintenance | undefined> {
     return this.knex.transaction(async tx => {
       const previous = await tx(MAINTENANCE).where({ id: 1 }).first();
       if (!previous) return undefined;
       await tx(MAINTENANCE).where({ id: 1 }).delete();
       const before = maintenanceFromRow(previous);
-      await this.record(tx, 'maintenance-exit', GLOBAL_OVERRIDE_SCOPE, before, null, change);
+      await this.record(
+        tx,
+        'maintenance-exit',
+        GLOBAL_OVERRIDE_SCOPE,
+        before,
+        null,
+        change,
+      );
       return before;
     });
   }
@@ -283,9 +331,16 @@ export class SamplingStore {
    */
   async removeExpired(
     now: Date,
-  ): Promise<{ overrides: SamplingOverride[]; maintenance?: SamplingMaintenance }> {
+  ): Promise<{
+    overrides: SamplingOverride[];
+    maintenance?: SamplingMaintenance;
+  }> {
     return this.knex.transaction(async tx => {
-      const change = (reason: string): ChangeContext => ({ actor: 'system', reason, at: now });
+      const change = (reason: string): ChangeContext => ({
+        actor: 'system',
+        reason,
+        at: now,
+      });
       const expired: SamplingOverride[] = [];
       const rows = await tx(OVERRIDES).where('expires_at', '<=', now).select();
       for (const row of rows) {
@@ -307,7 +362,10 @@ export class SamplingStore {
         .where({ id: 1 })
         .andWhere('expires_at', '<=', now)
         .first();
-      if (maintenanceRow && (await tx(MAINTENANCE).where({ id: 1 }).delete()) === 1) {
+      if (
+        maintenanceRow &&
+        (await tx(MAINTENANCE).where({ id: 1 }).delete()) === 1
+      ) {
         maintenance = maintenanceFromRow(maintenanceRow);
         await this.record(
           tx,
@@ -353,9 +411,11 @@ export class SamplingStore {
     const result = validateSamplingPolicyPatch(parsed);
     if (!result.success) {
       this.logger.warn(
-        `Ignoring the stored sampling policy of ${row.service_name}: ${
-          result.errors.map(e => `${e.path || '(root)'}: ${e.message}`).join('; ')
-        }`,
+        `Ignoring the stored sampling policy of ${
+          row.service_name
+        }: ${result.errors
+          .map(e => `${e.path || '(root)'}: ${e.message}`)
+          .join('; ')}`,
       );
       return undefined;
     }

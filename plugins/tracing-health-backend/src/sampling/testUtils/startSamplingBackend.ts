@@ -52,7 +52,11 @@ export interface TestAccess {
   admins: string[];
 }
 
-function decide(request: AuthorizePermissionRequest, user: string | undefined, access: TestAccess) {
+function decide(
+  request: AuthorizePermissionRequest,
+  user: string | undefined,
+  access: TestAccess,
+) {
   const { permission } = request;
   if (permission.name === tracingHealthEmergencyPermission.name) {
     return user && access.admins.includes(user);
@@ -61,11 +65,13 @@ function decide(request: AuthorizePermissionRequest, user: string | undefined, a
     isResourcePermission(permission, 'catalog-entity') &&
     permission.name === tracingHealthSamplingUpdatePermission.name
   ) {
-    const resourceRef = 'resourceRef' in request ? request.resourceRef : undefined;
+    const resourceRef =
+      'resourceRef' in request ? request.resourceRef : undefined;
     return (
       !!user &&
       (access.admins.includes(user) ||
-        (!!resourceRef && (access.ownedEntities[user] ?? []).includes(resourceRef)))
+        (!!resourceRef &&
+          (access.ownedEntities[user] ?? []).includes(resourceRef)))
     );
   }
   return true;
@@ -79,7 +85,10 @@ export async function startSamplingBackend(options: {
   config?: object;
 }) {
   const auditEvents: RecordedAuditEvent[] = [];
-  const authorizeCalls: Array<{ requests: AuthorizePermissionRequest[]; user?: string }> = [];
+  const authorizeCalls: Array<{
+    requests: AuthorizePermissionRequest[];
+    user?: string;
+  }> = [];
   let plane: SamplingControlPlane | undefined;
 
   const auditor = mockServices.auditor.mock({
@@ -110,7 +119,10 @@ export async function startSamplingBackend(options: {
         credentials.principal && (credentials.principal as any).type === 'user'
           ? (credentials.principal as any).userEntityRef
           : undefined;
-      authorizeCalls.push({ requests: requests as AuthorizePermissionRequest[], user });
+      authorizeCalls.push({
+        requests: requests as AuthorizePermissionRequest[],
+        user,
+      });
       return requests.map(r => ({
         result: decide(r as AuthorizePermissionRequest, user, options.access)
           ? AuthorizeResult.ALLOW
