@@ -1,10 +1,13 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
+  EntityCoverageResponse,
+  FleetCoverageResponse,
   ServicesResponse,
   TRACING_HEALTH_PLUGIN_ID,
 } from '@internal/plugin-tracing-health-common';
-import { TracingHealthApi } from './TracingHealthApi';
+import { FleetCoverageQuery, TracingHealthApi } from './TracingHealthApi';
 
 export class TracingHealthClient implements TracingHealthApi {
   constructor(
@@ -24,5 +27,25 @@ export class TracingHealthClient implements TracingHealthApi {
 
   getServices(): Promise<ServicesResponse> {
     return this.get('/services');
+  }
+
+  getFleetCoverage(query: FleetCoverageQuery = {}): Promise<FleetCoverageResponse> {
+    const params = new URLSearchParams();
+    if (query.owner) params.set('owner', query.owner);
+    if (query.system) params.set('system', query.system);
+    if (query.state?.length) params.set('state', query.state.join(','));
+    if (query.sort) params.set('sort', query.sort);
+    if (query.order) params.set('order', query.order);
+    const qs = params.toString();
+    return this.get(`/coverage/fleet${qs ? `?${qs}` : ''}`);
+  }
+
+  getEntityCoverage(
+    entity: CompoundEntityRef,
+    options: { hours?: number } = {},
+  ): Promise<EntityCoverageResponse> {
+    const path = [entity.namespace, entity.kind, entity.name].map(encodeURIComponent).join('/');
+    const qs = options.hours ? `?hours=${options.hours}` : '';
+    return this.get(`/coverage/entity/${path}${qs}`);
   }
 }
