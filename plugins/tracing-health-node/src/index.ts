@@ -3,4 +3,6 @@
  *
  * @packageDocumentation
  */
-export {};
+export * from './checkTypes';
+export * from './providers';
+export * from './extensionPoint';
