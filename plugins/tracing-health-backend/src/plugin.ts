@@ -22,6 +22,12 @@ import {
   SAMPLING_UNAUTHENTICATED_PATHS,
 } from './sampling';
 import { CatalogServices } from './services/CatalogServices';
+import { createChecksRouter, createChecksService } from './checks';
+import { RunbookService } from './runbooks';
+import {
+  CheckType,
+  tracingHealthChecksExtensionPoint,
+} from '@internal/plugin-tracing-health-node';
 
 /**
  * The tracing-health backend plugin: routes under `/api/tracing-health`. This file only wires;
@@ -30,6 +36,12 @@ import { CatalogServices } from './services/CatalogServices';
 export const tracingHealthPlugin = createBackendPlugin({
   pluginId: TRACING_HEALTH_PLUGIN_ID,
   register(env) {
+    const addedCheckTypes: CheckType<any>[] = [];
+    env.registerExtensionPoint(tracingHealthChecksExtensionPoint, {
+      addCheckType(type) {
+        addedCheckTypes.push(type);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -109,6 +121,28 @@ export const tracingHealthPlugin = createBackendPlugin({
             coverage: coverage.service,
             retentionHours: coverageConfig.retentionHours,
           }),
+        );
+
+        // Health checks: pass `pipelineStatus` (PipelineStatusProvider) once the embedded
+        // pipeline runs in this backend; coverage.rollups is the ServiceVolumeProvider.
+        const checks = await createChecksService({
+          config,
+          logger,
+          knex,
+          scheduler,
+          registry,
+          listServices: credentials => catalogServices.list(credentials),
+          ownCredentials: () => auth.getOwnServiceCredentials(),
+          addedCheckTypes,
+          serviceVolume: coverage.rollups,
+        });
+        const runbooks = new RunbookService({
+          listServices: credentials => catalogServices.list(credentials),
+          appBaseUrl: config.getOptionalString('app.baseUrl') ?? '',
+          backendBaseUrl: `${config.getOptionalString('backend.baseUrl') ?? ''}/api/${TRACING_HEALTH_PLUGIN_ID}`,
+        });
+        httpRouter.use(
+          createChecksRouter({ checks, runbooks, httpAuth, permissions }),
         );
 
         httpRouter.use(createMetricsRouter(registry));

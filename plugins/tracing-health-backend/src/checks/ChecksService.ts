@@ -1,0 +1,194 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { NotFoundError } from '@backstage/errors';
+import {
+  CheckResult,
+  CheckSummary,
+  MonthlyReport,
+  TracedServiceInfo,
+} from '@internal/plugin-tracing-health-common';
+import {
+  CheckType,
+  PipelineStatusProvider,
+  ServiceVolumeProvider,
+} from '@internal/plugin-tracing-health-node';
+import { Knex } from 'knex';
+import { Registry } from 'prom-client';
+import { CheckRunner } from './CheckRunner';
+import {
+  CheckDefinition,
+  ChecksConfig,
+  displayTarget,
+  readChecksConfig,
+} from './config/readChecksConfig';
+import { ConcurrencyLimiter } from './lib/ConcurrencyLimiter';
+import { registerCheckMetrics } from './registerCheckMetrics';
+import { buildMonthlyReport, monthBounds } from './report/buildMonthlyReport';
+import { checkTaskId, scheduleChecks } from './scheduleChecks';
+import { CheckResultStore } from './store/CheckResultStore';
+import { builtinCheckTypes } from './types/builtinCheckTypes';
+
+/** Points of history per check that `GET /checks` returns for the sparkline. */
+const RECENT_POINTS = 30;
+
+/** The health checks of this backend: configured checks, their results and the report. */
+export class ChecksService {
+  constructor(
+    private readonly deps: {
+      config: ChecksConfig;
+      types: ReadonlyMap<string, CheckType<any>>;
+      store: CheckResultStore;
+      scheduler: SchedulerService;
+      listServices: (credentials: BackstageCredentials) => Promise<TracedServiceInfo[]>;
+      serviceVolume?: ServiceVolumeProvider;
+      now: () => Date;
+    },
+  ) {}
+
+  get checks(): CheckDefinition[] {
+    return this.deps.config.checks;
+  }
+
+  get types(): ReadonlyMap<string, CheckType<any>> {
+    return this.deps.types;
+  }
+
+  private definition(id: string): CheckDefinition {
+    const check = this.checks.find(c => c.id === id);
+    if (!check) throw new NotFoundError(`No check "${id}"`);
+    return check;
+  }
+
+  async list(): Promise<CheckSummary[]> {
+    const [latest, recent] = await Promise.all([
+      this.deps.store.latestAll(),
+      this.deps.store.recent(RECENT_POINTS),
+    ]);
+    return this.checks.map(check => {
+      const last = latest.get(check.id);
+      const current = last?.result.checkType === check.type ? last : undefined;
+      return {
+        id: check.id,
+        type: check.type,
+        title: check.title,
+        target: displayTarget(check.target),
+        service: check.service,
+        intervalSeconds: check.intervalMs / 1000,
+        timeoutSeconds: check.timeoutMs / 1000,
+        latest: current?.result,
+        statusSince: current?.statusSince?.toISOString(),
+        recent: recent.get(check.id) ?? [],
+      };
+    });
+  }
+
+  async get(id: string): Promise<CheckSummary> {
+    this.definition(id);
+    return (await this.list()).find(c => c.id === id)!;
+  }
+
+  async history(id: string, options: { limit: number; before?: Date }): Promise<CheckResult[]> {
+    this.definition(id);
+    return this.deps.store.history(id, options);
+  }
+
+  /** Asks the scheduler to run the check as soon as possible, on whichever replica claims it. */
+  async triggerRun(id: string): Promise<void> {
+    this.definition(id);
+    await this.deps.scheduler.triggerTask(checkTaskId(id));
+  }
+
+  async report(month: string, credentials: BackstageCredentials): Promise<MonthlyReport> {
+    const { start, end } = monthBounds(month);
+    const [transitions, services] = await Promise.all([
+      this.deps.store.transitions(start, end),
+      this.deps.listServices(credentials),
+    ]);
+    return buildMonthlyReport({
+      month,
+      now: this.deps.now(),
+      checks: this.checks,
+      transitions,
+      services,
+      volume: this.deps.serviceVolume,
+      silentAfterMinutes: this.deps.config.silentAfterMinutes,
+    });
+  }
+}
+
+/**
+ * Validates the check config against the built-in and added check types, registers the check
+ * gauges, and schedules every check. Throws at start-up on invalid config, naming each key.
+ */
+export async function createChecksService(options: {
+  config: Config;
+  logger: LoggerService;
+  knex: Knex;
+  scheduler: SchedulerService;
+  registry: Registry;
+  /** Catalog components with their tracing settings. */
+  listServices: (credentials: BackstageCredentials) => Promise<TracedServiceInfo[]>;
+  /** Credentials the scheduled checks read the catalog with. */
+  ownCredentials: () => Promise<BackstageCredentials>;
+  /** Types added by modules through `tracingHealthChecksExtensionPoint`. */
+  addedCheckTypes?: CheckType<any>[];
+  pipelineStatus?: PipelineStatusProvider;
+  serviceVolume?: ServiceVolumeProvider;
+  now?: () => Date;
+}): Promise<ChecksService> {
+  const now = options.now ?? (() => new Date());
+  const silentAfterMinutes =
+    options.config.getOptionalNumber('tracingHealth.silentAfterMinutes') ?? 10;
+  const types = new Map<string, CheckType<any>>();
+  const builtin = builtinCheckTypes({
+    pipelineStatus: () => options.pipelineStatus,
+    serviceVolume: () => options.serviceVolume,
+    optedInServices: async () =>
+      (await options.listServices(await options.ownCredentials())).filter(
+        s => s.settings.optedIn,
+      ),
+    silentAfterMinutes,
+  });
+  for (const type of [...builtin, ...(options.addedCheckTypes ?? [])]) {
+    if (types.has(type.type)) {
+      throw new Error(`Check type "${type.type}" is registered twice`);
+    }
+    types.set(type.type, type);
+  }
+
+  const config = readChecksConfig(options.config, types);
+  const store = new CheckResultStore(options.knex);
+  const runner = new CheckRunner({
+    types,
+    store,
+    limiter: new ConcurrencyLimiter(config.concurrency),
+    logger: options.logger,
+    now,
+  });
+  registerCheckMetrics(options.registry, { store, checks: config.checks });
+  await scheduleChecks({
+    scheduler: options.scheduler,
+    checks: config.checks,
+    runner,
+    store,
+    retention: config,
+    logger: options.logger,
+    now,
+  });
+  options.logger.info(
+    `Scheduled ${config.checks.length} health checks (concurrency ${config.concurrency})`,
+  );
+  return new ChecksService({
+    config,
+    types,
+    store,
+    scheduler: options.scheduler,
+    listServices: options.listServices,
+    serviceVolume: options.serviceVolume,
+    now,
+  });
+}

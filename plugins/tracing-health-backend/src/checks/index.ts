@@ -1,0 +1,2 @@
+export { createChecksService, ChecksService } from './ChecksService';
+export { createChecksRouter } from './createChecksRouter';

@@ -1,0 +1,63 @@
+/** What one HTTP request to a check target returned. */
+export interface HttpProbeResult {
+  status: number;
+  body: string;
+  /** From sending the request to the end of the body. */
+  latencyMs: number;
+}
+
+/** GETs `url` and reads the whole body; the signal aborts both. Throws on network errors. */
+export async function httpProbe(
+  url: string,
+  options: { signal: AbortSignal; headers?: Record<string, string> },
+): Promise<HttpProbeResult> {
+  const started = performance.now();
+  const response = await fetch(url, {
+    signal: options.signal,
+    headers: options.headers,
+    redirect: 'follow',
+  });
+  const body = await response.text();
+  return {
+    status: response.status,
+    body,
+    latencyMs: performance.now() - started,
+  };
+}
+
+/** GETs `url` and parses a 2xx JSON body; anything else throws with the status and a snippet. */
+export async function httpJson<T>(
+  url: string,
+  options: { signal: AbortSignal; headers?: Record<string, string> },
+): Promise<{ data: T; latencyMs: number }> {
+  const result = await httpProbe(url, {
+    ...options,
+    headers: { accept: 'application/json', ...options.headers },
+  });
+  if (result.status < 200 || result.status > 299) {
+    throw new Error(
+      `${url} answered ${result.status}: ${result.body.slice(0, 200)}`,
+    );
+  }
+  try {
+    return { data: JSON.parse(result.body) as T, latencyMs: result.latencyMs };
+  } catch {
+    throw new Error(`${url} did not answer JSON: ${result.body.slice(0, 200)}`);
+  }
+}
+
+/** Joins a base URL and a path without doubling or losing slashes. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** Describes a fetch failure by its cause (e.g. ECONNREFUSED) rather than "fetch failed". */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error) {
+    const code = (cause as { code?: string }).code;
+    return code ? `${code}: ${cause.message}` : cause.message;
+  }
+  return error.message;
+}

@@ -1,0 +1,39 @@
+import { RunbookTemplate } from '../RunbookTemplate';
+import { certificateExpiry } from './certificate-expiry';
+import { checkFailing } from './check-failing';
+import { collectorDown } from './collector-down';
+import { elasticsearchClusterRed } from './elasticsearch-cluster-red';
+import { elasticsearchDiskFull } from './elasticsearch-disk-full';
+import { errorRate } from './error-rate';
+import { exportFailures } from './export-failures';
+import { highLatency } from './high-latency';
+import { highQueryLatency } from './high-query-latency';
+import { highQueue } from './high-queue';
+import { kafkaLag } from './kafka-lag';
+import { lowCompleteness } from './low-completeness';
+import { memoryPressure } from './memory-pressure';
+import { missingSpans } from './missing-spans';
+import { noTraces } from './no-traces';
+import { serviceSilent } from './service-silent';
+import { traceDataLoss } from './trace-data-loss';
+
+/** Every runbook the backend serves, written for this product. */
+export const RUNBOOK_LIBRARY: RunbookTemplate[] = [
+  certificateExpiry,
+  checkFailing,
+  collectorDown,
+  elasticsearchClusterRed,
+  elasticsearchDiskFull,
+  errorRate,
+  exportFailures,
+  highLatency,
+  highQueryLatency,
+  highQueue,
+  kafkaLag,
+  lowCompleteness,
+  memoryPressure,
+  missingSpans,
+  noTraces,
+  serviceSilent,
+  traceDataLoss,
+];
