@@ -6,6 +6,52 @@ export interface Config {
      * @visibility frontend
      */
     silentAfterMinutes?: number;
+    /** How the health checks (`checks`) run. */
+    checkScheduler?: {
+      /** Checks run at once on one replica (default 16); the others wait their turn. */
+      concurrency?: number;
+      /** Days of check runs kept (default 30); the latest run of each check is always kept. */
+      historyRetentionDays?: number;
+      /** Days of status transitions kept for incidents and the monthly report (default 400). */
+      transitionRetentionDays?: number;
+    };
+    /**
+     * Health checks of the tracing system, each run once per interval across all replicas.
+     * Types: otel-collector, jaeger, elasticsearch, opensearch, prometheus-query,
+     * tls-certificate, http, pipeline, service-volume, and any added by backend modules.
+     */
+    checks?: Array<{
+      /** Unique; lowercase letters, digits, ".", "_" and "-". */
+      id: string;
+      type: string;
+      /** Shown on the health board (default: the id). */
+      title?: string;
+      /** URL (or host:port for tls-certificate) of what is checked; pipeline and service-volume take none. */
+      target?: string;
+      /** The OTel service.name the check concerns; shown on that service's Tracing tab. */
+      service?: string;
+      /** How often the check runs, e.g. "1m", "PT30S" or { minutes: 1 } (default 1 minute). */
+      interval?: string | { [unit: string]: number };
+      /** How long one run may take before it is aborted and marked (default 10 seconds). */
+      timeout?: string | { [unit: string]: number };
+      /** Per measurement of the type, e.g. queueUtilization: { warning: 0.8, critical: 0.95 }. */
+      thresholds?: {
+        [measurement: string]: {
+          warning?: number;
+          critical?: number;
+          direction?: 'above' | 'below';
+        };
+      };
+      /** A runbook id for every non-ok result of this check (default: the type's runbooks). */
+      runbook?: string;
+      /**
+       * Request headers for the target, e.g. Authorization.
+       * @visibility secret
+       */
+      headers?: { [name: string]: string };
+      /** Type-specific options (e.g. metricsUrl, query, collectorHealthUrl). */
+      options?: { [key: string]: any };
+    }>;
     /** Span metrics, coverage rollups and the coverage pages. */
     coverage?: {
       /** Hours of 1-minute rollups kept (default 48); also the longest chart. */
