@@ -38,12 +38,20 @@ export class CompletenessTracker<S> {
   private late = 0;
 
   constructor(private readonly options: CompletenessTrackerOptions<S>) {
-    if (!(options.windowMs > 0)) throw new RangeError('windowMs must be positive');
-    if (!(options.maxTraces >= 1)) throw new RangeError('maxTraces must be at least 1');
+    if (!(options.windowMs > 0))
+      throw new RangeError('windowMs must be positive');
+    if (!(options.maxTraces >= 1))
+      throw new RangeError('maxTraces must be at least 1');
   }
 
   /** Records one span; `parentId` is empty for root spans. Judges expired traces first. */
-  add(traceId: string, spanId: string, parentId: string, service: S, now: number): void {
+  add(
+    traceId: string,
+    spanId: string,
+    parentId: string,
+    service: S,
+    now: number,
+  ): void {
     let trace = this.traces.get(traceId);
     if (!trace) {
       const settledUntil = this.settled.get(traceId);
@@ -92,7 +100,11 @@ export class CompletenessTracker<S> {
   }
 
   stats(): { tracked: number; untracked: number; lateSpans: number } {
-    return { tracked: this.traces.size, untracked: this.untracked, lateSpans: this.late };
+    return {
+      tracked: this.traces.size,
+      untracked: this.untracked,
+      lateSpans: this.late,
+    };
   }
 
   private judge(traceId: string, trace: TrackedTrace<S>, now: number): void {
@@ -105,7 +117,11 @@ export class CompletenessTracker<S> {
         orphans.set(service, (orphans.get(service) ?? 0) + 1);
       }
     }
-    this.options.onJudged({ complete: orphans.size === 0, services: [...trace.services], orphans });
+    this.options.onJudged({
+      complete: orphans.size === 0,
+      services: [...trace.services],
+      orphans,
+    });
   }
 
   private remember(traceId: string, until: number): void {

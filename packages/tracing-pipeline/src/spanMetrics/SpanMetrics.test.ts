@@ -25,7 +25,11 @@ function setup(options: { maxServices?: number; maxTraces?: number } = {}) {
   };
 }
 
-async function sample(registry: Registry, name: string, labels: Record<string, string>) {
+async function sample(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string>,
+) {
   const metric = await registry.getSingleMetric(name)!.get();
   const found = metric.values.find(
     v =>
@@ -55,7 +59,14 @@ function sendFixedSet(t: ReturnType<typeof setup>) {
       ],
       payments: [
         { trace: 'A', span: 'a3', parent: 'a2', ms: 30 },
-        { trace: 'A', span: 'a4', parent: 'a3', kind: 'INTERNAL', status: 'ERROR', ms: 3 },
+        {
+          trace: 'A',
+          span: 'a4',
+          parent: 'a3',
+          kind: 'INTERNAL',
+          status: 'ERROR',
+          ms: 3,
+        },
         { trace: 'C', span: 'c2', parent: 'c1', ms: 20 },
       ],
     }),
@@ -125,19 +136,38 @@ describe('SpanMetrics', () => {
   it('judges a trace only when its window ends', () => {
     const t = setup();
     t.at(0);
-    t.metrics.record(batch({ api: [{ trace: 'T', span: 'child', parent: 'root', ms: 1 }] }));
+    t.metrics.record(
+      batch({ api: [{ trace: 'T', span: 'child', parent: 'root', ms: 1 }] }),
+    );
     t.at(29_999);
-    expect(t.service('api')).toMatchObject({ orphanSpans: 0, completeTraces: 0, incompleteTraces: 0 });
+    expect(t.service('api')).toMatchObject({
+      orphanSpans: 0,
+      completeTraces: 0,
+      incompleteTraces: 0,
+    });
     t.metrics.record(batch({ web: [{ trace: 'T', span: 'root', ms: 2 }] }));
     t.at(30_000);
-    expect(t.service('api')).toMatchObject({ orphanSpans: 0, completeTraces: 1 });
+    expect(t.service('api')).toMatchObject({
+      orphanSpans: 0,
+      completeTraces: 1,
+    });
 
-    t.metrics.record(batch({ api: [{ trace: 'U', span: 'child', parent: 'root', ms: 1 }] }));
+    t.metrics.record(
+      batch({ api: [{ trace: 'U', span: 'child', parent: 'root', ms: 1 }] }),
+    );
     t.at(60_000);
     // The parent arrives exactly at the end of the window: too late.
     t.metrics.record(batch({ web: [{ trace: 'U', span: 'root', ms: 2 }] }));
-    expect(t.service('api')).toMatchObject({ orphanSpans: 1, completeTraces: 1, incompleteTraces: 1 });
-    expect(t.service('web')).toMatchObject({ completeTraces: 1, incompleteTraces: 0, spans: 2 });
+    expect(t.service('api')).toMatchObject({
+      orphanSpans: 1,
+      completeTraces: 1,
+      incompleteTraces: 1,
+    });
+    expect(t.service('web')).toMatchObject({
+      completeTraces: 1,
+      incompleteTraces: 0,
+      spans: 2,
+    });
   });
 
   it('estimates duration quantiles from the buckets within bucket error', () => {
@@ -175,25 +205,38 @@ describe('SpanMetrics', () => {
         a: [{ trace: '1', span: '1', ms: 1 }],
         b: [{ trace: '2', span: '2', ms: 1 }],
         c: [{ trace: '3', span: '3', ms: 1 }],
-        d: [{ trace: '4', span: '4', ms: 1 }, { trace: '5', span: '5', ms: 1 }],
+        d: [
+          { trace: '4', span: '4', ms: 1 },
+          { trace: '5', span: '5', ms: 1 },
+        ],
       }),
     );
     t.metrics.record(batch({ a: [{ trace: '6', span: '6', ms: 1 }] }));
     const snap = t.metrics.snapshot();
-    expect(Object.fromEntries(snap.services.map(s => [s.service, s.spans]))).toEqual({
+    expect(
+      Object.fromEntries(snap.services.map(s => [s.service, s.spans])),
+    ).toEqual({
       a: 2,
       b: 1,
       __other__: 3,
     });
     const spans = await t.registry.getSingleMetric(SPAN_METRICS.spans)!.get();
-    expect(new Set(spans.values.map(v => v.labels.service))).toEqual(new Set(['a', 'b', '__other__']));
+    expect(new Set(spans.values.map(v => v.labels.service))).toEqual(
+      new Set(['a', 'b', '__other__']),
+    );
   });
 
   it('counts overlong service names as __other__', () => {
     const t = setup();
-    t.metrics.record(batch({ ['x'.repeat(256)]: [{ trace: '1', span: '1', ms: 1 }] }));
-    expect(t.metrics.snapshot().services.map(s => s.service)).toEqual(['__other__']);
-    expect(t.metrics.lastSeenByService()).toEqual(new Map([['__other__', 1_000_000]]));
+    t.metrics.record(
+      batch({ ['x'.repeat(256)]: [{ trace: '1', span: '1', ms: 1 }] }),
+    );
+    expect(t.metrics.snapshot().services.map(s => s.service)).toEqual([
+      '__other__',
+    ]);
+    expect(t.metrics.lastSeenByService()).toEqual(
+      new Map([['__other__', 1_000_000]]),
+    );
   });
 
   it('stops tracking new traces at maxTraces without judging their spans as orphans', () => {
@@ -208,7 +251,12 @@ describe('SpanMetrics', () => {
     );
     t.at(40_000);
     const snap = t.metrics.snapshot();
-    expect(snap.traces).toEqual({ complete: 1, incomplete: 0, tracked: 0, untracked: 1 });
+    expect(snap.traces).toEqual({
+      complete: 1,
+      incomplete: 0,
+      tracked: 0,
+      untracked: 1,
+    });
     expect(snap.services[0].orphanSpans).toBe(0);
   });
 
@@ -230,11 +278,27 @@ describe('SpanMetrics', () => {
         status_code: 'STATUS_CODE_UNSET',
       }),
     ).toBe(2);
-    expect(await sample(r, SPAN_METRICS.traces, { service: 'checkout' })).toBe(4);
-    expect(await sample(r, SPAN_METRICS.orphanSpans, { service: 'inventory' })).toBe(1);
-    expect(await sample(r, SPAN_METRICS.tracesJudged, { service: 'payments', complete: 'false' })).toBe(1);
-    expect(await sample(r, SPAN_METRICS.tracesJudged, { service: 'payments', complete: 'true' })).toBe(2);
-    expect(await sample(r, SPAN_METRICS.lastSeen, { service: 'payments' })).toBe(1010);
+    expect(await sample(r, SPAN_METRICS.traces, { service: 'checkout' })).toBe(
+      4,
+    );
+    expect(
+      await sample(r, SPAN_METRICS.orphanSpans, { service: 'inventory' }),
+    ).toBe(1);
+    expect(
+      await sample(r, SPAN_METRICS.tracesJudged, {
+        service: 'payments',
+        complete: 'false',
+      }),
+    ).toBe(1);
+    expect(
+      await sample(r, SPAN_METRICS.tracesJudged, {
+        service: 'payments',
+        complete: 'true',
+      }),
+    ).toBe(2);
+    expect(
+      await sample(r, SPAN_METRICS.lastSeen, { service: 'payments' }),
+    ).toBe(1010);
 
     const text = await r.metrics();
     expect(text).toContain(
@@ -251,7 +315,10 @@ describe('SpanMetrics', () => {
     b.resourceSpans[0].resource = { attributes: [] };
     b.resourceSpans[0].scopeSpans![0].spans![0].traceId = null;
     t.metrics.record(b);
-    expect(t.service('unknown_service')).toMatchObject({ spans: 1, rootSpans: 1 });
+    expect(t.service('unknown_service')).toMatchObject({
+      spans: 1,
+      rootSpans: 1,
+    });
     expect(t.metrics.snapshot().traces.tracked).toBe(0);
   });
 });

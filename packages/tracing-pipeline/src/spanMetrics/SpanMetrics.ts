@@ -16,8 +16,8 @@ import {
 
 /** Span duration buckets in seconds: 1 ms to 30 s, dense where request latencies live. */
 export const DEFAULT_DURATION_BUCKETS_SECONDS: readonly number[] = [
-  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5,
-  10, 30,
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1,
+  1.5, 2.5, 5, 10, 30,
 ];
 
 export interface SpanMetricsClock {
@@ -63,7 +63,12 @@ export interface SpanMetricsSnapshot {
   durationBoundsSeconds: readonly number[];
   services: ServiceSpanCounters[];
   /** Every trace counted once, whatever the number of services in it. */
-  traces: { complete: number; incomplete: number; tracked: number; untracked: number };
+  traces: {
+    complete: number;
+    incomplete: number;
+    tracked: number;
+    untracked: number;
+  };
 }
 
 class ServiceState implements ServiceSpanCounters {
@@ -82,7 +87,9 @@ class ServiceState implements ServiceSpanCounters {
 
   constructor(readonly service: string, bucketCount: number) {
     this.spansByKind = new Array(SPAN_KIND_LABELS.length).fill(0);
-    this.spansByKindAndStatus = new Array(SPAN_KIND_LABELS.length * STATUS_CODE_LABELS.length).fill(0);
+    this.spansByKindAndStatus = new Array(
+      SPAN_KIND_LABELS.length * STATUS_CODE_LABELS.length,
+    ).fill(0);
     this.durationCounts = new Array(bucketCount + 1).fill(0);
     this.durationByKind = new Array(SPAN_KIND_LABELS.length);
   }
@@ -90,7 +97,8 @@ class ServiceState implements ServiceSpanCounters {
 
 function isRoot(parentSpanId: Uint8Array | null | undefined): boolean {
   if (!parentSpanId || parentSpanId.length === 0) return true;
-  for (let i = 0; i < parentSpanId.length; i++) if (parentSpanId[i] !== 0) return false;
+  for (let i = 0; i < parentSpanId.length; i++)
+    if (parentSpanId[i] !== 0) return false;
   return true;
 }
 
@@ -112,11 +120,15 @@ export class SpanMetrics {
   constructor(options: SpanMetricsOptions) {
     this.clock = options.clock ?? { now: () => Date.now() };
     this.maxServices = options.maxServices ?? 1_000;
-    this.bounds = options.durationBucketsSeconds ?? DEFAULT_DURATION_BUCKETS_SECONDS;
-    if (!(this.maxServices >= 1)) throw new RangeError('maxServices must be at least 1');
+    this.bounds =
+      options.durationBucketsSeconds ?? DEFAULT_DURATION_BUCKETS_SECONDS;
+    if (!(this.maxServices >= 1))
+      throw new RangeError('maxServices must be at least 1');
     this.bounds.forEach((b, i) => {
       if (!(b > 0) || (i > 0 && b <= this.bounds[i - 1])) {
-        throw new RangeError('duration buckets must be positive and strictly increasing');
+        throw new RangeError(
+          'duration buckets must be positive and strictly increasing',
+        );
       }
     });
     this.tracker = new CompletenessTracker<ServiceState>({
@@ -139,7 +151,9 @@ export class SpanMetrics {
     const now = this.clock.now();
     this.tracker.sweep(now);
     for (const resourceSpans of batch.resourceSpans) {
-      const service = this.serviceFor(serviceNameOf(resourceSpans.resource) ?? UNKNOWN_SERVICE);
+      const service = this.serviceFor(
+        serviceNameOf(resourceSpans.resource) ?? UNKNOWN_SERVICE,
+      );
       service.lastSeenMs = now;
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
         for (const span of scopeSpans.spans ?? []) {
@@ -147,13 +161,18 @@ export class SpanMetrics {
           const status = statusCodeIndex(span.status?.code);
           service.spans++;
           service.spansByKind[kind]++;
-          service.spansByKindAndStatus[kind * STATUS_CODE_LABELS.length + status]++;
+          service.spansByKindAndStatus[
+            kind * STATUS_CODE_LABELS.length + status
+          ]++;
           if (status === STATUS_CODE.ERROR) service.errorSpans++;
 
           const root = isRoot(span.parentSpanId);
           if (root) service.rootSpans++;
 
-          const seconds = spanDurationSeconds(span.startTimeUnixNano, span.endTimeUnixNano);
+          const seconds = spanDurationSeconds(
+            span.startTimeUnixNano,
+            span.endTimeUnixNano,
+          );
           service.durationCounts[bucketIndex(this.bounds, seconds)]++;
           service.durationSumSeconds += seconds;
           this.durationObserver(service, kind).observe(seconds);
@@ -193,7 +212,11 @@ export class SpanMetrics {
         durationCounts: [...s.durationCounts],
         lastSeenMs: s.lastSeenMs,
       })),
-      traces: { ...this.traceTotals, tracked: stats.tracked, untracked: stats.untracked },
+      traces: {
+        ...this.traceTotals,
+        tracked: stats.tracked,
+        untracked: stats.untracked,
+      },
     };
   }
 
@@ -218,7 +241,8 @@ export class SpanMetrics {
     let state = this.services.get(name);
     if (state) return state;
     const key =
-      this.services.size < this.maxServices && name.length <= MAX_SERVICE_NAME_LENGTH
+      this.services.size < this.maxServices &&
+      name.length <= MAX_SERVICE_NAME_LENGTH
         ? name
         : OVERFLOW_SERVICE;
     state = this.services.get(key);
@@ -233,7 +257,10 @@ export class SpanMetrics {
   private durationObserver(service: ServiceState, kind: number) {
     let observer = service.durationByKind[kind];
     if (!observer) {
-      observer = this.duration.labels({ service: service.service, span_kind: SPAN_KIND_LABELS[kind] });
+      observer = this.duration.labels({
+        service: service.service,
+        span_kind: SPAN_KIND_LABELS[kind],
+      });
       service.durationByKind[kind] = observer;
     }
     return observer;
@@ -246,7 +273,8 @@ export class SpanMetrics {
       if (judgement.complete) service.completeTraces++;
       else service.incompleteTraces++;
     }
-    for (const [service, orphans] of judgement.orphans) service.orphanSpans += orphans;
+    for (const [service, orphans] of judgement.orphans)
+      service.orphanSpans += orphans;
   }
 
   private registerCounters(registry: Registry): void {
@@ -265,7 +293,8 @@ export class SpanMetrics {
             this.inc(
               {
                 service: s.service,
-                span_kind: SPAN_KIND_LABELS[Math.floor(i / STATUS_CODE_LABELS.length)],
+                span_kind:
+                  SPAN_KIND_LABELS[Math.floor(i / STATUS_CODE_LABELS.length)],
                 status_code: STATUS_CODE_LABELS[i % STATUS_CODE_LABELS.length],
               },
               count,
@@ -281,7 +310,8 @@ export class SpanMetrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const s of services()) if (s.rootSpans) this.inc({ service: s.service }, s.rootSpans);
+        for (const s of services())
+          if (s.rootSpans) this.inc({ service: s.service }, s.rootSpans);
       },
     });
     new Counter({
@@ -292,7 +322,8 @@ export class SpanMetrics {
       collect() {
         sweep();
         this.reset();
-        for (const s of services()) this.inc({ service: s.service }, s.orphanSpans);
+        for (const s of services())
+          this.inc({ service: s.service }, s.orphanSpans);
       },
     });
     new Counter({
@@ -305,7 +336,10 @@ export class SpanMetrics {
         this.reset();
         for (const s of services()) {
           this.inc({ service: s.service, complete: 'true' }, s.completeTraces);
-          this.inc({ service: s.service, complete: 'false' }, s.incompleteTraces);
+          this.inc(
+            { service: s.service, complete: 'false' },
+            s.incompleteTraces,
+          );
         }
       },
     });
@@ -316,7 +350,8 @@ export class SpanMetrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const s of services()) this.set({ service: s.service }, s.lastSeenMs / 1000);
+        for (const s of services())
+          this.set({ service: s.service }, s.lastSeenMs / 1000);
       },
     });
   }

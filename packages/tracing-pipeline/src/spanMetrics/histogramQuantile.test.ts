@@ -17,11 +17,15 @@ describe('histogramQuantile', () => {
 
   it('is undefined for an empty histogram and rejects bad input', () => {
     expect(histogramQuantile(0.5, bounds, [0, 0, 0, 0])).toBeUndefined();
-    expect(() => histogramQuantile(1.5, bounds, [1, 0, 0, 0])).toThrow(RangeError);
+    expect(() => histogramQuantile(1.5, bounds, [1, 0, 0, 0])).toThrow(
+      RangeError,
+    );
     expect(() => histogramQuantile(0.5, bounds, [1, 0])).toThrow(RangeError);
   });
 
   it('finds buckets with upper bounds inclusive', () => {
-    expect([0, 0.1, 0.10001, 0.5, 1, 2].map(v => bucketIndex(bounds, v))).toEqual([0, 0, 1, 1, 2, 3]);
+    expect(
+      [0, 0.1, 0.10001, 0.5, 1, 2].map(v => bucketIndex(bounds, v)),
+    ).toEqual([0, 0, 1, 1, 2, 3]);
   });
 });

@@ -25,10 +25,13 @@ export function histogramQuantile(
   bounds: readonly number[],
   counts: readonly number[],
 ): number | undefined {
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be in [0, 1], got ${q}`);
+  if (!(q >= 0 && q <= 1))
+    throw new RangeError(`quantile must be in [0, 1], got ${q}`);
   if (counts.length !== bounds.length + 1) {
     throw new RangeError(
-      `expected ${bounds.length + 1} bucket counts for ${bounds.length} bounds, got ${counts.length}`,
+      `expected ${bounds.length + 1} bucket counts for ${
+        bounds.length
+      } bounds, got ${counts.length}`,
     );
   }
   let total = 0;

@@ -7,7 +7,10 @@ export type {
 } from './SpanMetrics';
 export { histogramQuantile, bucketIndex } from './histogramQuantile';
 export { CompletenessTracker } from './CompletenessTracker';
-export type { TraceJudgement, CompletenessTrackerOptions } from './CompletenessTracker';
+export type {
+  TraceJudgement,
+  CompletenessTrackerOptions,
+} from './CompletenessTracker';
 export {
   OVERFLOW_SERVICE,
   MAX_SERVICE_NAME_LENGTH,

@@ -30,11 +30,15 @@ export const UNKNOWN_SERVICE = 'unknown_service';
 
 /** Maps out-of-range kinds to UNSPECIFIED so a bad client cannot add label values. */
 export function spanKindIndex(kind: number | null | undefined): number {
-  return typeof kind === 'number' && kind >= SPAN_KIND.UNSPECIFIED && kind <= SPAN_KIND.CONSUMER
+  return typeof kind === 'number' &&
+    kind >= SPAN_KIND.UNSPECIFIED &&
+    kind <= SPAN_KIND.CONSUMER
     ? kind
     : SPAN_KIND.UNSPECIFIED;
 }
 
 export function statusCodeIndex(code: number | null | undefined): number {
-  return code === STATUS_CODE.OK || code === STATUS_CODE.ERROR ? code : STATUS_CODE.UNSET;
+  return code === STATUS_CODE.OK || code === STATUS_CODE.ERROR
+    ? code
+    : STATUS_CODE.UNSET;
 }

@@ -13,7 +13,9 @@ export function spanDurationSeconds(
 ): number {
   let nanos: number;
   if (start && end && typeof start === 'object' && typeof end === 'object') {
-    nanos = (end.high - start.high) * TWO_POW_32 + ((end.low >>> 0) - (start.low >>> 0));
+    nanos =
+      (end.high - start.high) * TWO_POW_32 +
+      ((end.low >>> 0) - (start.low >>> 0));
   } else {
     nanos = int64ToNumber(end) - int64ToNumber(start);
   }

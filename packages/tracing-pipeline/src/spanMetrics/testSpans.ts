@@ -1,4 +1,11 @@
-import { LongLike, ResourceSpans, Span, SpanBatch, SPAN_KIND, STATUS_CODE } from '../model';
+import {
+  LongLike,
+  ResourceSpans,
+  Span,
+  SpanBatch,
+  SPAN_KIND,
+  STATUS_CODE,
+} from '../model';
 
 /** Test helpers: spans with readable ids (`a1` → bytes) and durations in milliseconds. */
 export function id(name: string, bytes: number): Uint8Array {
@@ -42,10 +49,14 @@ export function span(s: TestSpan): Span {
 }
 
 export function batch(byService: Record<string, TestSpan[]>): SpanBatch {
-  const resourceSpans: ResourceSpans[] = Object.entries(byService).map(([service, spans]) => ({
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-    scopeSpans: [{ scope: { name: 'test' }, spans: spans.map(span) }],
-  }));
+  const resourceSpans: ResourceSpans[] = Object.entries(byService).map(
+    ([service, spans]) => ({
+      resource: {
+        attributes: [{ key: 'service.name', value: { stringValue: service } }],
+      },
+      scopeSpans: [{ scope: { name: 'test' }, spans: spans.map(span) }],
+    }),
+  );
   const spanCount = Object.values(byService).reduce((n, s) => n + s.length, 0);
   return { resourceSpans, spanCount, bytes: spanCount * 100 };
 }

@@ -1,0 +1,114 @@
+import { Table, TableColumn } from '@backstage/core-components';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import {
+  COVERAGE_STATES,
+  EntityCoverage,
+} from '@internal/plugin-tracing-health-common';
+import { CoverageStateBadge } from '../coverage/CoverageStateBadge';
+import {
+  formatAgo,
+  formatDuration,
+  formatPercent,
+  formatRate,
+} from '../coverage/format';
+
+// Sorting uses the raw values; missing figures sort as -1 so they gather at one end.
+const orMinus = (v: number | undefined) => v ?? -1;
+
+const columns: TableColumn<EntityCoverage>[] = [
+  {
+    title: 'Component',
+    field: 'name',
+    highlight: true,
+    render: row => (
+      <EntityRefLink entityRef={row.entityRef} title={row.title ?? row.name} />
+    ),
+  },
+  {
+    title: 'State',
+    field: 'state',
+    render: row => <CoverageStateBadge state={row.state} />,
+    customSort: (a, b) =>
+      COVERAGE_STATES.indexOf(a.state) - COVERAGE_STATES.indexOf(b.state),
+  },
+  {
+    title: 'Owner',
+    field: 'owner',
+    render: row =>
+      row.owner ? (
+        <EntityRefLink entityRef={row.owner} defaultKind="group" />
+      ) : (
+        '—'
+      ),
+  },
+  {
+    title: 'System',
+    field: 'system',
+    render: row =>
+      row.system ? (
+        <EntityRefLink entityRef={row.system} defaultKind="system" />
+      ) : (
+        '—'
+      ),
+  },
+  { title: 'service.name', field: 'serviceName' },
+  {
+    title: 'Traces/s',
+    field: 'figures.tracesPerSecond',
+    type: 'numeric',
+    render: row => formatRate(row.figures.tracesPerSecond),
+  },
+  {
+    title: 'Errors',
+    field: 'figures.errorRatio',
+    type: 'numeric',
+    render: row => formatPercent(row.figures.errorRatio),
+    customSort: (a, b) =>
+      orMinus(a.figures.errorRatio) - orMinus(b.figures.errorRatio),
+  },
+  {
+    title: 'p95',
+    field: 'figures.p95Seconds',
+    type: 'numeric',
+    render: row => formatDuration(row.figures.p95Seconds),
+    customSort: (a, b) =>
+      orMinus(a.figures.p95Seconds) - orMinus(b.figures.p95Seconds),
+  },
+  {
+    title: 'Completeness',
+    field: 'figures.completeness',
+    type: 'numeric',
+    render: row => formatPercent(row.figures.completeness),
+    customSort: (a, b) =>
+      orMinus(a.figures.completeness) - orMinus(b.figures.completeness),
+  },
+  {
+    title: 'Last seen',
+    field: 'lastSeen',
+    render: row => formatAgo(row.lastSeen),
+  },
+];
+
+/** Every component with its coverage state and figures; filterable by state, owner and system. */
+export function FleetCoverageTable(props: { items: EntityCoverage[] }) {
+  return (
+    <div data-testid="fleet-coverage-table">
+      <Table<EntityCoverage>
+        title="Coverage by component"
+        columns={columns}
+        data={props.items}
+        filters={[
+          { column: 'State', type: 'multiple-select' },
+          { column: 'Owner', type: 'select' },
+          { column: 'System', type: 'select' },
+        ]}
+        options={{
+          paging: props.items.length > 50,
+          pageSize: 50,
+          padding: 'dense',
+          search: true,
+        }}
+      />
+    </div>
+  );
+}

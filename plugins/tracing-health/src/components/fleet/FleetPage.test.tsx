@@ -1,0 +1,116 @@
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { screen, within } from '@testing-library/react';
+import { TracingHealthApi, tracingHealthApiRef } from '../../api';
+import { fleetResponse } from '../coverage/testFixtures';
+import { FleetPage } from './FleetPage';
+
+async function renderPage(
+  api: Partial<TracingHealthApi>,
+  sections?: Parameters<typeof FleetPage>[0]['sections'],
+) {
+  await renderInTestApp(
+    <TestApiProvider apis={[[tracingHealthApiRef, api]]}>
+      <FleetPage sections={sections} />
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+function rowOf(name: string): HTMLElement {
+  return within(screen.getByTestId('fleet-coverage-table'))
+    .getByRole('link', { name })
+    .closest('tr')!;
+}
+
+describe('FleetPage', () => {
+  it('shows the totals, every component with its state and figures, and the unregistered services', async () => {
+    await renderPage({ getFleetCoverage: async () => fleetResponse });
+
+    expect(screen.getByText('Tracing Health')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Coverage by component'),
+    ).toBeInTheDocument();
+
+    expect(screen.getByTestId('fleet-total-opted-in')).toHaveTextContent(
+      '75.0%3 of 4 components',
+    );
+    expect(screen.getByTestId('fleet-total-emitting')).toHaveTextContent(
+      '66.7%2 of 3 opted in',
+    );
+    expect(screen.getByTestId('fleet-total-completeness')).toHaveTextContent(
+      '95.1%4100 traces over 15 min',
+    );
+    expect(screen.getByTestId('fleet-total-states')).toHaveTextContent(
+      '2 traced · 1 silent · 1 untraced · 1 unregistered',
+    );
+    expect(
+      within(screen.getByTestId('fleet-worst-offenders')).getByText('shipping'),
+    ).toBeInTheDocument();
+
+    const states = Object.fromEntries(
+      ['checkout', 'payments', 'shipping', 'legacy-reports'].map(name => [
+        name,
+        within(rowOf(name))
+          .getByTestId('coverage-state')
+          .getAttribute('data-state'),
+      ]),
+    );
+    expect(states).toEqual({
+      checkout: 'traced',
+      payments: 'traced',
+      shipping: 'silent',
+      'legacy-reports': 'untraced',
+    });
+    const checkout = rowOf('checkout');
+    expect(checkout).toHaveTextContent('payments-team');
+    expect(checkout).toHaveTextContent('shop');
+    expect(checkout).toHaveTextContent('2.25/s');
+    expect(checkout).toHaveTextContent('3.4%');
+    expect(checkout).toHaveTextContent('182 ms');
+    expect(checkout).toHaveTextContent('96.8%');
+    expect(
+      within(rowOf('payments')).getByText('payments-api'),
+    ).toBeInTheDocument();
+    expect(within(rowOf('payments')).getByText('50.0%')).toBeInTheDocument();
+    expect(rowOf('shipping')).toHaveTextContent('never');
+    expect(
+      within(rowOf('checkout')).getByRole('link', { name: 'checkout' }),
+    ).toHaveAttribute('href', '/catalog/default/component/checkout');
+
+    const unregistered = screen.getByTestId('unregistered-service');
+    expect(unregistered).toHaveTextContent('legacy-cron');
+    // The highlighter splits the snippet into tokens, so compare the rendered text.
+    expect(unregistered.textContent).toContain(
+      'tracing-health/enabled: "true"',
+    );
+    expect(unregistered.textContent).toContain(
+      'tracing-health/service-name: legacy-cron',
+    );
+  });
+
+  it('renders the sections it is given, in order', async () => {
+    await renderPage({}, [
+      { id: 'health', title: 'Health board', render: () => <p>checks here</p> },
+      {
+        id: 'sampling',
+        title: 'Emergency sampling',
+        render: () => <p>controls here</p>,
+      },
+    ]);
+    const headings = screen
+      .getAllByRole('region')
+      .map(r => r.getAttribute('aria-label'));
+    expect(headings).toEqual(['Health board', 'Emergency sampling']);
+    expect(screen.getByText('checks here')).toBeInTheDocument();
+  });
+
+  it('shows the error when the backend fails', async () => {
+    await renderPage({
+      getFleetCoverage: () => Promise.reject(new Error('catalog unavailable')),
+    });
+    expect(
+      (await screen.findAllByText(/catalog unavailable/)).length,
+    ).toBeGreaterThan(0);
+  });
+});

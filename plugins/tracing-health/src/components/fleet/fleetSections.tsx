@@ -1,0 +1,21 @@
+import { ReactElement } from 'react';
+import { FleetCoverageSection } from './FleetCoverageSection';
+
+/** One section of the fleet page. */
+export interface FleetSection {
+  id: string;
+  title: string;
+  render(): ReactElement;
+}
+
+/**
+ * The fleet page's sections, top to bottom. Each feature adds its own entry here (the health
+ * board, the emergency sampling controls, ...) with its component in its own folder.
+ */
+export const fleetSections: FleetSection[] = [
+  {
+    id: 'coverage',
+    title: 'Trace coverage',
+    render: () => <FleetCoverageSection />,
+  },
+];

@@ -1,0 +1,3 @@
+export { FleetPage } from './FleetPage';
+export { fleetSections } from './fleetSections';
+export type { FleetSection } from './fleetSections';
