@@ -53,11 +53,14 @@ export function joinUrl(base: string, path: string): string {
 
 /** Describes a fetch failure by its cause (e.g. ECONNREFUSED) rather than "fetch failed". */
 export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: string }).code;
-    return code ? `${code}: ${cause.message}` : cause.message;
+  // Duck-typed: errors from Node's fetch come from another realm under jest.
+  const described = error as { message?: string; cause?: { message?: string; code?: string } };
+  if (!described || typeof described.message !== 'string') return String(error);
+  const cause = described.cause;
+  if (cause && typeof cause.message === 'string') {
+    return cause.code && !cause.message.includes(cause.code)
+      ? `${cause.code}: ${cause.message}`
+      : cause.message || String(cause.code);
   }
-  return error.message;
+  return described.message;
 }
