@@ -1,10 +1,16 @@
 import {
   ApiBlueprint,
   createFrontendPlugin,
+  createRouteRef,
+  PageBlueprint,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import TimelineIcon from '@material-ui/icons/Timeline';
 import { TRACING_HEALTH_PLUGIN_ID } from '@internal/plugin-tracing-health-common';
 import { tracingHealthApiRef, TracingHealthClient } from './api';
 
@@ -32,8 +38,37 @@ const entityTracingContent = EntityContentBlueprint.make({
   },
 });
 
+const fleetRouteRef = createRouteRef();
+
+/** The fleet page at `/tracing-health`: coverage and the other fleet-wide sections. */
+const fleetPage = PageBlueprint.make({
+  params: {
+    path: '/tracing-health',
+    title: 'Tracing Health',
+    icon: <TimelineIcon />,
+    routeRef: fleetRouteRef,
+    loader: () => import('./components/fleet').then(m => <m.FleetPage />),
+  },
+});
+
+/** The entity's trace coverage card for the overview page. */
+const entityCoverageCard = EntityCardBlueprint.make({
+  name: 'coverage',
+  params: {
+    filter: 'kind:component',
+    loader: () =>
+      import('./components/coverage').then(m => <m.EntityCoverageCard />),
+  },
+});
+
 /** The tracing-health plugin for the new frontend system. */
 export default createFrontendPlugin({
   pluginId: TRACING_HEALTH_PLUGIN_ID,
-  extensions: [tracingHealthApi, entityTracingContent],
+  routes: { fleet: fleetRouteRef },
+  extensions: [
+    tracingHealthApi,
+    entityTracingContent,
+    fleetPage,
+    entityCoverageCard,
+  ],
 });

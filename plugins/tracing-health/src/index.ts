@@ -8,6 +8,8 @@ export {
   tracingHealthPlugin,
   EntityTracingHealthContent,
   EntityTracingSettingsCard,
+  EntityTracingCoverageCard,
+  TracingHealthPage,
 } from './plugin';
 export { isTracingHealthAvailable } from './isTracingHealthAvailable';
 export * from './api';

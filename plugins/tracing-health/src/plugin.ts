@@ -12,6 +12,11 @@ import { tracingHealthApiRef, TracingHealthClient } from './api';
 
 export const rootRouteRef = createRouteRef({ id: TRACING_HEALTH_PLUGIN_ID });
 
+/** The fleet page, mounted at `/tracing-health` by the app. */
+export const fleetRouteRef = createRouteRef({
+  id: `${TRACING_HEALTH_PLUGIN_ID}-fleet`,
+});
+
 /** The tracing-health frontend plugin (legacy frontend system). */
 export const tracingHealthPlugin = createPlugin({
   id: TRACING_HEALTH_PLUGIN_ID,
@@ -23,7 +28,7 @@ export const tracingHealthPlugin = createPlugin({
         new TracingHealthClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, fleet: fleetRouteRef },
 });
 
 /** The Tracing tab content for an entity page (`EntityLayout.Route`). */
@@ -47,6 +52,26 @@ export const EntityTracingSettingsCard = tracingHealthPlugin.provide(
         import('./components/EntityTracingContent/EntitySettingsCard').then(
           m => m.EntitySettingsCard,
         ),
+    },
+  }),
+);
+
+/** The fleet page: `<Route path="/tracing-health" element={<TracingHealthPage />} />`. */
+export const TracingHealthPage = tracingHealthPlugin.provide(
+  createRoutableExtension({
+    name: 'TracingHealthPage',
+    component: () => import('./components/fleet').then(m => m.FleetPage),
+    mountPoint: fleetRouteRef,
+  }),
+);
+
+/** The entity's trace coverage (state, figures, 24 h charts), for the overview page. */
+export const EntityTracingCoverageCard = tracingHealthPlugin.provide(
+  createComponentExtension({
+    name: 'EntityTracingCoverageCard',
+    component: {
+      lazy: () =>
+        import('./components/coverage').then(m => m.EntityCoverageCard),
     },
   }),
 );

@@ -11,7 +11,10 @@ import { FleetCoverageQuery, TracingHealthApi } from './TracingHealthApi';
 
 export class TracingHealthClient implements TracingHealthApi {
   constructor(
-    private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+    private readonly options: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+    },
   ) {}
 
   private async get<T>(path: string): Promise<T> {
@@ -29,7 +32,9 @@ export class TracingHealthClient implements TracingHealthApi {
     return this.get('/services');
   }
 
-  getFleetCoverage(query: FleetCoverageQuery = {}): Promise<FleetCoverageResponse> {
+  getFleetCoverage(
+    query: FleetCoverageQuery = {},
+  ): Promise<FleetCoverageResponse> {
     const params = new URLSearchParams();
     if (query.owner) params.set('owner', query.owner);
     if (query.system) params.set('system', query.system);
@@ -44,7 +49,9 @@ export class TracingHealthClient implements TracingHealthApi {
     entity: CompoundEntityRef,
     options: { hours?: number } = {},
   ): Promise<EntityCoverageResponse> {
-    const path = [entity.namespace, entity.kind, entity.name].map(encodeURIComponent).join('/');
+    const path = [entity.namespace, entity.kind, entity.name]
+      .map(encodeURIComponent)
+      .join('/');
     const qs = options.hours ? `?hours=${options.hours}` : '';
     return this.get(`/coverage/entity/${path}${qs}`);
   }

@@ -1,8 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { renderInTestApp } from '@backstage/test-utils';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
+import { tracingHealthApiRef } from '../../api';
+import { entityResponse } from '../coverage/testFixtures';
 import { EntityTracingContent } from './EntityTracingContent';
+
+const getEntityCoverage = jest.fn(async () => entityResponse());
 
 function component(annotations?: Record<string, string>): Entity {
   return {
@@ -15,9 +19,11 @@ function component(annotations?: Record<string, string>): Entity {
 
 async function renderFor(entity: Entity) {
   await renderInTestApp(
-    <EntityProvider entity={entity}>
-      <EntityTracingContent />
-    </EntityProvider>,
+    <TestApiProvider apis={[[tracingHealthApiRef, { getEntityCoverage }]]}>
+      <EntityProvider entity={entity}>
+        <EntityTracingContent />
+      </EntityProvider>
+    </TestApiProvider>,
   );
 }
 
@@ -34,6 +40,11 @@ describe('EntityTracingContent', () => {
     expect(screen.getByText('payments-api')).toBeInTheDocument();
     expect(screen.getByText('critical')).toBeInTheDocument();
     expect(screen.queryByTestId('tracing-annotation-errors')).toBeNull();
+    expect(await screen.findByText('Trace coverage')).toBeInTheDocument();
+    expect(screen.getByTestId('coverage-state')).toHaveAttribute(
+      'data-state',
+      'traced',
+    );
   });
 
   it('shows the missing-annotation state with the snippet when not opted in', async () => {
@@ -47,6 +58,7 @@ describe('EntityTracingContent', () => {
     expect(document.body.textContent).toContain('tracing-health/enabled: "true"');
     expect(document.body.textContent).toContain('tracing-health/tier: standard');
     expect(screen.queryByText('Tracing settings')).toBeNull();
+    expect(screen.queryByText('Trace coverage')).toBeNull();
   });
 
   it('shows annotation errors on the entity and uses the defaults', async () => {

@@ -8,6 +8,7 @@ import {
   TRACING_HEALTH_ANNOTATIONS,
 } from '@internal/plugin-tracing-health-common';
 import Grid from '@material-ui/core/Grid';
+import { EntityCoverageCard } from '../coverage';
 import { AnnotationErrors } from './AnnotationErrors';
 import { OptInSnippetCard } from './OptInSnippetCard';
 import { TracingSettingsCard } from './TracingSettingsCard';
@@ -49,6 +50,9 @@ export function EntityTracingContent() {
         )}
         <Grid item xs={12} md={6}>
           <TracingSettingsCard settings={settings} />
+        </Grid>
+        <Grid item xs={12}>
+          <EntityCoverageCard />
         </Grid>
       </Grid>
     </Content>

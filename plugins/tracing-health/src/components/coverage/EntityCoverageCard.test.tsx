@@ -6,13 +6,8 @@ import { TracingHealthApi, tracingHealthApiRef } from '../../api';
 import { EntityCoverageCard } from './EntityCoverageCard';
 import { entityResponse } from './testFixtures';
 
-// jsdom has no layout: give recharts' containers the size a browser would, and a ResizeObserver.
+// jsdom has no layout: give recharts' containers the size a browser would.
 beforeAll(() => {
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
   const measure = HTMLElement.prototype.getBoundingClientRect;
   jest.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockImplementation(function rect(
     this: HTMLElement,
