@@ -71,5 +71,53 @@ export interface Config {
       /** Hours within which a service name no component maps to is listed as unregistered (default 24). */
       unregisteredLookbackHours?: number;
     };
+    /**
+     * The sampling control plane. Policies are layered: built-in default → `defaults` → the
+     * component's tier (seed: critical 100%, standard 10%, high-volume 1%) → `tiers.<tier>` →
+     * the policy stored by the service's owners → active emergency overrides → maintenance.
+     */
+    sampling?: {
+      /** Seconds between each replica's polls of the policy version (default 5). */
+      refreshSeconds?: number;
+      /** Seconds between re-reads of which component emits which service.name (default 60). */
+      catalogRefreshSeconds?: number;
+      /** Seconds between removals (and audit records) of expired overrides (default 30). */
+      expiryCheckSeconds?: number;
+      /** Longest emergency override or maintenance window, in minutes (default 1440). */
+      maxEmergencyMinutes?: number;
+      /** Spans per trace assumed when rendering rate limits as collector `spans_per_second` (default 1). */
+      collectorSpansPerTrace?: number;
+      /**
+       * Groups whose members may use emergency overrides and maintenance mode and change any
+       * service's policy (read by the portal's permission policy; default group:default/platform-team).
+       */
+      adminGroups?: string[];
+      /** A policy patch over the built-in default (probabilistic 10%, errors and >5 s kept). */
+      defaults?: SamplingPolicyPatchConfig;
+      /** A policy patch per tier, over the tier's seed. */
+      tiers?: {
+        critical?: SamplingPolicyPatchConfig;
+        standard?: SamplingPolicyPatchConfig;
+        'high-volume'?: SamplingPolicyPatchConfig;
+      };
+    };
   };
+}
+
+/** A partial sampling policy (see SamplingPolicyPatch in @internal/plugin-tracing-health-common). */
+interface SamplingPolicyPatchConfig {
+  strategy?:
+    | { type: 'probabilistic'; rate: number }
+    | { type: 'adaptive'; targetTracesPerSecond: number; minRate: number; maxRate: number }
+    | { type: 'rate-limiting'; tracesPerSecond: number };
+  operations?: Array<{
+    match:
+      | { type: 'span-name'; name: string }
+      | { type: 'span-name-regex'; pattern: string }
+      | { type: 'attribute'; key: string; equals: string | number | boolean };
+    rate: number;
+    description?: string;
+  }>;
+  alwaysKeep?: { keepErrors?: boolean; keepSlowerThanMs?: number | null };
+  samplingLocation?: 'pipeline' | 'sdk';
 }

@@ -1,26 +1,29 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import { PermissionPolicy } from '@backstage/plugin-permission-node';
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import {
+  DEFAULT_ADMIN_GROUPS,
+  TracingHealthPortalPolicy,
+} from './TracingHealthPortalPolicy';
 
-/** The embedded default's policy: everything is allowed. */
-class AllowAllPolicy implements PermissionPolicy {
-  async handle(): Promise<PolicyDecision> {
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
+/** Installs the portal's policy; admins are `tracingHealth.sampling.adminGroups`. */
 export default createBackendModule({
   pluginId: 'permission',
   moduleId: 'tracing-health-portal-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new AllowAllPolicy());
+      deps: {
+        policy: policyExtensionPoint,
+        config: coreServices.rootConfig,
+        userInfo: coreServices.userInfo,
+      },
+      async init({ policy, config, userInfo }) {
+        const adminGroups =
+          config.getOptionalStringArray('tracingHealth.sampling.adminGroups') ??
+          DEFAULT_ADMIN_GROUPS;
+        policy.setPolicy(new TracingHealthPortalPolicy(userInfo, adminGroups));
       },
     });
   },

@@ -1,4 +1,4 @@
-import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   EffectivePolicy,
   GLOBAL_OVERRIDE_SCOPE,
@@ -24,7 +24,6 @@ import {
 export interface DatabasePolicySourceOptions {
   store: SamplingStore;
   directory: ServiceDirectory;
-  auth: AuthService;
   config: SamplingControlConfig;
   logger: LoggerService;
   clock?: Clock;
@@ -136,8 +135,7 @@ export class DatabasePolicySource implements SamplingPolicySource {
 
   /** Re-reads which component emits which service and its tier. */
   async refreshCatalog(): Promise<void> {
-    const credentials = await this.options.auth.getOwnServiceCredentials();
-    const services = await this.options.directory.load(credentials);
+    const services = await this.options.directory.load();
     this.catalogLoaded = true;
     const fingerprint = JSON.stringify([...services.values()]);
     if (fingerprint === this.servicesFingerprint) return;

@@ -1,4 +1,3 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   EffectiveSamplingPolicyResponse,
   SamplingMaintenance,
@@ -50,11 +49,10 @@ export class SamplingControlService {
 
   async describe(
     serviceName: string,
-    credentials: BackstageCredentials,
   ): Promise<EffectiveSamplingPolicyResponse> {
     const { store, directory, config, clock } = this.options;
     const [entity, stored, overrides, maintenance] = await Promise.all([
-      directory.find(serviceName, credentials),
+      directory.find(serviceName),
       store.getPolicy(serviceName),
       store.listOverrides(),
       store.getMaintenance(),

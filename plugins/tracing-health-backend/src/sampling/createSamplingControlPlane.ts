@@ -62,11 +62,10 @@ export async function createSamplingControlPlane(
   const clock = options.clock ?? systemClock;
   const config = readSamplingConfig(options.config);
   const store = new SamplingStore(options.knex, logger);
-  const directory = new ServiceDirectory(options.catalogServices);
+  const directory = new ServiceDirectory(options.catalogServices, options.auth);
   const policySource = new DatabasePolicySource({
     store,
     directory,
-    auth: options.auth,
     config,
     logger,
     clock,

@@ -260,9 +260,9 @@ export function createSamplingRouter(
   });
 
   router.get('/sampling/policies/:serviceName', async (req, res) => {
-    const credentials = await reader(req);
+    await reader(req);
     try {
-      res.json(await control.describe(serviceNameParam(req), credentials));
+      res.json(await control.describe(serviceNameParam(req)));
     } catch (error) {
       if (error instanceof ValidationFailed) sendValidationError(res, error);
       else throw error;
@@ -280,7 +280,7 @@ export function createSamplingRouter(
       { serviceName },
       async () => {
         serviceNameParam(req);
-        const entity = await directory.find(serviceName, credentials);
+        const entity = await directory.find(serviceName);
         // Without a catalog component there is no owner to ask: only admins may.
         if (entity) {
           await authorize(
@@ -298,7 +298,7 @@ export function createSamplingRouter(
           actorOf(credentials),
           input.reason,
         );
-        res.json(await control.describe(serviceName, credentials));
+        res.json(await control.describe(serviceName));
         return {
           serviceName,
           entityRef: entity?.entityRef ?? null,
@@ -321,7 +321,7 @@ export function createSamplingRouter(
       { serviceName },
       async () => {
         serviceNameParam(req);
-        const entity = await directory.find(serviceName, credentials);
+        const entity = await directory.find(serviceName);
         if (entity) {
           await authorize(
             tracingHealthSamplingUpdatePermission,
@@ -341,7 +341,7 @@ export function createSamplingRouter(
           throw new NotFoundError(
             `${serviceName} has no stored sampling policy`,
           );
-        res.json(await control.describe(serviceName, credentials));
+        res.json(await control.describe(serviceName));
         return {
           serviceName,
           reason,

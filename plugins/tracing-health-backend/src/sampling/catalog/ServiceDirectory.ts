@@ -1,4 +1,4 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { AuthService } from '@backstage/backend-plugin-api';
 import {
   TracedServiceInfo,
   TracingTier,
@@ -36,18 +36,23 @@ export function toServiceEntityMap(
   return map;
 }
 
-/** Which catalog component emits which service, read through CatalogServices. */
+/**
+ * Which catalog component emits which service, read through CatalogServices with the plugin's
+ * own credentials: which entity a policy belongs to (its tier, who may change it) must not
+ * depend on what the caller may read; the update permission is then decided on that entity.
+ */
 export class ServiceDirectory {
-  constructor(private readonly catalogServices: CatalogServices) {}
+  constructor(
+    private readonly catalogServices: CatalogServices,
+    private readonly auth: AuthService,
+  ) {}
 
-  async load(credentials: BackstageCredentials): Promise<ServiceEntityMap> {
+  async load(): Promise<ServiceEntityMap> {
+    const credentials = await this.auth.getOwnServiceCredentials();
     return toServiceEntityMap(await this.catalogServices.list(credentials));
   }
 
-  async find(
-    serviceName: string,
-    credentials: BackstageCredentials,
-  ): Promise<ServiceEntity | undefined> {
-    return (await this.load(credentials)).get(serviceName);
+  async find(serviceName: string): Promise<ServiceEntity | undefined> {
+    return (await this.load()).get(serviceName);
   }
 }

@@ -329,9 +329,7 @@ export class SamplingStore {
    * Removes overrides and maintenance whose expiry time has passed, recording each removal.
    * Safe to run on several replicas at once: a row is recorded only by whoever deleted it.
    */
-  async removeExpired(
-    now: Date,
-  ): Promise<{
+  async removeExpired(now: Date): Promise<{
     overrides: SamplingOverride[];
     maintenance?: SamplingMaintenance;
   }> {
