@@ -73,7 +73,8 @@ export class RunbookService {
       const ref = parseEntityRef(service.entityRef);
       entityUrl = `${app}/catalog/${ref.namespace}/${ref.kind}/${ref.name}`;
     }
-    const humanRef = (ref?: string) => (ref ? parseEntityRef(ref).name : undefined);
+    // Owners and systems may be loose refs ("payments-team") as well as full ones.
+    const humanRef = (ref?: string) => ref?.replace(/^.*[:/]/, '') || undefined;
     return {
       service: name ?? 'the service',
       owner: humanRef(service?.owner) ?? 'the owning team',
