@@ -1,8 +1,9 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SPAN_METRICS } from '@internal/plugin-tracing-health-common';
-import { bytesToHex, serviceNameOf, SpanBatch, STATUS_CODE } from '../model';
+import { serviceNameOf, SpanBatch, STATUS_CODE } from '../model';
 import { CompletenessTracker, TraceJudgement } from './CompletenessTracker';
 import { bucketIndex } from './histogramQuantile';
+import { idKey } from './idKey';
 import { spanDurationSeconds } from './spanDuration';
 import {
   MAX_SERVICE_NAME_LENGTH,
@@ -179,9 +180,9 @@ export class SpanMetrics {
 
           if (span.traceId?.length && span.spanId?.length) {
             this.tracker.add(
-              bytesToHex(span.traceId),
-              bytesToHex(span.spanId),
-              root ? '' : bytesToHex(span.parentSpanId),
+              idKey(span.traceId),
+              idKey(span.spanId),
+              root ? '' : idKey(span.parentSpanId!),
               service,
               now,
             );
