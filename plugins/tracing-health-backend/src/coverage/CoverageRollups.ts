@@ -4,6 +4,7 @@ import {
   CoverageSeriesPoint,
   ServiceFigures,
 } from '@internal/plugin-tracing-health-common';
+import { ServiceVolumeProvider } from '@internal/plugin-tracing-health-node';
 import { CoverageRollupStore } from './CoverageRollupStore';
 import {
   addCounts,
@@ -48,10 +49,9 @@ export function seriesStepMinutes(hours: number): number {
  * need: figures over the recent window, last-seen times (which survive a restart) and time
  * series. `flush()` runs on a schedule: it writes what changed since the previous flush into
  * the current minute's bucket, applies the retention and size bounds, then re-reads the window
- * (which includes other replicas' rows). It is the checks' `ServiceVolumeProvider`
- * (`@internal/plugin-tracing-health-node`): tracesPerSecond, lastSeen, completeness.
+ * (which includes other replicas' rows). It is the checks' ServiceVolumeProvider.
  */
-export class CoverageRollups {
+export class CoverageRollups implements ServiceVolumeProvider {
   private readonly clock: { now(): number };
   private readonly instanceId: string;
   private readonly bounds: readonly number[];
