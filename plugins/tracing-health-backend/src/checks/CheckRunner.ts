@@ -10,7 +10,7 @@ import {
   CheckRunContext,
   CheckType,
 } from '@internal/plugin-tracing-health-node';
-import { CheckDefinition } from './config/readChecksConfig';
+import { CheckDefinition, displayTarget } from './config/readChecksConfig';
 import { ConcurrencyLimiter } from './lib/ConcurrencyLimiter';
 import { judge, worstMeasurement } from './lib/thresholds';
 import { CheckResultStore } from './store/CheckResultStore';
@@ -108,7 +108,7 @@ export class CheckRunner {
         check,
         status,
         status === 'critical' ? type.runbookId : 'check-failing',
-        { message: `${check.target ? `${check.target}: ` : ''}${reason}` },
+        { message: `${check.target ? `${displayTarget(check.target)}: ` : ''}${reason}` },
       );
       outcome.state = previous?.state;
     } finally {

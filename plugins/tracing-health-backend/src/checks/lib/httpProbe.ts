@@ -6,15 +6,38 @@ export interface HttpProbeResult {
   latencyMs: number;
 }
 
+/**
+ * fetch refuses URLs with credentials: move `user:password@` into a Basic Authorization header
+ * (unless one is configured), so neither the request nor an error message carries them.
+ */
+export function withBasicAuth(
+  url: string,
+  headers: Record<string, string> = {},
+): { url: string; headers: Record<string, string> } {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return { url, headers };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  const hasAuth = Object.keys(headers).some(h => h.toLowerCase() === 'authorization');
+  return {
+    url: parsed.toString(),
+    headers: hasAuth
+      ? headers
+      : { ...headers, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+  };
+}
+
 /** GETs `url` and reads the whole body; the signal aborts both. Throws on network errors. */
 export async function httpProbe(
   url: string,
   options: { signal: AbortSignal; headers?: Record<string, string> },
 ): Promise<HttpProbeResult> {
+  const { url: bare, headers } = withBasicAuth(url, options.headers);
   const started = performance.now();
-  const response = await fetch(url, {
+  const response = await fetch(bare, {
     signal: options.signal,
-    headers: options.headers,
+    headers,
     redirect: 'follow',
   });
   const body = await response.text();
