@@ -1,5 +1,11 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  CheckHistoryResponse,
+  ChecksResponse,
+  RunbookDocument,
+  RunbookListResponse,
+} from '@internal/plugin-tracing-health-common';
+import {
   CoverageSortKey,
   CoverageState,
   EntityCoverageResponse,
@@ -26,6 +32,19 @@ export interface TracingHealthApi {
     entity: CompoundEntityRef,
     options?: { hours?: number },
   ): Promise<EntityCoverageResponse>;
+
+  /** Configured health checks with their latest result and recent history. */
+  getChecks(): Promise<ChecksResponse>;
+  /** One check's runs, newest first. */
+  getCheckHistory(
+    checkId: string,
+    options?: { limit?: number },
+  ): Promise<CheckHistoryResponse>;
+  /** Asks for a run now (permission `tracing-health.check.run`); results arrive shortly after. */
+  runCheck(checkId: string): Promise<void>;
+  getRunbooks(): Promise<RunbookListResponse>;
+  /** A runbook filled in for `service` (an OTel service.name), when given. */
+  getRunbook(id: string, options?: { service?: string }): Promise<RunbookDocument>;
 }
 
 export const tracingHealthApiRef = createApiRef<TracingHealthApi>({

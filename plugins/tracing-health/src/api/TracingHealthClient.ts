@@ -1,5 +1,11 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import {
+  CheckHistoryResponse,
+  ChecksResponse,
+  RunbookDocument,
+  RunbookListResponse,
+} from '@internal/plugin-tracing-health-common';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   EntityCoverageResponse,
@@ -54,5 +60,44 @@ export class TracingHealthClient implements TracingHealthApi {
       .join('/');
     const qs = options.hours ? `?hours=${options.hours}` : '';
     return this.get(`/coverage/entity/${path}${qs}`);
+  }
+
+  getChecks(): Promise<ChecksResponse> {
+    return this.get('/checks');
+  }
+
+  getCheckHistory(
+    checkId: string,
+    options: { limit?: number } = {},
+  ): Promise<CheckHistoryResponse> {
+    const qs = options.limit ? `?limit=${options.limit}` : '';
+    return this.get(`/checks/${encodeURIComponent(checkId)}/history${qs}`);
+  }
+
+  async runCheck(checkId: string): Promise<void> {
+    const base = await this.options.discoveryApi.getBaseUrl(
+      TRACING_HEALTH_PLUGIN_ID,
+    );
+    const response = await this.options.fetchApi.fetch(
+      `${base}/checks/${encodeURIComponent(checkId)}/run`,
+      { method: 'POST' },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+  }
+
+  getRunbooks(): Promise<RunbookListResponse> {
+    return this.get('/runbooks');
+  }
+
+  getRunbook(
+    id: string,
+    options: { service?: string } = {},
+  ): Promise<RunbookDocument> {
+    const qs = options.service
+      ? `?service=${encodeURIComponent(options.service)}`
+      : '';
+    return this.get(`/runbooks/${encodeURIComponent(id)}${qs}`);
   }
 }
