@@ -94,11 +94,6 @@ export class CompletenessTracker<S> {
     }
   }
 
-  /** Judges every tracked trace now (on shutdown). */
-  flush(now: number): void {
-    for (const [traceId, trace] of this.traces) this.judge(traceId, trace, now);
-  }
-
   stats(): { tracked: number; untracked: number; lateSpans: number } {
     return {
       tracked: this.traces.size,

@@ -233,11 +233,6 @@ export class SpanMetrics {
     return out;
   }
 
-  /** Judges every trace still open (call on shutdown, before the last snapshot). */
-  flush(): void {
-    this.tracker.flush(this.clock.now());
-  }
-
   private serviceFor(name: string): ServiceState {
     let state = this.services.get(name);
     if (state) return state;

@@ -62,6 +62,7 @@ export class CoverageRollups implements ServiceVolumeProvider {
   private figures = new Map<string, ServiceFigures>();
   private fleet: ServiceFigures = NO_FIGURES;
   private observingSince: number;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: CoverageRollupsOptions) {
     this.clock = options.clock ?? { now: () => Date.now() };
@@ -79,8 +80,14 @@ export class CoverageRollups implements ServiceVolumeProvider {
     await this.refreshWindow(now);
   }
 
-  /** Writes what the span metrics counted since the previous flush. */
-  async flush(): Promise<void> {
+  /** Writes what the span metrics counted since the previous flush (one flush at a time). */
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.flushNow());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(): Promise<void> {
     const snapshot = this.options.spanMetrics.snapshot();
     const now = snapshot.takenAtMs;
     const bucket = bucketStartOf(now - 1);

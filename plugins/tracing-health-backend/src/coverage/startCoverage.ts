@@ -84,8 +84,9 @@ export async function startCoverage(options: StartCoverageOptions) {
       gauges.update(service.coverageOf(await options.catalogServices.list(credentials)));
     },
   });
+  // Traces still inside their completeness window are not judged: judging them early would
+  // count spans whose parents are on their way as orphans at every restart.
   options.lifecycle.addShutdownHook(async () => {
-    options.spanMetrics.flush();
     try {
       await rollups.flush();
     } catch (e) {
