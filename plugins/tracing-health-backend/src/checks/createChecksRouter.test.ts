@@ -39,7 +39,10 @@ describe('checks REST API', () => {
     webUp = true;
   });
 
-  const start = (permission = AuthorizeResult.ALLOW, checks?: object[]) =>
+  const start = (
+    permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+    checks?: object[],
+  ) =>
     startTestBackend({
       features: [
         tracingHealthPlugin,
