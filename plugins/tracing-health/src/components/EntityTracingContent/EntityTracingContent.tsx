@@ -9,6 +9,8 @@ import {
 } from '@internal/plugin-tracing-health-common';
 import Grid from '@material-ui/core/Grid';
 import { EntityCoverageCard } from '../coverage';
+import { EntityHealthChecksCard } from '../checks';
+import { EntityRunbooksCard } from '../runbooks';
 import { AnnotationErrors } from './AnnotationErrors';
 import { OptInSnippetCard } from './OptInSnippetCard';
 import { TracingSettingsCard } from './TracingSettingsCard';
@@ -53,6 +55,12 @@ export function EntityTracingContent() {
         </Grid>
         <Grid item xs={12}>
           <EntityCoverageCard />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <EntityHealthChecksCard />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <EntityRunbooksCard />
         </Grid>
       </Grid>
     </Content>

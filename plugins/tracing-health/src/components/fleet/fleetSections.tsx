@@ -1,5 +1,6 @@
 import { ReactElement } from 'react';
 import { FleetCoverageSection } from './FleetCoverageSection';
+import { HealthBoard } from '../checks';
 
 /** One section of the fleet page. */
 export interface FleetSection {
@@ -17,5 +18,10 @@ export const fleetSections: FleetSection[] = [
     id: 'coverage',
     title: 'Trace coverage',
     render: () => <FleetCoverageSection />,
+  },
+  {
+    id: 'health',
+    title: 'Health checks',
+    render: () => <HealthBoard />,
   },
 ];

@@ -1,0 +1,369 @@
+import {
+  AnyValue,
+  Int64,
+  InstrumentationScope,
+  KeyValue,
+  LongLike,
+  Resource,
+  ResourceSpans,
+  ScopeSpans,
+  Span,
+  SpanEvent,
+  SpanLink,
+} from './model';
+
+/**
+ * OTLP/JSON (OTLP 1.x "JSON Protobuf Encoding"): proto3 JSON mapping with lowerCamelCase keys,
+ * trace and span ids as hex strings, enums as integers, 64-bit integers as decimal strings or
+ * numbers, bytes as base64. Unknown keys are ignored. Parsing is strict about types and names the
+ * offending path, e.g. `resourceSpans[0].scopeSpans[0].spans[3].traceId: invalid hex string`.
+ */
+
+export class OtlpJsonError extends Error {}
+
+type Json = Record<string, unknown>;
+
+const MAX_DEPTH = 32;
+const HEX = /^[0-9a-fA-F]*$/;
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+const DECIMAL = /^-?\d+$/;
+const SPAN_KINDS: Record<string, number> = {
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
+};
+const STATUS_CODES: Record<string, number> = {
+  STATUS_CODE_UNSET: 0,
+  STATUS_CODE_OK: 1,
+  STATUS_CODE_ERROR: 2,
+};
+
+function fail(path: string, message: string): never {
+  throw new OtlpJsonError(`${path}: ${message}`);
+}
+
+function object(v: unknown, path: string): Json | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) fail(path, 'must be an object');
+  return v as Json;
+}
+
+function array(v: unknown, path: string): unknown[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) fail(path, 'must be an array');
+  return v;
+}
+
+function list<T>(v: unknown, path: string, item: (v: unknown, path: string) => T): T[] {
+  const values = array(v, path);
+  if (!values) return [];
+  const out = new Array<T>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = item(values[i], `${path}[${i}]`);
+  return out;
+}
+
+function string(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') fail(path, 'must be a string');
+  return v;
+}
+
+function boolean(v: unknown, path: string): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') fail(path, 'must be a boolean');
+  return v;
+}
+
+function uint32(v: unknown, path: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'string' && DECIMAL.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    fail(path, 'must be an unsigned 32-bit integer');
+  return n;
+}
+
+function enumValue(v: unknown, path: string, names: Record<string, number>): number | undefined {
+  if (typeof v === 'string' && v in names) return names[v];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail(path, 'must be an enum integer');
+  return v;
+}
+
+function int64(v: unknown, path: string, unsigned: boolean): Int64 | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || (unsigned && v < 0)) fail(path, 'must be a 64-bit integer');
+    return v;
+  }
+  if (typeof v !== 'string' || !DECIMAL.test(v) || (unsigned && v.startsWith('-')))
+    fail(path, `must be a${unsigned ? 'n unsigned' : ''} 64-bit integer (number or decimal string)`);
+  const n = Number(v);
+  if (Number.isSafeInteger(n)) return n;
+  const big = BigInt(v);
+  if (unsigned ? big >= 2n ** 64n : big < -(2n ** 63n) || big >= 2n ** 63n) fail(path, 'out of 64-bit range');
+  return new BigIntLong(big, unsigned);
+}
+
+/** A LongLike (what the protobuf encoder accepts for 64-bit fields) for values beyond 2^53. */
+class BigIntLong implements LongLike {
+  readonly low: number;
+  readonly high: number;
+  constructor(private readonly value: bigint, readonly unsigned: boolean) {
+    const bits = BigInt.asUintN(64, value);
+    this.low = Number(bits & 0xffffffffn) | 0;
+    this.high = Number(bits >> 32n) | 0;
+  }
+  toNumber(): number {
+    return Number(this.value);
+  }
+  toString(): string {
+    return this.value.toString();
+  }
+}
+
+function double(v: unknown, path: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return v;
+  if (v === 'NaN') return NaN;
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  return fail(path, 'must be a number');
+}
+
+function hexId(v: unknown, path: string): Uint8Array | undefined {
+  const s = string(v, path);
+  if (s === undefined) return undefined;
+  if (s.length % 2 !== 0 || !HEX.test(s)) fail(path, 'invalid hex string');
+  return Buffer.from(s, 'hex');
+}
+
+function base64(v: unknown, path: string): Uint8Array | undefined {
+  const s = string(v, path);
+  if (s === undefined) return undefined;
+  if (!BASE64.test(s)) fail(path, 'invalid base64 string');
+  return Buffer.from(s, s.includes('-') || s.includes('_') ? 'base64url' : 'base64');
+}
+
+function anyValue(v: unknown, path: string, depth: number): AnyValue | undefined {
+  const o = object(v, path);
+  if (!o) return undefined;
+  if (depth > MAX_DEPTH) fail(path, 'nested too deeply');
+  if (o.stringValue !== undefined && o.stringValue !== null)
+    return { stringValue: string(o.stringValue, `${path}.stringValue`) };
+  if (o.boolValue !== undefined && o.boolValue !== null)
+    return { boolValue: boolean(o.boolValue, `${path}.boolValue`) };
+  if (o.intValue !== undefined && o.intValue !== null)
+    return { intValue: int64(o.intValue, `${path}.intValue`, false) };
+  if (o.doubleValue !== undefined && o.doubleValue !== null)
+    return { doubleValue: double(o.doubleValue, `${path}.doubleValue`) };
+  if (o.arrayValue !== undefined && o.arrayValue !== null) {
+    const a = object(o.arrayValue, `${path}.arrayValue`)!;
+    return {
+      arrayValue: {
+        values: list(a.values, `${path}.arrayValue.values`, (x, p) => anyValue(x, p, depth + 1) ?? {}),
+      },
+    };
+  }
+  if (o.kvlistValue !== undefined && o.kvlistValue !== null) {
+    const kv = object(o.kvlistValue, `${path}.kvlistValue`)!;
+    return { kvlistValue: { values: keyValues(kv.values, `${path}.kvlistValue.values`, depth + 1) } };
+  }
+  if (o.bytesValue !== undefined && o.bytesValue !== null)
+    return { bytesValue: base64(o.bytesValue, `${path}.bytesValue`) };
+  return {};
+}
+
+function keyValues(v: unknown, path: string, depth = 0): KeyValue[] {
+  return list(v, path, (x, p) => {
+    const o = object(x, p);
+    if (!o) fail(p, 'must be an object');
+    return { key: string(o.key, `${p}.key`) ?? '', value: anyValue(o.value, `${p}.value`, depth) };
+  });
+}
+
+function resource(v: unknown, path: string): Resource | undefined {
+  const o = object(v, path);
+  if (!o) return undefined;
+  return {
+    attributes: keyValues(o.attributes, `${path}.attributes`),
+    droppedAttributesCount: uint32(o.droppedAttributesCount, `${path}.droppedAttributesCount`),
+  };
+}
+
+function scope(v: unknown, path: string): InstrumentationScope | undefined {
+  const o = object(v, path);
+  if (!o) return undefined;
+  return {
+    name: string(o.name, `${path}.name`),
+    version: string(o.version, `${path}.version`),
+    attributes: keyValues(o.attributes, `${path}.attributes`),
+    droppedAttributesCount: uint32(o.droppedAttributesCount, `${path}.droppedAttributesCount`),
+  };
+}
+
+function event(v: unknown, path: string): SpanEvent {
+  const o = object(v, path) ?? fail(path, 'must be an object');
+  return {
+    timeUnixNano: int64(o.timeUnixNano, `${path}.timeUnixNano`, true),
+    name: string(o.name, `${path}.name`),
+    attributes: keyValues(o.attributes, `${path}.attributes`),
+    droppedAttributesCount: uint32(o.droppedAttributesCount, `${path}.droppedAttributesCount`),
+  };
+}
+
+function link(v: unknown, path: string): SpanLink {
+  const o = object(v, path) ?? fail(path, 'must be an object');
+  return {
+    traceId: hexId(o.traceId, `${path}.traceId`),
+    spanId: hexId(o.spanId, `${path}.spanId`),
+    traceState: string(o.traceState, `${path}.traceState`),
+    attributes: keyValues(o.attributes, `${path}.attributes`),
+    droppedAttributesCount: uint32(o.droppedAttributesCount, `${path}.droppedAttributesCount`),
+    flags: uint32(o.flags, `${path}.flags`),
+  };
+}
+
+function span(v: unknown, path: string): Span {
+  const o = object(v, path) ?? fail(path, 'must be an object');
+  const status = object(o.status, `${path}.status`);
+  return {
+    traceId: hexId(o.traceId, `${path}.traceId`),
+    spanId: hexId(o.spanId, `${path}.spanId`),
+    traceState: string(o.traceState, `${path}.traceState`),
+    parentSpanId: hexId(o.parentSpanId, `${path}.parentSpanId`),
+    flags: uint32(o.flags, `${path}.flags`),
+    name: string(o.name, `${path}.name`),
+    kind: enumValue(o.kind, `${path}.kind`, SPAN_KINDS),
+    startTimeUnixNano: int64(o.startTimeUnixNano, `${path}.startTimeUnixNano`, true),
+    endTimeUnixNano: int64(o.endTimeUnixNano, `${path}.endTimeUnixNano`, true),
+    attributes: keyValues(o.attributes, `${path}.attributes`),
+    droppedAttributesCount: uint32(o.droppedAttributesCount, `${path}.droppedAttributesCount`),
+    events: list(o.events, `${path}.events`, event),
+    droppedEventsCount: uint32(o.droppedEventsCount, `${path}.droppedEventsCount`),
+    links: list(o.links, `${path}.links`, link),
+    droppedLinksCount: uint32(o.droppedLinksCount, `${path}.droppedLinksCount`),
+    status: status && {
+      message: string(status.message, `${path}.status.message`),
+      code: enumValue(status.code, `${path}.status.code`, STATUS_CODES),
+    },
+  };
+}
+
+function scopeSpans(v: unknown, path: string): ScopeSpans {
+  const o = object(v, path) ?? fail(path, 'must be an object');
+  return {
+    scope: scope(o.scope, `${path}.scope`),
+    spans: list(o.spans, `${path}.spans`, span),
+    schemaUrl: string(o.schemaUrl, `${path}.schemaUrl`),
+  };
+}
+
+function resourceSpans(v: unknown, path: string): ResourceSpans {
+  const o = object(v, path) ?? fail(path, 'must be an object');
+  return {
+    resource: resource(o.resource, `${path}.resource`),
+    scopeSpans: list(o.scopeSpans, `${path}.scopeSpans`, scopeSpans),
+    schemaUrl: string(o.schemaUrl, `${path}.schemaUrl`),
+  };
+}
+
+/** Parses an OTLP/JSON `ExportTraceServiceRequest` into the model; throws {@link OtlpJsonError}. */
+export function parseExportRequestJson(text: string): ResourceSpans[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new OtlpJsonError(`invalid JSON: ${(e as Error).message}`);
+  }
+  const root = object(parsed, '(root)') ?? fail('(root)', 'must be an object');
+  return list(root.resourceSpans, 'resourceSpans', resourceSpans);
+}
+
+// ---- model → OTLP/JSON (for the fallback file) ----
+
+function hex(bytes: Uint8Array | null | undefined): string | undefined {
+  return bytes && bytes.length ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') : undefined;
+}
+
+function int64Json(v: Int64 | null | undefined): string | undefined {
+  return v === null || v === undefined ? undefined : String(v);
+}
+
+function anyValueJson(v: AnyValue | null | undefined): Json {
+  if (!v) return {};
+  if (v.stringValue !== null && v.stringValue !== undefined) return { stringValue: v.stringValue };
+  if (v.boolValue !== null && v.boolValue !== undefined) return { boolValue: v.boolValue };
+  if (v.intValue !== null && v.intValue !== undefined) return { intValue: int64Json(v.intValue) };
+  if (v.doubleValue !== null && v.doubleValue !== undefined) return { doubleValue: v.doubleValue };
+  if (v.arrayValue) return { arrayValue: { values: (v.arrayValue.values ?? []).map(anyValueJson) } };
+  if (v.kvlistValue) return { kvlistValue: { values: keyValuesJson(v.kvlistValue.values) } };
+  if (v.bytesValue) return { bytesValue: Buffer.from(v.bytesValue).toString('base64') };
+  return {};
+}
+
+function keyValuesJson(kvs: KeyValue[] | null | undefined): Json[] {
+  return (kvs ?? []).map(kv => ({ key: kv.key ?? '', value: anyValueJson(kv.value) }));
+}
+
+function spanJson(s: Span): Json {
+  return {
+    traceId: hex(s.traceId),
+    spanId: hex(s.spanId),
+    traceState: s.traceState || undefined,
+    parentSpanId: hex(s.parentSpanId),
+    flags: s.flags || undefined,
+    name: s.name ?? '',
+    kind: s.kind ?? 0,
+    startTimeUnixNano: int64Json(s.startTimeUnixNano),
+    endTimeUnixNano: int64Json(s.endTimeUnixNano),
+    attributes: keyValuesJson(s.attributes),
+    droppedAttributesCount: s.droppedAttributesCount || undefined,
+    events: (s.events ?? []).map(e => ({
+      timeUnixNano: int64Json(e.timeUnixNano),
+      name: e.name ?? '',
+      attributes: keyValuesJson(e.attributes),
+      droppedAttributesCount: e.droppedAttributesCount || undefined,
+    })),
+    droppedEventsCount: s.droppedEventsCount || undefined,
+    links: (s.links ?? []).map(l => ({
+      traceId: hex(l.traceId),
+      spanId: hex(l.spanId),
+      traceState: l.traceState || undefined,
+      attributes: keyValuesJson(l.attributes),
+      droppedAttributesCount: l.droppedAttributesCount || undefined,
+      flags: l.flags || undefined,
+    })),
+    droppedLinksCount: s.droppedLinksCount || undefined,
+    status: s.status ? { message: s.status.message || undefined, code: s.status.code ?? 0 } : undefined,
+  };
+}
+
+/** Serializes resource spans as an OTLP/JSON `ExportTraceServiceRequest` (one line, no newline). */
+export function stringifyExportRequestJson(resourceSpans: ResourceSpans[]): string {
+  return JSON.stringify({
+    resourceSpans: resourceSpans.map(rs => ({
+      resource: rs.resource
+        ? {
+            attributes: keyValuesJson(rs.resource.attributes),
+            droppedAttributesCount: rs.resource.droppedAttributesCount || undefined,
+          }
+        : undefined,
+      scopeSpans: (rs.scopeSpans ?? []).map(ss => ({
+        scope: ss.scope
+          ? {
+              name: ss.scope.name ?? '',
+              version: ss.scope.version || undefined,
+              attributes: keyValuesJson(ss.scope.attributes),
+            }
+          : undefined,
+        spans: (ss.spans ?? []).map(spanJson),
+        schemaUrl: ss.schemaUrl || undefined,
+      })),
+      schemaUrl: rs.schemaUrl || undefined,
+    })),
+  });
+}

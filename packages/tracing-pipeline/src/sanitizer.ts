@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto';
+import { RedactionAction, SanitizerRuleConfig } from './config';
+import { AnyValue, KeyValue, SpanBatch } from './model';
+import { markModified } from './wire';
+
+export type AttributeLocation = 'resource' | 'scope' | 'span' | 'event' | 'link';
+
+export const REDACTED_COUNT_ATTRIBUTE = 'tracing_health.redacted_count';
+export const MASK = '****';
+
+/**
+ * Rules applied unless `useDefaults: false`. Key patterns act on the whole value, value
+ * patterns on the matching part of string values. Patterns are case-insensitive.
+ */
+export const DEFAULT_SANITIZER_RULES: SanitizerRuleConfig[] = [
+  {
+    name: 'credential-headers',
+    key: '^http\\.(request|response)\\.header\\.(authorization|proxy[-_]authorization|cookie|set[-_]cookie|x[-_]api[-_]key)$',
+    action: 'mask',
+  },
+  {
+    name: 'secret-keys',
+    // "tokens" stays visible: gen_ai.usage.input_tokens and friends are counts, not secrets.
+    key: '(password|passwd|passphrase|secret|credential)s?(?![a-z])|(token|api[-_ .]?key|private[-_ ]?key)(?![a-z])',
+    action: 'mask',
+  },
+  { name: 'bearer-tokens', value: '\\b(bearer|basic)\\s+[a-z0-9\\-._~+/]{8,}=*', action: 'mask' },
+  { name: 'jwts', value: '\\beyJ[a-z0-9_-]{5,}\\.eyJ[a-z0-9_-]{5,}\\.[a-z0-9_-]*', action: 'mask' },
+  { name: 'url-passwords', value: '(?<=://[^/\\s:@]+:)[^/\\s@]+(?=@)', action: 'mask' },
+  { name: 'card-numbers', value: '\\b\\d(?:[ -]?\\d){12,18}\\b', action: 'mask', check: 'luhn' },
+];
+
+/** Luhn checksum over the digits of `text` (separators ignored). */
+export function passesLuhn(text: string): boolean {
+  let sum = 0;
+  let double = false;
+  let digits = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) continue;
+    digits++;
+    let d = c;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits >= 12 && sum % 10 === 0;
+}
+
+interface CompiledRule {
+  name: string;
+  action: RedactionAction;
+  key?: RegExp;
+  /** Global, for replacing every match. */
+  value?: RegExp;
+  check?: 'luhn';
+}
+
+interface KeyMatch {
+  /** A key-only rule: acts on the whole value. */
+  whole?: CompiledRule;
+  /** Key-and-value rules whose key matched: act on value matches under this key only. */
+  scoped: CompiledRule[];
+}
+
+const NO_KEY_MATCH: KeyMatch = { scoped: [] };
+const KEY_CACHE_LIMIT = 10_000;
+const MAX_DEPTH = 16;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function canonical(value: AnyValue | null | undefined): string {
+  if (!value) return '';
+  if (value.stringValue !== null && value.stringValue !== undefined) return value.stringValue;
+  if (value.intValue !== null && value.intValue !== undefined) return String(value.intValue);
+  if (value.doubleValue !== null && value.doubleValue !== undefined) return String(value.doubleValue);
+  if (value.boolValue !== null && value.boolValue !== undefined) return String(value.boolValue);
+  if (value.bytesValue) return Buffer.from(value.bytesValue).toString('base64');
+  if (value.arrayValue) return JSON.stringify((value.arrayValue.values ?? []).map(canonical));
+  if (value.kvlistValue)
+    return JSON.stringify((value.kvlistValue.values ?? []).map(kv => [kv.key, canonical(kv.value)]));
+  return '';
+}
+
+export interface SanitizerOptions {
+  rules: SanitizerRuleConfig[];
+  useDefaults: boolean;
+  /** Called once per redaction; never receives the redacted value. */
+  onRedaction?: (action: RedactionAction, location: AttributeLocation) => void;
+}
+
+/**
+ * Redacts secrets from resource, scope, span, event and link attributes (recursing into array and
+ * kvlist values), like the Collector's redaction processor. Mutates the batch in place and marks
+ * touched ResourceSpans modified; allocates nothing for attributes no rule matches.
+ */
+export class Sanitizer {
+  private readonly keyRules: CompiledRule[];
+  private readonly valueRules: CompiledRule[];
+  /** One case-insensitive alternation of all value-only patterns: a cheap "might match" test. */
+  private readonly anyValuePattern?: RegExp;
+  private readonly keyCache = new Map<string, KeyMatch>();
+  private readonly onRedaction: NonNullable<SanitizerOptions['onRedaction']>;
+
+  constructor(options: SanitizerOptions) {
+    const rules = [...(options.useDefaults ? DEFAULT_SANITIZER_RULES : []), ...options.rules].map(
+      (r, i): CompiledRule => ({
+        name: r.name ?? `rule-${i}`,
+        action: r.action,
+        key: r.key !== undefined ? new RegExp(r.key, 'i') : undefined,
+        value: r.value !== undefined ? new RegExp(r.value, 'gi') : undefined,
+        check: r.check,
+      }),
+    );
+    this.keyRules = rules.filter(r => r.key);
+    this.valueRules = rules.filter(r => r.value && !r.key);
+    if (this.valueRules.length) {
+      this.anyValuePattern = new RegExp(this.valueRules.map(r => `(?:${r.value!.source})`).join('|'), 'i');
+    }
+    this.onRedaction = options.onRedaction ?? (() => {});
+  }
+
+  /** Sanitizes the batch in place; returns the number of redactions. */
+  process(batch: SpanBatch): number {
+    let total = 0;
+    for (const rs of batch.resourceSpans) {
+      let inResource = this.attributes(rs.resource?.attributes, 'resource', 0);
+      for (const ss of rs.scopeSpans ?? []) {
+        inResource += this.attributes(ss.scope?.attributes, 'scope', 0);
+        for (const span of ss.spans ?? []) {
+          let inSpan = this.attributes(span.attributes, 'span', 0);
+          for (const event of span.events ?? []) inSpan += this.attributes(event.attributes, 'event', 0);
+          for (const link of span.links ?? []) inSpan += this.attributes(link.attributes, 'link', 0);
+          if (inSpan > 0) {
+            setRedactedCount(span, inSpan);
+            inResource += inSpan;
+          }
+        }
+      }
+      if (inResource > 0) markModified(rs);
+      total += inResource;
+    }
+    return total;
+  }
+
+  private keyMatch(key: string): KeyMatch {
+    let match = this.keyCache.get(key);
+    if (match) return match;
+    match = NO_KEY_MATCH;
+    for (const rule of this.keyRules) {
+      if (!rule.key!.test(key)) continue;
+      if (match === NO_KEY_MATCH) match = { scoped: [] };
+      if (rule.value) match.scoped.push(rule);
+      else match.whole ??= rule;
+    }
+    if (this.keyCache.size >= KEY_CACHE_LIMIT) this.keyCache.clear();
+    this.keyCache.set(key, match);
+    return match;
+  }
+
+  private redacted(action: RedactionAction, location: AttributeLocation): void {
+    this.onRedaction(action, location);
+  }
+
+  /** Returns the number of redactions; deletes attributes in place. */
+  private attributes(attrs: KeyValue[] | null | undefined, location: AttributeLocation, depth: number): number {
+    if (!attrs || attrs.length === 0) return 0;
+    let count = 0;
+    let deleted = 0;
+    for (let i = 0; i < attrs.length; i++) {
+      const kv = attrs[i];
+      const match = this.keyMatch(kv.key ?? '');
+      let remove = false;
+      if (match.whole) {
+        const action = match.whole.action;
+        if (action === 'delete') remove = true;
+        else kv.value = { stringValue: action === 'mask' ? MASK : sha256(canonical(kv.value)) };
+        this.redacted(action, location);
+        count++;
+      } else if (kv.value) {
+        const result = this.value(kv.value, match.scoped, location, depth);
+        count += result.count;
+        remove = result.remove;
+      }
+      if (remove) {
+        attrs[i] = undefined as unknown as KeyValue;
+        deleted++;
+      }
+    }
+    if (deleted) compact(attrs);
+    return count;
+  }
+
+  private value(
+    value: AnyValue,
+    scoped: CompiledRule[],
+    location: AttributeLocation,
+    depth: number,
+  ): { count: number; remove: boolean } {
+    const s = value.stringValue;
+    if (typeof s === 'string') {
+      if (s.length === 0) return NOTHING;
+      let text = s;
+      let count = 0;
+      if (this.anyValuePattern?.test(s)) {
+        const r = this.applyValueRules(text, this.valueRules, location);
+        if (r.remove) return { count: count + r.count, remove: true };
+        text = r.text;
+        count += r.count;
+      }
+      if (scoped.length) {
+        const r = this.applyValueRules(text, scoped, location);
+        if (r.remove) return { count: count + r.count, remove: true };
+        text = r.text;
+        count += r.count;
+      }
+      if (count) value.stringValue = text;
+      return count ? { count, remove: false } : NOTHING;
+    }
+    if (depth >= MAX_DEPTH && (value.arrayValue || value.kvlistValue)) {
+      value.arrayValue = null;
+      value.kvlistValue = null;
+      value.stringValue = MASK;
+      this.redacted('mask', location);
+      return { count: 1, remove: false };
+    }
+    const elements = value.arrayValue?.values;
+    if (elements && elements.length) {
+      let count = 0;
+      let deleted = 0;
+      for (let i = 0; i < elements.length; i++) {
+        const r = this.value(elements[i], scoped, location, depth + 1);
+        count += r.count;
+        if (r.remove) {
+          elements[i] = undefined as unknown as AnyValue;
+          deleted++;
+        }
+      }
+      if (deleted) compact(elements);
+      return { count, remove: false };
+    }
+    const entries = value.kvlistValue?.values;
+    if (entries && entries.length) {
+      return { count: this.attributes(entries, location, depth + 1), remove: false };
+    }
+    return NOTHING;
+  }
+
+  private applyValueRules(
+    text: string,
+    rules: CompiledRule[],
+    location: AttributeLocation,
+  ): { text: string; count: number; remove: boolean } {
+    let count = 0;
+    for (const rule of rules) {
+      let matched = 0;
+      const pattern = rule.value!;
+      pattern.lastIndex = 0;
+      const replaced = text.replace(pattern, (m: string) => {
+        if (rule.check === 'luhn' && !passesLuhn(m)) return m;
+        matched++;
+        return rule.action === 'hash' ? sha256(m) : MASK;
+      });
+      if (!matched) continue;
+      for (let i = 0; i < matched; i++) this.redacted(rule.action, location);
+      count += matched;
+      if (rule.action === 'delete') return { text, count, remove: true };
+      text = replaced;
+    }
+    return { text, count, remove: false };
+  }
+}
+
+const NOTHING = { count: 0, remove: false } as const;
+
+function compact<T>(items: T[]): void {
+  let w = 0;
+  for (let r = 0; r < items.length; r++) if (items[r] !== undefined) items[w++] = items[r];
+  items.length = w;
+}
+
+function setRedactedCount(span: { attributes?: KeyValue[] | null }, count: number): void {
+  const attrs = (span.attributes ??= []);
+  const existing = attrs.find(kv => kv.key === REDACTED_COUNT_ATTRIBUTE);
+  if (existing) existing.value = { intValue: count };
+  else attrs.push({ key: REDACTED_COUNT_ATTRIBUTE, value: { intValue: count } });
+}

@@ -1,0 +1,64 @@
+import { ExportTraceServiceRequestCodec } from './otlpRoot';
+import { encodeRequest, makeRequest, str } from './testing/fixtures';
+import { decodeExportRequest, encodeExportRequest, markModified } from './wire';
+
+describe('decodeExportRequest / encodeExportRequest', () => {
+  const body = encodeRequest(makeRequest({ a: 3, b: 2 }));
+
+  it('decodes what the codec encodes', () => {
+    const resourceSpans = decodeExportRequest(body);
+    const reference = ExportTraceServiceRequestCodec.decode(body).resourceSpans!;
+    expect(resourceSpans.map(rs => ExportTraceServiceRequestCodec.toObject({ resourceSpans: [rs] }))).toEqual(
+      reference.map(rs => ExportTraceServiceRequestCodec.toObject({ resourceSpans: [rs] })),
+    );
+  });
+
+  it('re-uses received bytes of untouched resource spans', () => {
+    expect(encodeExportRequest(decodeExportRequest(body)).equals(body)).toBe(true);
+  });
+
+  it.each([
+    ['an in-place change announced with markModified', (rs: any) => {
+      rs.scopeSpans[0].spans[0].name = 'renamed';
+      markModified(rs);
+    }],
+    ['a replaced spans array', (rs: any) => {
+      rs.scopeSpans[0].spans = rs.scopeSpans[0].spans.slice(1);
+    }],
+    ['a spans array shortened in place', (rs: any) => {
+      rs.scopeSpans[0].spans.pop();
+    }],
+    ['a scope added', (rs: any) => {
+      rs.scopeSpans.push({ spans: [] });
+    }],
+  ])('re-encodes after %s', (_name, change) => {
+    const resourceSpans = decodeExportRequest(body);
+    change(resourceSpans[0]);
+    const reencoded = ExportTraceServiceRequestCodec.decode(encodeExportRequest(resourceSpans));
+    expect(ExportTraceServiceRequestCodec.toObject(reencoded)).toEqual(
+      ExportTraceServiceRequestCodec.toObject({ resourceSpans }),
+    );
+  });
+
+  it('encodes objects that never came off the wire', () => {
+    const request = makeRequest({ c: 2 });
+    request.resourceSpans![0].resource!.attributes!.push(str('k', 'v'));
+    const out = ExportTraceServiceRequestCodec.decode(encodeExportRequest(request.resourceSpans!));
+    expect(out.resourceSpans![0].resource!.attributes!.map(a => a.key)).toEqual(['service.name', 'k']);
+  });
+
+  it('skips unknown fields', () => {
+    const withUnknown = Buffer.concat([Buffer.from([0x10, 0x05, 0x1a, 0x01, 0x00]), body]);
+    expect(decodeExportRequest(withUnknown)).toHaveLength(2);
+  });
+
+  it.each([
+    ['truncated length', body.subarray(0, body.length - 1)],
+    ['truncated varint', Buffer.from([0x0a, 0xff])],
+    ['field number 0', Buffer.from([0x02, 0x00])],
+    ['invalid wire type', Buffer.from([0x0f])],
+    ['garbage inside a ResourceSpans', Buffer.from([0x0a, 0x02, 0xff, 0xff])],
+  ])('throws on %s', (_name, bad) => {
+    expect(() => decodeExportRequest(bad)).toThrow();
+  });
+});
