@@ -1,16 +1,30 @@
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  MockPermissionApi,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import { TracingHealthApi, tracingHealthApiRef } from '../../api';
 import { fleetResponse } from '../coverage/testFixtures';
 import { FleetPage } from './FleetPage';
+import { fleetSections } from './fleetSections';
+
+// Other features add their sections to the page; these tests look at the coverage section.
+const coverageOnly = fleetSections.filter(s => s.id === 'coverage');
 
 async function renderPage(
   api: Partial<TracingHealthApi>,
   sections?: Parameters<typeof FleetPage>[0]['sections'],
 ) {
   await renderInTestApp(
-    <TestApiProvider apis={[[tracingHealthApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [tracingHealthApiRef, api],
+        [permissionApiRef, new MockPermissionApi()],
+      ]}
+    >
       <FleetPage sections={sections} />
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
@@ -25,7 +39,11 @@ function rowOf(name: string): HTMLElement {
 
 describe('FleetPage', () => {
   it('shows the totals, every component with its state and figures, and the unregistered services', async () => {
-    await renderPage({ getFleetCoverage: async () => fleetResponse });
+    expect(coverageOnly).toHaveLength(1);
+    await renderPage(
+      { getFleetCoverage: async () => fleetResponse },
+      coverageOnly,
+    );
 
     expect(screen.getByText('Tracing Health')).toBeInTheDocument();
     expect(
@@ -106,9 +124,13 @@ describe('FleetPage', () => {
   });
 
   it('shows the error when the backend fails', async () => {
-    await renderPage({
-      getFleetCoverage: () => Promise.reject(new Error('catalog unavailable')),
-    });
+    await renderPage(
+      {
+        getFleetCoverage: () =>
+          Promise.reject(new Error('catalog unavailable')),
+      },
+      coverageOnly,
+    );
     expect(
       (await screen.findAllByText(/catalog unavailable/)).length,
     ).toBeGreaterThan(0);
