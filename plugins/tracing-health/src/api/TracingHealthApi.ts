@@ -6,6 +6,14 @@ import {
   RunbookListResponse,
 } from '@internal/plugin-tracing-health-common';
 import {
+  CreateSamplingOverrideRequest,
+  EffectiveSamplingPolicyResponse,
+  EnterSamplingMaintenanceRequest,
+  SamplingHistoryResponse,
+  SamplingMaintenanceResponse,
+  SamplingOverride,
+  SamplingOverridesResponse,
+  UpdateSamplingPolicyRequest,
   CoverageSortKey,
   CoverageState,
   EntityCoverageResponse,
@@ -45,6 +53,36 @@ export interface TracingHealthApi {
   getRunbooks(): Promise<RunbookListResponse>;
   /** A runbook filled in for `service` (an OTel service.name), when given. */
   getRunbook(id: string, options?: { service?: string }): Promise<RunbookDocument>;
+
+  /** The effective sampling policy of an OTel `service.name`, with sources and overrides. */
+  getSamplingPolicy(
+    serviceName: string,
+  ): Promise<EffectiveSamplingPolicyResponse>;
+  /** Throws `SamplingValidationFailedError` (with per-field errors) when the backend answers 400. */
+  updateSamplingPolicy(
+    serviceName: string,
+    request: UpdateSamplingPolicyRequest,
+  ): Promise<EffectiveSamplingPolicyResponse>;
+  /** Removes the stored policy: the service falls back to its tier. */
+  resetSamplingPolicy(
+    serviceName: string,
+    reason: string,
+  ): Promise<EffectiveSamplingPolicyResponse>;
+  /** Newest first: one service's changes, or (without a name) every change. */
+  getSamplingHistory(
+    serviceName?: string,
+    options?: { limit?: number },
+  ): Promise<SamplingHistoryResponse>;
+  getSamplingOverrides(): Promise<SamplingOverridesResponse>;
+  createSamplingOverride(
+    request: CreateSamplingOverrideRequest,
+  ): Promise<SamplingOverride>;
+  deleteSamplingOverride(id: string, reason: string): Promise<void>;
+  getSamplingMaintenance(): Promise<SamplingMaintenanceResponse>;
+  enterSamplingMaintenance(
+    request: EnterSamplingMaintenanceRequest,
+  ): Promise<SamplingMaintenanceResponse>;
+  exitSamplingMaintenance(reason: string): Promise<void>;
 }
 
 export const tracingHealthApiRef = createApiRef<TracingHealthApi>({

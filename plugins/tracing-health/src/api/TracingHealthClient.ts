@@ -8,12 +8,21 @@ import {
 } from '@internal/plugin-tracing-health-common';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
+  CreateSamplingOverrideRequest,
+  EffectiveSamplingPolicyResponse,
+  EnterSamplingMaintenanceRequest,
+  SamplingHistoryResponse,
+  SamplingMaintenanceResponse,
+  SamplingOverride,
+  SamplingOverridesResponse,
+  UpdateSamplingPolicyRequest,
   EntityCoverageResponse,
   FleetCoverageResponse,
   ServicesResponse,
   TRACING_HEALTH_PLUGIN_ID,
 } from '@internal/plugin-tracing-health-common';
 import { FleetCoverageQuery, TracingHealthApi } from './TracingHealthApi';
+import { SamplingValidationFailedError } from './SamplingValidationFailedError';
 
 export class TracingHealthClient implements TracingHealthApi {
   constructor(
@@ -28,6 +37,35 @@ export class TracingHealthClient implements TracingHealthApi {
       TRACING_HEALTH_PLUGIN_ID,
     );
     const response = await this.options.fetchApi.fetch(`${base}${path}`);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+
+  /** A write: JSON body; a 400 with per-field errors becomes SamplingValidationFailedError. */
+  private async send<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const base = await this.options.discoveryApi.getBaseUrl(
+      TRACING_HEALTH_PLUGIN_ID,
+    );
+    const response = await this.options.fetchApi.fetch(`${base}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 400) {
+      const payload = await response
+        .clone()
+        .json()
+        .catch(() => undefined);
+      if (Array.isArray(payload?.errors)) {
+        throw new SamplingValidationFailedError(payload.errors);
+      }
+    }
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
@@ -99,5 +137,75 @@ export class TracingHealthClient implements TracingHealthApi {
       ? `?service=${encodeURIComponent(options.service)}`
       : '';
     return this.get(`/runbooks/${encodeURIComponent(id)}${qs}`);
+  }
+
+  getSamplingPolicy(
+    serviceName: string,
+  ): Promise<EffectiveSamplingPolicyResponse> {
+    return this.get(`/sampling/policies/${encodeURIComponent(serviceName)}`);
+  }
+
+  updateSamplingPolicy(
+    serviceName: string,
+    request: UpdateSamplingPolicyRequest,
+  ): Promise<EffectiveSamplingPolicyResponse> {
+    return this.send(
+      'PUT',
+      `/sampling/policies/${encodeURIComponent(serviceName)}`,
+      request,
+    );
+  }
+
+  resetSamplingPolicy(
+    serviceName: string,
+    reason: string,
+  ): Promise<EffectiveSamplingPolicyResponse> {
+    return this.send(
+      'DELETE',
+      `/sampling/policies/${encodeURIComponent(serviceName)}`,
+      { reason },
+    );
+  }
+
+  getSamplingHistory(
+    serviceName?: string,
+    options: { limit?: number } = {},
+  ): Promise<SamplingHistoryResponse> {
+    const qs = options.limit ? `?limit=${options.limit}` : '';
+    return this.get(
+      serviceName
+        ? `/sampling/policies/${encodeURIComponent(serviceName)}/history${qs}`
+        : `/sampling/history${qs}`,
+    );
+  }
+
+  getSamplingOverrides(): Promise<SamplingOverridesResponse> {
+    return this.get('/sampling/overrides');
+  }
+
+  createSamplingOverride(
+    request: CreateSamplingOverrideRequest,
+  ): Promise<SamplingOverride> {
+    return this.send('POST', '/sampling/overrides', request);
+  }
+
+  async deleteSamplingOverride(id: string, reason: string): Promise<void> {
+    await this.send('DELETE', `/sampling/overrides/${encodeURIComponent(id)}`, {
+      reason,
+    });
+  }
+
+  getSamplingMaintenance(): Promise<SamplingMaintenanceResponse> {
+    return this.get('/sampling/maintenance');
+  }
+
+  enterSamplingMaintenance(
+    request: EnterSamplingMaintenanceRequest,
+  ): Promise<SamplingMaintenanceResponse> {
+    return this.send('POST', '/sampling/maintenance', request);
+  }
+
+  async exitSamplingMaintenance(reason: string): Promise<void> {
+    await this.send('DELETE', '/sampling/maintenance', { reason });
   }
 }

@@ -1,2 +1,3 @@
 export * from './TracingHealthApi';
 export * from './TracingHealthClient';
+export * from './SamplingValidationFailedError';

@@ -1,6 +1,11 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  MockPermissionApi,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import { tracingHealthApiRef } from '../../api';
 import { entityResponse } from '../coverage/testFixtures';
@@ -19,7 +24,12 @@ function component(annotations?: Record<string, string>): Entity {
 
 async function renderFor(entity: Entity) {
   await renderInTestApp(
-    <TestApiProvider apis={[[tracingHealthApiRef, { getEntityCoverage }]]}>
+    <TestApiProvider
+      apis={[
+        [tracingHealthApiRef, { getEntityCoverage }],
+        [permissionApiRef, new MockPermissionApi()],
+      ]}
+    >
       <EntityProvider entity={entity}>
         <EntityTracingContent />
       </EntityProvider>

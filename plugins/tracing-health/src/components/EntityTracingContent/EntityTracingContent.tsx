@@ -11,6 +11,7 @@ import Grid from '@material-ui/core/Grid';
 import { EntityCoverageCard } from '../coverage';
 import { EntityHealthChecksCard } from '../checks';
 import { EntityRunbooksCard } from '../runbooks';
+import { EntitySamplingCard } from '../sampling';
 import { AnnotationErrors } from './AnnotationErrors';
 import { OptInSnippetCard } from './OptInSnippetCard';
 import { TracingSettingsCard } from './TracingSettingsCard';
@@ -61,6 +62,9 @@ export function EntityTracingContent() {
         </Grid>
         <Grid item xs={12} md={6}>
           <EntityRunbooksCard />
+        </Grid>
+        <Grid item xs={12}>
+          <EntitySamplingCard />
         </Grid>
       </Grid>
     </Content>

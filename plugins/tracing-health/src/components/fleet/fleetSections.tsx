@@ -1,6 +1,7 @@
 import { ReactElement } from 'react';
 import { FleetCoverageSection } from './FleetCoverageSection';
 import { HealthBoard } from '../checks';
+import { SamplingEmergencySection } from '../sampling';
 
 /** One section of the fleet page. */
 export interface FleetSection {
@@ -23,5 +24,10 @@ export const fleetSections: FleetSection[] = [
     id: 'health',
     title: 'Health checks',
     render: () => <HealthBoard />,
+  },
+  {
+    id: 'sampling',
+    title: 'Sampling: emergencies and audit log',
+    render: () => <SamplingEmergencySection />,
   },
 ];

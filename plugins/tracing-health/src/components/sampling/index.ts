@@ -1,0 +1,3 @@
+export { EntitySamplingCard } from './EntitySamplingCard';
+export { SamplingCard } from './SamplingCard';
+export { SamplingEmergencySection } from './SamplingEmergencySection';
