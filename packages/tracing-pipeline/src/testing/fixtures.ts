@@ -1,3 +1,4 @@
+import * as protobuf from 'protobufjs';
 import { randomBytes } from 'node:crypto';
 import { ExportTraceServiceRequest, KeyValue, ResourceSpans, Span } from '../model';
 import { ExportTraceServiceRequestCodec } from '../otlpRoot';
@@ -65,4 +66,14 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+const StatusType = new protobuf.Type('Status')
+  .add(new protobuf.Field('code', 1, 'int32'))
+  .add(new protobuf.Field('message', 2, 'string'));
+
+/** Decodes a google.rpc.Status response body (protobuf or JSON). */
+export function decodeStatus(body: Buffer, contentType: string): { code?: number; message?: string } {
+  if (contentType.includes('json')) return JSON.parse(body.toString());
+  return StatusType.toObject(StatusType.decode(body)) as { code?: number; message?: string };
 }
