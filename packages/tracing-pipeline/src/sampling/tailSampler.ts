@@ -1,0 +1,419 @@
+import type { Registry } from 'prom-client';
+import type { TailPolicy } from '@internal/plugin-tracing-health-common';
+import { HoldingStage, Span, SpanBatch, StageOutputs } from '../model';
+import { Threshold, withThreshold } from './consistent';
+import { SamplingMetrics } from './metrics';
+import { TraceEvaluator, compileTailPolicy } from './tailPolicies';
+import { BatchBuilder, SpanGroup, TraceData, TraceView, serviceOf, traceKey } from './traceData';
+
+export interface TailSamplerOptions {
+  /** How long after a trace's first span it is decided. Default 10 s; 0 decides on arrival. */
+  decisionWaitMs?: number;
+  /** Traces held at most; beyond it the oldest are decided early. Default 50 000. */
+  maxTraces?: number;
+  /** Estimated bytes held at most; beyond it the oldest are decided early. Default 128 MiB. */
+  maxBytes?: number;
+  /** Sizes of the caches by which late spans follow their trace's decision. */
+  decisionCache?: { sampledSize?: number; notSampledSize?: number };
+  /** Configured tail policies (validated with `validateTailPolicies`). */
+  policies?: TailPolicy[];
+  /**
+   * Evaluated before `policies`, in order; the stage puts the head sampler and the always-keep
+   * rules here. The first evaluator or policy that keeps a trace decides it.
+   */
+  evaluators?: TraceEvaluator[];
+  /** Milliseconds clock; injected for tests. Default `Date.now`. */
+  clock?: () => number;
+  /** How often a timer calls `tick()`. Default 1000; 0 for no timer (call `tick` yourself). */
+  tickIntervalMs?: number;
+  registry?: Registry;
+  metrics?: SamplingMetrics;
+  /** The `drop` reason of traces not kept. Default `sampling`. */
+  dropReason?: string;
+  /** Called with errors thrown while deciding on the timer (e.g. by `outputs.forward`). */
+  onError?: (error: unknown) => void;
+}
+
+/** How kept spans' tracestates are rewritten: set `th`, erase it (null), or leave them. */
+const LEAVE = Symbol('leave');
+type ThresholdAction = Threshold | null | typeof LEAVE;
+
+/** A map that forgets its least recently used entries beyond `max` (0 disables it). */
+class LruMap<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, value: V): void {
+    if (this.max <= 0) return;
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) {
+      const oldest = this.map.keys().next().value;
+      if (oldest !== undefined) this.map.delete(oldest);
+    }
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+interface Decision {
+  sampled: boolean;
+  action: ThresholdAction;
+  sampler: 'head' | 'tail';
+  policy: string;
+}
+
+/** Why traces are decided before their wait is over. */
+export type EarlyDecisionReason = 'max_traces' | 'max_bytes' | 'flush';
+
+interface Pending {
+  builder: BatchBuilder;
+  droppedSpans: number;
+  droppedBytes: number;
+  lateSampled: number;
+  lateNotSampled: number;
+  /** Decision counts by `sampler|policy|decision`, added to the counter once per call. */
+  decisions: Map<string, number>;
+  early: Map<EarlyDecisionReason, number>;
+}
+
+/**
+ * Tail sampling as a holding stage. Spans are buffered per trace for `decisionWaitMs` after
+ * the trace's first span, then the trace is decided as a whole by the evaluators and policies
+ * (kept when any keeps it) and forwarded or dropped in one piece.
+ *
+ * Differences from the collector's `tail_sampling` that matter in operation:
+ * - bounded by traces AND bytes; when a bound is hit the OLDEST traces are decided early (with
+ *   the policies, on what has arrived) and counted in
+ *   `tracing_health_sampling_early_decisions_total{reason}`, never silently evicted;
+ * - decisions are remembered in two LRU caches (kept / not kept) so spans arriving after the
+ *   decision follow it (`tracing_health_sampling_late_spans_total`), so a trace is never split;
+ * - `replacePolicies` swaps policies at run time; buffered traces stay and are decided later
+ *   with the new policies;
+ * - `tick(now)` and an injectable clock make it deterministic to test.
+ */
+export class TailSampler implements HoldingStage {
+  private readonly traces = new Map<string, TraceData>();
+  /** Traces in first-seen order; decisions always take from the front. */
+  private queue: TraceData[] = [];
+  private queueHead = 0;
+  private heldSpans = 0;
+  private heldBytes = 0;
+  private readonly sampledCache: LruMap<ThresholdAction>;
+  private readonly notSampledCache: LruMap<true>;
+  private compiled: TraceEvaluator[];
+  private readonly evaluators: TraceEvaluator[];
+  private readonly decisionWaitMs: number;
+  private readonly maxTraces: number;
+  private readonly maxBytes: number;
+  private readonly clock: () => number;
+  private readonly metrics: SamplingMetrics;
+  private readonly dropReason: string;
+  private readonly onError: (error: unknown) => void;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+  private readonly onInconsistent = () => this.metrics.inconsistentThresholds.inc();
+
+  constructor(
+    private readonly outputs: StageOutputs,
+    options: TailSamplerOptions = {},
+  ) {
+    this.decisionWaitMs = Math.max(0, options.decisionWaitMs ?? 10_000);
+    this.maxTraces = Math.max(1, options.maxTraces ?? 50_000);
+    this.maxBytes = Math.max(1, options.maxBytes ?? 128 * 1024 * 1024);
+    this.sampledCache = new LruMap(options.decisionCache?.sampledSize ?? 100_000);
+    this.notSampledCache = new LruMap(options.decisionCache?.notSampledSize ?? 100_000);
+    this.compiled = (options.policies ?? []).map(compileTailPolicy);
+    this.evaluators = options.evaluators ?? [];
+    this.clock = options.clock ?? Date.now;
+    this.metrics =
+      options.metrics ??
+      (options.registry ? SamplingMetrics.for(options.registry) : SamplingMetrics.detached());
+    this.dropReason = options.dropReason ?? 'sampling';
+    this.onError = options.onError ?? (() => {});
+    const tickIntervalMs = options.tickIntervalMs ?? 1000;
+    if (tickIntervalMs > 0 && this.decisionWaitMs > 0) {
+      this.timer = setInterval(() => {
+        try {
+          this.tick();
+        } catch (error) {
+          this.onError(error);
+        }
+      }, tickIntervalMs);
+      this.timer.unref?.();
+    }
+  }
+
+  consume(batch: SpanBatch): void {
+    const now = this.clock();
+    let total = 0;
+    for (const rs of batch.resourceSpans) {
+      for (const ss of rs.scopeSpans ?? []) total += ss.spans?.length ?? 0;
+    }
+    if (total === 0) return;
+    const perSpan = batch.bytes / total;
+    const pending = this.newPending();
+    let invalid = 0;
+
+    for (const rs of batch.resourceSpans) {
+      const resource = rs.resource;
+      const service = serviceOf(resource);
+      for (const ss of rs.scopeSpans ?? []) {
+        const spans = ss.spans;
+        if (!spans || spans.length === 0) continue;
+        const scope = ss.scope;
+        let lateGroup: SpanGroup | undefined;
+        for (let i = 0; i < spans.length; i++) {
+          const span = spans[i];
+          const key = traceKey(span.traceId);
+          if (key === undefined) {
+            invalid++;
+            continue;
+          }
+          let entry = this.traces.get(key);
+          if (!entry) {
+            const cached = this.sampledCache.get(key);
+            if (cached !== undefined) {
+              lateGroup ??= {
+                resource,
+                resourceSchemaUrl: rs.schemaUrl,
+                scope,
+                scopeSchemaUrl: ss.schemaUrl,
+                service,
+                spans: [],
+                bytes: 0,
+              };
+              applyThreshold([span], cached);
+              pending.builder.add(lateGroup, [span], perSpan);
+              pending.lateSampled++;
+              continue;
+            }
+            if (this.notSampledCache.get(key) !== undefined) {
+              pending.droppedSpans++;
+              pending.droppedBytes += perSpan;
+              pending.lateNotSampled++;
+              continue;
+            }
+            entry = {
+              key,
+              traceId: span.traceId!,
+              groups: [],
+              spanCount: 0,
+              bytes: 0,
+              firstSeenMs: now,
+            };
+            this.traces.set(key, entry);
+            this.queue.push(entry);
+          }
+          const groups = entry.groups;
+          let group = groups.length > 0 ? groups[groups.length - 1] : undefined;
+          if (!group || group.scope !== scope || group.resource !== resource) {
+            group = {
+              resource,
+              resourceSchemaUrl: rs.schemaUrl,
+              scope,
+              scopeSchemaUrl: ss.schemaUrl,
+              service,
+              spans: [],
+              bytes: 0,
+            };
+            groups.push(group);
+          }
+          group.spans.push(span);
+          group.bytes += perSpan;
+          entry.spanCount++;
+          entry.bytes += perSpan;
+          this.heldSpans++;
+          this.heldBytes += perSpan;
+        }
+      }
+    }
+
+    if (invalid > 0) {
+      this.metrics.invalidTraceIds.inc(invalid);
+      this.outputs.drop(invalid, Math.round(invalid * perSpan), 'invalid_trace_id');
+    }
+    if (this.decisionWaitMs === 0 || this.closed) {
+      while (this.queueHead < this.queue.length) this.decideOldest(now, pending);
+    }
+    while (this.traces.size > this.maxTraces) this.decideOldest(now, pending, 'max_traces');
+    while (this.heldBytes > this.maxBytes && this.traces.size > 0) {
+      this.decideOldest(now, pending, 'max_bytes');
+    }
+    this.finish(pending);
+  }
+
+  /** Decides every trace whose wait is over at `now`. */
+  tick(now = this.clock()): void {
+    const pending = this.newPending();
+    while (
+      this.queueHead < this.queue.length &&
+      this.queue[this.queueHead].firstSeenMs + this.decisionWaitMs <= now
+    ) {
+      this.decideOldest(now, pending);
+    }
+    this.finish(pending);
+  }
+
+  held(): { spans: number; bytes: number } {
+    return { spans: this.heldSpans, bytes: Math.round(this.heldBytes) };
+  }
+
+  /** Traces, spans and bytes held, and decision cache sizes. */
+  stats(): { traces: number; spans: number; bytes: number; sampledCache: number; notSampledCache: number } {
+    return {
+      traces: this.traces.size,
+      spans: this.heldSpans,
+      bytes: Math.round(this.heldBytes),
+      sampledCache: this.sampledCache.size,
+      notSampledCache: this.notSampledCache.size,
+    };
+  }
+
+  async flush(): Promise<void> {
+    const now = this.clock();
+    const pending = this.newPending();
+    while (this.queueHead < this.queue.length) this.decideOldest(now, pending, 'flush');
+    this.finish(pending);
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  /** Replaces the configured policies; buffered traces stay and are decided with the new ones. */
+  replacePolicies(policies: TailPolicy[]): void {
+    this.compiled = policies.map(compileTailPolicy);
+  }
+
+  private newPending(): Pending {
+    return {
+      builder: new BatchBuilder(),
+      droppedSpans: 0,
+      droppedBytes: 0,
+      lateSampled: 0,
+      lateNotSampled: 0,
+      decisions: new Map(),
+      early: new Map(),
+    };
+  }
+
+  private finish(pending: Pending): void {
+    this.compactQueue();
+    this.metrics.tailTraces.set(this.traces.size);
+    this.metrics.tailSpans.set(this.heldSpans);
+    this.metrics.tailBytes.set(Math.round(this.heldBytes));
+    for (const [key, n] of pending.decisions) {
+      const [sampler, policy, decision] = key.split('|');
+      this.metrics.decisions.inc({ sampler, policy, decision }, n);
+    }
+    for (const [reason, n] of pending.early) this.metrics.earlyDecisions.inc({ reason }, n);
+    if (pending.lateSampled > 0) {
+      this.metrics.lateSpans.inc({ decision: 'sampled' }, pending.lateSampled);
+    }
+    if (pending.lateNotSampled > 0) {
+      this.metrics.lateSpans.inc({ decision: 'not_sampled' }, pending.lateNotSampled);
+    }
+    if (pending.droppedSpans > 0) {
+      this.outputs.drop(pending.droppedSpans, Math.round(pending.droppedBytes), this.dropReason);
+    }
+    const batch = pending.builder.build();
+    if (batch) this.outputs.forward(batch);
+  }
+
+  private compactQueue(): void {
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  private decideOldest(now: number, pending: Pending, early?: EarlyDecisionReason): void {
+    const entry = this.queue[this.queueHead];
+    this.queue[this.queueHead++] = undefined as unknown as TraceData;
+    this.traces.delete(entry.key);
+    this.heldSpans -= entry.spanCount;
+    this.heldBytes -= entry.bytes;
+    if (this.traces.size === 0) this.heldBytes = 0; // no float drift when empty
+    if (early) pending.early.set(early, (pending.early.get(early) ?? 0) + 1);
+
+    const decision = this.evaluate(new TraceView(entry, this.onInconsistent), now);
+    const key = `${decision.sampler}|${decision.policy}|${
+      decision.sampled ? 'sampled' : 'not_sampled'
+    }`;
+    pending.decisions.set(key, (pending.decisions.get(key) ?? 0) + 1);
+    if (decision.sampled) {
+      this.sampledCache.set(entry.key, decision.action);
+      for (const group of entry.groups) {
+        applyThreshold(group.spans, decision.action);
+        pending.builder.add(group, group.spans, group.bytes);
+      }
+    } else {
+      this.notSampledCache.set(entry.key, true);
+      pending.droppedSpans += entry.spanCount;
+      pending.droppedBytes += entry.bytes;
+    }
+  }
+
+  private evaluate(view: TraceView, now: number): Decision {
+    let first: { sampler: 'head' | 'tail'; policy: string } | undefined;
+    for (const list of [this.evaluators, this.compiled]) {
+      for (const evaluator of list) {
+        const verdict = evaluator.evaluate(view, now);
+        const policy = verdict.policy ?? evaluator.name;
+        if (verdict.sampled) {
+          return {
+            sampled: true,
+            action: verdict.threshold === undefined ? LEAVE : verdict.threshold,
+            sampler: evaluator.sampler,
+            policy,
+          };
+        }
+        first ??= { sampler: evaluator.sampler, policy };
+      }
+    }
+    return {
+      sampled: false,
+      action: null,
+      sampler: first?.sampler ?? 'tail',
+      policy: first?.policy ?? 'none',
+    };
+  }
+}
+
+/** Writes (or erases) `ot=th` on kept spans; spans of a trace usually share one tracestate. */
+function applyThreshold(spans: Span[], action: ThresholdAction): void {
+  if (action === LEAVE) return;
+  let lastIn: string | undefined;
+  let lastOut = '';
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i];
+    const current = span.traceState ?? '';
+    if (current !== lastIn) {
+      lastIn = current;
+      lastOut = action === null && current.indexOf('ot=') === -1 ? current : withThreshold(current, action);
+    }
+    if (lastOut !== current) span.traceState = lastOut;
+  }
+}
+
+/** `createTailSampler(options)(outputs)`: the stage-factory form the pipeline composes. */
+export function createTailSampler(
+  options: TailSamplerOptions = {},
+): (outputs: StageOutputs) => TailSampler {
+  return outputs => new TailSampler(outputs, options);
+}

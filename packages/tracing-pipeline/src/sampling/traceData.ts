@@ -1,0 +1,340 @@
+import {
+  AnyValue,
+  InstrumentationScope,
+  KeyValue,
+  Resource,
+  ResourceSpans,
+  ScopeSpans,
+  SPAN_KIND,
+  STATUS_CODE,
+  Span,
+  SpanBatch,
+  int64ToNumber,
+} from '../model';
+import {
+  Randomness,
+  Threshold,
+  isSampled,
+  maxThreshold,
+  parseOtTraceState,
+  traceIdRandomness,
+} from './consistent';
+
+/** The `service.name` used for spans whose resource has none (as the OTel SDKs do). */
+export const UNKNOWN_SERVICE = 'unknown_service';
+
+/**
+ * Spans of one trace that share a resource and scope. Only the resource and scope objects are
+ * held, never the `ResourceSpans`/`ScopeSpans` of the incoming batch (which would keep every
+ * other span of that batch alive).
+ */
+export interface SpanGroup {
+  resource: Resource | null | undefined;
+  resourceSchemaUrl: string | null | undefined;
+  scope: InstrumentationScope | null | undefined;
+  scopeSchemaUrl: string | null | undefined;
+  /** `service.name` of the resource, or `unknown_service`. */
+  service: string;
+  spans: Span[];
+  /** Estimated bytes of `spans`. */
+  bytes: number;
+}
+
+/** The spans of one trace the sampler has seen so far. */
+export interface TraceData {
+  /** The trace id in lower-case hex. */
+  readonly key: string;
+  readonly traceId: Uint8Array;
+  groups: SpanGroup[];
+  spanCount: number;
+  /** Estimated bytes (each span's share of its batch's `bytes`). */
+  bytes: number;
+  /** Clock time (ms) the first span arrived. */
+  firstSeenMs: number;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Lower-case hex of a 16-byte trace id, or undefined when it is not 16 bytes. */
+export function traceKey(traceId: Uint8Array | null | undefined): string | undefined {
+  if (!traceId || traceId.length !== 16) return undefined;
+  return (
+    HEX[traceId[0]] +
+    HEX[traceId[1]] +
+    HEX[traceId[2]] +
+    HEX[traceId[3]] +
+    HEX[traceId[4]] +
+    HEX[traceId[5]] +
+    HEX[traceId[6]] +
+    HEX[traceId[7]] +
+    HEX[traceId[8]] +
+    HEX[traceId[9]] +
+    HEX[traceId[10]] +
+    HEX[traceId[11]] +
+    HEX[traceId[12]] +
+    HEX[traceId[13]] +
+    HEX[traceId[14]] +
+    HEX[traceId[15]]
+  );
+}
+
+function isEmptyId(id: Uint8Array | null | undefined): boolean {
+  if (!id || id.length === 0) return true;
+  for (let i = 0; i < id.length; i++) if (id[i] !== 0) return false;
+  return true;
+}
+
+/** OTLP span flags: bit 8 says bit 9 is known; bit 9 says the parent is remote. */
+const PARENT_IS_REMOTE = 0x300;
+
+/** A span with no parent: the trace's root. */
+export function isRootSpan(span: Span): boolean {
+  return isEmptyId(span.parentSpanId);
+}
+
+/**
+ * A span where a service's part of a trace starts: SERVER or CONSUMER kind, or a remote parent
+ * (per the OTLP flags). Used as stand-ins for the root when the root has not been seen.
+ */
+export function isEntrySpan(span: Span): boolean {
+  return (
+    span.kind === SPAN_KIND.SERVER ||
+    span.kind === SPAN_KIND.CONSUMER ||
+    ((span.flags ?? 0) & PARENT_IS_REMOTE) === PARENT_IS_REMOTE
+  );
+}
+
+/** A span's attribute, falling back to its resource's. */
+export function findAttribute(
+  span: Span,
+  resource: Resource | null | undefined,
+  key: string,
+): AnyValue | undefined {
+  const own = findIn(span.attributes, key);
+  if (own !== undefined) return own;
+  return findIn(resource?.attributes, key);
+}
+
+function findIn(attributes: KeyValue[] | null | undefined, key: string): AnyValue | undefined {
+  if (!attributes) return undefined;
+  for (let i = 0; i < attributes.length; i++) {
+    if (attributes[i].key === key) return attributes[i].value ?? undefined;
+  }
+  return undefined;
+}
+
+/** A string attribute value (only `stringValue`). */
+export function stringOf(value: AnyValue | undefined): string | undefined {
+  const v = value?.stringValue;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A numeric attribute value (`intValue` or `doubleValue`). */
+export function numberOf(value: AnyValue | undefined): number | undefined {
+  if (!value) return undefined;
+  if (value.intValue !== null && value.intValue !== undefined) return int64ToNumber(value.intValue);
+  if (typeof value.doubleValue === 'number') return value.doubleValue;
+  return undefined;
+}
+
+/** Whether an attribute value equals a configured string, number or boolean. */
+export function attributeEquals(
+  value: AnyValue | undefined,
+  expected: string | number | boolean,
+): boolean {
+  if (!value) return false;
+  switch (typeof expected) {
+    case 'string':
+      return value.stringValue === expected;
+    case 'boolean':
+      return value.boolValue === expected;
+    default:
+      return numberOf(value) === expected;
+  }
+}
+
+/** Span duration in nanoseconds (as a double; sub-µs precision is not needed here). */
+export function spanDurationNs(span: Span): number {
+  return int64ToNumber(span.endTimeUnixNano) - int64ToNumber(span.startTimeUnixNano);
+}
+
+/**
+ * What policies look at: a trace's spans and, computed once on demand, its randomness, its
+ * incoming threshold, its duration and whether it has an error.
+ */
+export class TraceView {
+  private randomnessValue?: Randomness;
+  private incoming?: Threshold | null;
+  private durationValue?: number;
+  private errorValue?: boolean;
+
+  constructor(
+    readonly data: TraceData,
+    private readonly onInconsistentThreshold?: () => void,
+  ) {}
+
+  get spanCount(): number {
+    return this.data.spanCount;
+  }
+
+  /** Calls `fn` for every span until it returns true; returns whether it did. */
+  some(fn: (span: Span, group: SpanGroup) => boolean): boolean {
+    const groups = this.data.groups;
+    for (let g = 0; g < groups.length; g++) {
+      const spans = groups[g].spans;
+      for (let s = 0; s < spans.length; s++) if (fn(spans[s], groups[g])) return true;
+    }
+    return false;
+  }
+
+  /** `rv` from any span's tracestate, else the trace id's low 56 bits. */
+  get randomness(): Randomness {
+    if (!this.randomnessValue) {
+      let rv: Randomness | undefined;
+      this.some(span => {
+        rv = parseOtTraceState(span.traceState).randomness;
+        return rv !== undefined;
+      });
+      this.randomnessValue = rv ?? traceIdRandomness(this.data.traceId);
+    }
+    return this.randomnessValue;
+  }
+
+  /**
+   * The strictest `th` the spans arrived with (SDK or upstream consistent sampling), or
+   * undefined. A threshold the trace's randomness does not pass is inconsistent and ignored.
+   */
+  get incomingThreshold(): Threshold | undefined {
+    if (this.incoming === undefined) {
+      let found: Threshold | undefined;
+      let last: string | null | undefined;
+      this.some(span => {
+        if (span.traceState && span.traceState !== last) {
+          last = span.traceState;
+          const th = parseOtTraceState(span.traceState).threshold;
+          if (th) found = found ? maxThreshold(found, th) : th;
+        }
+        return false;
+      });
+      if (found && !isSampled(this.randomness, found)) {
+        this.onInconsistentThreshold?.();
+        found = undefined;
+      }
+      this.incoming = found ?? null;
+    }
+    return this.incoming ?? undefined;
+  }
+
+  /** From the earliest start to the latest end, in milliseconds. */
+  get durationMs(): number {
+    if (this.durationValue === undefined) {
+      let min = Infinity;
+      let max = -Infinity;
+      this.some(span => {
+        const start = int64ToNumber(span.startTimeUnixNano);
+        const end = int64ToNumber(span.endTimeUnixNano);
+        if (start < min) min = start;
+        if (end > max) max = end;
+        return false;
+      });
+      this.durationValue = max > min ? (max - min) / 1e6 : 0;
+    }
+    return this.durationValue;
+  }
+
+  get hasError(): boolean {
+    if (this.errorValue === undefined) {
+      this.errorValue = this.some(span => span.status?.code === STATUS_CODE.ERROR);
+    }
+    return this.errorValue;
+  }
+}
+
+/**
+ * Collects decided spans and builds one outgoing batch, regrouping them under their original
+ * resource and scope objects.
+ */
+export class BatchBuilder {
+  private readonly resources = new Map<
+    unknown,
+    { rs: ResourceSpans; scopes: Map<unknown, ScopeSpans> }
+  >();
+  private readonly out: ResourceSpans[] = [];
+  spanCount = 0;
+  bytes = 0;
+
+  private static readonly NONE = {};
+
+  add(group: SpanGroup, spans: Span[], bytes: number): void {
+    if (spans.length === 0) return;
+    const rKey = group.resource ?? BatchBuilder.NONE;
+    let r = this.resources.get(rKey);
+    if (!r) {
+      const rs: ResourceSpans = { resource: group.resource, scopeSpans: [] };
+      if (group.resourceSchemaUrl) rs.schemaUrl = group.resourceSchemaUrl;
+      r = { rs, scopes: new Map() };
+      this.resources.set(rKey, r);
+      this.out.push(rs);
+    }
+    const sKey = group.scope ?? BatchBuilder.NONE;
+    let ss = r.scopes.get(sKey);
+    if (!ss) {
+      ss = { scope: group.scope, spans: [] };
+      if (group.scopeSchemaUrl) ss.schemaUrl = group.scopeSchemaUrl;
+      r.scopes.set(sKey, ss);
+      r.rs.scopeSpans!.push(ss);
+    }
+    const target = ss.spans!;
+    for (let i = 0; i < spans.length; i++) target.push(spans[i]);
+    this.spanCount += spans.length;
+    this.bytes += bytes;
+  }
+
+  build(): SpanBatch | undefined {
+    if (this.spanCount === 0) return undefined;
+    return {
+      resourceSpans: this.out,
+      spanCount: this.spanCount,
+      bytes: Math.round(this.bytes),
+    };
+  }
+}
+
+/** Builds trace data from spans under one resource (tests and tools). */
+export function traceDataOf(
+  traceId: Uint8Array,
+  groups: Array<{ resource?: Resource; scope?: InstrumentationScope; spans: Span[] }>,
+  firstSeenMs = 0,
+): TraceData {
+  const out: SpanGroup[] = groups.map(g => ({
+    resource: g.resource,
+    resourceSchemaUrl: undefined,
+    scope: g.scope,
+    scopeSchemaUrl: undefined,
+    service: serviceOf(g.resource),
+    spans: g.spans,
+    bytes: 0,
+  }));
+  return {
+    key: traceKey(traceId) ?? '',
+    traceId,
+    groups: out,
+    spanCount: out.reduce((n, g) => n + g.spans.length, 0),
+    bytes: 0,
+    firstSeenMs,
+  };
+}
+
+/** `service.name` of a resource, or `unknown_service`. */
+export function serviceOf(resource: Resource | null | undefined): string {
+  const attrs = resource?.attributes;
+  if (attrs) {
+    for (let i = 0; i < attrs.length; i++) {
+      if (attrs[i].key === 'service.name') {
+        const v = attrs[i].value?.stringValue;
+        return v ? v : UNKNOWN_SERVICE;
+      }
+    }
+  }
+  return UNKNOWN_SERVICE;
+}
