@@ -4,17 +4,18 @@ import { TracingSettings } from '@internal/plugin-tracing-health-common';
 /** The tracing settings the entity's annotations declare. */
 export function TracingSettingsCard(props: { settings: TracingSettings }) {
   const { settings } = props;
+  // StructuredMetadataTable title-cases camelCase keys ("serviceNameFrom" → "Service Name From").
   const metadata: Record<string, string> = {
-    'Service name (service.name)': settings.serviceName,
-    'Service name from':
+    serviceName: settings.serviceName,
+    serviceNameFrom:
       settings.serviceNameSource === 'annotation'
         ? 'tracing-health/service-name'
         : 'metadata.name (default)',
-    Tier: settings.tier,
-    'Tier from':
+    tier: settings.tier,
+    tierFrom:
       settings.tierSource === 'annotation' ? 'tracing-health/tier' : 'default',
   };
-  if (settings.runbookUrl) metadata.Runbook = settings.runbookUrl;
+  if (settings.runbookUrl) metadata.runbook = settings.runbookUrl;
   return (
     <InfoCard title="Tracing settings">
       <StructuredMetadataTable metadata={metadata} />
