@@ -51,6 +51,16 @@ const fleetPage = PageBlueprint.make({
   },
 });
 
+/** Runbooks at `/tracing-health/runbooks[/:id?service=NAME]`, linked from every failed check. */
+const runbookPage = PageBlueprint.make({
+  name: 'runbooks',
+  params: {
+    path: '/tracing-health/runbooks',
+    title: 'Tracing runbooks',
+    loader: () => import('./components/runbooks').then(m => <m.RunbookPage />),
+  },
+});
+
 /** The entity's trace coverage card for the overview page. */
 const entityCoverageCard = EntityCardBlueprint.make({
   name: 'coverage',
@@ -69,6 +79,7 @@ export default createFrontendPlugin({
     tracingHealthApi,
     entityTracingContent,
     fleetPage,
+    runbookPage,
     entityCoverageCard,
   ],
 });

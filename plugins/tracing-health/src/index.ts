@@ -10,6 +10,7 @@ export {
   EntityTracingSettingsCard,
   EntityTracingCoverageCard,
   TracingHealthPage,
+  TracingHealthRunbookPage,
 } from './plugin';
 export { isTracingHealthAvailable } from './isTracingHealthAvailable';
 export * from './api';

@@ -17,6 +17,11 @@ export const fleetRouteRef = createRouteRef({
   id: `${TRACING_HEALTH_PLUGIN_ID}-fleet`,
 });
 
+/** The runbook pages, mounted at `/tracing-health/runbooks` by the app. */
+export const runbooksRouteRef = createRouteRef({
+  id: `${TRACING_HEALTH_PLUGIN_ID}-runbooks`,
+});
+
 /** The tracing-health frontend plugin (legacy frontend system). */
 export const tracingHealthPlugin = createPlugin({
   id: TRACING_HEALTH_PLUGIN_ID,
@@ -28,7 +33,7 @@ export const tracingHealthPlugin = createPlugin({
         new TracingHealthClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { root: rootRouteRef, fleet: fleetRouteRef },
+  routes: { root: rootRouteRef, fleet: fleetRouteRef, runbooks: runbooksRouteRef },
 });
 
 /** The Tracing tab content for an entity page (`EntityLayout.Route`). */
@@ -73,5 +78,14 @@ export const EntityTracingCoverageCard = tracingHealthPlugin.provide(
       lazy: () =>
         import('./components/coverage').then(m => m.EntityCoverageCard),
     },
+  }),
+);
+
+/** Runbooks: `<Route path="/tracing-health/runbooks" element={<TracingHealthRunbookPage />} />`. */
+export const TracingHealthRunbookPage = tracingHealthPlugin.provide(
+  createRoutableExtension({
+    name: 'TracingHealthRunbookPage',
+    component: () => import('./components/runbooks').then(m => m.RunbookPage),
+    mountPoint: runbooksRouteRef,
   }),
 );

@@ -1,0 +1,3 @@
+export { EntityRunbooksCard, SERVICE_RUNBOOKS } from './EntityRunbooksCard';
+export { RunbookContent } from './RunbookContent';
+export { RunbookPage } from './RunbookPage';
