@@ -112,6 +112,11 @@ export interface ExportTraceServiceResponse {
 /**
  * The unit that flows between stages after the receiver: validated resource spans, with the
  * number of spans and an estimate of the bytes they hold (used by the memory limiter).
+ *
+ * The exporter re-sends the received bytes of a ResourceSpans that is forwarded as the same
+ * object with the same scope and span arrays. A stage that changes anything inside such an
+ * object in place must forward new ResourceSpans objects instead, or call `markModified(rs)`
+ * from `wire.ts`.
  */
 export interface SpanBatch {
   resourceSpans: ResourceSpans[];

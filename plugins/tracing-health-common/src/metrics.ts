@@ -1,20 +1,45 @@
 /** Every metric the backend exposes starts with this prefix. */
 export const METRIC_PREFIX = 'tracing_health_';
 
-/** Names of the pipeline's self-telemetry on `/api/tracing-health/metrics`. */
+/**
+ * Names of the pipeline's self-telemetry on `/api/tracing-health/metrics`. Every span received
+ * ends up refused, dropped or exported, or is still held: received = refused + dropped + exported
+ * + held (spans restored from a persistent queue after a restart count as exported or dropped
+ * without being received again).
+ */
 export const PIPELINE_METRICS = {
+  /** Counter: spans in decoded OTLP requests, valid or not. */
   spansReceived: 'tracing_health_pipeline_spans_received_total',
+  /** Counter: spans taken in by the pipeline (received minus refused). */
   spansAccepted: 'tracing_health_pipeline_spans_accepted_total',
+  /** Counter{reason="invalid"|"memory_limit"}: spans the client was told were not taken. */
   spansRefused: 'tracing_health_pipeline_spans_refused_total',
+  /**
+   * Counter{reason}: accepted spans that will never be exported. Reasons: no_exporter, queue_full,
+   * permanent_error, retries_exhausted, shutdown, internal_error, or the sampler's own reasons.
+   */
   spansDropped: 'tracing_health_pipeline_spans_dropped_total',
+  /** Counter{exporter}: spans delivered, per exporter ("fallback" for the fallback file). */
   spansExported: 'tracing_health_pipeline_spans_exported_total',
+  /** Counter{exporter, reason}: spans an exporter gave up on (reasons as for spansDropped). */
   exportFailed: 'tracing_health_pipeline_export_failed_total',
+  /** Gauge{exporter}: batches waiting or being sent. */
   queueSize: 'tracing_health_pipeline_queue_size',
+  /** Gauge{exporter}: the queue's capacity in batches. */
   queueCapacity: 'tracing_health_pipeline_queue_capacity',
+  /** Gauge: bytes held by the pipeline as counted by the memory limiter. */
   memoryUsedBytes: 'tracing_health_pipeline_memory_used_bytes',
+  /** Gauge{limit="soft"|"hard"}. */
   memoryLimitBytes: 'tracing_health_pipeline_memory_limit_bytes',
+  /** Gauge: spans held by the pipeline as counted by the memory limiter. */
+  memoryUsedSpans: 'tracing_health_pipeline_memory_used_spans',
+  /** Gauge{limit="soft"|"hard"}. */
+  memoryLimitSpans: 'tracing_health_pipeline_memory_limit_spans',
+  /** Histogram{exporter, outcome="success"|"retryable"|"permanent"|"network"|"timeout"}: per attempt. */
   exportDurationSeconds: 'tracing_health_pipeline_export_duration_seconds',
+  /** Counter{action="delete"|"hash"|"mask", location="resource"|"scope"|"span"|"event"|"link"}. */
   redactions: 'tracing_health_pipeline_redactions_total',
+  /** Counter{status}: OTLP/HTTP responses by status code. */
   requests: 'tracing_health_pipeline_requests_total',
 } as const;
 

@@ -1,0 +1,28 @@
+/**
+ * The tracing pipeline core, framework-free: OTLP/HTTP receiver → memory limiter → sanitizer →
+ * [sampler] → batcher → OTLP/HTTP exporters, with span accounting and Prometheus metrics.
+ *
+ * @packageDocumentation
+ */
+export { createPipeline } from './pipeline';
+export type { CreatePipelineOptions, Pipeline, PipelineLogger, SpansListener } from './pipeline';
+export { parsePipelineConfig, pipelineConfigSchema, REDACTION_ACTIONS } from './config';
+export type {
+  BatchConfig,
+  ExporterConfig,
+  MemoryConfig,
+  PipelineConfig,
+  PipelineConfigInput,
+  RedactionAction,
+  SanitizerRuleConfig,
+} from './config';
+export type { OtlpHttpRequest, OtlpHttpResponse } from './receiver';
+export type { Accounting, AccountingSnapshot, HeldSpans } from './accounting';
+export { DEFAULT_SANITIZER_RULES, REDACTED_COUNT_ATTRIBUTE } from './sanitizer';
+export { markModified } from './wire';
+export { stringifyExportRequestJson, parseExportRequestJson } from './otlpJson';
+export * from './model';
+export * from './spanMetrics';
+export * from './sampling';
+// Both define the same 'unknown_service' label value.
+export { UNKNOWN_SERVICE } from './spanMetrics';

@@ -1,0 +1,251 @@
+import { Registry } from 'prom-client';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { Accounting } from './accounting';
+import { Batcher } from './batcher';
+import { parsePipelineConfig, PipelineConfig, PipelineConfigInput } from './config';
+import { ExportOutcome, ExporterLogger, OtlpHttpExporter } from './exporter';
+import { FallbackFile } from './fallbackFile';
+import { Admission, MemoryLimiter } from './memoryLimiter';
+import { createPipelineMetrics, PipelineMetrics } from './metrics';
+import { HoldingStage, SpanBatch, StageOutputs } from './model';
+import { DecodedExport, OtlpHttpReceiver, OtlpHttpRequest, OtlpHttpResponse } from './receiver';
+import { Sanitizer } from './sanitizer';
+import { encodeExportRequest } from './wire';
+
+const gzipAsync = promisify(gzip);
+// Level 1 compresses OTLP protobuf to within a few percent of the default level at a fraction of the CPU.
+const GZIP_OPTIONS = { level: 1 };
+
+export type PipelineLogger = ExporterLogger;
+
+export interface CreatePipelineOptions {
+  /** `tracingHealth.pipeline` as read from config; validated and defaulted here. */
+  config: PipelineConfigInput;
+  /** Where the pipeline registers its metrics (never the global registry). */
+  registry: Registry;
+  logger?: PipelineLogger;
+  /** Builds the sampling stage placed between the sanitizer and the batcher. */
+  sampler?: (outputs: StageOutputs) => HoldingStage;
+}
+
+export type SpansListener = (batch: SpanBatch) => void;
+
+export interface Pipeline {
+  readonly config: PipelineConfig;
+  /** Handles one OTLP/HTTP export request; never rejects. */
+  handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
+  readonly accounting: Accounting;
+  /**
+   * Calls `listener` with every accepted, sanitized batch before sampling. Listeners must not
+   * modify the batch. Returns a function that unsubscribes.
+   */
+  onSpans(listener: SpansListener): () => void;
+  /** Loads persistent exporter queues left by a previous run. */
+  start(): Promise<void>;
+  /** Refuses new data, flushes sampler and batcher, and exports until `shutdownTimeoutMs`. */
+  shutdown(): Promise<void>;
+}
+
+const silentLogger: PipelineLogger = { info() {}, warn() {}, error() {} };
+
+type DeliveryResult = 'exported' | 'retained' | { dropped: string };
+
+/** A batch on its way to every exporter; settled when each of them is done with it. */
+class Delivery {
+  private pending: number;
+  private anyExported = false;
+  private anyRetained = false;
+  private firstDropReason?: string;
+
+  constructor(
+    readonly spans: number,
+    /** Bytes reserved with the memory limiter; undefined for batches restored from disk. */
+    readonly reservedBytes: number | undefined,
+    exporters: number,
+    private readonly finish: (d: Delivery, result: DeliveryResult) => void,
+  ) {
+    this.pending = exporters;
+  }
+
+  settle = (outcome: ExportOutcome): void => {
+    if (outcome.kind === 'exported') this.anyExported = true;
+    else if (outcome.kind === 'retained') this.anyRetained = true;
+    else this.firstDropReason ??= outcome.reason;
+    if (--this.pending > 0) return;
+    const result: DeliveryResult = this.anyExported ? 'exported' : this.anyRetained ? 'retained' : { dropped: this.firstDropReason ?? 'unknown' };
+    this.finish(this, result);
+  };
+}
+
+export function createPipeline(options: CreatePipelineOptions): Pipeline {
+  const config = parsePipelineConfig(options.config);
+  const logger = options.logger ?? silentLogger;
+  const limiter = new MemoryLimiter(config.memory);
+  const listeners = new Set<SpansListener>();
+  let deliveringSpans = 0;
+  let retainedSpans = 0;
+  let shuttingDown: Promise<void> | undefined;
+  const encoding = new Set<Promise<void>>();
+
+  let exporters: OtlpHttpExporter[] = [];
+  const metrics: PipelineMetrics = createPipelineMetrics(options.registry, {
+    memory: () => limiter.usage(),
+    memoryLimits: () => ({
+      softBytes: config.memory.softLimitBytes,
+      hardBytes: config.memory.hardLimitBytes,
+      softSpans: config.memory.softLimitSpans,
+      hardSpans: config.memory.hardLimitSpans,
+    }),
+    queues: () => exporters.map(e => ({ exporter: e.name, size: e.size(), capacity: e.config.queueSize })),
+  });
+
+  const fallback = config.fallback ? new FallbackFile(config.fallback.path) : undefined;
+  exporters = config.exporters.map(c => new OtlpHttpExporter(c, { metrics, logger, fallback }));
+
+  const sanitizer = new Sanitizer({
+    ...config.sanitizer,
+    onRedaction: (action, location) => metrics.redactions.inc({ action, location }),
+  });
+
+  let sampler: HoldingStage | undefined;
+  const accounting = new Accounting(metrics, () => ({
+    sampler: sampler?.held().spans ?? 0,
+    batcher: batcher.held().spans,
+    exporting: deliveringSpans + retainedSpans,
+  }));
+
+  const drop = (spans: number, bytes: number, reason: string) => {
+    limiter.release(spans, bytes);
+    accounting.dropped(spans, reason);
+  };
+
+  const finishDelivery = (d: Delivery, result: DeliveryResult) => {
+    deliveringSpans -= d.spans;
+    if (d.reservedBytes !== undefined) limiter.release(d.spans, d.reservedBytes);
+    if (result === 'exported') accounting.exported(d.spans);
+    else if (result === 'retained') retainedSpans += d.spans;
+    else accounting.dropped(d.spans, result.dropped);
+  };
+
+  const startDelivery = (spans: number, reservedBytes: number | undefined, exporterCount: number) => {
+    const d = new Delivery(spans, reservedBytes, exporterCount, finishDelivery);
+    deliveringSpans += spans;
+    return d;
+  };
+
+  const dispatch = (batch: SpanBatch) => {
+    if (exporters.length === 0) {
+      drop(batch.spanCount, batch.bytes, 'no_exporter');
+      return;
+    }
+    const delivery = startDelivery(batch.spanCount, batch.bytes, exporters.length);
+    const work = (async () => {
+      let body: Buffer;
+      try {
+        body = await gzipAsync(encodeExportRequest(batch.resourceSpans), GZIP_OPTIONS);
+      } catch (e) {
+        logger.error('could not encode a batch for export', { error: String(e) });
+        for (let i = 0; i < exporters.length; i++) delivery.settle({ kind: 'dropped', reason: 'internal_error' });
+        return;
+      }
+      for (const exporter of exporters) exporter.enqueue({ body, spans: batch.spanCount, settle: delivery.settle });
+    })();
+    encoding.add(work);
+    void work.finally(() => encoding.delete(work));
+  };
+
+  const batcher = new Batcher(config.batch, dispatch);
+
+  const outputs: StageOutputs = {
+    forward: batch => batcher.consume(batch),
+    drop,
+  };
+  sampler = options.sampler?.(outputs);
+  const next = sampler ?? batcher;
+
+  const accept = (decoded: DecodedExport): Admission => {
+    accounting.received(decoded.receivedSpans);
+    accounting.refused(decoded.rejectedSpans, 'invalid');
+    const { batch } = decoded;
+    if (batch.spanCount === 0) return { admitted: true };
+    if (shuttingDown) {
+      accounting.refused(batch.spanCount, 'shutting_down');
+      return {
+        admitted: false,
+        status: 503,
+        retryAfterSeconds: config.memory.retryAfterSeconds,
+        message: 'pipeline is shutting down',
+      };
+    }
+    const admission = limiter.tryReserve(batch.spanCount, batch.bytes);
+    if (!admission.admitted) {
+      accounting.refused(batch.spanCount, 'memory_limit');
+      return admission;
+    }
+    accounting.accepted(batch.spanCount);
+    try {
+      sanitizer.process(batch);
+    } catch (e) {
+      logger.error('sanitizer failed; batch dropped', { error: String(e) });
+      drop(batch.spanCount, batch.bytes, 'internal_error');
+      throw e;
+    }
+    for (const listener of listeners) {
+      try {
+        listener(batch);
+      } catch (e) {
+        logger.warn('span listener failed', { error: String(e) });
+      }
+    }
+    next.consume(batch);
+    return { admitted: true };
+  };
+
+  const receiver = new OtlpHttpReceiver({ maxBodyBytes: config.receiver.maxBodyBytes, accept });
+
+  return {
+    config,
+    accounting,
+    async handle(request) {
+      const response = await receiver.handle(request);
+      metrics.requests.inc({ status: String(response.status) });
+      return response;
+    },
+    onSpans(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async start() {
+      await Promise.all(
+        exporters.map(e =>
+          e.start(spans => {
+            accounting.restored(spans);
+            return startDelivery(spans, undefined, 1).settle;
+          }),
+        ),
+      );
+    },
+    shutdown() {
+      shuttingDown ??= (async () => {
+        const deadline = Date.now() + config.shutdownTimeoutMs;
+        if (sampler) {
+          try {
+            await sampler.flush();
+            await sampler.shutdown();
+          } catch (e) {
+            logger.error('sampler failed to flush on shutdown', { error: String(e) });
+          }
+        }
+        batcher.shutdown();
+        await Promise.all(encoding);
+        await Promise.all(exporters.map(e => e.shutdown(deadline)));
+        await fallback?.close();
+        if (retainedSpans > 0) {
+          logger.info(`pipeline stopped with ${retainedSpans} spans kept in persistent queues`);
+        }
+      })();
+      return shuttingDown;
+    },
+  };
+}
