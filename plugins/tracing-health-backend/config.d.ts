@@ -72,9 +72,10 @@ export interface Config {
       unregisteredLookbackHours?: number;
     };
     /**
-     * The sampling control plane. Policies are layered: built-in default → `defaults` → the
-     * component's tier (seed: critical 100%, standard 10%, high-volume 1%) → `tiers.<tier>` →
-     * the policy stored by the service's owners → active emergency overrides → maintenance.
+     * Sampling. The control plane layers each service's policy: its component's tier (seed:
+     * critical 100%, standard 10%, high-volume 1%) then `tiers.<tier>`, or for a service without
+     * a component the standard tier's policy then `default`; then the policy stored by the
+     * service's owners; then active emergency overrides; then maintenance.
      */
     sampling?: {
       /** Seconds between each replica's polls of the policy version (default 5). */
@@ -92,8 +93,8 @@ export interface Config {
        * service's policy (read by the portal's permission policy; default group:default/platform-team).
        */
       adminGroups?: string[];
-      /** A policy patch over the built-in default (probabilistic 10%, errors and >5 s kept). */
-      defaults?: SamplingPolicyPatchConfig;
+      /** A policy patch over the standard tier's policy, for services without a component. */
+      default?: SamplingPolicyPatchConfig;
       /** A policy patch per tier, over the tier's seed. */
       tiers?: {
         critical?: SamplingPolicyPatchConfig;

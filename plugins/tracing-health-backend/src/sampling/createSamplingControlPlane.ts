@@ -61,6 +61,11 @@ export async function createSamplingControlPlane(
   const { logger, auditor } = options;
   const clock = options.clock ?? systemClock;
   const config = readSamplingConfig(options.config);
+  if (options.config.has('tracingHealth.sampling.services')) {
+    logger.warn(
+      'tracingHealth.sampling.services is not used by the sampling control plane: owners store per-service policies in the portal',
+    );
+  }
   const store = new SamplingStore(options.knex, logger);
   const directory = new ServiceDirectory(options.catalogServices, options.auth);
   const policySource = new DatabasePolicySource({

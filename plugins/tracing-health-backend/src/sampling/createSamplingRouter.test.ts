@@ -70,12 +70,18 @@ describe.each(databases.eachSupportedId())(
       return { ...backend, clock, knex };
     }
 
-    it('merges config defaults → tier → stored policy → override, and says where each field came from', async () => {
+    it('merges tier (and its config) → stored policy → override, and says where each field came from', async () => {
       const { server } = await start({
         tracingHealth: {
           sampling: {
-            defaults: { alwaysKeep: { keepSlowerThanMs: 2000 } },
-            tiers: { critical: { samplingLocation: 'sdk' } },
+            // the config default is for services without a component
+            default: { alwaysKeep: { keepSlowerThanMs: 1 } },
+            tiers: {
+              critical: {
+                samplingLocation: 'sdk',
+                alwaysKeep: { keepSlowerThanMs: 2000 },
+              },
+            },
           },
         },
       });
@@ -97,7 +103,7 @@ describe.each(databases.eachSupportedId())(
           strategy: 'tier',
           operations: 'default',
           'alwaysKeep.keepErrors': 'default',
-          'alwaysKeep.keepSlowerThanMs': 'default',
+          'alwaysKeep.keepSlowerThanMs': 'tier',
           samplingLocation: 'tier',
         },
         overrides: [],
@@ -587,7 +593,16 @@ describe.each(databases.eachSupportedId())(
 
     it('serves Jaeger api_v2 strategies: default for unknown services, computed rates for adaptive ones', async () => {
       const { server, plane } = await start({
-        tracingHealth: { sampling: { defaults: { samplingLocation: 'sdk' } } },
+        tracingHealth: {
+          sampling: {
+            // every service samples in its SDK
+            default: { samplingLocation: 'sdk' },
+            tiers: {
+              standard: { samplingLocation: 'sdk' },
+              'high-volume': { samplingLocation: 'sdk' },
+            },
+          },
+        },
       });
       const unknown = await request(server).get(
         `${BASE}/sampling?service=never-heard-of-it`,

@@ -19,7 +19,7 @@ export interface SamplingControlConfig {
   maxEmergencyMinutes: number;
   /** Spans per trace assumed when rendering rate limits for the collector (which counts spans). */
   collectorSpansPerTrace: number;
-  /** Layered over the built-in default policy, for every service. */
+  /** `default`: over the standard tier's policy, for services without a catalog component. */
   defaults?: SamplingPolicyPatch;
   /** Layered over each tier's seed (critical 100%, standard 10%, high-volume 1%). */
   tiers: Partial<Record<TracingTier, SamplingPolicyPatch>>;
@@ -84,7 +84,7 @@ export function readSamplingConfig(rootConfig: Config): SamplingControlConfig {
       DEFAULT_MAX_EMERGENCY_MINUTES,
     ),
     collectorSpansPerTrace: positive(config, 'collectorSpansPerTrace', 1),
-    defaults: readPatch(config, 'defaults'),
+    defaults: readPatch(config, 'default'),
     tiers,
   };
 }

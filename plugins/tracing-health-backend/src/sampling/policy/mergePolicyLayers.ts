@@ -1,5 +1,6 @@
 import {
   applySamplingPolicyPatch,
+  DEFAULT_TRACING_TIER,
   defaultSamplingPolicy,
   SamplingPolicy,
   SamplingPolicyLayer,
@@ -12,7 +13,7 @@ import {
 
 /** The layers below emergency limits, lowest first. */
 export interface PolicyLayers {
-  /** `tracingHealth.sampling.defaults`. */
+  /** `tracingHealth.sampling.default`: for services without a catalog component. */
   defaults?: SamplingPolicyPatch;
   /** The tier of the catalog component emitting the service, when one does. */
   tier?: TracingTier;
@@ -63,10 +64,11 @@ function applyLayer(
 }
 
 /**
- * Builds a service's policy from its layers: the built-in default, then config defaults, then
- * its tier (the tier's seed strategy, then the tier's config), then what its owners stored.
- * A tier always sets the strategy, so `defaults.strategy` only reaches services without a
- * catalog component.
+ * Builds a service's policy from its layers, with the config semantics of the pipeline's
+ * config-backed source: a service with a catalog component starts from its tier (the tier's
+ * seed, then `tiers.<tier>`); one without starts from the default policy (the standard tier's
+ * policy, then `default`). Then comes what its owners stored. Fields the seeds share across
+ * tiers are reported as `default`, the seed's strategy and `tiers.<tier>` fields as `tier`.
  */
 export function mergePolicyLayers(layers: PolicyLayers): LayeredPolicy {
   let merged: LayeredPolicy = {
@@ -74,7 +76,6 @@ export function mergePolicyLayers(layers: PolicyLayers): LayeredPolicy {
     sources: allFrom('default'),
     origin: 'default',
   };
-  merged = applyLayer(merged, layers.defaults, 'default');
   if (layers.tier) {
     merged = applyLayer(
       merged,
@@ -88,6 +89,13 @@ export function mergePolicyLayers(layers: PolicyLayers): LayeredPolicy {
     );
     merged = applyLayer(merged, layers.tierPatches?.[layers.tier], 'tier');
     merged = { ...merged, origin: 'tier', tier: layers.tier };
+  } else {
+    merged = applyLayer(
+      merged,
+      layers.tierPatches?.[DEFAULT_TRACING_TIER],
+      'default',
+    );
+    merged = applyLayer(merged, layers.defaults, 'default');
   }
   if (layers.stored) {
     merged = {

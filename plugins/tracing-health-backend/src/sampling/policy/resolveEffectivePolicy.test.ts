@@ -51,14 +51,15 @@ describe('resolveEffectivePolicy: merge order', () => {
     expect(r.sources.operations).toBe('default');
   });
 
-  it('layers config defaults, then the tier config, then the stored policy, field by field', () => {
+  it('layers the tier, its config, then the stored policy, field by field', () => {
     const defaults: SamplingPolicyPatch = {
       strategy: { type: 'probabilistic', rate: 0.3 },
-      alwaysKeep: { keepSlowerThanMs: 2000 },
       samplingLocation: 'sdk',
     };
     const tierPatches = {
-      critical: { alwaysKeep: { keepErrors: false } } as SamplingPolicyPatch,
+      critical: {
+        alwaysKeep: { keepErrors: false, keepSlowerThanMs: 2000 },
+      } as SamplingPolicyPatch,
     };
     const stored: SamplingPolicyPatch = {
       operations: [
@@ -73,11 +74,11 @@ describe('resolveEffectivePolicy: merge order', () => {
       NOW,
     );
     expect(r.effective).toEqual({
-      // the tier's seed replaces the defaults' strategy
+      // `default` is for services without a component: it does not reach a tiered one
       strategy: { type: 'probabilistic', rate: 1 },
       operations: stored.operations,
       alwaysKeep: { keepErrors: false },
-      samplingLocation: 'sdk',
+      samplingLocation: 'pipeline',
       origin: 'service',
       tier: 'critical',
     });
@@ -90,18 +91,27 @@ describe('resolveEffectivePolicy: merge order', () => {
     });
   });
 
-  it('lets config defaults set the strategy of services without a component', () => {
+  it('builds the policy of a service without a component from the standard tier and the config default', () => {
     const r = resolveEffectivePolicy(
       'x',
-      { defaults: { strategy: { type: 'rate-limiting', tracesPerSecond: 5 } } },
+      {
+        tierPatches: {
+          standard: { alwaysKeep: { keepSlowerThanMs: 900 } },
+          critical: { samplingLocation: 'sdk' },
+        },
+        defaults: { strategy: { type: 'rate-limiting', tracesPerSecond: 5 } },
+      },
       none,
       NOW,
     );
-    expect(r.effective.strategy).toEqual({
-      type: 'rate-limiting',
-      tracesPerSecond: 5,
+    expect(r.effective).toEqual({
+      strategy: { type: 'rate-limiting', tracesPerSecond: 5 },
+      operations: [],
+      alwaysKeep: { keepErrors: true, keepSlowerThanMs: 900 },
+      samplingLocation: 'pipeline',
+      origin: 'default',
     });
-    expect(r.sources.strategy).toBe('default');
+    expect(Object.values(r.sources).every(s => s === 'default')).toBe(true);
   });
 });
 

@@ -29,7 +29,7 @@ export interface EmergencyState {
 }
 
 /**
- * The policy in force for a service at `now`: config defaults → tier → stored policy → active
+ * The policy in force for a service at `now`: tier (or the config default) → stored policy → active
  * overrides → maintenance. Overrides and maintenance past their expiry time are ignored, so
  * they revert on time even before the cleanup task removes them.
  */
