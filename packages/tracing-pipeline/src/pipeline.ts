@@ -6,7 +6,7 @@ import { Batcher } from './batcher';
 import { parsePipelineConfig, PipelineConfig, PipelineConfigInput } from './config';
 import { ExportOutcome, ExporterLogger, OtlpHttpExporter } from './exporter';
 import { FallbackFile } from './fallbackFile';
-import { Admission, MemoryLimiter } from './memoryLimiter';
+import { Admission, MemoryLimiter, MemoryUsage } from './memoryLimiter';
 import { createPipelineMetrics, PipelineMetrics } from './metrics';
 import { HoldingStage, SpanBatch, StageOutputs } from './model';
 import { DecodedExport, OtlpHttpReceiver, OtlpHttpRequest, OtlpHttpResponse } from './receiver';
@@ -36,6 +36,8 @@ export interface Pipeline {
   /** Handles one OTLP/HTTP export request; never rejects. */
   handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
   readonly accounting: Accounting;
+  /** Spans and bytes currently reserved with the memory limiter. */
+  memoryUsage(): MemoryUsage;
   /**
    * Calls `listener` with every accepted, sanitized batch before sampling. Listeners must not
    * modify the batch. Returns a function that unsubscribes.
@@ -207,6 +209,7 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
   return {
     config,
     accounting,
+    memoryUsage: () => limiter.usage(),
     async handle(request) {
       const response = await receiver.handle(request);
       metrics.requests.inc({ status: String(response.status) });
