@@ -68,7 +68,12 @@ async function main() {
   ).checks;
   const store = new CheckResultStore(knex);
   const limiter = new ConcurrencyLimiter(CONCURRENCY);
-  const runner = new CheckRunner({ types, store, limiter, logger: silentLogger });
+  const runner = new CheckRunner({
+    types,
+    store,
+    limiter,
+    logger: silentLogger,
+  });
 
   global.gc?.();
   const before = process.memoryUsage();
@@ -105,18 +110,49 @@ async function main() {
   }, {});
   const stored = await knex('tracing_health_check_runs').count('* as n');
   const hungResult = results[0]!;
-  const durations = results.slice(1).map(r => r!.durationMs).sort((a, b) => a - b);
+  const durations = results
+    .slice(1)
+    .map(r => r!.durationMs)
+    .sort((a, b) => a - b);
   const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
-  console.log(`checks bench: ${TARGETS} http targets (1 hung, timeout ${TIMEOUT}), concurrency ${CONCURRENCY}`);
-  console.log(`  wall time, whole cycle:           ${(wall / 1000).toFixed(2)} s`);
-  console.log(`  499 answering targets done after: ${(othersDoneAt / 1000).toFixed(2)} s`);
-  console.log(`  per-check duration p50 / p99:     ${durations[Math.floor(durations.length * 0.5)].toFixed(1)} ms / ${durations[Math.floor(durations.length * 0.99)].toFixed(1)} ms`);
-  console.log(`  most checks running at once:      ${maxActive} (limit ${CONCURRENCY})`);
-  console.log(`  hung target:                      ${hungResult.status}: ${hungResult.message}`);
-  console.log(`  statuses:                         ${JSON.stringify(statuses)}; runs stored: ${stored[0].n}`);
-  console.log(`  RSS before / peak / after:        ${mb(before.rss)} / ${mb(peakRss)} / ${mb(after.rss)}`);
-  console.log(`  heap used before / peak / after:  ${mb(before.heapUsed)} / ${mb(peakHeap)} / ${mb(after.heapUsed)}`);
+  console.log(
+    `checks bench: ${TARGETS} http targets (1 hung, timeout ${TIMEOUT}), concurrency ${CONCURRENCY}`,
+  );
+  console.log(
+    `  wall time, whole cycle:           ${(wall / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  499 answering targets done after: ${(othersDoneAt / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  per-check duration p50 / p99:     ${durations[
+      Math.floor(durations.length * 0.5)
+    ].toFixed(1)} ms / ${durations[Math.floor(durations.length * 0.99)].toFixed(
+      1,
+    )} ms`,
+  );
+  console.log(
+    `  most checks running at once:      ${maxActive} (limit ${CONCURRENCY})`,
+  );
+  console.log(
+    `  hung target:                      ${hungResult.status}: ${hungResult.message}`,
+  );
+  console.log(
+    `  statuses:                         ${JSON.stringify(
+      statuses,
+    )}; runs stored: ${stored[0].n}`,
+  );
+  console.log(
+    `  RSS before / peak / after:        ${mb(before.rss)} / ${mb(
+      peakRss,
+    )} / ${mb(after.rss)}`,
+  );
+  console.log(
+    `  heap used before / peak / after:  ${mb(before.heapUsed)} / ${mb(
+      peakHeap,
+    )} / ${mb(after.heapUsed)}`,
+  );
 
   await knex.destroy();
   answering.close();

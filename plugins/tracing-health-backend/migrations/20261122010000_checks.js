@@ -34,7 +34,10 @@ exports.up = async function up(knex) {
     table.text('message').notNullable();
     table.string('runbook_id', 100).notNullable();
     table.timestamp('at', { useTz: true }).notNullable();
-    table.index(['check_id', 'at'], 'tracing_health_check_transitions_check_idx');
+    table.index(
+      ['check_id', 'at'],
+      'tracing_health_check_transitions_check_idx',
+    );
     table.index(['at'], 'tracing_health_check_transitions_at_idx');
   });
 };

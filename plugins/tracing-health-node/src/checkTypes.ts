@@ -65,7 +65,12 @@ export interface CheckRunContext<TOptions = unknown> {
   verdict(
     name: string,
     status: CheckStatus,
-    details: { message: string; subject?: string; value?: number; runbookId?: RunbookId },
+    details: {
+      message: string;
+      subject?: string;
+      value?: number;
+      runbookId?: RunbookId;
+    },
   ): CheckMeasurement;
 }
 

@@ -26,7 +26,9 @@ class CheckTimeoutError extends Error {
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_resolve, reject) => {
     if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    signal.addEventListener('abort', () => reject(signal.reason), {
+      once: true,
+    });
   });
 }
 
@@ -54,7 +56,10 @@ export class CheckRunner {
    * Runs `check` once. `signal` is the scheduler's: it aborts when the backend stops (then
    * nothing is stored) or when the run could not even start within the check's interval.
    */
-  async run(check: CheckDefinition, signal: AbortSignal): Promise<CheckResult | undefined> {
+  async run(
+    check: CheckDefinition,
+    signal: AbortSignal,
+  ): Promise<CheckResult | undefined> {
     let started = false;
     try {
       return await this.deps.limiter.run(() => {
@@ -96,7 +101,10 @@ export class CheckRunner {
         rejectOnAbort(controller.signal),
       ]);
     } catch (error) {
-      if (schedulerSignal.aborted && !(controller.signal.reason instanceof CheckTimeoutError)) {
+      if (
+        schedulerSignal.aborted &&
+        !(controller.signal.reason instanceof CheckTimeoutError)
+      ) {
         throw error;
       }
       const status = type.failureStatus ?? 'critical';
@@ -108,7 +116,11 @@ export class CheckRunner {
         check,
         status,
         status === 'critical' ? type.runbookId : 'check-failing',
-        { message: `${check.target ? `${displayTarget(check.target)}: ` : ''}${reason}` },
+        {
+          message: `${
+            check.target ? `${displayTarget(check.target)}: ` : ''
+          }${reason}`,
+        },
       );
       outcome.state = previous?.state;
     } finally {
@@ -148,7 +160,9 @@ export class CheckRunner {
           checkId: check.id,
           checkType: check.type,
           status: worst.status,
-          message: worst.subject ? `${worst.subject}: ${worst.message}` : worst.message,
+          message: worst.subject
+            ? `${worst.subject}: ${worst.message}`
+            : worst.message,
           value: worst.value,
           unit: worst.unit,
           threshold: worst.threshold,
@@ -171,7 +185,9 @@ export class CheckRunner {
         };
     const transition = await this.deps.store.record(result, outcome.state);
     if (transition) {
-      const line = `Check ${check.id} ${transition.from ?? 'new'} -> ${transition.to}: ${result.message} (runbook ${result.runbookId})`;
+      const line = `Check ${check.id} ${transition.from ?? 'new'} -> ${
+        transition.to
+      }: ${result.message} (runbook ${result.runbookId})`;
       if (transition.to === 'ok') this.deps.logger.info(line);
       else this.deps.logger.warn(line);
     }
@@ -185,7 +201,10 @@ export class CheckRunner {
     previous: Awaited<ReturnType<CheckResultStore['latest']>>,
   ): CheckRunContext<any> {
     const runbookFor = (name: string, explicit?: RunbookId): RunbookId =>
-      check.runbookId ?? explicit ?? type.measurements[name]?.runbookId ?? type.runbookId;
+      check.runbookId ??
+      explicit ??
+      type.measurements[name]?.runbookId ??
+      type.runbookId;
     return {
       checkId: check.id,
       target: check.target,

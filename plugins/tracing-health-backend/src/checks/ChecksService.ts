@@ -43,7 +43,9 @@ export class ChecksService {
       types: ReadonlyMap<string, CheckType<any>>;
       store: CheckResultStore;
       scheduler: SchedulerService;
-      listServices: (credentials: BackstageCredentials) => Promise<TracedServiceInfo[]>;
+      listServices: (
+        credentials: BackstageCredentials,
+      ) => Promise<TracedServiceInfo[]>;
       serviceVolume?: ServiceVolumeProvider;
       now: () => Date;
     },
@@ -91,7 +93,10 @@ export class ChecksService {
     return (await this.list()).find(c => c.id === id)!;
   }
 
-  async history(id: string, options: { limit: number; before?: Date }): Promise<CheckResult[]> {
+  async history(
+    id: string,
+    options: { limit: number; before?: Date },
+  ): Promise<CheckResult[]> {
     this.definition(id);
     return this.deps.store.history(id, options);
   }
@@ -102,7 +107,10 @@ export class ChecksService {
     await this.deps.scheduler.triggerTask(checkTaskId(id));
   }
 
-  async report(month: string, credentials: BackstageCredentials): Promise<MonthlyReport> {
+  async report(
+    month: string,
+    credentials: BackstageCredentials,
+  ): Promise<MonthlyReport> {
     const { start, end } = monthBounds(month);
     const [transitions, services] = await Promise.all([
       this.deps.store.transitions(start, end),
@@ -131,7 +139,9 @@ export async function createChecksService(options: {
   scheduler: SchedulerService;
   registry: Registry;
   /** Catalog components with their tracing settings. */
-  listServices: (credentials: BackstageCredentials) => Promise<TracedServiceInfo[]>;
+  listServices: (
+    credentials: BackstageCredentials,
+  ) => Promise<TracedServiceInfo[]>;
   /** Credentials the scheduled checks read the catalog with. */
   ownCredentials: () => Promise<BackstageCredentials>;
   /** Types added by modules through `tracingHealthChecksExtensionPoint`. */

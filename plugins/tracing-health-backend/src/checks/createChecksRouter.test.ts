@@ -1,4 +1,8 @@
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -40,7 +44,9 @@ describe('checks REST API', () => {
   });
 
   const start = (
-    permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+    permission:
+      | AuthorizeResult.ALLOW
+      | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
     checks?: object[],
   ) =>
     startTestBackend({
@@ -54,7 +60,13 @@ describe('checks REST API', () => {
             backend: { baseUrl: 'http://portal.test:7007' },
             tracingHealth: {
               checks: checks ?? [
-                { id: 'web', type: 'http', title: 'Portal', target: `http://user:secret@${web.url.slice(7)}/`, service: 'checkout-api' },
+                {
+                  id: 'web',
+                  type: 'http',
+                  title: 'Portal',
+                  target: `http://user:secret@${web.url.slice(7)}/`,
+                  service: 'checkout-api',
+                },
                 { id: 'pipeline', type: 'pipeline' },
               ],
             },
@@ -78,18 +90,44 @@ describe('checks REST API', () => {
       latest: { status: 'ok', runbookId: 'collector-down' },
     });
     expect(webCheck.target).not.toContain('secret');
-    expect(seenAuth).toContain(`Basic ${Buffer.from('user:secret').toString('base64')}`);
+    expect(seenAuth).toContain(
+      `Basic ${Buffer.from('user:secret').toString('base64')}`,
+    );
     expect(webCheck.recent).toHaveLength(1);
     expect(webCheck.statusSince).toBe(webCheck.latest.startedAt);
-    expect(pipeline.latest).toMatchObject({ status: 'unknown', runbookId: 'check-failing' });
+    expect(pipeline.latest).toMatchObject({
+      status: 'unknown',
+      runbookId: 'check-failing',
+    });
 
-    const history = await request(backend.server).get('/api/tracing-health/checks/web/history?limit=5');
+    const history = await request(backend.server).get(
+      '/api/tracing-health/checks/web/history?limit=5',
+    );
     expect(history.body.items).toHaveLength(1);
-    expect((await request(backend.server).get('/api/tracing-health/checks/nope')).status).toBe(404);
-    expect((await request(backend.server).get('/api/tracing-health/checks/web/history?limit=0')).status).toBe(400);
-    expect((await request(backend.server).get('/api/tracing-health/checks/web/history?before=yesterday')).status).toBe(400);
     expect(
-      (await request(backend.server).get('/api/tracing-health/checks').set('Authorization', mockCredentials.none.header())).status,
+      (await request(backend.server).get('/api/tracing-health/checks/nope'))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await request(backend.server).get(
+          '/api/tracing-health/checks/web/history?limit=0',
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await request(backend.server).get(
+          '/api/tracing-health/checks/web/history?before=yesterday',
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await request(backend.server)
+          .get('/api/tracing-health/checks')
+          .set('Authorization', mockCredentials.none.header())
+      ).status,
     ).toBe(401);
     await backend.stop();
   });
@@ -97,60 +135,120 @@ describe('checks REST API', () => {
   it('runs a check now when allowed, records the transition, and exports status gauges', async () => {
     const backend = await start();
     webUp = false;
-    const run = await request(backend.server).post('/api/tracing-health/checks/web/run');
+    const run = await request(backend.server).post(
+      '/api/tracing-health/checks/web/run',
+    );
     expect(run.status).toBe(202);
-    const res = await request(backend.server).get('/api/tracing-health/checks/web');
-    expect(res.body.latest).toMatchObject({ status: 'critical', message: 'answered 503, expected 2xx or 3xx' });
-    expect(res.body.recent.map((p: any) => p.status)).toEqual(['ok', 'critical']);
+    const res = await request(backend.server).get(
+      '/api/tracing-health/checks/web',
+    );
+    expect(res.body.latest).toMatchObject({
+      status: 'critical',
+      message: 'answered 503, expected 2xx or 3xx',
+    });
+    expect(res.body.recent.map((p: any) => p.status)).toEqual([
+      'ok',
+      'critical',
+    ]);
 
-    const metrics = await request(backend.server).get('/api/tracing-health/metrics');
-    expect(metrics.text).toContain('tracing_health_check_status{check_id="web",check_type="http",status="critical"} 1');
-    expect(metrics.text).toContain('tracing_health_check_status{check_id="web",check_type="http",status="ok"} 0');
-    expect(metrics.text).toMatch(/tracing_health_check_last_run_timestamp_seconds\{check_id="web",check_type="http"\} \d+/);
-    expect(metrics.text).toContain('tracing_health_check_value{check_id="web",check_type="http"} 503');
-    expect((await request(backend.server).post('/api/tracing-health/checks/nope/run')).status).toBe(404);
+    const metrics = await request(backend.server).get(
+      '/api/tracing-health/metrics',
+    );
+    expect(metrics.text).toContain(
+      'tracing_health_check_status{check_id="web",check_type="http",status="critical"} 1',
+    );
+    expect(metrics.text).toContain(
+      'tracing_health_check_status{check_id="web",check_type="http",status="ok"} 0',
+    );
+    expect(metrics.text).toMatch(
+      /tracing_health_check_last_run_timestamp_seconds\{check_id="web",check_type="http"\} \d+/,
+    );
+    expect(metrics.text).toContain(
+      'tracing_health_check_value{check_id="web",check_type="http"} 503',
+    );
+    expect(
+      (
+        await request(backend.server).post(
+          '/api/tracing-health/checks/nope/run',
+        )
+      ).status,
+    ).toBe(404);
     await backend.stop();
   });
 
   it('refuses run now without the tracing-health.check.run permission', async () => {
     const backend = await start(AuthorizeResult.DENY);
-    const res = await request(backend.server).post('/api/tracing-health/checks/web/run');
+    const res = await request(backend.server).post(
+      '/api/tracing-health/checks/web/run',
+    );
     expect(res.status).toBe(403);
     await backend.stop();
   });
 
   it('serves runbooks filled for a service, with its own runbook first', async () => {
     const backend = await start();
-    const list = await request(backend.server).get('/api/tracing-health/runbooks');
+    const list = await request(backend.server).get(
+      '/api/tracing-health/runbooks',
+    );
     expect(list.body.items.length).toBeGreaterThanOrEqual(17);
-    const res = await request(backend.server).get('/api/tracing-health/runbooks/no-traces?service=checkout-api');
+    const res = await request(backend.server).get(
+      '/api/tracing-health/runbooks/no-traces?service=checkout-api',
+    );
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: 'no-traces', serviceRunbookUrl: 'https://wiki.example.com/checkout' });
-    expect(res.body.markdown).toContain('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://portal.test:7007/api/tracing-health/v1/traces');
-    expect((await request(backend.server).get('/api/tracing-health/runbooks/nope')).status).toBe(404);
+    expect(res.body).toMatchObject({
+      id: 'no-traces',
+      serviceRunbookUrl: 'https://wiki.example.com/checkout',
+    });
+    expect(res.body.markdown).toContain(
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://portal.test:7007/api/tracing-health/v1/traces',
+    );
+    expect(
+      (await request(backend.server).get('/api/tracing-health/runbooks/nope'))
+        .status,
+    ).toBe(404);
     await backend.stop();
   });
 
   it('serves the monthly report as JSON and Markdown, 400 for a bad month', async () => {
     const backend = await start();
     const month = new Date().toISOString().slice(0, 7);
-    const json = await request(backend.server).get(`/api/tracing-health/report?month=${month}`);
+    const json = await request(backend.server).get(
+      `/api/tracing-health/report?month=${month}`,
+    );
     expect(json.status).toBe(200);
-    expect(json.body).toMatchObject({ month, coverage: { components: 1, optedIn: 1 } });
-    expect(json.body.checks.map((c: any) => c.checkId)).toEqual(['web', 'pipeline']);
-    const md = await request(backend.server).get(`/api/tracing-health/report?month=${month}&format=markdown`);
+    expect(json.body).toMatchObject({
+      month,
+      coverage: { components: 1, optedIn: 1 },
+    });
+    expect(json.body.checks.map((c: any) => c.checkId)).toEqual([
+      'web',
+      'pipeline',
+    ]);
+    const md = await request(backend.server).get(
+      `/api/tracing-health/report?month=${month}&format=markdown`,
+    );
     expect(md.headers['content-type']).toContain('text/markdown');
     expect(md.text).toContain(`# Tracing health report: ${month}`);
-    const accept = await request(backend.server).get(`/api/tracing-health/report?month=${month}`).set('Accept', 'text/markdown');
+    const accept = await request(backend.server)
+      .get(`/api/tracing-health/report?month=${month}`)
+      .set('Accept', 'text/markdown');
     expect(accept.text).toContain('## Uptime per check');
-    expect((await request(backend.server).get('/api/tracing-health/report?month=2026-1')).status).toBe(400);
-    expect((await request(backend.server).get('/api/tracing-health/report')).status).toBe(400);
+    expect(
+      (
+        await request(backend.server).get(
+          '/api/tracing-health/report?month=2026-1',
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (await request(backend.server).get('/api/tracing-health/report')).status,
+    ).toBe(400);
     await backend.stop();
   });
 
   it('refuses to start with invalid check config, naming the key', async () => {
-    await expect(start(AuthorizeResult.ALLOW, [{ id: 'x', type: 'http' }])).rejects.toThrow(
-      'tracingHealth.checks[0].target: required for type http',
-    );
+    await expect(
+      start(AuthorizeResult.ALLOW, [{ id: 'x', type: 'http' }]),
+    ).rejects.toThrow('tracingHealth.checks[0].target: required for type http');
   });
 });

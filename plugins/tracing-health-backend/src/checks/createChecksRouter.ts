@@ -15,7 +15,12 @@ import { RunbookService } from '../runbooks/RunbookService';
 import { ChecksService } from './ChecksService';
 import { renderReportMarkdown } from './report/renderReportMarkdown';
 
-function intParam(value: unknown, name: string, fallback: number, max: number): number {
+function intParam(
+  value: unknown,
+  name: string,
+  fallback: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (typeof value !== 'string' || !Number.isInteger(n) || n < 1 || n > max) {
@@ -107,7 +112,9 @@ export function createChecksRouter(options: {
     if (service !== undefined && (typeof service !== 'string' || !service)) {
       throw new InputError('service must be a service name');
     }
-    res.json(await runbooks.get(req.params.id, { serviceName: service, credentials }));
+    res.json(
+      await runbooks.get(req.params.id, { serviceName: service, credentials }),
+    );
   });
 
   router.get('/report', async (req, res) => {
@@ -122,9 +129,12 @@ export function createChecksRouter(options: {
     const report = await checks.report(month, credentials);
     const markdown =
       format === 'markdown' ||
-      (format === undefined && req.accepts(['application/json', 'text/markdown']) === 'text/markdown');
+      (format === undefined &&
+        req.accepts(['application/json', 'text/markdown']) === 'text/markdown');
     if (markdown) {
-      res.type('text/markdown; charset=utf-8').send(renderReportMarkdown(report));
+      res
+        .type('text/markdown; charset=utf-8')
+        .send(renderReportMarkdown(report));
     } else {
       res.json(report);
     }

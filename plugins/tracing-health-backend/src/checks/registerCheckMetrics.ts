@@ -63,7 +63,10 @@ export function registerCheckMetrics(
     async collect() {
       this.reset();
       for (const r of await latest()) {
-        this.set({ check_id: r.checkId, check_type: r.checkType }, r.durationMs / 1000);
+        this.set(
+          { check_id: r.checkId, check_type: r.checkType },
+          r.durationMs / 1000,
+        );
       }
     },
   });

@@ -1,6 +1,10 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   CheckType,
@@ -31,7 +35,9 @@ function checkTypeModule(type: CheckType<any>) {
 
 describe('check scheduling', () => {
   it('does not let a hung target delay the other checks, and marks it at its timeout', async () => {
-    const fast = await startLoopbackServer((_req, res) => res.writeHead(200).end('ok'));
+    const fast = await startLoopbackServer((_req, res) =>
+      res.writeHead(200).end('ok'),
+    );
     // Accepts connections, never answers.
     const hung = await startLoopbackServer(() => {});
     const knex = knexFactory({
@@ -60,7 +66,12 @@ describe('check scheduling', () => {
             tracingHealth: {
               checkScheduler: { concurrency: 3 },
               checks: [
-                { id: 'hung', type: 'http', target: `${hung.url}/`, timeout: '5s' },
+                {
+                  id: 'hung',
+                  type: 'http',
+                  target: `${hung.url}/`,
+                  timeout: '5s',
+                },
                 { id: 'deaf', type: 'deaf', timeout: '5s' },
                 ...[1, 2, 3, 4, 5].map(i => ({
                   id: `fast-${i}`,
@@ -87,9 +98,15 @@ describe('check scheduling', () => {
       expect(runs.slice(0, 5).every(r => r.status === 'ok')).toBe(true);
       const byId = Object.fromEntries(runs.slice(5).map(r => [r.check_id, r]));
       expect(Object.keys(byId).sort()).toEqual(['deaf', 'hung']);
-      expect(byId.hung).toMatchObject({ status: 'critical', runbook_id: 'collector-down' });
+      expect(byId.hung).toMatchObject({
+        status: 'critical',
+        runbook_id: 'collector-down',
+      });
       expect(byId.hung.message).toContain('no answer within 5s');
-      expect(byId.deaf).toMatchObject({ status: 'unknown', runbook_id: 'check-failing' });
+      expect(byId.deaf).toMatchObject({
+        status: 'unknown',
+        runbook_id: 'check-failing',
+      });
       expect(byId.deaf.message).toContain('no answer within 5s');
     } finally {
       await backend.stop();
@@ -99,7 +116,10 @@ describe('check scheduling', () => {
     }
   });
 
-  const databases = TestDatabases.create({ ids: ['POSTGRES_15'], disableDocker: true });
+  const databases = TestDatabases.create({
+    ids: ['POSTGRES_15'],
+    disableDocker: true,
+  });
   const postgresIds = databases.eachSupportedId();
 
   (postgresIds.length ? it : it.skip)(
@@ -107,7 +127,12 @@ describe('check scheduling', () => {
     async () => {
       const first = await databases.init('POSTGRES_15');
       const second: Knex = knexFactory(first.client.config);
-      const invocations: Array<{ check: string; backend: string; start: number; end: number }> = [];
+      const invocations: Array<{
+        check: string;
+        backend: string;
+        start: number;
+        end: number;
+      }> = [];
       const recordingType = (backendName: string): CheckType => ({
         type: 'recording',
         description: 'records who ran it and when',
@@ -117,8 +142,17 @@ describe('check scheduling', () => {
         async run(ctx) {
           const start = Date.now();
           await new Promise(r => setTimeout(r, 200));
-          invocations.push({ check: ctx.checkId, backend: backendName, start, end: Date.now() });
-          return { measurements: [ctx.verdict('run', 'ok', { message: `ran on ${backendName}` })] };
+          invocations.push({
+            check: ctx.checkId,
+            backend: backendName,
+            start,
+            end: Date.now(),
+          });
+          return {
+            measurements: [
+              ctx.verdict('run', 'ok', { message: `ran on ${backendName}` }),
+            ],
+          };
         },
       });
       const config = {
@@ -161,15 +195,21 @@ describe('check scheduling', () => {
 
       const intervalMs = 1000;
       for (const id of ['a', 'b', 'c']) {
-        const runs = invocations.filter(i => i.check === id).sort((x, y) => x.start - y.start);
+        const runs = invocations
+          .filter(i => i.check === id)
+          .sort((x, y) => x.start - y.start);
         // Never two runs at once, whichever backend ran them...
         for (let i = 1; i < runs.length; i++) {
           expect(runs[i].start).toBeGreaterThanOrEqual(runs[i - 1].end);
         }
         // ...and no more runs than one per interval (two independent schedulers make two).
         const span = runs[runs.length - 1].start - runs[0].start;
-        expect(runs.length).toBeLessThanOrEqual(Math.floor(span / intervalMs) + 2);
-        const stored = await first('tracing_health_check_runs').where('check_id', id).count('* as n');
+        expect(runs.length).toBeLessThanOrEqual(
+          Math.floor(span / intervalMs) + 2,
+        );
+        const stored = await first('tracing_health_check_runs')
+          .where('check_id', id)
+          .count('* as n');
         expect(Number(stored[0].n)).toBe(runs.length);
       }
     },

@@ -47,7 +47,9 @@ export async function scheduleChecks(options: {
       const now = options.now?.() ?? new Date();
       const day = 86_400_000;
       const pruned = await options.store.prune({
-        runsBefore: new Date(now.getTime() - options.retention.historyRetentionDays * day),
+        runsBefore: new Date(
+          now.getTime() - options.retention.historyRetentionDays * day,
+        ),
         transitionsBefore: new Date(
           now.getTime() - options.retention.transitionRetentionDays * day,
         ),

@@ -8,7 +8,11 @@ import {
   TracedServiceInfo,
 } from '@internal/plugin-tracing-health-common';
 import { RUNBOOK_LIBRARY } from './library';
-import { renderRunbookMarkdown, RunbookPlaceholder, RunbookTemplate } from './RunbookTemplate';
+import {
+  renderRunbookMarkdown,
+  RunbookPlaceholder,
+  RunbookTemplate,
+} from './RunbookTemplate';
 
 /** Serves the runbook library, filled in for a service when one is named. */
 export class RunbookService {
@@ -17,7 +21,9 @@ export class RunbookService {
   constructor(
     private readonly deps: {
       /** Catalog components with their tracing settings. */
-      listServices: (credentials: BackstageCredentials) => Promise<TracedServiceInfo[]>;
+      listServices: (
+        credentials: BackstageCredentials,
+      ) => Promise<TracedServiceInfo[]>;
       /** The app's base URL (`app.baseUrl`). */
       appBaseUrl: string;
       /** The plugin's backend base URL (`.../api/tracing-health`). */
@@ -30,7 +36,11 @@ export class RunbookService {
 
   list(): RunbookListResponse {
     return {
-      items: [...this.byId.values()].map(({ id, title, summary }) => ({ id, title, summary })),
+      items: [...this.byId.values()].map(({ id, title, summary }) => ({
+        id,
+        title,
+        summary,
+      })),
     };
   }
 
@@ -47,7 +57,9 @@ export class RunbookService {
     if (!template) throw new NotFoundError(`No runbook "${id}"`);
     const service = options.serviceName
       ? (await this.deps.listServices(options.credentials)).find(
-          s => s.settings.serviceName === options.serviceName || s.name === options.serviceName,
+          s =>
+            s.settings.serviceName === options.serviceName ||
+            s.name === options.serviceName,
         )
       : undefined;
     const values = this.placeholderValues(options.serviceName, service);

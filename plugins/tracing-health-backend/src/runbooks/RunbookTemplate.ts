@@ -34,7 +34,8 @@ export function renderRunbookMarkdown(
   values: Record<RunbookPlaceholder, string>,
 ): string {
   return markdown.replace(PLACEHOLDER, (_match, name: string) => {
-    if (!(name in values)) throw new Error(`unknown runbook placeholder {{${name}}}`);
+    if (!(name in values))
+      throw new Error(`unknown runbook placeholder {{${name}}}`);
     return values[name as RunbookPlaceholder];
   });
 }

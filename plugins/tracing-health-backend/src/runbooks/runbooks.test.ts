@@ -4,7 +4,11 @@ import { RUNBOOK_IDS } from '@internal/plugin-tracing-health-common';
 import { toTracedServiceInfo } from '../services/CatalogServices';
 import { builtinCheckTypes } from '../checks/types/builtinCheckTypes';
 import { RUNBOOK_LIBRARY } from './library';
-import { placeholdersOf, RUNBOOK_PLACEHOLDERS, renderRunbookMarkdown } from './RunbookTemplate';
+import {
+  placeholdersOf,
+  RUNBOOK_PLACEHOLDERS,
+  renderRunbookMarkdown,
+} from './RunbookTemplate';
 import { RunbookService } from './RunbookService';
 
 const checkout: Entity = {
@@ -19,7 +23,11 @@ const checkout: Entity = {
       'tracing-health/runbook-url': 'https://wiki.example.com/checkout/runbook',
     },
   },
-  spec: { type: 'service', owner: 'group:default/payments-team', system: 'storefront' },
+  spec: {
+    type: 'service',
+    owner: 'group:default/payments-team',
+    system: 'storefront',
+  },
 };
 
 const service = new RunbookService({
@@ -30,7 +38,9 @@ const service = new RunbookService({
 
 describe('runbooks', () => {
   it('has exactly one runbook for every runbook id', () => {
-    expect(RUNBOOK_LIBRARY.map(r => r.id).sort()).toEqual([...RUNBOOK_IDS].sort());
+    expect(RUNBOOK_LIBRARY.map(r => r.id).sort()).toEqual(
+      [...RUNBOOK_IDS].sort(),
+    );
   });
 
   it('names an existing runbook for every check type and every measurement', () => {
@@ -63,7 +73,12 @@ describe('runbooks', () => {
   it.each(RUNBOOK_LIBRARY.map(r => [r.id, r] as const))(
     '%s has symptoms, diagnosis, resolution and prevention, and only known placeholders',
     (_id, runbook) => {
-      for (const section of ['Symptoms', 'Diagnosis', 'Resolution', 'Prevention']) {
+      for (const section of [
+        'Symptoms',
+        'Diagnosis',
+        'Resolution',
+        'Prevention',
+      ]) {
         expect(runbook.markdown).toContain(`## ${section}`);
       }
       const known = Object.keys(RUNBOOK_PLACEHOLDERS);
@@ -79,29 +94,45 @@ describe('runbooks', () => {
       credentials: mockCredentials.user(),
     });
     expect(doc.markdown).not.toMatch(/\{\{|\}\}/);
-    expect(doc.summary).toBe('checkout-api sent traces before but nothing arrived within the silence window.');
-    expect(doc.markdown).toContain('Contact payments-team (http://portal.example.com/catalog/shop/component/checkout)');
-    expect(doc.markdown).toContain('http://portal.example.com/api/tracing-health/v1/traces');
-    expect(doc.markdown).toContain('[health board](http://portal.example.com/tracing-health)');
-    expect(doc.serviceRunbookUrl).toBe('https://wiki.example.com/checkout/runbook');
+    expect(doc.summary).toBe(
+      'checkout-api sent traces before but nothing arrived within the silence window.',
+    );
+    expect(doc.markdown).toContain(
+      'Contact payments-team (http://portal.example.com/catalog/shop/component/checkout)',
+    );
+    expect(doc.markdown).toContain(
+      'http://portal.example.com/api/tracing-health/v1/traces',
+    );
+    expect(doc.markdown).toContain(
+      '[health board](http://portal.example.com/tracing-health)',
+    );
+    expect(doc.serviceRunbookUrl).toBe(
+      'https://wiki.example.com/checkout/runbook',
+    );
   });
 
   it('renders generic wording without a service, for every runbook', async () => {
     for (const { id } of RUNBOOK_LIBRARY) {
-      const doc = await service.get(id, { credentials: mockCredentials.user() });
+      const doc = await service.get(id, {
+        credentials: mockCredentials.user(),
+      });
       expect(doc.markdown).not.toMatch(/\{\{|\}\}/);
       expect(doc.serviceRunbookUrl).toBeUndefined();
     }
-    const doc = await service.get('no-traces', { credentials: mockCredentials.user() });
-    expect(doc.summary).toBe('the service opted into tracing but no traces have arrived.');
+    const doc = await service.get('no-traces', {
+      credentials: mockCredentials.user(),
+    });
+    expect(doc.summary).toBe(
+      'the service opted into tracing but no traces have arrived.',
+    );
   });
 
   it('rejects unknown placeholders and unknown runbooks', async () => {
-    expect(() =>
-      renderRunbookMarkdown('call {{pager}}', {} as any),
-    ).toThrow('unknown runbook placeholder {{pager}}');
-    await expect(service.get('nope', { credentials: mockCredentials.user() })).rejects.toThrow(
-      'No runbook "nope"',
+    expect(() => renderRunbookMarkdown('call {{pager}}', {} as any)).toThrow(
+      'unknown runbook placeholder {{pager}}',
     );
+    await expect(
+      service.get('nope', { credentials: mockCredentials.user() }),
+    ).rejects.toThrow('No runbook "nope"');
   });
 });

@@ -33,7 +33,11 @@ describe('readChecksConfig', () => {
     expect(config.concurrency).toBe(4);
     expect(config.historyRetentionDays).toBe(30);
     const [collector, pipeline] = config.checks;
-    expect(collector).toMatchObject({ intervalMs: 30_000, timeoutMs: 5_000, title: 'collector' });
+    expect(collector).toMatchObject({
+      intervalMs: 30_000,
+      timeoutMs: 5_000,
+      title: 'collector',
+    });
     expect(collector.thresholds.queueUtilization).toEqual({
       warning: 0.7,
       critical: 0.95,
@@ -61,9 +65,25 @@ describe('readChecksConfig', () => {
           { id: 'a', type: 'nope' },
           { id: 'b', type: 'http' },
           { id: 'c', type: 'pipeline', target: 'http://x' },
-          { id: 'd', type: 'http', target: 'http://x', thresholds: { latency: { warning: 1 } } },
-          { id: 'e', type: 'prometheus-query', target: 'http://p', options: {} },
-          { id: 'f', type: 'http', target: 'http://x', interval: '10s', timeout: '1m' },
+          {
+            id: 'd',
+            type: 'http',
+            target: 'http://x',
+            thresholds: { latency: { warning: 1 } },
+          },
+          {
+            id: 'e',
+            type: 'prometheus-query',
+            target: 'http://p',
+            options: {},
+          },
+          {
+            id: 'f',
+            type: 'http',
+            target: 'http://x',
+            interval: '10s',
+            timeout: '1m',
+          },
           { id: 'g', type: 'http', target: 'http://x', interval: 'soon' },
           { id: 'f', type: 'http', target: 'http://x', runbook: 'panic' },
         ],

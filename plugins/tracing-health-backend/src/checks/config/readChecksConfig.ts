@@ -1,8 +1,9 @@
-import { Config, ConfigReader, readDurationFromConfig } from '@backstage/config';
 import {
-  RUNBOOK_IDS,
-  RunbookId,
-} from '@internal/plugin-tracing-health-common';
+  Config,
+  ConfigReader,
+  readDurationFromConfig,
+} from '@backstage/config';
+import { RUNBOOK_IDS, RunbookId } from '@internal/plugin-tracing-health-common';
 import { CheckType, Threshold } from '@internal/plugin-tracing-health-node';
 import { z, ZodError } from 'zod';
 
@@ -106,7 +107,9 @@ const checkSchema = z
     thresholds: z.record(thresholdSchema).optional(),
     runbook: z
       .enum(RUNBOOK_IDS, {
-        errorMap: () => ({ message: `must be one of ${RUNBOOK_IDS.join(', ')}` }),
+        errorMap: () => ({
+          message: `must be one of ${RUNBOOK_IDS.join(', ')}`,
+        }),
       })
       .optional(),
     headers: z.record(z.string()).optional(),
@@ -167,7 +170,9 @@ export function readChecksConfig(
   const root = rootSchema.safeParse(config.getOptional('tracingHealth') ?? {});
   if (!root.success) {
     throw new Error(
-      `Invalid tracing-health check config:\n${zodMessages(root.error, []).join('\n')}`,
+      `Invalid tracing-health check config:\n${zodMessages(root.error, []).join(
+        '\n',
+      )}`,
     );
   }
   const errors: string[] = [];
@@ -182,7 +187,8 @@ export function readChecksConfig(
       return;
     }
     const check = parsed.data;
-    const key = (...rest: Array<string | number>) => formatPath([...at, ...rest]);
+    const key = (...rest: Array<string | number>) =>
+      formatPath([...at, ...rest]);
     if (seen.has(check.id)) {
       errors.push(`${key('id')}: "${check.id}" is used by another check`);
     }
@@ -212,15 +218,16 @@ export function readChecksConfig(
       const spec = type.measurements[name];
       if (!spec) {
         errors.push(
-          `${key('thresholds', name)}: type ${type.type} measures no "${name}"; known: ${Object.keys(
-            type.measurements,
-          ).join(', ')}`,
+          `${key('thresholds', name)}: type ${
+            type.type
+          } measures no "${name}"; known: ${Object.keys(type.measurements).join(
+            ', ',
+          )}`,
         );
         continue;
       }
       thresholds[name] = {
-        direction:
-          override.direction ?? spec.threshold?.direction ?? 'above',
+        direction: override.direction ?? spec.threshold?.direction ?? 'above',
         warning: override.warning ?? thresholds[name]?.warning,
         critical: override.critical ?? thresholds[name]?.critical,
       };
@@ -243,7 +250,9 @@ export function readChecksConfig(
     const timeoutMs = check.timeout ?? toMilliseconds(DEFAULTS.timeout);
     if (timeoutMs > intervalMs) {
       errors.push(
-        `${key('timeout')}: must not be longer than the interval (${intervalMs / 1000}s)`,
+        `${key('timeout')}: must not be longer than the interval (${
+          intervalMs / 1000
+        }s)`,
       );
     }
 
@@ -263,11 +272,12 @@ export function readChecksConfig(
   });
 
   if (errors.length > 0) {
-    throw new Error(`Invalid tracing-health check config:\n${errors.join('\n')}`);
+    throw new Error(
+      `Invalid tracing-health check config:\n${errors.join('\n')}`,
+    );
   }
   return {
-    concurrency:
-      root.data.checkScheduler?.concurrency ?? DEFAULTS.concurrency,
+    concurrency: root.data.checkScheduler?.concurrency ?? DEFAULTS.concurrency,
     historyRetentionDays:
       root.data.checkScheduler?.historyRetentionDays ??
       DEFAULTS.historyRetentionDays,

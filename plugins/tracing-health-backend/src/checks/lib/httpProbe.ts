@@ -16,15 +16,22 @@ export function withBasicAuth(
 ): { url: string; headers: Record<string, string> } {
   const parsed = new URL(url);
   if (!parsed.username && !parsed.password) return { url, headers };
-  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  const credentials = `${decodeURIComponent(
+    parsed.username,
+  )}:${decodeURIComponent(parsed.password)}`;
   parsed.username = '';
   parsed.password = '';
-  const hasAuth = Object.keys(headers).some(h => h.toLowerCase() === 'authorization');
+  const hasAuth = Object.keys(headers).some(
+    h => h.toLowerCase() === 'authorization',
+  );
   return {
     url: parsed.toString(),
     headers: hasAuth
       ? headers
-      : { ...headers, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+      : {
+          ...headers,
+          authorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
+        },
   };
 }
 
@@ -77,7 +84,10 @@ export function joinUrl(base: string, path: string): string {
 /** Describes a fetch failure by its cause (e.g. ECONNREFUSED) rather than "fetch failed". */
 export function describeError(error: unknown): string {
   // Duck-typed: errors from Node's fetch come from another realm under jest.
-  const described = error as { message?: string; cause?: { message?: string; code?: string } };
+  const described = error as {
+    message?: string;
+    cause?: { message?: string; code?: string };
+  };
   if (!described || typeof described.message !== 'string') return String(error);
   const cause = described.cause;
   if (cause && typeof cause.message === 'string') {

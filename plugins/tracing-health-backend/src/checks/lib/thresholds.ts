@@ -14,7 +14,10 @@ export function judge(
     limit !== undefined &&
     (threshold.direction === 'above' ? value > limit : value < limit);
   if (Number.isNaN(value)) {
-    return { status: 'unknown', threshold: threshold.warning ?? threshold.critical };
+    return {
+      status: 'unknown',
+      threshold: threshold.warning ?? threshold.critical,
+    };
   }
   if (crosses(threshold.critical)) {
     return { status: 'critical', threshold: threshold.critical };

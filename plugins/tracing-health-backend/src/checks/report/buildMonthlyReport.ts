@@ -54,7 +54,10 @@ export function buildMonthlyReport(input: {
     transitions.forEach((t, i) => {
       const from = Math.max(t.at.getTime(), start.getTime());
       const next = transitions[i + 1];
-      const to = Math.min(next ? next.at.getTime() : end.getTime(), end.getTime());
+      const to = Math.min(
+        next ? next.at.getTime() : end.getTime(),
+        end.getTime(),
+      );
       if (to <= from) return;
       observed += to - from;
       if (t.to !== 'critical') return;
@@ -63,7 +66,10 @@ export function buildMonthlyReport(input: {
       incidents.push({
         checkId: check.id,
         startedAt: new Date(from).toISOString(),
-        endedAt: next && next.at.getTime() <= end.getTime() ? next.at.toISOString() : undefined,
+        endedAt:
+          next && next.at.getTime() <= end.getTime()
+            ? next.at.toISOString()
+            : undefined,
         durationSeconds: Math.round((to - from) / 1000),
         message: t.message,
         runbookId: t.runbookId,
@@ -86,7 +92,9 @@ export function buildMonthlyReport(input: {
     const silentMs = input.silentAfterMinutes * 60_000;
     traced = optedIn.filter(s => {
       const seen = input.volume!.lastSeen(s.settings.serviceName);
-      return seen !== undefined && input.now.getTime() - seen.getTime() <= silentMs;
+      return (
+        seen !== undefined && input.now.getTime() - seen.getTime() <= silentMs
+      );
     }).length;
     const ratios = optedIn
       .map(s => input.volume!.completeness?.(s.settings.serviceName))

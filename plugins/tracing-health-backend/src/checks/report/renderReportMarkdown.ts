@@ -37,9 +37,9 @@ export function renderReportMarkdown(report: MonthlyReport): string {
     '| --- | --- | --- | --- | --- |',
     ...report.checks.map(
       c =>
-        `| ${cell(c.title)} | ${c.checkType} | ${percent(c.uptime)} | ${duration(
-          c.observedSeconds,
-        )} | ${c.incidents} |`,
+        `| ${cell(c.title)} | ${c.checkType} | ${percent(
+          c.uptime,
+        )} | ${duration(c.observedSeconds)} | ${c.incidents} |`,
     ),
     '',
     '## Incidents',
@@ -53,9 +53,11 @@ export function renderReportMarkdown(report: MonthlyReport): string {
       '| --- | --- | --- | --- | --- | --- |',
       ...report.incidents.map(
         i =>
-          `| ${i.checkId} | ${i.startedAt} | ${i.endedAt ?? 'ongoing'} | ${duration(
-            i.durationSeconds,
-          )} | ${cell(i.message)} | ${i.runbookId} |`,
+          `| ${i.checkId} | ${i.startedAt} | ${
+            i.endedAt ?? 'ongoing'
+          } | ${duration(i.durationSeconds)} | ${cell(i.message)} | ${
+            i.runbookId
+          } |`,
       ),
     );
   }

@@ -3,7 +3,12 @@ import { ConfigReader } from '@backstage/config';
 import { CheckResult } from '@internal/plugin-tracing-health-common';
 import { CheckType } from '@internal/plugin-tracing-health-node';
 import knexFactory, { Knex } from 'knex';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import { AddressInfo } from 'node:net';
 import { migrateDatabase } from '../../database/migrateDatabase';
 import { CheckRunner } from '../CheckRunner';
@@ -32,7 +37,8 @@ export async function createCheckHarness(
     now: options.now,
   });
   const definitions = (checks: object[]): CheckDefinition[] =>
-    readChecksConfig(new ConfigReader({ tracingHealth: { checks } }), typeMap).checks;
+    readChecksConfig(new ConfigReader({ tracingHealth: { checks } }), typeMap)
+      .checks;
   return {
     knex,
     store,

@@ -20,7 +20,9 @@ export async function eventually<T>(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
+      throw new Error(
+        `timed out waiting for ${what}${lastError ? `: ${lastError}` : ''}`,
+      );
     }
     await new Promise(r => setTimeout(r, 250));
   }
@@ -70,7 +72,8 @@ export async function startRealPrometheus(targetUrl: string) {
   };
   try {
     await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited:\n${output}`);
+      if (child.exitCode !== null)
+        throw new Error(`prometheus exited:\n${output}`);
       return (await fetch(`${url}/-/ready`)).ok;
     }, 'prometheus to be ready');
   } catch (error) {

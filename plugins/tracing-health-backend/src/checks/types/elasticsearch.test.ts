@@ -1,4 +1,8 @@
-import { createCheckHarness, sendJson, startLoopbackServer } from '../testing/checkHarness';
+import {
+  createCheckHarness,
+  sendJson,
+  startLoopbackServer,
+} from '../testing/checkHarness';
 import { elasticsearchCheckType } from './elasticsearch';
 import { opensearchCheckType } from './opensearch';
 
@@ -27,7 +31,11 @@ function clusterHealth(status: string) {
 
 function nodesStats(usedRatios: number[]) {
   return {
-    _nodes: { total: usedRatios.length, successful: usedRatios.length, failed: 0 },
+    _nodes: {
+      total: usedRatios.length,
+      successful: usedRatios.length,
+      failed: 0,
+    },
     cluster_name: 'tracing',
     nodes: Object.fromEntries(
       usedRatios.map((used, i) => [
@@ -79,73 +87,102 @@ function catAllocation(usedRatios: number[]) {
   ];
 }
 
-describe.each([elasticsearchCheckType, opensearchCheckType])('$type check', type => {
-  let status = 'green';
-  let disks = [0.4, 0.5];
-  let nodesStatsAllowed = true;
-  const seenAuth: Array<string | undefined> = [];
-  let server: Awaited<ReturnType<typeof startLoopbackServer>>;
-  let harness: Awaited<ReturnType<typeof createCheckHarness>>;
+describe.each([elasticsearchCheckType, opensearchCheckType])(
+  '$type check',
+  type => {
+    let status = 'green';
+    let disks = [0.4, 0.5];
+    let nodesStatsAllowed = true;
+    const seenAuth: Array<string | undefined> = [];
+    let server: Awaited<ReturnType<typeof startLoopbackServer>>;
+    let harness: Awaited<ReturnType<typeof createCheckHarness>>;
 
-  beforeAll(async () => {
-    server = await startLoopbackServer((req, res) => {
-      seenAuth.push(req.headers.authorization);
-      if (req.url === '/_cluster/health') sendJson(res, 200, clusterHealth(status));
-      else if (req.url === '/_nodes/stats/fs') {
-        if (nodesStatsAllowed) sendJson(res, 200, nodesStats(disks));
-        else sendJson(res, 403, { error: { type: 'security_exception', reason: 'no permissions for [cluster:monitor/nodes/stats]' }, status: 403 });
-      } else if (req.url === '/_cat/allocation?format=json&bytes=b') sendJson(res, 200, catAllocation(disks));
-      else sendJson(res, 404, { error: 'not found' });
+    beforeAll(async () => {
+      server = await startLoopbackServer((req, res) => {
+        seenAuth.push(req.headers.authorization);
+        if (req.url === '/_cluster/health')
+          sendJson(res, 200, clusterHealth(status));
+        else if (req.url === '/_nodes/stats/fs') {
+          if (nodesStatsAllowed) sendJson(res, 200, nodesStats(disks));
+          else
+            sendJson(res, 403, {
+              error: {
+                type: 'security_exception',
+                reason: 'no permissions for [cluster:monitor/nodes/stats]',
+              },
+              status: 403,
+            });
+        } else if (req.url === '/_cat/allocation?format=json&bytes=b')
+          sendJson(res, 200, catAllocation(disks));
+        else sendJson(res, 404, { error: 'not found' });
+      });
     });
-  });
-  afterAll(() => server.close());
-  beforeEach(async () => {
-    status = 'green';
-    disks = [0.4, 0.5];
-    nodesStatsAllowed = true;
-    seenAuth.length = 0;
-    harness = await createCheckHarness([type]);
-  });
-  afterEach(() => harness.close());
+    afterAll(() => server.close());
+    beforeEach(async () => {
+      status = 'green';
+      disks = [0.4, 0.5];
+      nodesStatsAllowed = true;
+      seenAuth.length = 0;
+      harness = await createCheckHarness([type]);
+    });
+    afterEach(() => harness.close());
 
-  const check = () => ({
-    id: 'search',
-    type: type.type,
-    target: `${server.url}/`,
-    headers: { Authorization: 'ApiKey c2VjcmV0' },
-  });
+    const check = () => ({
+      id: 'search',
+      type: type.type,
+      target: `${server.url}/`,
+      headers: { Authorization: 'ApiKey c2VjcmV0' },
+    });
 
-  it('is ok for a green cluster with room on every disk, sending the configured headers', async () => {
-    const result = await harness.run(check());
-    expect(result.status).toBe('ok');
-    expect(result.measurements.filter(m => m.name === 'diskUsedRatio')).toHaveLength(2);
-    expect(seenAuth.every(a => a === 'ApiKey c2VjcmV0')).toBe(true);
-  });
+    it('is ok for a green cluster with room on every disk, sending the configured headers', async () => {
+      const result = await harness.run(check());
+      expect(result.status).toBe('ok');
+      expect(
+        result.measurements.filter(m => m.name === 'diskUsedRatio'),
+      ).toHaveLength(2);
+      expect(seenAuth.every(a => a === 'ApiKey c2VjcmV0')).toBe(true);
+    });
 
-  it.each([
-    ['yellow', 'warning'],
-    ['red', 'critical'],
-  ])('maps cluster status %s to %s with the cluster-red runbook', async (health, expected) => {
-    status = health;
-    const result = await harness.run(check());
-    expect(result).toMatchObject({ status: expected, runbookId: 'elasticsearch-cluster-red' });
-    expect(result.message).toContain(health);
-  });
+    it.each([
+      ['yellow', 'warning'],
+      ['red', 'critical'],
+    ])(
+      'maps cluster status %s to %s with the cluster-red runbook',
+      async (health, expected) => {
+        status = health;
+        const result = await harness.run(check());
+        expect(result).toMatchObject({
+          status: expected,
+          runbookId: 'elasticsearch-cluster-red',
+        });
+        expect(result.message).toContain(health);
+      },
+    );
 
-  it('warns above 85% disk use on a node, naming it, with the disk-full runbook', async () => {
-    disks = [0.4, 0.9];
-    const result = await harness.run(check());
-    expect(result).toMatchObject({ status: 'warning', runbookId: 'elasticsearch-disk-full', threshold: 0.85 });
-    expect(result.message).toContain('data-1');
-    expect(result.value).toBeCloseTo(0.9, 2);
-  });
+    it('warns above 85% disk use on a node, naming it, with the disk-full runbook', async () => {
+      disks = [0.4, 0.9];
+      const result = await harness.run(check());
+      expect(result).toMatchObject({
+        status: 'warning',
+        runbookId: 'elasticsearch-disk-full',
+        threshold: 0.85,
+      });
+      expect(result.message).toContain('data-1');
+      expect(result.value).toBeCloseTo(0.9, 2);
+    });
 
-  it('falls back to _cat/allocation where _nodes/stats is forbidden', async () => {
-    nodesStatsAllowed = false;
-    disks = [0.97, 0.2];
-    const result = await harness.run(check());
-    expect(result).toMatchObject({ status: 'critical', runbookId: 'elasticsearch-disk-full' });
-    expect(result.message).toContain('os-data-0');
-    expect(result.measurements.filter(m => m.name === 'diskUsedRatio')).toHaveLength(2);
-  });
-});
+    it('falls back to _cat/allocation where _nodes/stats is forbidden', async () => {
+      nodesStatsAllowed = false;
+      disks = [0.97, 0.2];
+      const result = await harness.run(check());
+      expect(result).toMatchObject({
+        status: 'critical',
+        runbookId: 'elasticsearch-disk-full',
+      });
+      expect(result.message).toContain('os-data-0');
+      expect(
+        result.measurements.filter(m => m.name === 'diskUsedRatio'),
+      ).toHaveLength(2);
+    });
+  },
+);

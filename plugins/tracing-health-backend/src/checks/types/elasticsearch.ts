@@ -15,7 +15,10 @@ interface ClusterHealth {
 interface NodesFsStats {
   nodes: Record<
     string,
-    { name?: string; fs?: { total?: { total_in_bytes?: number; available_in_bytes?: number } } }
+    {
+      name?: string;
+      fs?: { total?: { total_in_bytes?: number; available_in_bytes?: number } };
+    }
   >;
 }
 
@@ -35,7 +38,11 @@ async function clusterHealth(ctx: CheckRunContext): Promise<CheckMeasurement> {
       { signal: ctx.signal, headers: ctx.headers },
     );
     const status =
-      data.status === 'green' ? 'ok' : data.status === 'yellow' ? 'warning' : 'critical';
+      data.status === 'green'
+        ? 'ok'
+        : data.status === 'yellow'
+        ? 'warning'
+        : 'critical';
     return ctx.verdict('clusterStatus', status, {
       message: `cluster ${data.cluster_name ?? ''} is ${data.status} (${
         data.number_of_nodes ?? '?'
@@ -52,7 +59,9 @@ async function clusterHealth(ctx: CheckRunContext): Promise<CheckMeasurement> {
 }
 
 /** Used share of each data node's disk; `_cat/allocation` where `_nodes/stats` is not allowed. */
-async function diskUse(ctx: CheckRunContext): Promise<Array<{ node: string; ratio: number }>> {
+async function diskUse(
+  ctx: CheckRunContext,
+): Promise<Array<{ node: string; ratio: number }>> {
   const opts = { signal: ctx.signal, headers: ctx.headers };
   try {
     const { data } = await httpJson<NodesFsStats>(
@@ -76,7 +85,8 @@ async function diskUse(ctx: CheckRunContext): Promise<Array<{ node: string; rati
       if (!row.node || row.node === 'UNASSIGNED') return [];
       const used = Number(row['disk.used']);
       const total = Number(row['disk.total']);
-      if (total > 0 && Number.isFinite(used)) return [{ node: row.node, ratio: used / total }];
+      if (total > 0 && Number.isFinite(used))
+        return [{ node: row.node, ratio: used / total }];
       const percent = Number(row['disk.percent']);
       return Number.isFinite(percent) && row['disk.percent'] !== null
         ? [{ node: row.node, ratio: percent / 100 }]
@@ -85,7 +95,9 @@ async function diskUse(ctx: CheckRunContext): Promise<Array<{ node: string; rati
   }
 }
 
-async function diskMeasurements(ctx: CheckRunContext): Promise<CheckMeasurement[]> {
+async function diskMeasurements(
+  ctx: CheckRunContext,
+): Promise<CheckMeasurement[]> {
   try {
     const nodes = await diskUse(ctx);
     return nodes.map(({ node, ratio }) =>
@@ -132,11 +144,15 @@ export function createSearchClusterCheckType(
       },
     },
     async run(ctx) {
-      const [health, disks] = await Promise.all([clusterHealth(ctx), diskMeasurements(ctx)]);
+      const [health, disks] = await Promise.all([
+        clusterHealth(ctx),
+        diskMeasurements(ctx),
+      ]);
       return { measurements: [health, ...disks] };
     },
   };
 }
 
 /** Elasticsearch (`target`: the cluster URL, `headers` for credentials). */
-export const elasticsearchCheckType = createSearchClusterCheckType('elasticsearch');
+export const elasticsearchCheckType =
+  createSearchClusterCheckType('elasticsearch');

@@ -1,4 +1,8 @@
-import { createCheckHarness, startLoopbackServer, unusedPort } from '../testing/checkHarness';
+import {
+  createCheckHarness,
+  startLoopbackServer,
+  unusedPort,
+} from '../testing/checkHarness';
 import { httpCheckType } from './http';
 
 describe('http check', () => {
@@ -19,14 +23,28 @@ describe('http check', () => {
   afterEach(() => harness.close());
 
   it('is ok for a 2xx answer and records its latency', async () => {
-    const result = await harness.run({ id: 'h', type: 'http', target: `${server.url}/ready` });
+    const result = await harness.run({
+      id: 'h',
+      type: 'http',
+      target: `${server.url}/ready`,
+    });
     expect(result.status).toBe('ok');
-    expect(result.measurements.find(m => m.name === 'latencyMs')).toMatchObject({ unit: 'ms', threshold: 1000 });
+    expect(result.measurements.find(m => m.name === 'latencyMs')).toMatchObject(
+      { unit: 'ms', threshold: 1000 },
+    );
   });
 
   it('is critical for an unexpected status or a missing body text', async () => {
-    const broken = await harness.run({ id: 'h', type: 'http', target: `${server.url}/broken` });
-    expect(broken).toMatchObject({ status: 'critical', runbookId: 'collector-down', value: 500 });
+    const broken = await harness.run({
+      id: 'h',
+      type: 'http',
+      target: `${server.url}/broken`,
+    });
+    expect(broken).toMatchObject({
+      status: 'critical',
+      runbookId: 'collector-down',
+      value: 500,
+    });
     const body = await harness.run({
       id: 'h2',
       type: 'http',
@@ -51,7 +69,10 @@ describe('http check', () => {
       target: `${server.url}/ready`,
       thresholds: { latencyMs: { warning: 0 } },
     });
-    expect(result).toMatchObject({ status: 'warning', runbookId: 'high-query-latency' });
+    expect(result).toMatchObject({
+      status: 'warning',
+      runbookId: 'high-query-latency',
+    });
   });
 
   it('is critical when nothing listens, and uses the check runbook override', async () => {
@@ -62,7 +83,10 @@ describe('http check', () => {
       target: `http://127.0.0.1:${port}/`,
       runbook: 'no-traces',
     });
-    expect(result).toMatchObject({ status: 'critical', runbookId: 'no-traces' });
+    expect(result).toMatchObject({
+      status: 'critical',
+      runbookId: 'no-traces',
+    });
     expect(result.message).toContain('ECONNREFUSED');
   });
 });

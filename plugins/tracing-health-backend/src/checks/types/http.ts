@@ -5,7 +5,10 @@ import { describeError, httpProbe } from '../lib/httpProbe';
 const optionsSchema = z
   .object({
     /** Statuses that count as up (default: any 2xx or 3xx). */
-    expectedStatus: z.array(z.number().int().min(100).max(599)).nonempty().optional(),
+    expectedStatus: z
+      .array(z.number().int().min(100).max(599))
+      .nonempty()
+      .optional(),
     /** Text the body must contain. */
     bodyContains: z.string().optional(),
   })
@@ -31,7 +34,10 @@ export const httpCheckType: CheckType<Options> = {
   async run(ctx) {
     let res;
     try {
-      res = await httpProbe(ctx.target!, { signal: ctx.signal, headers: ctx.headers });
+      res = await httpProbe(ctx.target!, {
+        signal: ctx.signal,
+        headers: ctx.headers,
+      });
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       return {
@@ -43,14 +49,19 @@ export const httpCheckType: CheckType<Options> = {
       };
     }
     const expected = ctx.options.expectedStatus;
-    const statusOk = expected ? expected.includes(res.status) : res.status < 400;
+    const statusOk = expected
+      ? expected.includes(res.status)
+      : res.status < 400;
     const bodyOk =
-      ctx.options.bodyContains === undefined || res.body.includes(ctx.options.bodyContains);
+      ctx.options.bodyContains === undefined ||
+      res.body.includes(ctx.options.bodyContains);
     return {
       measurements: [
         ctx.verdict('status', statusOk && bodyOk ? 'ok' : 'critical', {
           message: !statusOk
-            ? `answered ${res.status}, expected ${expected?.join(' or ') ?? '2xx or 3xx'}`
+            ? `answered ${res.status}, expected ${
+                expected?.join(' or ') ?? '2xx or 3xx'
+              }`
             : bodyOk
             ? `answered ${res.status}`
             : `answered ${res.status} without "${ctx.options.bodyContains}" in the body`,

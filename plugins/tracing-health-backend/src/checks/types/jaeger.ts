@@ -14,10 +14,15 @@ const optionsSchema = z
   .strict();
 type Options = z.infer<typeof optionsSchema>;
 
-async function checkQuery(ctx: CheckRunContext<Options>): Promise<CheckMeasurement[]> {
+async function checkQuery(
+  ctx: CheckRunContext<Options>,
+): Promise<CheckMeasurement[]> {
   const url = joinUrl(ctx.target!, '/api/services');
   try {
-    const res = await httpProbe(url, { signal: ctx.signal, headers: ctx.headers });
+    const res = await httpProbe(url, {
+      signal: ctx.signal,
+      headers: ctx.headers,
+    });
     let body: { data?: unknown; errors?: unknown } | undefined;
     try {
       body = JSON.parse(res.body);
@@ -32,7 +37,9 @@ async function checkQuery(ctx: CheckRunContext<Options>): Promise<CheckMeasureme
         message: failed
           ? `/api/services answered ${res.status}: ${res.body.slice(0, 200)}`
           : `/api/services lists ${services} services${
-              errors ? ` with errors ${JSON.stringify(body!.errors).slice(0, 200)}` : ''
+              errors
+                ? ` with errors ${JSON.stringify(body!.errors).slice(0, 200)}`
+                : ''
             }`,
         value: services,
       }),
@@ -62,10 +69,14 @@ async function checkCollector(
     } catch {
       // quoted as-is
     }
-    return ctx.verdict('collectorHealth', res.status === 200 ? 'ok' : 'critical', {
-      message: `collector health answered ${res.status}: ${said}`,
-      value: res.status,
-    });
+    return ctx.verdict(
+      'collectorHealth',
+      res.status === 200 ? 'ok' : 'critical',
+      {
+        message: `collector health answered ${res.status}: ${said}`,
+        value: res.status,
+      },
+    );
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     return ctx.verdict('collectorHealth', 'critical', {

@@ -12,7 +12,11 @@ const AVAILABLE = {
   upSince: '2026-11-20T04:12:31.6847174Z',
   uptime: '49h0m13.2518s',
 };
-const NOT_AVAILABLE = { status: 'Server not available', upSince: '0001-01-01T00:00:00Z', uptime: '' };
+const NOT_AVAILABLE = {
+  status: 'Server not available',
+  upSince: '0001-01-01T00:00:00Z',
+  uptime: '',
+};
 
 interface Counters {
   accepted: number;
@@ -68,7 +72,13 @@ describe('otel-collector check', () => {
   beforeEach(async () => {
     healthy = true;
     withTotal = true;
-    counters = { accepted: 10_000, refused: 0, sent: 10_000, failed: 0, queueSize: 10 };
+    counters = {
+      accepted: 10_000,
+      refused: 0,
+      sent: 10_000,
+      failed: 0,
+      queueSize: 10,
+    };
     harness = await createCheckHarness([otelCollectorCheckType]);
   });
   afterEach(() => harness.close());
@@ -95,59 +105,103 @@ describe('otel-collector check', () => {
   it('is critical with the collector-down runbook when health_check answers 503', async () => {
     healthy = false;
     const result = await harness.run(check());
-    expect(result).toMatchObject({ status: 'critical', runbookId: 'collector-down' });
+    expect(result).toMatchObject({
+      status: 'critical',
+      runbookId: 'collector-down',
+    });
     expect(result.message).toContain('503');
     expect(result.message).toContain('Server not available');
   });
 
   it('is critical when nothing listens', async () => {
     const port = await unusedPort();
-    const result = await harness.run({ ...check(), target: `http://127.0.0.1:${port}/`, options: {} });
-    expect(result).toMatchObject({ status: 'critical', runbookId: 'collector-down' });
+    const result = await harness.run({
+      ...check(),
+      target: `http://127.0.0.1:${port}/`,
+      options: {},
+    });
+    expect(result).toMatchObject({
+      status: 'critical',
+      runbookId: 'collector-down',
+    });
     expect(result.message).toContain('ECONNREFUSED');
   });
 
-  it.each([true, false])('warns above 80%% queue use (metric names with _total: %s)', async total => {
-    withTotal = total;
-    counters.queueSize = 850;
-    const result = await harness.run(check());
-    expect(result).toMatchObject({
-      status: 'warning',
-      runbookId: 'high-queue',
-      value: 0.85,
-      threshold: 0.8,
-    });
-    expect(result.message).toContain('otlp/tempo');
-  });
+  it.each([true, false])(
+    'warns above 80%% queue use (metric names with _total: %s)',
+    async total => {
+      withTotal = total;
+      counters.queueSize = 850;
+      const result = await harness.run(check());
+      expect(result).toMatchObject({
+        status: 'warning',
+        runbookId: 'high-queue',
+        value: 0.85,
+        threshold: 0.8,
+      });
+      expect(result.message).toContain('otlp/tempo');
+    },
+  );
 
   it.each([true, false])(
     'judges refusals and export failures since the last run (metric names with _total: %s)',
     async total => {
       withTotal = total;
       // A collector that refused 5% over its lifetime but nothing lately is fine now.
-      counters = { accepted: 9_400, refused: 600, sent: 9_500, failed: 0, queueSize: 0 };
+      counters = {
+        accepted: 9_400,
+        refused: 600,
+        sent: 9_500,
+        failed: 0,
+        queueSize: 0,
+      };
       const first = await harness.run(check());
-      expect(first.measurements.find(m => m.name === 'refusedRatio')).toMatchObject({
+      expect(
+        first.measurements.find(m => m.name === 'refusedRatio'),
+      ).toMatchObject({
         status: 'critical',
         runbookId: 'memory-pressure',
       });
       expect(first.message).toContain('since the collector started');
 
-      counters = { accepted: 19_400, refused: 600, sent: 19_400, failed: 100, queueSize: 0 };
+      counters = {
+        accepted: 19_400,
+        refused: 600,
+        sent: 19_400,
+        failed: 100,
+        queueSize: 0,
+      };
       const second = await harness.run(check());
       const refused = second.measurements.find(m => m.name === 'refusedRatio')!;
       expect(refused).toMatchObject({ status: 'ok', value: 0 });
-      const failed = second.measurements.find(m => m.name === 'sendFailureRatio')!;
-      expect(failed).toMatchObject({ status: 'warning', runbookId: 'export-failures' });
+      const failed = second.measurements.find(
+        m => m.name === 'sendFailureRatio',
+      )!;
+      expect(failed).toMatchObject({
+        status: 'warning',
+        runbookId: 'export-failures',
+      });
       expect(failed.value).toBeCloseTo(100 / 10_000);
       expect(failed.message).toContain('since the last run');
     },
   );
 
   it('treats a counter reset (collector restart) as counting from the restart', async () => {
-    counters = { accepted: 100_000, refused: 0, sent: 100_000, failed: 0, queueSize: 0 };
+    counters = {
+      accepted: 100_000,
+      refused: 0,
+      sent: 100_000,
+      failed: 0,
+      queueSize: 0,
+    };
     await harness.run(check());
-    counters = { accepted: 90, refused: 10, sent: 100, failed: 0, queueSize: 0 };
+    counters = {
+      accepted: 90,
+      refused: 10,
+      sent: 100,
+      failed: 0,
+      queueSize: 0,
+    };
     const result = await harness.run(check());
     const refused = result.measurements.find(m => m.name === 'refusedRatio')!;
     expect(refused.value).toBeCloseTo(0.1);

@@ -20,7 +20,9 @@ const optionsSchema = z
   .strict();
 type Options = z.infer<typeof optionsSchema>;
 
-async function checkHealth(ctx: CheckRunContext<Options>): Promise<CheckMeasurement> {
+async function checkHealth(
+  ctx: CheckRunContext<Options>,
+): Promise<CheckMeasurement> {
   try {
     const res = await httpProbe(ctx.target!, { signal: ctx.signal });
     let said = res.body.trim().slice(0, 200);
@@ -84,7 +86,9 @@ async function checkMetrics(ctx: CheckRunContext<Options>) {
     return {
       measurements: [
         ctx.verdict('metrics', 'unknown', {
-          message: `metrics endpoint ${url} unreadable: ${describeError(error)}`,
+          message: `metrics endpoint ${url} unreadable: ${describeError(
+            error,
+          )}`,
           runbookId: 'check-failing',
         }),
       ],
@@ -99,8 +103,11 @@ async function checkMetrics(ctx: CheckRunContext<Options>) {
     failed: sumCounter(samples, 'otelcol_exporter_send_failed_spans') ?? 0,
   };
   const delta = counterDelta(counters, ctx.previousState?.counters);
-  const window = delta.sinceStart ? 'since the collector started' : 'since the last run';
-  const ratio = (bad: number, good: number) => (bad + good > 0 ? bad / (bad + good) : 0);
+  const window = delta.sinceStart
+    ? 'since the collector started'
+    : 'since the last run';
+  const ratio = (bad: number, good: number) =>
+    bad + good > 0 ? bad / (bad + good) : 0;
 
   const refusedRatio = ratio(delta.values.refused, delta.values.accepted);
   const failedRatio = ratio(delta.values.failed, delta.values.sent);
@@ -133,7 +140,10 @@ export const otelCollectorCheckType: CheckType<Options> = {
   runbookId: 'collector-down',
   target: 'required',
   measurements: {
-    health: { description: 'health_check endpoint status', runbookId: 'collector-down' },
+    health: {
+      description: 'health_check endpoint status',
+      runbookId: 'collector-down',
+    },
     metrics: { description: 'whether the metrics endpoint could be read' },
     queueUtilization: {
       description: 'exporter queue size / capacity, per exporter',
@@ -142,7 +152,8 @@ export const otelCollectorCheckType: CheckType<Options> = {
       runbookId: 'high-queue',
     },
     refusedRatio: {
-      description: 'share of received spans refused (usually by memory_limiter)',
+      description:
+        'share of received spans refused (usually by memory_limiter)',
       unit: 'ratio',
       threshold: { warning: 0.01, critical: 0.05, direction: 'above' },
       runbookId: 'memory-pressure',

@@ -56,20 +56,28 @@ describe('pipeline check', () => {
     status.spansReceived = 11_000;
     status.spansDropped = 100; // nothing dropped since
     const second = await harness.run(check);
-    expect(second.measurements.find(m => m.name === 'dropRatio')).toMatchObject({
-      status: 'ok',
-      value: 0,
-    });
+    expect(second.measurements.find(m => m.name === 'dropRatio')).toMatchObject(
+      {
+        status: 'ok',
+        value: 0,
+      },
+    );
     status.spansReceived = 12_000;
     status.spansDropped = 130; // 3% of the last 1000
     const third = await harness.run(check);
-    expect(third).toMatchObject({ status: 'warning', runbookId: 'trace-data-loss' });
+    expect(third).toMatchObject({
+      status: 'warning',
+      runbookId: 'trace-data-loss',
+    });
     expect(third.value).toBeCloseTo(0.03);
   });
 
   it('is unknown when no pipeline is connected', async () => {
     connected = false;
     const result = await harness.run(check);
-    expect(result).toMatchObject({ status: 'unknown', runbookId: 'check-failing' });
+    expect(result).toMatchObject({
+      status: 'unknown',
+      runbookId: 'check-failing',
+    });
   });
 });

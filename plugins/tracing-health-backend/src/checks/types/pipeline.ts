@@ -15,7 +15,8 @@ export function createPipelineCheckType(
 ): CheckType {
   return {
     type: 'pipeline',
-    description: "the embedded pipeline's memory, queue, export failures and drops",
+    description:
+      "the embedded pipeline's memory, queue, export failures and drops",
     runbookId: 'memory-pressure',
     target: 'none',
     failureStatus: 'unknown',
@@ -57,17 +58,23 @@ export function createPipelineCheckType(
         };
       }
       const s = source.status();
-      const memory = s.memoryLimitBytes > 0 ? s.memoryUsedBytes / s.memoryLimitBytes : 0;
+      const memory =
+        s.memoryLimitBytes > 0 ? s.memoryUsedBytes / s.memoryLimitBytes : 0;
       const queue = s.queueCapacity > 0 ? s.queueSize / s.queueCapacity : 0;
       const counters = { received: s.spansReceived, dropped: s.spansDropped };
       const delta = counterDelta(counters, ctx.previousState?.counters);
-      const drop = delta.values.received > 0 ? delta.values.dropped / delta.values.received : 0;
+      const drop =
+        delta.values.received > 0
+          ? delta.values.dropped / delta.values.received
+          : 0;
       return {
         measurements: [
           ctx.measure('memoryRatio', memory, {
-            message: `memory ${Math.round(s.memoryUsedBytes / 1048576)} MiB of ${Math.round(
-              s.memoryLimitBytes / 1048576,
-            )} MiB (${pct(memory)})`,
+            message: `memory ${Math.round(
+              s.memoryUsedBytes / 1048576,
+            )} MiB of ${Math.round(s.memoryLimitBytes / 1048576)} MiB (${pct(
+              memory,
+            )})`,
           }),
           ctx.measure('queueUtilization', queue, {
             message: `queue ${s.queueSize}/${s.queueCapacity} (${pct(queue)})`,
@@ -76,8 +83,12 @@ export function createPipelineCheckType(
             message: `${s.exportFailuresRecent} recent export failures`,
           }),
           ctx.measure('dropRatio', drop, {
-            message: `${delta.values.dropped} of ${delta.values.received} spans dropped ${
-              delta.sinceStart ? 'since the pipeline started' : 'since the last run'
+            message: `${delta.values.dropped} of ${
+              delta.values.received
+            } spans dropped ${
+              delta.sinceStart
+                ? 'since the pipeline started'
+                : 'since the last run'
             }`,
           }),
         ],

@@ -1,4 +1,7 @@
-import { createCheckHarness, startLoopbackServer } from '../testing/checkHarness';
+import {
+  createCheckHarness,
+  startLoopbackServer,
+} from '../testing/checkHarness';
 import { eventually, startRealPrometheus } from '../testing/realPrometheus';
 import { prometheusQueryCheckType } from './prometheusQuery';
 
@@ -33,7 +36,9 @@ describe('prometheus-query check against a real Prometheus', () => {
     });
     prometheus = await startRealPrometheus(`${exporter.url}/metrics`);
     await eventually(async () => {
-      const res = await fetch(`${prometheus.url}/api/v1/query?query=kafka_consumergroup_lag`);
+      const res = await fetch(
+        `${prometheus.url}/api/v1/query?query=kafka_consumergroup_lag`,
+      );
       const body = (await res.json()) as any;
       return body.data?.result?.length === 3;
     }, 'the fixture to be scraped');
@@ -58,10 +63,17 @@ describe('prometheus-query check against a real Prometheus', () => {
 
   it('warns on Kafka consumer lag above 100k, naming the lagging group, with the kafka-lag runbook', async () => {
     const result = await harness.run(lagCheck());
-    expect(result).toMatchObject({ status: 'warning', runbookId: 'kafka-lag', threshold: 100_000 });
+    expect(result).toMatchObject({
+      status: 'warning',
+      runbookId: 'kafka-lag',
+      threshold: 100_000,
+    });
     expect(result.value).toBe(251_200);
     expect(result.message).toContain('consumergroup="otel-ingester"');
-    expect(result.measurements.map(m => m.status).sort()).toEqual(['ok', 'warning']);
+    expect(result.measurements.map(m => m.status).sort()).toEqual([
+      'ok',
+      'warning',
+    ]);
   });
 
   it('follows the series as they change', async () => {
@@ -83,10 +95,16 @@ describe('prometheus-query check against a real Prometheus', () => {
       type: 'prometheus-query',
       target: prometheus.url,
       runbook: 'high-queue',
-      options: { query: 'otelcol_exporter_queue_size / otelcol_exporter_queue_capacity' },
+      options: {
+        query: 'otelcol_exporter_queue_size / otelcol_exporter_queue_capacity',
+      },
       thresholds: { value: { warning: 0.8, critical: 0.95 } },
     });
-    expect(result).toMatchObject({ status: 'warning', runbookId: 'high-queue', value: 0.9 });
+    expect(result).toMatchObject({
+      status: 'warning',
+      runbookId: 'high-queue',
+      value: 0.9,
+    });
   });
 
   it('judges a falling rate with direction below', async () => {
@@ -98,18 +116,32 @@ describe('prometheus-query check against a real Prometheus', () => {
       options: { query: 'sum(otelcol_receiver_accepted_spans_total)' },
       thresholds: { value: { warning: 10_000, direction: 'below' } },
     });
-    expect(result).toMatchObject({ status: 'warning', value: 5000, runbookId: 'trace-data-loss' });
+    expect(result).toMatchObject({
+      status: 'warning',
+      value: 5000,
+      runbookId: 'trace-data-loss',
+    });
   });
 
   it('is unknown with the check-failing runbook for invalid PromQL and for no data', async () => {
     const invalid = await harness.run(lagCheck({ options: { query: 'sum(' } }));
-    expect(invalid).toMatchObject({ status: 'unknown', runbookId: 'check-failing' });
+    expect(invalid).toMatchObject({
+      status: 'unknown',
+      runbookId: 'check-failing',
+    });
     expect(invalid.message).toContain('bad_data');
-    const empty = await harness.run(lagCheck({ options: { query: 'kafka_consumergroup_lag{topic="none"}' } }));
+    const empty = await harness.run(
+      lagCheck({ options: { query: 'kafka_consumergroup_lag{topic="none"}' } }),
+    );
     expect(empty.status).toBe('unknown');
     expect(empty.message).toContain('no series');
     const emptyOk = await harness.run(
-      lagCheck({ options: { query: 'kafka_consumergroup_lag{topic="none"}', noData: 'ok' } }),
+      lagCheck({
+        options: {
+          query: 'kafka_consumergroup_lag{topic="none"}',
+          noData: 'ok',
+        },
+      }),
     );
     expect(emptyOk.status).toBe('ok');
   });

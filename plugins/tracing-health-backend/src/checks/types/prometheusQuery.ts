@@ -19,7 +19,13 @@ interface QueryResponse {
   error?: string;
   errorType?: string;
   data?:
-    | { resultType: 'vector'; result: Array<{ metric: Record<string, string>; value: [number, string] }> }
+    | {
+        resultType: 'vector';
+        result: Array<{
+          metric: Record<string, string>;
+          value: [number, string];
+        }>;
+      }
     | { resultType: 'scalar'; result: [number, string] }
     | { resultType: 'matrix' | 'string'; result: unknown };
 }
@@ -50,21 +56,29 @@ export const prometheusQueryCheckType: CheckType<Options> = {
   },
   parseOptions: raw => optionsSchema.parse(raw),
   async run(ctx) {
-    const url = `${joinUrl(ctx.target!, '/api/v1/query')}?query=${encodeURIComponent(
-      ctx.options.query,
-    )}`;
-    const res = await httpProbe(url, { signal: ctx.signal, headers: ctx.headers });
+    const url = `${joinUrl(
+      ctx.target!,
+      '/api/v1/query',
+    )}?query=${encodeURIComponent(ctx.options.query)}`;
+    const res = await httpProbe(url, {
+      signal: ctx.signal,
+      headers: ctx.headers,
+    });
     let body: QueryResponse;
     try {
       body = JSON.parse(res.body);
     } catch {
-      throw new Error(`Prometheus answered ${res.status}: ${res.body.slice(0, 200)}`);
+      throw new Error(
+        `Prometheus answered ${res.status}: ${res.body.slice(0, 200)}`,
+      );
     }
     if (body.status !== 'success' || !body.data) {
       return {
         measurements: [
           ctx.verdict('value', 'unknown', {
-            message: `query failed (${res.status} ${body.errorType ?? ''}): ${body.error ?? ''}`,
+            message: `query failed (${res.status} ${body.errorType ?? ''}): ${
+              body.error ?? ''
+            }`,
             runbookId: 'check-failing',
           }),
         ],
@@ -92,7 +106,9 @@ export const prometheusQueryCheckType: CheckType<Options> = {
       const status: CheckStatus = ctx.options.noData ?? 'unknown';
       return {
         measurements: [
-          ctx.verdict('value', status, { message: `no series for ${ctx.options.query}` }),
+          ctx.verdict('value', status, {
+            message: `no series for ${ctx.options.query}`,
+          }),
         ],
       };
     }

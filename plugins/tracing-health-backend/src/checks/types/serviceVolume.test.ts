@@ -24,7 +24,12 @@ function service(name: string, optedIn = true): TracedServiceInfo {
 describe('service-volume check', () => {
   const lastSeen = new Map<string, Date>();
   const rates = new Map<string, number>();
-  const services = [service('checkout'), service('inventory'), service('search'), service('legacy', false)];
+  const services = [
+    service('checkout'),
+    service('inventory'),
+    service('search'),
+    service('legacy', false),
+  ];
   const type = createServiceVolumeCheckType({
     provider: () => ({
       tracesPerSecond: name => rates.get(name),
@@ -52,21 +57,36 @@ describe('service-volume check', () => {
       type: 'service-volume',
       thresholds: { tracesPerSecond: { warning: 0.1 } },
     });
-    const bySubject = Object.fromEntries(result.measurements.map(m => [m.subject, m]));
-    expect(Object.keys(bySubject).sort()).toEqual(['checkout-api', 'inventory-api', 'search-api']);
-    expect(bySubject['checkout-api']).toMatchObject({ status: 'ok', value: 12.5 });
+    const bySubject = Object.fromEntries(
+      result.measurements.map(m => [m.subject, m]),
+    );
+    expect(Object.keys(bySubject).sort()).toEqual([
+      'checkout-api',
+      'inventory-api',
+      'search-api',
+    ]);
+    expect(bySubject['checkout-api']).toMatchObject({
+      status: 'ok',
+      value: 12.5,
+    });
     expect(bySubject['inventory-api']).toMatchObject({
       status: 'warning',
       runbookId: 'trace-data-loss',
       threshold: 0.1,
     });
-    expect(bySubject['search-api']).toMatchObject({ status: 'warning', runbookId: 'no-traces' });
+    expect(bySubject['search-api']).toMatchObject({
+      status: 'warning',
+      runbookId: 'no-traces',
+    });
   });
 
   it('is critical for a service that stopped, with the service-silent runbook', async () => {
     lastSeen.set('search-api', new Date(NOW.getTime() - 25 * MIN));
     const result = await harness.run({ id: 'volume', type: 'service-volume' });
-    expect(result).toMatchObject({ status: 'critical', runbookId: 'service-silent' });
+    expect(result).toMatchObject({
+      status: 'critical',
+      runbookId: 'service-silent',
+    });
     expect(result.message).toContain('search-api');
     expect(result.message).toContain('25 min ago');
   });

@@ -37,7 +37,8 @@ export function createServiceVolumeCheckType(deps: {
     failureStatus: 'unknown',
     measurements: {
       seen: {
-        description: 'whether the service sent traces within silentAfterMinutes',
+        description:
+          'whether the service sent traces within silentAfterMinutes',
         runbookId: 'service-silent',
       },
       tracesPerSecond: {
@@ -54,21 +55,25 @@ export function createServiceVolumeCheckType(deps: {
         return {
           measurements: [
             ctx.verdict('seen', 'unknown', {
-              message: 'no trace volume source is connected to the health checks',
+              message:
+                'no trace volume source is connected to the health checks',
               runbookId: 'check-failing',
             }),
           ],
         };
       }
       const silentMs =
-        (ctx.options.silentAfterMinutes ?? deps.defaultSilentAfterMinutes) * 60_000;
+        (ctx.options.silentAfterMinutes ?? deps.defaultSilentAfterMinutes) *
+        60_000;
       const services = (await deps.optedInServices()).filter(
         s => !ctx.service || s.settings.serviceName === ctx.service,
       );
       if (services.length === 0) {
         return {
           measurements: [
-            ctx.verdict('seen', 'ok', { message: 'no opted-in services to watch' }),
+            ctx.verdict('seen', 'ok', {
+              message: 'no opted-in services to watch',
+            }),
           ],
         };
       }
@@ -86,13 +91,19 @@ export function createServiceVolumeCheckType(deps: {
         if (now.getTime() - lastSeen.getTime() > silentMs) {
           return ctx.verdict('seen', 'critical', {
             subject: name,
-            message: `${name} stopped sending traces; last one ${minutesAgo(now, lastSeen)}`,
+            message: `${name} stopped sending traces; last one ${minutesAgo(
+              now,
+              lastSeen,
+            )}`,
           });
         }
         const rate = source.tracesPerSecond(name) ?? 0;
         return ctx.measure('tracesPerSecond', rate, {
           subject: name,
-          message: `${name}: ${rate.toFixed(2)} traces/s, last ${minutesAgo(now, lastSeen)}`,
+          message: `${name}: ${rate.toFixed(2)} traces/s, last ${minutesAgo(
+            now,
+            lastSeen,
+          )}`,
         });
       });
       return { measurements };

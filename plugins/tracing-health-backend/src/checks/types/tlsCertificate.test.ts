@@ -13,10 +13,25 @@ const DAY = 86_400_000;
 function makeCertificate(dir: string, days: number) {
   const key = join(dir, `${days}.key`);
   const cert = join(dir, `${days}.crt`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
-    '-days', String(days), '-subj', `/CN=collector-${days}d.test`,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      String(days),
+      '-subj',
+      `/CN=collector-${days}d.test`,
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(key), cert: readFileSync(cert) };
 }
 
@@ -48,7 +63,9 @@ describe('tls-certificate check', () => {
   });
 
   const run = async (target: string) => {
-    const harness = await createCheckHarness([tlsCertificateCheckType], { now: () => clock });
+    const harness = await createCheckHarness([tlsCertificateCheckType], {
+      now: () => clock,
+    });
     try {
       return await harness.run({ id: 'tls', type: 'tls-certificate', target });
     } finally {
@@ -62,7 +79,11 @@ describe('tls-certificate check', () => {
     [3, 'critical'],
   ])('a certificate valid for %i days is %s', async (days, status) => {
     const result = await run(`127.0.0.1:${ports[days]}`);
-    expect(result).toMatchObject({ status, runbookId: 'certificate-expiry', unit: 'days' });
+    expect(result).toMatchObject({
+      status,
+      runbookId: 'certificate-expiry',
+      unit: 'days',
+    });
     expect(result.value).toBeGreaterThan(days - 1);
     expect(result.value).toBeLessThanOrEqual(days);
     expect(result.message).toContain(`collector-${days}d.test`);
@@ -80,13 +101,22 @@ describe('tls-certificate check', () => {
   it('is unknown with the check-failing runbook when the endpoint cannot be reached', async () => {
     const port = await unusedPort();
     const result = await run(`127.0.0.1:${port}`);
-    expect(result).toMatchObject({ status: 'unknown', runbookId: 'check-failing' });
+    expect(result).toMatchObject({
+      status: 'unknown',
+      runbookId: 'check-failing',
+    });
     expect(result.message).toContain('ECONNREFUSED');
   });
 
   it('reads host:port, URLs and bare hosts', () => {
-    expect(parseTlsTarget('collector:4317')).toEqual({ host: 'collector', port: 4317 });
-    expect(parseTlsTarget('https://jaeger.example.com')).toEqual({ host: 'jaeger.example.com', port: 443 });
+    expect(parseTlsTarget('collector:4317')).toEqual({
+      host: 'collector',
+      port: 4317,
+    });
+    expect(parseTlsTarget('https://jaeger.example.com')).toEqual({
+      host: 'jaeger.example.com',
+      port: 443,
+    });
     expect(parseTlsTarget('[::1]:8443')).toEqual({ host: '::1', port: 8443 });
   });
 });

@@ -27,43 +27,46 @@ function peerCertificate(
   servername: string | undefined,
   signal: AbortSignal,
 ) {
-  return new Promise<{ validTo: Date; subject: string; issuer: string; authorizationError?: string }>(
-    (resolve, reject) => {
-      // Expiry is read even from untrusted chains; trust problems go into the message.
-      const socket: TLSSocket = connect({
-        host,
-        port,
-        servername: servername ?? (/^[\d.:]+$/.test(host) ? undefined : host),
-        rejectUnauthorized: false,
+  return new Promise<{
+    validTo: Date;
+    subject: string;
+    issuer: string;
+    authorizationError?: string;
+  }>((resolve, reject) => {
+    // Expiry is read even from untrusted chains; trust problems go into the message.
+    const socket: TLSSocket = connect({
+      host,
+      port,
+      servername: servername ?? (/^[\d.:]+$/.test(host) ? undefined : host),
+      rejectUnauthorized: false,
+    });
+    const onAbort = () => socket.destroy(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+    };
+    socket.once('secureConnect', () => {
+      const cert = socket.getPeerCertificate();
+      done();
+      if (!cert?.valid_to) {
+        reject(new Error('the server presented no certificate'));
+        return;
+      }
+      resolve({
+        validTo: new Date(cert.valid_to),
+        subject: [cert.subject?.CN ?? ''].flat().join(', '),
+        issuer: [cert.issuer?.CN ?? ''].flat().join(', '),
+        authorizationError: socket.authorizationError
+          ? String(socket.authorizationError)
+          : undefined,
       });
-      const onAbort = () => socket.destroy(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      const done = () => {
-        signal.removeEventListener('abort', onAbort);
-        socket.destroy();
-      };
-      socket.once('secureConnect', () => {
-        const cert = socket.getPeerCertificate();
-        done();
-        if (!cert?.valid_to) {
-          reject(new Error('the server presented no certificate'));
-          return;
-        }
-        resolve({
-          validTo: new Date(cert.valid_to),
-          subject: [cert.subject?.CN ?? ''].flat().join(', '),
-          issuer: [cert.issuer?.CN ?? ''].flat().join(', '),
-          authorizationError: socket.authorizationError
-            ? String(socket.authorizationError)
-            : undefined,
-        });
-      });
-      socket.once('error', error => {
-        done();
-        reject(error);
-      });
-    },
-  );
+    });
+    socket.once('error', error => {
+      done();
+      reject(error);
+    });
+  });
 }
 
 /** Days until the certificate of a TLS endpoint (`target`: host:port) expires. */
@@ -83,7 +86,12 @@ export const tlsCertificateCheckType: CheckType<Options> = {
   parseOptions: raw => optionsSchema.parse(raw),
   async run(ctx) {
     const { host, port } = parseTlsTarget(ctx.target!);
-    const cert = await peerCertificate(host, port, ctx.options.servername, ctx.signal);
+    const cert = await peerCertificate(
+      host,
+      port,
+      ctx.options.servername,
+      ctx.signal,
+    );
     const days = (cert.validTo.getTime() - ctx.now().getTime()) / DAY_MS;
     const when =
       days < 0
@@ -92,8 +100,12 @@ export const tlsCertificateCheckType: CheckType<Options> = {
     return {
       measurements: [
         ctx.measure('daysUntilExpiry', days, {
-          message: `certificate ${cert.subject} (issuer ${cert.issuer}) ${when}, on ${cert.validTo.toISOString()}${
-            cert.authorizationError ? `; not trusted: ${cert.authorizationError}` : ''
+          message: `certificate ${cert.subject} (issuer ${
+            cert.issuer
+          }) ${when}, on ${cert.validTo.toISOString()}${
+            cert.authorizationError
+              ? `; not trusted: ${cert.authorizationError}`
+              : ''
           }`,
         }),
       ],

@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const certificateExpiry: RunbookTemplate = {
   id: 'certificate-expiry',
-  title: "Certificate expiring",
-  summary: "A TLS certificate on the trace path expires soon (or has expired); when it does, exports or queries fail.",
+  title: 'Certificate expiring',
+  summary:
+    'A TLS certificate on the trace path expires soon (or has expired); when it does, exports or queries fail.',
   markdown: `## Symptoms
 - The TLS check reports fewer than 30 days (warning) or 7 days (critical) to expiry, or an expired certificate.
 - After expiry: exporters log \`x509: certificate has expired\`, SDKs fail to connect.

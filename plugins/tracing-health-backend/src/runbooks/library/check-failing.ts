@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const checkFailing: RunbookTemplate = {
   id: 'check-failing',
-  title: "Health check cannot run",
-  summary: "The check itself failed (its data source did not answer, or returned something unreadable), so the status is unknown.",
+  title: 'Health check cannot run',
+  summary:
+    'The check itself failed (its data source did not answer, or returned something unreadable), so the status is unknown.',
   markdown: `## Symptoms
 - The check's status is **unknown** with a message such as "query failed", "metrics endpoint unreadable", "not connected" or "could not start within its interval".
 

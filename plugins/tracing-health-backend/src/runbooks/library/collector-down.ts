@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const collectorDown: RunbookTemplate = {
   id: 'collector-down',
-  title: "Collector or tracing backend down",
-  summary: "A component on the trace path (OpenTelemetry Collector, Jaeger, the embedded pipeline's export target) does not answer its health check.",
+  title: 'Collector or tracing backend down',
+  summary:
+    "A component on the trace path (OpenTelemetry Collector, Jaeger, the embedded pipeline's export target) does not answer its health check.",
   markdown: `## Symptoms
 - The health check is **critical**: the health endpoint answered 503 ("Server not available"), refused the connection or did not answer within its timeout.
 - Services report export errors in their own logs (\`OTLP exporter ... ECONNREFUSED\`, \`context deadline exceeded\`).

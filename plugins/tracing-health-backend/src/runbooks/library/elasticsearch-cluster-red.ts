@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const elasticsearchClusterRed: RunbookTemplate = {
   id: 'elasticsearch-cluster-red',
-  title: "Elasticsearch / OpenSearch cluster yellow or red",
-  summary: "Replica (yellow) or primary (red) shards are unassigned; red means some span data cannot be written or read.",
+  title: 'Elasticsearch / OpenSearch cluster yellow or red',
+  summary:
+    'Replica (yellow) or primary (red) shards are unassigned; red means some span data cannot be written or read.',
   markdown: `## Symptoms
 - \`_cluster/health\` status yellow (replicas unassigned) or red (primaries unassigned).
 - Red: Jaeger queries fail or miss days; writes to the affected index fail.

@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const elasticsearchDiskFull: RunbookTemplate = {
   id: 'elasticsearch-disk-full',
-  title: "Elasticsearch / OpenSearch disk filling up",
-  summary: "A data node's disk is above 85%; at the flood-stage watermark indices turn read-only and span writes fail.",
+  title: 'Elasticsearch / OpenSearch disk filling up',
+  summary:
+    "A data node's disk is above 85%; at the flood-stage watermark indices turn read-only and span writes fail.",
   markdown: `## Symptoms
 - Node disk above 85% (low watermark: no new shards there), 90% (high: shards move away), 95% (flood stage: indices become \`read_only_allow_delete\`).
 - Jaeger or the Collector logs \`cluster_block_exception\` / \`FORBIDDEN/12/index read-only\`.

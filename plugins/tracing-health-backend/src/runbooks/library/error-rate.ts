@@ -2,8 +2,8 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const errorRate: RunbookTemplate = {
   id: 'error-rate',
-  title: "Error rate investigation",
-  summary: "How to use traces to find why {{service}} returns errors.",
+  title: 'Error rate investigation',
+  summary: 'How to use traces to find why {{service}} returns errors.',
   markdown: `## Symptoms
 - Error ratio of {{service}} above its normal level; spans with status \`ERROR\`.
 

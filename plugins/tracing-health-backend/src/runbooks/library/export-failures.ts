@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const exportFailures: RunbookTemplate = {
   id: 'export-failures',
-  title: "Export failures",
-  summary: "Spans fail to leave the pipeline or the Collector for the tracing backend.",
+  title: 'Export failures',
+  summary:
+    'Spans fail to leave the pipeline or the Collector for the tracing backend.',
   markdown: `## Symptoms
 - \`otelcol_exporter_send_failed_spans\` (or \`..._total\`) increases, or the embedded pipeline reports recent export failures.
 - Traces are missing or incomplete in the backend while services keep sending.

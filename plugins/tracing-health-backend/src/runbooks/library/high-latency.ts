@@ -2,8 +2,8 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const highLatency: RunbookTemplate = {
   id: 'high-latency',
-  title: "High latency investigation",
-  summary: "How to use traces to find why {{service}} is slow.",
+  title: 'High latency investigation',
+  summary: 'How to use traces to find why {{service}} is slow.',
   markdown: `## Symptoms
 - Request latency (p95/p99) of {{service}} above its objective; users report slowness.
 

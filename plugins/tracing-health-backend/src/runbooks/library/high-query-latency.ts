@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const highQueryLatency: RunbookTemplate = {
   id: 'high-query-latency',
-  title: "Slow trace queries",
-  summary: "The trace query API (Jaeger query, Tempo, the checked URL) answers slowly, so engineers cannot investigate.",
+  title: 'Slow trace queries',
+  summary:
+    'The trace query API (Jaeger query, Tempo, the checked URL) answers slowly, so engineers cannot investigate.',
   markdown: `## Symptoms
 - \`/api/services\` or the checked URL takes longer than the threshold (default 500 ms for Jaeger).
 - The trace UI times out or loads traces slowly.

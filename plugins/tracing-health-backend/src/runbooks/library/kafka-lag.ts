@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const kafkaLag: RunbookTemplate = {
   id: 'kafka-lag',
-  title: "Kafka consumer lag",
-  summary: "Span consumers (ingesters, Collectors reading Kafka) fall behind; traces appear late and, past retention, are lost.",
+  title: 'Kafka consumer lag',
+  summary:
+    'Span consumers (ingesters, Collectors reading Kafka) fall behind; traces appear late and, past retention, are lost.',
   markdown: `## Symptoms
 - Consumer lag above the threshold (default alert: 100k messages) for the tracing consumer group.
 - Traces show up minutes late in the query UI.

@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const lowCompleteness: RunbookTemplate = {
   id: 'low-completeness',
-  title: "Low trace completeness",
-  summary: "A large share of {{service}}'s traces miss spans (parents that never arrive).",
+  title: 'Low trace completeness',
+  summary:
+    "A large share of {{service}}'s traces miss spans (parents that never arrive).",
   markdown: `## Symptoms
 - Completeness ratio of {{service}} below its target; orphan spans counted for it.
 

@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const memoryPressure: RunbookTemplate = {
   id: 'memory-pressure',
-  title: "Memory pressure in the pipeline",
-  summary: "The pipeline or Collector is near its memory limit and refuses or drops spans to protect itself.",
+  title: 'Memory pressure in the pipeline',
+  summary:
+    'The pipeline or Collector is near its memory limit and refuses or drops spans to protect itself.',
   markdown: `## Symptoms
 - Memory above 80% of the limit; receivers refuse spans (\`otelcol_receiver_refused_spans\` rises, OTLP answers 429/503 with \`Retry-After\`).
 - Collector logs: \`Memory usage is above soft limit. Refusing data.\`; pods restarted with \`OOMKilled\`.

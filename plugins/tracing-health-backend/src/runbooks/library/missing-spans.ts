@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const missingSpans: RunbookTemplate = {
   id: 'missing-spans',
-  title: "Missing spans or broken context propagation",
-  summary: "Traces of {{service}} are split or have orphan spans, so requests cannot be followed across services.",
+  title: 'Missing spans or broken context propagation',
+  summary:
+    'Traces of {{service}} are split or have orphan spans, so requests cannot be followed across services.',
   markdown: `## Symptoms
 - Low trace completeness: spans whose parent never arrives; the same request appears as several traces.
 - The service map lacks edges that exist in reality.

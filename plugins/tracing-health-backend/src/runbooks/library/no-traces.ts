@@ -2,8 +2,8 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const noTraces: RunbookTemplate = {
   id: 'no-traces',
-  title: "No traces appearing",
-  summary: "{{service}} opted into tracing but no traces have arrived.",
+  title: 'No traces appearing',
+  summary: '{{service}} opted into tracing but no traces have arrived.',
   markdown: `## Symptoms
 - The service-volume check warns that {{service}} opted in but sent nothing; the Tracing tab shows no traffic.
 

@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const serviceSilent: RunbookTemplate = {
   id: 'service-silent',
-  title: "Service stopped sending traces",
-  summary: "{{service}} sent traces before but nothing arrived within the silence window.",
+  title: 'Service stopped sending traces',
+  summary:
+    '{{service}} sent traces before but nothing arrived within the silence window.',
   markdown: `## Symptoms
 - The service-volume check is critical for {{service}}: its last trace is older than the window.
 - The Tracing tab shows the service as silent.

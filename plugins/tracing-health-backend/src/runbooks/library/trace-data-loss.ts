@@ -2,8 +2,9 @@ import { RunbookTemplate } from '../RunbookTemplate';
 
 export const traceDataLoss: RunbookTemplate = {
   id: 'trace-data-loss',
-  title: "Trace data loss",
-  summary: "Spans are dropped between the services and the backend, or a service's trace volume fell below its floor.",
+  title: 'Trace data loss',
+  summary:
+    "Spans are dropped between the services and the backend, or a service's trace volume fell below its floor.",
   markdown: `## Symptoms
 - Dropped-span ratio above 1% in the pipeline, or {{service}}'s traces per second fell below the configured floor.
 - Traces with missing spans or gaps; counts in the backend lower than requests served.

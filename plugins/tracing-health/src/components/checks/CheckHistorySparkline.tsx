@@ -34,7 +34,9 @@ export function CheckHistorySparkline(props: { points: CheckHistoryPoint[] }) {
           fill={STATUS_COLOR[p.status]}
           data-status={p.status}
         >
-          <title>{`${p.startedAt}: ${p.status}${p.value !== undefined ? ` (${p.value})` : ''}`}</title>
+          <title>{`${p.startedAt}: ${p.status}${
+            p.value !== undefined ? ` (${p.value})` : ''
+          }`}</title>
         </rect>
       ))}
     </svg>

@@ -36,7 +36,10 @@ export interface ServiceCheckRow {
  * The checks that concern a service: checks configured for it, the service-volume line about it,
  * and the global checks of the trace path (which every service depends on).
  */
-export function checksForService(checks: CheckSummary[], serviceName: string): ServiceCheckRow[] {
+export function checksForService(
+  checks: CheckSummary[],
+  serviceName: string,
+): ServiceCheckRow[] {
   return checks.flatMap((check): ServiceCheckRow[] => {
     if (check.service && check.service !== serviceName) return [];
     if (check.type === 'service-volume' && check.latest) {
@@ -44,7 +47,14 @@ export function checksForService(checks: CheckSummary[], serviceName: string): S
         (m: CheckMeasurement) => m.subject === serviceName,
       );
       if (!own) return [];
-      return [{ check, status: own.status, message: own.message, runbookId: own.runbookId }];
+      return [
+        {
+          check,
+          status: own.status,
+          message: own.message,
+          runbookId: own.runbookId,
+        },
+      ];
     }
     return [
       {
@@ -62,15 +72,24 @@ export function EntityHealthChecksCard() {
   const { entity } = useEntity();
   const { serviceName } = parseTracingSettings(entity);
   const api = useApi(tracingHealthApiRef);
-  const { value, loading, error } = useAsync(async () => api.getChecks(), [api]);
+  const { value, loading, error } = useAsync(
+    async () => api.getChecks(),
+    [api],
+  );
   return (
-    <InfoCard title="Health checks" subheader={`What the checks say about ${serviceName} and the trace path`}>
+    <InfoCard
+      title="Health checks"
+      subheader={`What the checks say about ${serviceName} and the trace path`}
+    >
       {loading && <Progress />}
       {error && <ResponseErrorPanel error={error} />}
       {value && (
         <List dense>
           {checksForService(value.items, serviceName).map(row => (
-            <ListItem key={row.check.id} data-testid={`entity-check-${row.check.id}`}>
+            <ListItem
+              key={row.check.id}
+              data-testid={`entity-check-${row.check.id}`}
+            >
               <ListItemText
                 primary={
                   <>
@@ -79,8 +98,13 @@ export function EntityHealthChecksCard() {
                 }
                 secondary={
                   <>
-                    <Typography variant="caption" component="span" display="block">
-                      {row.message ?? 'Waiting for the first run'} · {formatAgo(row.check.latest?.startedAt)}
+                    <Typography
+                      variant="caption"
+                      component="span"
+                      display="block"
+                    >
+                      {row.message ?? 'Waiting for the first run'} ·{' '}
+                      {formatAgo(row.check.latest?.startedAt)}
                     </Typography>
                     {row.status && row.status !== 'ok' && row.runbookId && (
                       <Link to={runbookPath(row.runbookId, serviceName)}>

@@ -23,7 +23,9 @@ const SEVERITY = { critical: 0, warning: 1, unknown: 2, ok: 3 } as const;
 /** Worst first; checks that never ran with the unknowns. */
 export function sortBySeverity(checks: CheckSummary[]): CheckSummary[] {
   const rank = (c: CheckSummary) => SEVERITY[c.latest?.status ?? 'unknown'];
-  return [...checks].sort((a, b) => rank(a) - rank(b) || a.title.localeCompare(b.title));
+  return [...checks].sort(
+    (a, b) => rank(a) - rank(b) || a.title.localeCompare(b.title),
+  );
 }
 
 function columns(onRequested: () => void): TableColumn<CheckSummary>[] {
@@ -63,7 +65,9 @@ function columns(onRequested: () => void): TableColumn<CheckSummary>[] {
     {
       title: 'Last run',
       render: c => (
-        <span title={c.latest?.startedAt}>{formatAgo(c.latest?.startedAt)}</span>
+        <span title={c.latest?.startedAt}>
+          {formatAgo(c.latest?.startedAt)}
+        </span>
       ),
     },
     {
@@ -74,7 +78,9 @@ function columns(onRequested: () => void): TableColumn<CheckSummary>[] {
       title: 'Runbook',
       render: c =>
         c.latest ? (
-          <Link to={runbookPath(c.latest.runbookId, c.service)}>{c.latest.runbookId}</Link>
+          <Link to={runbookPath(c.latest.runbookId, c.service)}>
+            {c.latest.runbookId}
+          </Link>
         ) : null,
     },
     {
@@ -93,7 +99,10 @@ export function HealthBoard(props: {
   title?: string;
 }) {
   const api = useApi(tracingHealthApiRef);
-  const { value, loading, error, retry } = useAsyncRetry(async () => api.getChecks(), [api]);
+  const { value, loading, error, retry } = useAsyncRetry(
+    async () => api.getChecks(),
+    [api],
+  );
   if (loading && !value) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   const checks = sortBySeverity(
@@ -104,7 +113,12 @@ export function HealthBoard(props: {
   return (
     <Table<CheckSummary>
       title={props.title}
-      options={{ paging: checks.length > 20, pageSize: 20, search: checks.length > 10, padding: 'dense' }}
+      options={{
+        paging: checks.length > 20,
+        pageSize: 20,
+        search: checks.length > 10,
+        padding: 'dense',
+      }}
       columns={columns(onRequested)}
       data={checks}
       emptyContent={

@@ -6,10 +6,17 @@ import { useState } from 'react';
 import { tracingHealthApiRef } from '../../api';
 
 /** "Run now" for one check; shown only to those allowed `tracing-health.check.run`. */
-export function RunCheckButton(props: { checkId: string; onRequested?: () => void }) {
+export function RunCheckButton(props: {
+  checkId: string;
+  onRequested?: () => void;
+}) {
   const api = useApi(tracingHealthApiRef);
-  const { allowed, loading } = usePermission({ permission: tracingHealthCheckRunPermission });
-  const [state, setState] = useState<'idle' | 'sending' | 'requested' | 'failed'>('idle');
+  const { allowed, loading } = usePermission({
+    permission: tracingHealthCheckRunPermission,
+  });
+  const [state, setState] = useState<
+    'idle' | 'sending' | 'requested' | 'failed'
+  >('idle');
   const [error, setError] = useState<string>();
   if (loading || !allowed) return null;
   const run = async () => {
@@ -31,7 +38,11 @@ export function RunCheckButton(props: { checkId: string; onRequested?: () => voi
       onClick={run}
       title={state === 'failed' ? error : undefined}
     >
-      {state === 'requested' ? 'Requested' : state === 'failed' ? 'Failed: retry' : 'Run now'}
+      {state === 'requested'
+        ? 'Requested'
+        : state === 'failed'
+        ? 'Failed: retry'
+        : 'Run now'}
     </Button>
   );
 }

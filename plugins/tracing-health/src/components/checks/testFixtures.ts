@@ -1,6 +1,7 @@
 import { CheckSummary } from '@internal/plugin-tracing-health-common';
 
-const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+const at = (minutesAgo: number) =>
+  new Date(Date.now() - minutesAgo * 60_000).toISOString();
 
 /** Checks as `GET /checks` returns them. */
 export function checksFixture(): CheckSummary[] {
@@ -60,11 +61,26 @@ export function checksFixture(): CheckSummary[] {
         checkId: 'volume',
         checkType: 'service-volume',
         status: 'critical',
-        message: 'inventory-api: inventory-api stopped sending traces; last one 25 min ago',
+        message:
+          'inventory-api: inventory-api stopped sending traces; last one 25 min ago',
         runbookId: 'service-silent',
         measurements: [
-          { name: 'tracesPerSecond', subject: 'checkout-api', status: 'ok', message: 'checkout-api: 12.50 traces/s, last 1 min ago', value: 12.5, runbookId: 'trace-data-loss' },
-          { name: 'seen', subject: 'inventory-api', status: 'critical', message: 'inventory-api stopped sending traces; last one 25 min ago', runbookId: 'service-silent' },
+          {
+            name: 'tracesPerSecond',
+            subject: 'checkout-api',
+            status: 'ok',
+            message: 'checkout-api: 12.50 traces/s, last 1 min ago',
+            value: 12.5,
+            runbookId: 'trace-data-loss',
+          },
+          {
+            name: 'seen',
+            subject: 'inventory-api',
+            status: 'critical',
+            message:
+              'inventory-api stopped sending traces; last one 25 min ago',
+            runbookId: 'service-silent',
+          },
         ],
         startedAt: at(1),
         durationMs: 3,

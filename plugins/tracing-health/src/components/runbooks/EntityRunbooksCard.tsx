@@ -59,7 +59,10 @@ export function EntityRunbooksCard() {
           onChange={(_e, expanded) => setOpen(expanded ? id : undefined)}
           TransitionProps={{ unmountOnExit: true }}
         >
-          <AccordionSummary expandIcon={<ExpandMoreIcon />} aria-controls={`runbook-${id}`}>
+          <AccordionSummary
+            expandIcon={<ExpandMoreIcon />}
+            aria-controls={`runbook-${id}`}
+          >
             <Typography>
               {titles.get(id)?.title ?? id}
               {failing.includes(id) ? ' (failing now)' : ''}

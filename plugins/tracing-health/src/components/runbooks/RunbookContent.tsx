@@ -10,7 +10,11 @@ import useAsync from 'react-use/esm/useAsync';
 import { tracingHealthApiRef } from '../../api';
 
 /** One runbook from the backend, filled in for `service`, as rendered Markdown. */
-export function RunbookContent(props: { id: string; service?: string; showServiceRunbook?: boolean }) {
+export function RunbookContent(props: {
+  id: string;
+  service?: string;
+  showServiceRunbook?: boolean;
+}) {
   const api = useApi(tracingHealthApiRef);
   const { value, loading, error } = useAsync(
     async () => api.getRunbook(props.id, { service: props.service }),

@@ -47,7 +47,10 @@ function RunbookById() {
 export function RunbookPage() {
   return (
     <Page themeId="tool">
-      <Header title="Tracing runbooks" subtitle="What to do when tracing breaks" />
+      <Header
+        title="Tracing runbooks"
+        subtitle="What to do when tracing breaks"
+      />
       <Content>
         <Routes>
           <Route path="/" element={<RunbookIndex />} />

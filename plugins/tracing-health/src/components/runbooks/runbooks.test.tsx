@@ -35,7 +35,9 @@ const api: Partial<TracingHealthApi> = {
     title: id,
     summary: `${options?.service ?? 'the service'} opted in but sent nothing.`,
     markdown: `## Symptoms\n- **${options?.service}** sends nothing\n\n## Resolution\nRun \`curl ${id}\``,
-    serviceRunbookUrl: options?.service ? 'https://wiki.example.com/checkout' : undefined,
+    serviceRunbookUrl: options?.service
+      ? 'https://wiki.example.com/checkout'
+      : undefined,
   })),
 };
 
@@ -49,7 +51,10 @@ describe('EntityRunbooksCard', () => {
       </TestApiProvider>,
     );
     const team = await screen.findByTestId('team-runbook');
-    expect(within(team).getByRole('link')).toHaveAttribute('href', 'https://wiki.example.com/checkout');
+    expect(within(team).getByRole('link')).toHaveAttribute(
+      'href',
+      'https://wiki.example.com/checkout',
+    );
     const titles = await screen.findAllByRole('button', { expanded: false });
     expect(titles.map(t => t.textContent)).toEqual([
       'Kafka consumer lag (failing now)',
@@ -62,10 +67,18 @@ describe('EntityRunbooksCard', () => {
     ]);
     fireEvent.click(screen.getByText('Certificate expiring (failing now)'));
     const body = await screen.findByTestId('runbook-certificate-expiry');
-    expect(api.getRunbook).toHaveBeenCalledWith('certificate-expiry', { service: 'checkout-api' });
-    expect(within(body).getByText('checkout-api', { selector: 'strong' })).toBeInTheDocument();
-    expect(within(body).getByRole('heading', { name: 'Symptoms' })).toBeInTheDocument();
-    expect(within(body).getByText('curl certificate-expiry', { selector: 'code' })).toBeInTheDocument();
+    expect(api.getRunbook).toHaveBeenCalledWith('certificate-expiry', {
+      service: 'checkout-api',
+    });
+    expect(
+      within(body).getByText('checkout-api', { selector: 'strong' }),
+    ).toBeInTheDocument();
+    expect(
+      within(body).getByRole('heading', { name: 'Symptoms' }),
+    ).toBeInTheDocument();
+    expect(
+      within(body).getByText('curl certificate-expiry', { selector: 'code' }),
+    ).toBeInTheDocument();
   });
 });
 
@@ -78,8 +91,14 @@ describe('RunbookPage', () => {
       { routeEntries: ['/no-traces?service=checkout-api'] },
     );
     const body = await screen.findByTestId('runbook-no-traces');
-    expect(within(body).getByText('Start with the team\'s own runbook:', { exact: false })).toBeInTheDocument();
-    expect(within(body).getByText('checkout-api opted in but sent nothing.')).toBeInTheDocument();
+    expect(
+      within(body).getByText("Start with the team's own runbook:", {
+        exact: false,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      within(body).getByText('checkout-api opted in but sent nothing.'),
+    ).toBeInTheDocument();
   });
 
   it('lists the library', async () => {
@@ -88,9 +107,8 @@ describe('RunbookPage', () => {
         <RunbookPage />
       </TestApiProvider>,
     );
-    expect(await screen.findByRole('link', { name: 'Kafka consumer lag' })).toHaveAttribute(
-      'href',
-      '/tracing-health/runbooks/kafka-lag',
-    );
+    expect(
+      await screen.findByRole('link', { name: 'Kafka consumer lag' }),
+    ).toHaveAttribute('href', '/tracing-health/runbooks/kafka-lag');
   });
 });
