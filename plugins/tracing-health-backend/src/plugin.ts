@@ -22,6 +22,10 @@ import {
   SAMPLING_UNAUTHENTICATED_PATHS,
 } from './sampling';
 import { CatalogServices } from './services/CatalogServices';
+import { createIngestRouter } from './ingest/createIngestRouter';
+import { PipelineStatusTracker } from './pipeline/PipelineStatusTracker';
+import { PolicyEffectiveRates } from './pipeline/PolicyEffectiveRates';
+import { startPipeline } from './pipeline/startPipeline';
 import { createChecksRouter, createChecksService } from './checks';
 import { RunbookService } from './runbooks';
 import {
@@ -93,16 +97,38 @@ export const tracingHealthPlugin = createBackendPlugin({
           lifecycle,
           catalogServices,
         });
+        // The embedded pipeline: OTLP in, sanitize, sample with the control plane's policies,
+        // batch, export. Its ingest route goes first, before any router that parses bodies.
+        const embedded = await startPipeline({
+          config,
+          logger,
+          registry,
+          lifecycle,
+          policySource: sampling.policySource,
+        });
+        sampling.setAdaptiveRateProvider({
+          currentRate: serviceName => embedded.currentRates()[serviceName],
+        });
+        httpRouter.use(
+          createIngestRouter({ httpAuth, pipeline: embedded.pipeline }),
+        );
+        const pipelineStatus = new PipelineStatusTracker(
+          embedded.pipeline,
+          registry,
+        );
+        pipelineStatus.start();
+        lifecycle.addShutdownHook(() => pipelineStatus.stop());
+
         httpRouter.use(sampling.router);
         for (const path of SAMPLING_UNAUTHENTICATED_PATHS) {
           httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
         }
 
-        // Span metrics count accepted spans before sampling: the pipeline calls
-        // `pipeline.onSpans(batch => spanMetrics.record(batch))`. coverage.rollups is the
-        // checks' ServiceVolumeProvider; coverage takes an optional effectiveRates provider.
+        // Span metrics count accepted spans before sampling, so they describe real traffic.
+        // coverage.rollups is the checks' ServiceVolumeProvider.
         const coverageConfig = readCoverageConfig(config);
         const spanMetrics = createSpanMetrics(coverageConfig, registry);
+        embedded.pipeline.onSpans(batch => spanMetrics.record(batch));
         const coverage = await startCoverage({
           config: coverageConfig,
           knex,
@@ -114,6 +140,10 @@ export const tracingHealthPlugin = createBackendPlugin({
           catalog,
           catalogServices,
           logger,
+          effectiveRates: new PolicyEffectiveRates(
+            sampling.policySource,
+            embedded.currentRates,
+          ),
         });
         httpRouter.use(
           createCoverageRouter({
@@ -123,8 +153,7 @@ export const tracingHealthPlugin = createBackendPlugin({
           }),
         );
 
-        // Health checks: pass `pipelineStatus` (PipelineStatusProvider) once the embedded
-        // pipeline runs in this backend; coverage.rollups is the ServiceVolumeProvider.
+        // Health checks of the tracing system, the embedded pipeline and per-service volume.
         const checks = await createChecksService({
           config,
           logger,
@@ -135,6 +164,7 @@ export const tracingHealthPlugin = createBackendPlugin({
           ownCredentials: () => auth.getOwnServiceCredentials(),
           addedCheckTypes,
           serviceVolume: coverage.rollups,
+          pipelineStatus,
         });
         const runbooks = new RunbookService({
           listServices: credentials => catalogServices.list(credentials),

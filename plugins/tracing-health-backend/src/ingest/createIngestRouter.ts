@@ -1,0 +1,43 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import Router from 'express-promise-router';
+import { Readable } from 'node:stream';
+
+/** What the route needs from the pipeline: OTLP/HTTP request in, OTLP/HTTP response out. */
+export interface OtlpRequestHandler {
+  handle(request: {
+    contentType: string | undefined;
+    contentEncoding: string | undefined;
+    body: Readable;
+  }): Promise<{
+    status: number;
+    headers: Record<string, string>;
+    body: Buffer;
+  }>;
+}
+
+/**
+ * `POST /v1/traces`: OTLP/HTTP ingest. Only services may send: Backstage external-access
+ * tokens (`backend.auth.externalAccess`) or other backend plugins; users get 403. The raw body
+ * stream goes to the pipeline untouched (it decompresses and enforces the size limit).
+ */
+export function createIngestRouter(options: {
+  httpAuth: HttpAuthService;
+  pipeline: OtlpRequestHandler;
+}) {
+  const { httpAuth, pipeline } = options;
+  const router = Router();
+  router.post('/v1/traces', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    const result = await pipeline.handle({
+      contentType: req.headers['content-type'],
+      contentEncoding: req.headers['content-encoding'],
+      body: req,
+    });
+    res.status(result.status);
+    for (const [name, value] of Object.entries(result.headers)) {
+      res.setHeader(name, value);
+    }
+    res.end(result.body);
+  });
+  return router;
+}
