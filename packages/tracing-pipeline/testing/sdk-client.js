@@ -30,7 +30,7 @@ async function main() {
   const recorded = new InMemorySpanExporter();
   const exporterOptions = {
     url: options.url,
-    headers: { Authorization: 'Bearer test-ingest-token' },
+    headers: { Authorization: `Bearer ${options.token ?? 'test-ingest-token'}` },
     compression: options.compression ?? 'none',
     timeoutMillis: 10_000,
   };

@@ -8,6 +8,8 @@ export interface SdkClientOptions {
   traces: number;
   services?: string[];
   batchSize?: number;
+  /** The ingest token sent as `Authorization: Bearer <token>` (default `test-ingest-token`). */
+  token?: string;
 }
 
 export interface SdkClientResult {
