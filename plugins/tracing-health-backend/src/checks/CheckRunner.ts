@@ -160,9 +160,10 @@ export class CheckRunner {
           checkId: check.id,
           checkType: check.type,
           status: worst.status,
-          message: worst.subject
-            ? `${worst.subject}: ${worst.message}`
-            : worst.message,
+          message:
+            worst.subject && !worst.message.includes(worst.subject)
+              ? `${worst.subject}: ${worst.message}`
+              : worst.message,
           value: worst.value,
           unit: worst.unit,
           threshold: worst.threshold,
