@@ -20,6 +20,8 @@ function attributeValue(v: AnyValue | null | undefined): unknown {
   return undefined;
 }
 
+jest.setTimeout(60_000);
+
 describe('the pipeline with real OpenTelemetry SDK clients', () => {
   let sink: OtlpSink;
   let pipeline: Pipeline;

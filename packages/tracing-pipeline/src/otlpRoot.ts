@@ -4,8 +4,27 @@
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports, @typescript-eslint/no-require-imports
 const root = require('@opentelemetry/otlp-transformer/build/src/generated/root');
 
+/** The protobufjs runtime the codec was generated with; a Reader passed to `decode` must be its own. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const protobufRuntime = require(
+  require.resolve('protobufjs/minimal', {
+    paths: [require.resolve('@opentelemetry/otlp-transformer/package.json').replace(/package\.json$/, '')],
+  }),
+);
+
+export interface ProtobufReader {
+  pos: number;
+  readonly len: number;
+  uint32(): number;
+  skipType(wireType: number): unknown;
+}
+
+export function createReader(buffer: Uint8Array): ProtobufReader {
+  return protobufRuntime.Reader.create(buffer);
+}
+
 interface MessageType<T> {
-  decode(reader: Uint8Array): T;
+  decode(reader: Uint8Array | ProtobufReader, length?: number): T;
   encode(message: T): { finish(): Uint8Array };
   fromObject(object: unknown): T;
   toObject(message: T, options?: Record<string, unknown>): Record<string, unknown>;

@@ -52,6 +52,14 @@ describe('decodeExportRequest / encodeExportRequest', () => {
     expect(decodeExportRequest(withUnknown)).toHaveLength(2);
   });
 
+  it('refuses a string running past the end of the body instead of clamping it', () => {
+    const kv = Buffer.concat([Buffer.from([0x0a, 12]), Buffer.from('service.name'), Buffer.from([0x12, 3, 0x0a, 100, 0x78])]);
+    const resource = Buffer.concat([Buffer.from([0x0a, kv.length]), kv]);
+    const rs = Buffer.concat([Buffer.from([0x0a, resource.length]), resource]);
+    const request = Buffer.concat([Buffer.from([0x0a, rs.length]), rs]);
+    expect(() => decodeExportRequest(request)).toThrow('malformed message');
+  });
+
   it.each([
     ['truncated length', body.subarray(0, body.length - 1)],
     ['truncated varint', Buffer.from([0x0a, 0xff])],

@@ -1,5 +1,5 @@
 import { ResourceSpans, ScopeSpans, Span } from './model';
-import { ResourceSpansCodec } from './otlpRoot';
+import { createReader, ResourceSpansCodec } from './otlpRoot';
 
 /**
  * Protobuf framing of `ExportTraceServiceRequest` (`repeated ResourceSpans resource_spans = 1`).
@@ -23,36 +23,6 @@ const RESOURCE_SPANS_TAG = (1 << 3) | 2;
 
 export class WireFormatError extends Error {}
 
-function readVarint(buf: Uint8Array, pos: number): [value: number, next: number] {
-  let value = 0;
-  let multiplier = 1;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= buf.length) throw new WireFormatError(`truncated varint at offset ${pos}`);
-    const byte = buf[pos++];
-    value += (byte & 0x7f) * multiplier;
-    if (byte < 0x80) return [value, pos];
-    multiplier *= 128;
-  }
-  throw new WireFormatError(`varint too long at offset ${pos}`);
-}
-
-function skipField(buf: Uint8Array, wireType: number, pos: number): number {
-  switch (wireType) {
-    case 0:
-      return readVarint(buf, pos)[1];
-    case 1:
-      return pos + 8;
-    case 2: {
-      const [length, next] = readVarint(buf, pos);
-      return next + length;
-    }
-    case 5:
-      return pos + 4;
-    default:
-      throw new WireFormatError(`invalid wire type ${wireType} at offset ${pos}`);
-  }
-}
-
 function fingerprint(rs: ResourceSpans, bytes: Uint8Array): ReceivedEncoding {
   const scopes = rs.scopeSpans ?? [];
   return {
@@ -75,27 +45,36 @@ function unchanged(rs: ResourceSpans, enc: ReceivedEncoding): boolean {
   return true;
 }
 
-/** Decodes an `ExportTraceServiceRequest`; throws on malformed input. */
+/**
+ * Decodes an `ExportTraceServiceRequest`; throws on malformed input. Stricter than the generated
+ * decoder: a ResourceSpans whose content runs past its own end is refused, so the bytes kept for
+ * re-use always decode to the same thing wherever they are framed. (protobufjs reads nested
+ * messages without checking their parent's bounds, and clamps strings at the end of the buffer;
+ * one spare byte after the body makes that clamp visible too.)
+ */
 export function decodeExportRequest(body: Uint8Array): ResourceSpans[] {
+  const length = body.length;
+  const padded = Buffer.allocUnsafe(length + 1);
+  padded.set(body);
+  padded[length] = 0;
   const result: ResourceSpans[] = [];
-  let pos = 0;
-  while (pos < body.length) {
-    const [tag, afterTag] = readVarint(body, pos);
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (field === 0) throw new WireFormatError(`invalid field number 0 at offset ${pos}`);
-    if (field === 1 && wireType === 2) {
-      const [length, start] = readVarint(body, afterTag);
-      const end = start + length;
-      if (end > body.length) throw new WireFormatError(`truncated message at offset ${start}`);
-      const bytes = body.subarray(start, end);
-      const rs = ResourceSpansCodec.decode(bytes);
-      receivedEncodings.set(rs, fingerprint(rs, bytes));
+  const reader = createReader(padded);
+  while (reader.pos < length) {
+    const tagAt = reader.pos;
+    const tag = reader.uint32();
+    if (tag >>> 3 === 0) throw new WireFormatError(`invalid field number 0 at offset ${tagAt}`);
+    if (tag === RESOURCE_SPANS_TAG) {
+      const size = reader.uint32();
+      const start = reader.pos;
+      const end = start + size;
+      if (end > length) throw new WireFormatError(`truncated message at offset ${start}`);
+      const rs = ResourceSpansCodec.decode(reader, size);
+      if (reader.pos !== end) throw new WireFormatError(`malformed message at offset ${start}`);
+      receivedEncodings.set(rs, fingerprint(rs, padded.subarray(start, end)));
       result.push(rs);
-      pos = end;
     } else {
-      pos = skipField(body, wireType, afterTag);
-      if (pos > body.length) throw new WireFormatError(`truncated field at offset ${afterTag}`);
+      reader.skipType(tag & 7);
+      if (reader.pos > length) throw new WireFormatError(`truncated field at offset ${tagAt}`);
     }
   }
   return result;

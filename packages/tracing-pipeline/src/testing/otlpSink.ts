@@ -15,6 +15,8 @@ export class OtlpSink {
   readonly requests: ExportTraceServiceRequest[] = [];
   readonly rawBodies: Buffer[] = [];
   readonly headers: IncomingMessage['headers'][] = [];
+  /** Bodies the codec could not decode (answered with 400). */
+  readonly undecodable: Buffer[] = [];
   attempts = 0;
   reply: (attempt: number) => SinkReply = () => ({ status: 200 });
   private server?: Server;
@@ -66,9 +68,17 @@ export class OtlpSink {
       if (reply.status === 200) {
         let body = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+        let request: ExportTraceServiceRequest;
+        try {
+          request = ExportTraceServiceRequestCodec.decode(body);
+        } catch {
+          this.undecodable.push(body);
+          res.writeHead(400).end();
+          return;
+        }
         this.rawBodies.push(body);
         this.headers.push(req.headers);
-        this.requests.push(ExportTraceServiceRequestCodec.decode(body));
+        this.requests.push(request);
       }
       res.writeHead(reply.status, { 'content-type': 'application/x-protobuf', ...reply.headers });
       res.end();
