@@ -102,6 +102,27 @@ export async function guestToken(baseUrl = E2E_BASE_URL): Promise<string> {
   return body.backstageIdentity.token;
 }
 
+/**
+ * A guest token whose ownership includes `group` (the guest user's group in examples/org.yaml):
+ * a sign-in before the catalog has ingested the user would carry no group for its lifetime.
+ */
+export async function guestTokenOwning(
+  group = 'group:default/fulfilment-team',
+  baseUrl = E2E_BASE_URL,
+): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    });
+    const body = (await res.json()) as any;
+    const refs: string[] = body.backstageIdentity?.identity?.ownershipEntityRefs ?? [];
+    if (refs.includes(group)) return body.backstageIdentity.token;
+    if (Date.now() > deadline) throw new Error(`guest never owned ${group}: ${refs}`);
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
 /** Waits until the catalog has ingested the example entities. */
 export async function waitForCatalog(baseUrl = E2E_BASE_URL, minServices = 12) {
   const token = await guestToken(baseUrl);
