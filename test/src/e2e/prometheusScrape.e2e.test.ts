@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { projectMetricExpressions } from '@internal/grafana-tracing-health-app/src/generate/expressions';
 import { eventually, RunningPrometheus, startPrometheus } from '../prometheus';
-import { repoRoot, RunningPortal, startPortal, waitForCatalog } from '../portal';
+import { runDemoTraffic } from '../demoTraffic';
+import { RunningPortal, startPortal, waitForCatalog } from '../portal';
 
 jest.setTimeout(600_000);
 
@@ -21,19 +20,7 @@ describe('Prometheus scraping the running portal', () => {
     prometheus = await startPrometheus({
       targets: [{ job: 'tracing-health', url: `${portal.baseUrl}/api/tracing-health/metrics` }],
     });
-    const demo = spawn(process.execPath, [path.join(repoRoot, 'packages/tracing-pipeline/scripts/demo-traffic.js')], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        TRACING_HEALTH_OTLP_ENDPOINT: `${portal.baseUrl}/api/tracing-health/v1/traces`,
-        DEMO_TRACES_PER_SECOND: '20',
-        DEMO_DURATION_SECONDS: '45',
-      },
-      stdio: 'inherit',
-    });
-    await new Promise((resolve, reject) => {
-      demo.once('exit', code => (code === 0 ? resolve(code) : reject(new Error(`demo traffic exited ${code}`))));
-    });
+    await runDemoTraffic({ baseUrl: portal.baseUrl, seconds: 45, tracesPerSecond: 20 });
     // Coverage rollups and check runs happen on their own schedules; wait for the data the
     // queries need rather than for a fixed time.
     await eventually(

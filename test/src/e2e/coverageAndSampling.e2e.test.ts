@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../browser';
+import { runDemoTraffic } from '../demoTraffic';
+import { eventually } from '../prometheus';
+import {
+  ensureAppBuilt,
+  guestTokenOwning,
+  outputDir,
+  RunningPortal,
+  startPortal,
+  waitForCatalog,
+} from '../portal';
+
+jest.setTimeout(900_000);
+
+/** What the example catalog and the demo traffic must produce (examples/entities.yaml). */
+const EXPECTED_STATES: Record<string, string> = {
+  'storefront-web': 'traced',
+  checkout: 'traced',
+  payments: 'traced',
+  billing: 'traced',
+  'product-catalog': 'traced',
+  search: 'traced',
+  orders: 'traced',
+  inventory: 'traced',
+  'auth-gateway': 'traced',
+  shipping: 'silent',
+  'fraud-detection': 'untraced',
+  recommendations: 'untraced',
+  notifications: 'untraced',
+  'legacy-reports': 'untraced',
+};
+
+describe('coverage and sampling with demo traffic, in the API and a real browser', () => {
+  let portal: RunningPortal;
+  let browser: Browser;
+  let page: Page;
+  let token: string;
+
+  beforeAll(async () => {
+    ensureAppBuilt();
+    portal = await startPortal();
+    await waitForCatalog(portal.baseUrl);
+    token = await guestTokenOwning();
+    await runDemoTraffic({ baseUrl: portal.baseUrl, seconds: 20 });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    fs.mkdirSync(outputDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.stop();
+  });
+
+  async function api(pathname: string) {
+    const res = await fetch(`${portal.baseUrl}/api/tracing-health${pathname}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    return res.json() as Promise<any>;
+  }
+
+  async function openAndWaitFor(url: string, expected: Locator) {
+    await page.goto(url);
+    const enter = page.getByRole('button', { name: 'Enter' });
+    await enter.or(expected).first().waitFor({ timeout: 60_000 });
+    if (await enter.isVisible()) await enter.click();
+    await expected.waitFor({ timeout: 60_000 });
+  }
+
+  it('puts every example component in its coverage state and lists the unregistered name', async () => {
+    const fleet = await eventually(
+      async () => {
+        const body = await api('/coverage/fleet');
+        const traced = body.items.filter((i: any) => i.state === 'traced').length;
+        return traced >= 9 ? body : undefined;
+      },
+      { what: 'nine traced services', timeoutMs: 120_000, intervalMs: 2_000 },
+    );
+    const states = Object.fromEntries(
+      fleet.items.map((i: any) => [i.entityRef.split('/').pop(), i.state]),
+    );
+    expect(states).toEqual(expect.objectContaining(EXPECTED_STATES));
+    expect(JSON.stringify(fleet)).toContain('legacy-cron');
+  });
+
+  it('shows the coverage card with a rendered chart on an opted-in entity', async () => {
+    await openAndWaitFor(
+      `${portal.baseUrl}/catalog/default/component/orders/tracing`,
+      page.getByText('Trace coverage'),
+    );
+    await page.locator('.recharts-surface').first().waitFor({ timeout: 60_000 });
+    await page.getByText('traced', { exact: true }).first().waitFor();
+    await page.screenshot({ path: path.join(outputDir, 'entity-coverage-orders.png'), fullPage: true });
+  });
+
+  it('lists every example service on the fleet page with its state', async () => {
+    await openAndWaitFor(`${portal.baseUrl}/tracing-health`, page.getByText('Coverage by component'));
+    const body = (await page.textContent('body')) ?? '';
+    for (const name of Object.keys(EXPECTED_STATES)) expect(body).toContain(name);
+    expect(body).toContain('legacy-cron');
+    await page.screenshot({ path: path.join(outputDir, 'fleet-page.png'), fullPage: true });
+  });
+
+  it('lets an owner change the rate with a reason, and records it in history and /sampling', async () => {
+    await openAndWaitFor(
+      `${portal.baseUrl}/catalog/default/component/orders/tracing`,
+      page.getByRole('button', { name: 'Edit policy' }),
+    );
+    await page.getByRole('button', { name: 'Edit policy' }).click();
+    const form = page.getByRole('form', { name: 'Edit sampling policy' });
+    await form.getByLabel('Rate').fill('0.25');
+    await form.getByLabel('Reason').fill('e2e: orders is noisy, keep a quarter');
+    await form.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('e2e: orders is noisy, keep a quarter').first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(outputDir, 'entity-sampling-orders.png'), fullPage: true });
+
+    const policy = await api('/sampling/policies/orders');
+    expect(JSON.stringify(policy)).toContain('0.25');
+    const history = await api('/sampling/policies/orders/history');
+    expect(JSON.stringify(history)).toContain('e2e: orders is noisy, keep a quarter');
+  });
+
+  it('does not offer the form to a non-owner, and the API answers 403', async () => {
+    await openAndWaitFor(
+      `${portal.baseUrl}/catalog/default/component/checkout/tracing`,
+      page.getByText('Sampling', { exact: true }).first(),
+    );
+    await page.getByText('Change history').first().waitFor();
+    expect(await page.getByRole('button', { name: 'Edit policy' }).count()).toBe(0);
+    const res = await fetch(`${portal.baseUrl}/api/tracing-health/sampling/policies/checkout`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'not mine', policy: { strategy: { type: 'probabilistic', rate: 0.5 } } }),
+    });
+    expect(res.status).toBe(403);
+  });
+});
