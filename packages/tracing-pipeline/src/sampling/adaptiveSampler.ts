@@ -71,18 +71,28 @@ export class AdaptiveSampler {
     this.maxServices = options.maxServices ?? 2000;
     this.clock = options.clock ?? Date.now;
     this.metrics =
-      options.metrics ?? (options.registry ? SamplingMetrics.for(options.registry) : undefined);
+      options.metrics ??
+      (options.registry ? SamplingMetrics.for(options.registry) : undefined);
   }
 
   /** Counts one trace (or `weight` traces) seen for `service`. */
-  observe(service: string, strategy: AdaptiveStrategy, now = this.clock(), weight = 1): void {
+  observe(
+    service: string,
+    strategy: AdaptiveStrategy,
+    now = this.clock(),
+    weight = 1,
+  ): void {
     const [key, state] = this.stateOf(service, strategy, now);
     this.maybeRecompute(key, state, now);
     state.seen += weight;
   }
 
   /** The rate to apply to `service` now. */
-  rate(service: string, strategy: AdaptiveStrategy, now = this.clock()): number {
+  rate(
+    service: string,
+    strategy: AdaptiveStrategy,
+    now = this.clock(),
+  ): number {
     const [key, state] = this.stateOf(service, strategy, now);
     this.maybeRecompute(key, state, now);
     return state.rate;
@@ -90,7 +100,8 @@ export class AdaptiveSampler {
 
   /** Recomputes every service whose interval has elapsed (so idle services move too). */
   tick(now = this.clock()): void {
-    for (const [service, state] of this.states) this.maybeRecompute(service, state, now);
+    for (const [service, state] of this.states)
+      this.maybeRecompute(service, state, now);
   }
 
   /** The current computed rate of every tracked service. */
@@ -116,7 +127,13 @@ export class AdaptiveSampler {
       state = this.states.get(service);
     }
     if (!state) {
-      state = { rate: strategy.minRate, seen: 0, windowStart: now, warmedUp: false, strategy };
+      state = {
+        rate: strategy.minRate,
+        seen: 0,
+        windowStart: now,
+        warmedUp: false,
+        strategy,
+      };
       this.states.set(service, state);
       this.metrics?.rate.set({ service }, state.rate);
     } else if (state.strategy !== strategy) {
@@ -131,13 +148,19 @@ export class AdaptiveSampler {
     return [service, state];
   }
 
-  private maybeRecompute(service: string, state: ServiceState, now: number): void {
+  private maybeRecompute(
+    service: string,
+    state: ServiceState,
+    now: number,
+  ): void {
     const elapsed = now - state.windowStart;
     if (elapsed < (state.warmedUp ? this.intervalMs : this.warmupMs)) return;
     const { strategy } = state;
     const observedPerSecond = state.seen / (elapsed / 1000);
     const desired =
-      observedPerSecond > 0 ? strategy.targetTracesPerSecond / observedPerSecond : strategy.maxRate;
+      observedPerSecond > 0
+        ? strategy.targetTracesPerSecond / observedPerSecond
+        : strategy.maxRate;
     let next = desired;
     if (state.warmedUp && desired > state.rate) {
       next = Math.min(desired, state.rate * this.maxIncreaseFactor);

@@ -26,7 +26,12 @@ export interface SamplingConfig {
   tiers: Partial<Record<TracingTier, SamplingPolicyPatch>>;
   /** Per `service.name`: a tier to start from and a patch over it. */
   services: Record<string, { tier?: TracingTier; patch: SamplingPolicyPatch }>;
-  adaptive: { intervalMs?: number; warmupMs?: number; maxIncreaseFactor?: number; maxServices?: number };
+  adaptive: {
+    intervalMs?: number;
+    warmupMs?: number;
+    maxIncreaseFactor?: number;
+    maxServices?: number;
+  };
   tail: {
     enabled?: boolean;
     decisionWaitMs?: number;
@@ -59,7 +64,10 @@ const adaptiveSchema = z
     intervalMs: int(100).optional(),
     warmupMs: int(1).optional(),
     maxIncreaseFactor: z
-      .preprocess(numeric, z.number({ invalid_type_error: 'must be a number' }).min(1).max(100))
+      .preprocess(
+        numeric,
+        z.number({ invalid_type_error: 'must be a number' }).min(1).max(100),
+      )
       .optional(),
     maxServices: int(1).optional(),
   })
@@ -73,7 +81,10 @@ const tailSchema = z
     maxBytes: int(1024).optional(),
     tickIntervalMs: int(0).optional(),
     decisionCache: z
-      .object({ sampledSize: int(0).optional(), notSampledSize: int(0).optional() })
+      .object({
+        sampledSize: int(0).optional(),
+        notSampledSize: int(0).optional(),
+      })
       .strict()
       .optional(),
     policies: z.unknown().optional(),
@@ -94,7 +105,9 @@ const rootSchema = z
 export class SamplingConfigError extends Error {
   constructor(readonly errors: SamplingValidationError[]) {
     super(
-      `Invalid sampling config: ${errors.map(e => `${e.path}: ${e.message}`).join('; ')}`,
+      `Invalid sampling config: ${errors
+        .map(e => `${e.path}: ${e.message}`)
+        .join('; ')}`,
     );
     this.name = 'SamplingConfigError';
   }
@@ -114,10 +127,18 @@ export function parseSamplingConfig(
   const root = validateWith(rootSchema, raw ?? {}, keyPrefix);
   if (!root.success) throw new SamplingConfigError(root.errors);
   const value = root.value;
-  const config: SamplingConfig = { tiers: {}, services: {}, adaptive: {}, tail: { policies: [] } };
+  const config: SamplingConfig = {
+    tiers: {},
+    services: {},
+    adaptive: {},
+    tail: { policies: [] },
+  };
 
   if (value.default !== undefined) {
-    const r = validateSamplingPolicyPatch(value.default, `${keyPrefix}.default`);
+    const r = validateSamplingPolicyPatch(
+      value.default,
+      `${keyPrefix}.default`,
+    );
     if (r.success) config.default = r.value;
     else errors.push(...r.errors);
   }
@@ -141,14 +162,25 @@ export function parseSamplingConfig(
     }
     const { tier, ...rest } = entry as Record<string, unknown>;
     if (tier !== undefined && !isTracingTier(tier)) {
-      errors.push({ path: `${path}.tier`, message: `must be one of ${TRACING_TIERS.join(', ')}` });
+      errors.push({
+        path: `${path}.tier`,
+        message: `must be one of ${TRACING_TIERS.join(', ')}`,
+      });
     }
     const r = validateSamplingPolicyPatch(rest, path);
     if (!r.success) errors.push(...r.errors);
-    else config.services[service] = { tier: tier as TracingTier | undefined, patch: r.value };
+    else
+      config.services[service] = {
+        tier: tier as TracingTier | undefined,
+        patch: r.value,
+      };
   }
   if (value.adaptive !== undefined) {
-    const r = validateWith(adaptiveSchema, value.adaptive, `${keyPrefix}.adaptive`);
+    const r = validateWith(
+      adaptiveSchema,
+      value.adaptive,
+      `${keyPrefix}.adaptive`,
+    );
     if (r.success) config.adaptive = r.value;
     else errors.push(...r.errors);
   }
@@ -199,7 +231,10 @@ export class ConfigSamplingPolicySource implements SamplingPolicySource {
   private servicePolicies = new Map<string, EffectivePolicy>();
   private defaultPolicy!: EffectivePolicy;
 
-  constructor(config: SamplingConfig, options: ConfigSamplingPolicySourceOptions = {}) {
+  constructor(
+    config: SamplingConfig,
+    options: ConfigSamplingPolicySourceOptions = {},
+  ) {
     this.config = config;
     this.tierOf = options.tierOf;
     this.rebuild();
@@ -240,27 +275,43 @@ export class ConfigSamplingPolicySource implements SamplingPolicySource {
   }
 
   /** Replaces the tier lookup (e.g. after a catalog refresh). */
-  setTierResolver(tierOf: ((serviceName: string) => TracingTier | undefined) | undefined): void {
+  setTierResolver(
+    tierOf: ((serviceName: string) => TracingTier | undefined) | undefined,
+  ): void {
     this.tierOf = tierOf;
     this.rebuild();
   }
 
   private rebuild(): void {
     const tierPolicy = (tier: TracingTier): SamplingPolicy =>
-      applySamplingPolicyPatch(tierDefaultPolicy(tier), this.config.tiers[tier]);
+      applySamplingPolicyPatch(
+        tierDefaultPolicy(tier),
+        this.config.tiers[tier],
+      );
     this.tierPolicies = new Map(
-      TRACING_TIERS.map(tier => [tier, { ...tierPolicy(tier), origin: 'tier', tier } as EffectivePolicy]),
+      TRACING_TIERS.map(tier => [
+        tier,
+        { ...tierPolicy(tier), origin: 'tier', tier } as EffectivePolicy,
+      ]),
     );
     this.defaultPolicy = {
-      ...applySamplingPolicyPatch(tierPolicy(DEFAULT_TRACING_TIER), this.config.default),
+      ...applySamplingPolicyPatch(
+        tierPolicy(DEFAULT_TRACING_TIER),
+        this.config.default,
+      ),
       origin: 'default',
     };
     this.servicePolicies = new Map();
-    for (const [service, { tier: configured, patch }] of Object.entries(this.config.services)) {
+    for (const [service, { tier: configured, patch }] of Object.entries(
+      this.config.services,
+    )) {
       const tier = configured ?? this.tierOf?.(service);
       const base = tier
         ? tierPolicy(tier)
-        : applySamplingPolicyPatch(tierPolicy(DEFAULT_TRACING_TIER), this.config.default);
+        : applySamplingPolicyPatch(
+            tierPolicy(DEFAULT_TRACING_TIER),
+            this.config.default,
+          );
       this.servicePolicies.set(service, {
         ...applySamplingPolicyPatch(base, patch),
         origin: 'service',

@@ -53,7 +53,10 @@ describe('thresholds', () => {
   });
 
   it('parses rv (exactly 14 hex digits)', () => {
-    expect(parseRandomness('0123456789abcd')).toEqual({ hi: 0x012345, lo: 0x6789abcd });
+    expect(parseRandomness('0123456789abcd')).toEqual({
+      hi: 0x012345,
+      lo: 0x6789abcd,
+    });
     expect(parseRandomness('0123')).toBeNull();
     expect(parseRandomness('0123456789abcz')).toBeNull();
   });
@@ -76,7 +79,9 @@ describe('thresholds', () => {
   });
 
   it('never samples at T = 2^56', () => {
-    expect(isSampled(parseRandomness('ffffffffffffff')!, NEVER_THRESHOLD)).toBe(false);
+    expect(isSampled(parseRandomness('ffffffffffffff')!, NEVER_THRESHOLD)).toBe(
+      false,
+    );
   });
 });
 
@@ -99,13 +104,16 @@ describe('consistency over random trace ids', () => {
     expect(violations).toBe(0);
   });
 
-  it.each(rates)('observed rate at %s is within 5 sigma over 100k ids', rate => {
-    const t = thresholdForRate(rate);
-    const n = ids.length;
-    const kept = ids.filter(id => isSampled(traceIdRandomness(id), t)).length;
-    const sigma = Math.sqrt(n * rate * (1 - rate));
-    expect(Math.abs(kept - n * rate)).toBeLessThanOrEqual(5 * sigma + 1e-9);
-  });
+  it.each(rates)(
+    'observed rate at %s is within 5 sigma over 100k ids',
+    rate => {
+      const t = thresholdForRate(rate);
+      const n = ids.length;
+      const kept = ids.filter(id => isSampled(traceIdRandomness(id), t)).length;
+      const sigma = Math.sqrt(n * rate * (1 - rate));
+      expect(Math.abs(kept - n * rate)).toBeLessThanOrEqual(5 * sigma + 1e-9);
+    },
+  );
 });
 
 describe('tracestate', () => {
@@ -114,8 +122,17 @@ describe('tracestate', () => {
     ['', {}],
     ['vendor=abc', {}],
     ['ot=th:8', { threshold: parseThreshold('8') }],
-    ['ot=th:c;rv:0123456789abcd', { threshold: parseThreshold('c'), randomness: { hi: 0x012345, lo: 0x6789abcd } }],
-    ['a=1, ot=rv:0123456789abcd;x:y ,b=2', { randomness: { hi: 0x012345, lo: 0x6789abcd } }],
+    [
+      'ot=th:c;rv:0123456789abcd',
+      {
+        threshold: parseThreshold('c'),
+        randomness: { hi: 0x012345, lo: 0x6789abcd },
+      },
+    ],
+    [
+      'a=1, ot=rv:0123456789abcd;x:y ,b=2',
+      { randomness: { hi: 0x012345, lo: 0x6789abcd } },
+    ],
     ['ot=th:zz', {}],
     ['ot=th', {}],
   ])('parses %j', (ts, expected) => {
@@ -128,12 +145,18 @@ describe('tracestate', () => {
     ['vendor=abc', 'c', 'ot=th:c,vendor=abc'],
     ['vendor=abc,ot=th:8', 'c', 'ot=th:c,vendor=abc'],
     ['ot=rv:0123456789abcd', '8', 'ot=th:8;rv:0123456789abcd'],
-    ['a=1,ot=th:8;rv:0123456789abcd;x:y,b=2', 'e', 'ot=th:e;rv:0123456789abcd;x:y,a=1,b=2'],
+    [
+      'a=1,ot=th:8;rv:0123456789abcd;x:y,b=2',
+      'e',
+      'ot=th:e;rv:0123456789abcd;x:y,a=1,b=2',
+    ],
     ['ot=th:8', null, ''],
     ['a=1, ot=th:8', null, 'a=1'],
     ['ot=th:8;rv:0123456789abcd', null, 'ot=rv:0123456789abcd'],
     ['a=1', null, 'a=1'],
   ])('%j with th %j → %j', (ts, th, expected) => {
-    expect(withThreshold(ts, th === null ? null : parseThreshold(th))).toBe(expected);
+    expect(withThreshold(ts, th === null ? null : parseThreshold(th))).toBe(
+      expected,
+    );
   });
 });

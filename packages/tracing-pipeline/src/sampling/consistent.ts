@@ -38,10 +38,18 @@ function fromBigInt(t: bigint): Threshold {
   const lo = Number(t & 0xffffffffn);
   let th: string | undefined;
   if (t < TWO_56) {
-    th = t.toString(16).padStart(MAX_THRESHOLD_HEX_DIGITS, '0').replace(/0+$/, '');
+    th = t
+      .toString(16)
+      .padStart(MAX_THRESHOLD_HEX_DIGITS, '0')
+      .replace(/0+$/, '');
     if (th === '') th = '0';
   }
-  return Object.freeze({ hi, lo, th, probability: Number(TWO_56 - t) / 2 ** 56 });
+  return Object.freeze({
+    hi,
+    lo,
+    th,
+    probability: Number(TWO_56 - t) / 2 ** 56,
+  });
 }
 
 /** Keeps everything (T = 0, `th:0`). */
@@ -75,8 +83,14 @@ export function parseThreshold(value: string): Threshold | null {
   const cached = byTh.get(value);
   if (cached !== undefined) return cached;
   let threshold: Threshold | null = null;
-  if (value.length >= 1 && value.length <= MAX_THRESHOLD_HEX_DIGITS && /^[0-9a-f]+$/.test(value)) {
-    threshold = fromBigInt(BigInt(`0x${value.padEnd(MAX_THRESHOLD_HEX_DIGITS, '0')}`));
+  if (
+    value.length >= 1 &&
+    value.length <= MAX_THRESHOLD_HEX_DIGITS &&
+    /^[0-9a-f]+$/.test(value)
+  ) {
+    threshold = fromBigInt(
+      BigInt(`0x${value.padEnd(MAX_THRESHOLD_HEX_DIGITS, '0')}`),
+    );
   }
   if (byTh.size > 10_000) byTh.clear();
   byTh.set(value, threshold);
@@ -85,15 +99,24 @@ export function parseThreshold(value: string): Threshold | null {
 
 /** Parses an `rv:` value (exactly 14 hex digits); null when malformed. */
 export function parseRandomness(value: string): Randomness | null {
-  if (value.length !== MAX_THRESHOLD_HEX_DIGITS || !/^[0-9a-f]+$/.test(value)) return null;
-  return { hi: parseInt(value.slice(0, 6), 16), lo: parseInt(value.slice(6), 16) };
+  if (value.length !== MAX_THRESHOLD_HEX_DIGITS || !/^[0-9a-f]+$/.test(value))
+    return null;
+  return {
+    hi: parseInt(value.slice(0, 6), 16),
+    lo: parseInt(value.slice(6), 16),
+  };
 }
 
 /** The least-significant 56 bits of a 16-byte trace id. */
 export function traceIdRandomness(traceId: Uint8Array): Randomness {
   return {
     hi: (traceId[9] << 16) | (traceId[10] << 8) | traceId[11],
-    lo: ((traceId[12] << 24) | (traceId[13] << 16) | (traceId[14] << 8) | traceId[15]) >>> 0,
+    lo:
+      ((traceId[12] << 24) |
+        (traceId[13] << 16) |
+        (traceId[14] << 8) |
+        traceId[15]) >>>
+      0,
   };
 }
 
@@ -135,7 +158,9 @@ function otMember(traceState: string): string | undefined {
 }
 
 /** Reads `th` and `rv` from a span's tracestate. Cached by string (tracestates repeat). */
-export function parseOtTraceState(traceState: string | null | undefined): OtTraceState {
+export function parseOtTraceState(
+  traceState: string | null | undefined,
+): OtTraceState {
   if (!traceState) return EMPTY_OT;
   const cached = parsedStates.get(traceState);
   if (cached) return cached;
@@ -149,7 +174,8 @@ export function parseOtTraceState(traceState: string | null | undefined): OtTrac
       const key = field.slice(0, colon);
       const value = field.slice(colon + 1);
       if (key === 'th') out.threshold = parseThreshold(value) ?? undefined;
-      else if (key === 'rv') out.randomness = parseRandomness(value) ?? undefined;
+      else if (key === 'rv')
+        out.randomness = parseRandomness(value) ?? undefined;
     }
     result = Object.freeze(out);
   }

@@ -6,7 +6,12 @@ import type {
 } from '@internal/plugin-tracing-health-common';
 import { Resource, Span } from '../model';
 import { AdaptiveSampler } from './adaptiveSampler';
-import { Threshold, isSampled, maxThreshold, thresholdForRate } from './consistent';
+import {
+  Threshold,
+  isSampled,
+  maxThreshold,
+  thresholdForRate,
+} from './consistent';
 import { SamplingMetrics } from './metrics';
 import { TokenBuckets } from './rateLimiter';
 import {
@@ -78,7 +83,10 @@ function compileMatch(match: OperationMatch): CompiledRule['test'] {
 export function compilePolicy(policy: EffectivePolicy): CompiledPolicy {
   return {
     policy,
-    rules: policy.operations.map(rule => ({ test: compileMatch(rule.match), rate: rule.rate })),
+    rules: policy.operations.map(rule => ({
+      test: compileMatch(rule.match),
+      rate: rule.rate,
+    })),
     keepErrors: policy.alwaysKeep.keepErrors,
     slowNs:
       policy.alwaysKeep.keepSlowerThanMs === undefined
@@ -100,7 +108,13 @@ export interface HeadSamplerOptions {
 }
 
 type Candidate =
-  | { kind: 'probabilistic'; rate: number; label: HeadPolicyLabel; service: string; leave: boolean }
+  | {
+      kind: 'probabilistic';
+      rate: number;
+      label: HeadPolicyLabel;
+      service: string;
+      leave: boolean;
+    }
   | { kind: 'rate-limiting'; tracesPerSecond: number; service: string };
 
 /**
@@ -135,7 +149,8 @@ export class HeadSampler {
     this.source = options.policySource;
     this.clock = options.clock ?? Date.now;
     this.metrics =
-      options.metrics ?? (options.registry ? SamplingMetrics.for(options.registry) : undefined);
+      options.metrics ??
+      (options.registry ? SamplingMetrics.for(options.registry) : undefined);
     this.adaptive =
       options.adaptive ??
       new AdaptiveSampler({ clock: this.clock, metrics: this.metrics });
@@ -193,7 +208,13 @@ export class HeadSampler {
     }
     if (best) {
       if (best.leave) {
-        return { sampled: true, threshold: undefined, policy: 'sdk', service: best.service, rate: 1 };
+        return {
+          sampled: true,
+          threshold: undefined,
+          policy: 'sdk',
+          service: best.service,
+          rate: 1,
+        };
       }
       const own = thresholdForRate(best.rate);
       const incoming = trace.incomingThreshold;
@@ -232,7 +253,10 @@ export class HeadSampler {
         reason = 'keep-errors';
         return true;
       }
-      if (policy!.slowNs !== Infinity && spanDurationNs(span) > policy!.slowNs) {
+      if (
+        policy!.slowNs !== Infinity &&
+        spanDurationNs(span) > policy!.slowNs
+      ) {
         reason = 'keep-slow';
         return true;
       }
@@ -251,7 +275,8 @@ export class HeadSampler {
     const entries: Array<[Span, SpanGroup]> = [];
     trace.some((span, group) => {
       if (isRootSpan(span)) roots.push([span, group]);
-      else if (roots.length === 0 && isEntrySpan(span)) entries.push([span, group]);
+      else if (roots.length === 0 && isEntrySpan(span))
+        entries.push([span, group]);
       return false;
     });
     let chosen = roots.length > 0 ? roots : entries;
@@ -279,20 +304,40 @@ export class HeadSampler {
     if (strategy.type === 'adaptive' && !observed.has(service)) {
       observed.add(service);
       const weight =
-        samplingLocation === 'sdk' ? 1 / Math.max(1e-9, this.adaptive.rate(service, strategy, now)) : 1;
+        samplingLocation === 'sdk'
+          ? 1 / Math.max(1e-9, this.adaptive.rate(service, strategy, now))
+          : 1;
       this.adaptive.observe(service, strategy, now, weight);
     }
     if (samplingLocation === 'sdk') {
-      return { kind: 'probabilistic', rate: 1, label: 'sdk', service, leave: true };
+      return {
+        kind: 'probabilistic',
+        rate: 1,
+        label: 'sdk',
+        service,
+        leave: true,
+      };
     }
     for (const rule of compiled.rules) {
       if (rule.test(span, group.resource)) {
-        return { kind: 'probabilistic', rate: rule.rate, label: 'operation', service, leave: false };
+        return {
+          kind: 'probabilistic',
+          rate: rule.rate,
+          label: 'operation',
+          service,
+          leave: false,
+        };
       }
     }
     switch (strategy.type) {
       case 'probabilistic':
-        return { kind: 'probabilistic', rate: strategy.rate, label: 'probabilistic', service, leave: false };
+        return {
+          kind: 'probabilistic',
+          rate: strategy.rate,
+          label: 'probabilistic',
+          service,
+          leave: false,
+        };
       case 'adaptive':
         return {
           kind: 'probabilistic',
@@ -302,7 +347,11 @@ export class HeadSampler {
           leave: false,
         };
       default:
-        return { kind: 'rate-limiting', tracesPerSecond: strategy.tracesPerSecond, service };
+        return {
+          kind: 'rate-limiting',
+          tracesPerSecond: strategy.tracesPerSecond,
+          service,
+        };
     }
   }
 

@@ -34,20 +34,36 @@ export class SamplingMetrics {
   }
 
   private constructor(registry: Registry) {
-    const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
-    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+    const existing = <T>(name: string) =>
+      registry.getSingleMetric(name) as T | undefined;
+    const counter = <L extends string>(
+      name: string,
+      help: string,
+      labelNames: L[] = [],
+    ) =>
       existing<Counter<L>>(name) ??
       new Counter<L>({ name, help, labelNames, registers: [registry] });
-    const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
-      existing<Gauge<L>>(name) ?? new Gauge<L>({ name, help, labelNames, registers: [registry] });
+    const gauge = <L extends string>(
+      name: string,
+      help: string,
+      labelNames: L[] = [],
+    ) =>
+      existing<Gauge<L>>(name) ??
+      new Gauge<L>({ name, help, labelNames, registers: [registry] });
 
     this.decisions = counter(
       SAMPLING_METRICS.decisions,
       'Trace sampling decisions, by the sampler and policy that made them.',
       ['sampler', 'policy', 'decision'],
     );
-    this.tailTraces = gauge(SAMPLING_METRICS.tailTraces, 'Traces buffered by the tail sampler.');
-    this.tailSpans = gauge(SAMPLING_METRICS.tailSpans, 'Spans buffered by the tail sampler.');
+    this.tailTraces = gauge(
+      SAMPLING_METRICS.tailTraces,
+      'Traces buffered by the tail sampler.',
+    );
+    this.tailSpans = gauge(
+      SAMPLING_METRICS.tailSpans,
+      'Spans buffered by the tail sampler.',
+    );
     this.tailBytes = gauge(
       SAMPLING_METRICS.tailBytes,
       'Estimated bytes of spans buffered by the tail sampler.',

@@ -1,5 +1,8 @@
 import type { Registry } from 'prom-client';
-import type { SamplingPolicySource, TailPolicy } from '@internal/plugin-tracing-health-common';
+import type {
+  SamplingPolicySource,
+  TailPolicy,
+} from '@internal/plugin-tracing-health-common';
 import { HoldingStage, SpanBatch, StageOutputs } from '../model';
 import { AdaptiveSampler, AdaptiveSamplerOptions } from './adaptiveSampler';
 import { HeadSampler } from './headSampler';
@@ -76,7 +79,11 @@ export function createSamplingStage(
   return outputs => {
     const clock = options.clock ?? Date.now;
     const metrics = SamplingMetrics.for(options.registry);
-    const adaptive = new AdaptiveSampler({ ...options.adaptive, clock, metrics });
+    const adaptive = new AdaptiveSampler({
+      ...options.adaptive,
+      clock,
+      metrics,
+    });
     const head = new HeadSampler({
       policySource: options.policySource,
       adaptive,
@@ -89,7 +96,11 @@ export function createSamplingStage(
         sampler: 'head',
         evaluate(trace, now) {
           const d = head.decide(trace, now);
-          return { sampled: d.sampled, threshold: d.threshold, policy: d.policy };
+          return {
+            sampled: d.sampled,
+            threshold: d.threshold,
+            policy: d.policy,
+          };
         },
       },
       {
@@ -97,7 +108,9 @@ export function createSamplingStage(
         sampler: 'tail',
         evaluate(trace) {
           const reason = head.alwaysKeep(trace);
-          return reason ? { sampled: true, threshold: null, policy: reason } : { sampled: false };
+          return reason
+            ? { sampled: true, threshold: null, policy: reason }
+            : { sampled: false };
         },
       },
     ];

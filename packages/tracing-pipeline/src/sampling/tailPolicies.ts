@@ -4,7 +4,12 @@ import type {
   TailPolicy,
 } from '@internal/plugin-tracing-health-common';
 import { STATUS_CODE } from '../model';
-import { Threshold, isSampled, maxThreshold, thresholdForRate } from './consistent';
+import {
+  Threshold,
+  isSampled,
+  maxThreshold,
+  thresholdForRate,
+} from './consistent';
 import { SpansPerSecondWindow } from './rateLimiter';
 import { TraceView, findAttribute, numberOf, stringOf } from './traceData';
 
@@ -32,7 +37,11 @@ export interface TraceEvaluator {
 const NOT_SAMPLED: Verdict = Object.freeze({ sampled: false });
 const SAMPLED: Verdict = Object.freeze({ sampled: true, threshold: null });
 
-const STATUS_BY_NAME = { UNSET: STATUS_CODE.UNSET, OK: STATUS_CODE.OK, ERROR: STATUS_CODE.ERROR };
+const STATUS_BY_NAME = {
+  UNSET: STATUS_CODE.UNSET,
+  OK: STATUS_CODE.OK,
+  ERROR: STATUS_CODE.ERROR,
+};
 
 type Evaluate = (trace: TraceView, nowMs: number) => Verdict;
 
@@ -41,15 +50,20 @@ function compileLeaf(policy: TailLeafPolicy): Evaluate {
     case 'always_sample':
       return () => SAMPLED;
     case 'status_code': {
-      const codes = new Set<number>(policy.statusCodes.map(c => STATUS_BY_NAME[c]));
+      const codes = new Set<number>(
+        policy.statusCodes.map(c => STATUS_BY_NAME[c]),
+      );
       return trace =>
-        trace.some(span => codes.has(span.status?.code ?? STATUS_CODE.UNSET)) ? SAMPLED : NOT_SAMPLED;
+        trace.some(span => codes.has(span.status?.code ?? STATUS_CODE.UNSET))
+          ? SAMPLED
+          : NOT_SAMPLED;
     }
     case 'latency': {
       const { thresholdMs, upperThresholdMs } = policy;
       return trace => {
         const d = trace.durationMs;
-        return d >= thresholdMs && (upperThresholdMs === undefined || d < upperThresholdMs)
+        return d >= thresholdMs &&
+          (upperThresholdMs === undefined || d < upperThresholdMs)
           ? SAMPLED
           : NOT_SAMPLED;
       };
@@ -103,10 +117,14 @@ function compileLeaf(policy: TailLeafPolicy): Evaluate {
       const { minSpans } = policy;
       const maxSpans = policy.maxSpans ?? Infinity;
       return trace =>
-        trace.spanCount >= minSpans && trace.spanCount <= maxSpans ? SAMPLED : NOT_SAMPLED;
+        trace.spanCount >= minSpans && trace.spanCount <= maxSpans
+          ? SAMPLED
+          : NOT_SAMPLED;
     }
     default:
-      throw new Error(`unknown tail policy type ${(policy as { type: string }).type}`);
+      throw new Error(
+        `unknown tail policy type ${(policy as { type: string }).type}`,
+      );
   }
 }
 
@@ -132,13 +150,20 @@ export function compileTailPolicy(policy: TailPolicy): TraceEvaluator {
     evaluate = compileAnd(policy);
   } else if (policy.type === 'composite') {
     const total = policy.maxTotalSpansPerSecond;
-    const allocated = new Map(policy.rateAllocation.map(a => [a.policy, a.percent]));
+    const allocated = new Map(
+      policy.rateAllocation.map(a => [a.policy, a.percent]),
+    );
     const allocatedPercent = [...allocated.values()].reduce((a, b) => a + b, 0);
-    const unallocated = policy.policies.filter(p => !allocated.has(p.name)).length;
-    const remainderEach = unallocated > 0 ? (100 - allocatedPercent) / unallocated : 0;
+    const unallocated = policy.policies.filter(
+      p => !allocated.has(p.name),
+    ).length;
+    const remainderEach =
+      unallocated > 0 ? (100 - allocatedPercent) / unallocated : 0;
     const subs = policy.policies.map(p => ({
       evaluate: p.type === 'and' ? compileAnd(p) : compileLeaf(p),
-      window: new SpansPerSecondWindow(((allocated.get(p.name) ?? remainderEach) / 100) * total),
+      window: new SpansPerSecondWindow(
+        ((allocated.get(p.name) ?? remainderEach) / 100) * total,
+      ),
     }));
     const totalWindow = new SpansPerSecondWindow(total);
     evaluate = (trace, nowMs) => {
@@ -146,7 +171,10 @@ export function compileTailPolicy(policy: TailPolicy): TraceEvaluator {
         if (!sub.evaluate(trace, nowMs).sampled) continue;
         // Charge the sub-policy's allocation, then the total (refunding is not needed: the
         // allocations add up to at most the total, so the total only binds on rounding).
-        if (sub.window.tryTake(trace.spanCount, nowMs) && totalWindow.tryTake(trace.spanCount, nowMs)) {
+        if (
+          sub.window.tryTake(trace.spanCount, nowMs) &&
+          totalWindow.tryTake(trace.spanCount, nowMs)
+        ) {
           return SAMPLED;
         }
         return NOT_SAMPLED;

@@ -4,7 +4,14 @@ import { HoldingStage, Span, SpanBatch, StageOutputs } from '../model';
 import { Threshold, withThreshold } from './consistent';
 import { SamplingMetrics } from './metrics';
 import { TraceEvaluator, compileTailPolicy } from './tailPolicies';
-import { BatchBuilder, SpanGroup, TraceData, TraceView, serviceOf, traceKey } from './traceData';
+import {
+  BatchBuilder,
+  SpanGroup,
+  TraceData,
+  TraceView,
+  serviceOf,
+  traceKey,
+} from './traceData';
 
 export interface TailSamplerOptions {
   /** How long after a trace's first span it is decided. Default 10 s; 0 decides on arrival. */
@@ -120,7 +127,8 @@ export class TailSampler implements HoldingStage {
   private readonly onError: (error: unknown) => void;
   private timer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
-  private readonly onInconsistent = () => this.metrics.inconsistentThresholds.inc();
+  private readonly onInconsistent = () =>
+    this.metrics.inconsistentThresholds.inc();
 
   constructor(
     private readonly outputs: StageOutputs,
@@ -129,14 +137,20 @@ export class TailSampler implements HoldingStage {
     this.decisionWaitMs = Math.max(0, options.decisionWaitMs ?? 10_000);
     this.maxTraces = Math.max(1, options.maxTraces ?? 50_000);
     this.maxBytes = Math.max(1, options.maxBytes ?? 128 * 1024 * 1024);
-    this.sampledCache = new LruMap(options.decisionCache?.sampledSize ?? 100_000);
-    this.notSampledCache = new LruMap(options.decisionCache?.notSampledSize ?? 100_000);
+    this.sampledCache = new LruMap(
+      options.decisionCache?.sampledSize ?? 100_000,
+    );
+    this.notSampledCache = new LruMap(
+      options.decisionCache?.notSampledSize ?? 100_000,
+    );
     this.compiled = (options.policies ?? []).map(compileTailPolicy);
     this.evaluators = options.evaluators ?? [];
     this.clock = options.clock ?? Date.now;
     this.metrics =
       options.metrics ??
-      (options.registry ? SamplingMetrics.for(options.registry) : SamplingMetrics.detached());
+      (options.registry
+        ? SamplingMetrics.for(options.registry)
+        : SamplingMetrics.detached());
     this.dropReason = options.dropReason ?? 'sampling';
     this.onError = options.onError ?? (() => {});
     const tickIntervalMs = options.tickIntervalMs ?? 1000;
@@ -239,12 +253,18 @@ export class TailSampler implements HoldingStage {
 
     if (invalid > 0) {
       this.metrics.invalidTraceIds.inc(invalid);
-      this.outputs.drop(invalid, Math.round(invalid * perSpan), 'invalid_trace_id');
+      this.outputs.drop(
+        invalid,
+        Math.round(invalid * perSpan),
+        'invalid_trace_id',
+      );
     }
     if (this.decisionWaitMs === 0 || this.closed) {
-      while (this.queueHead < this.queue.length) this.decideOldest(now, pending);
+      while (this.queueHead < this.queue.length)
+        this.decideOldest(now, pending);
     }
-    while (this.traces.size > this.maxTraces) this.decideOldest(now, pending, 'max_traces');
+    while (this.traces.size > this.maxTraces)
+      this.decideOldest(now, pending, 'max_traces');
     while (this.heldBytes > this.maxBytes && this.traces.size > 0) {
       this.decideOldest(now, pending, 'max_bytes');
     }
@@ -268,7 +288,13 @@ export class TailSampler implements HoldingStage {
   }
 
   /** Traces, spans and bytes held, and decision cache sizes. */
-  stats(): { traces: number; spans: number; bytes: number; sampledCache: number; notSampledCache: number } {
+  stats(): {
+    traces: number;
+    spans: number;
+    bytes: number;
+    sampledCache: number;
+    notSampledCache: number;
+  } {
     return {
       traces: this.traces.size,
       spans: this.heldSpans,
@@ -281,7 +307,8 @@ export class TailSampler implements HoldingStage {
   async flush(): Promise<void> {
     const now = this.clock();
     const pending = this.newPending();
-    while (this.queueHead < this.queue.length) this.decideOldest(now, pending, 'flush');
+    while (this.queueHead < this.queue.length)
+      this.decideOldest(now, pending, 'flush');
     this.finish(pending);
   }
 
@@ -318,15 +345,23 @@ export class TailSampler implements HoldingStage {
       const [sampler, policy, decision] = key.split('|');
       this.metrics.decisions.inc({ sampler, policy, decision }, n);
     }
-    for (const [reason, n] of pending.early) this.metrics.earlyDecisions.inc({ reason }, n);
+    for (const [reason, n] of pending.early)
+      this.metrics.earlyDecisions.inc({ reason }, n);
     if (pending.lateSampled > 0) {
       this.metrics.lateSpans.inc({ decision: 'sampled' }, pending.lateSampled);
     }
     if (pending.lateNotSampled > 0) {
-      this.metrics.lateSpans.inc({ decision: 'not_sampled' }, pending.lateNotSampled);
+      this.metrics.lateSpans.inc(
+        { decision: 'not_sampled' },
+        pending.lateNotSampled,
+      );
     }
     if (pending.droppedSpans > 0) {
-      this.outputs.drop(pending.droppedSpans, Math.round(pending.droppedBytes), this.dropReason);
+      this.outputs.drop(
+        pending.droppedSpans,
+        Math.round(pending.droppedBytes),
+        this.dropReason,
+      );
     }
     const batch = pending.builder.build();
     if (batch) this.outputs.forward(batch);
@@ -336,13 +371,20 @@ export class TailSampler implements HoldingStage {
     if (this.queueHead === this.queue.length) {
       this.queue = [];
       this.queueHead = 0;
-    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+    } else if (
+      this.queueHead > 1024 &&
+      this.queueHead * 2 > this.queue.length
+    ) {
       this.queue = this.queue.slice(this.queueHead);
       this.queueHead = 0;
     }
   }
 
-  private decideOldest(now: number, pending: Pending, early?: EarlyDecisionReason): void {
+  private decideOldest(
+    now: number,
+    pending: Pending,
+    early?: EarlyDecisionReason,
+  ): void {
     const entry = this.queue[this.queueHead];
     this.queue[this.queueHead++] = undefined as unknown as TraceData;
     this.traces.delete(entry.key);
@@ -351,7 +393,10 @@ export class TailSampler implements HoldingStage {
     if (this.traces.size === 0) this.heldBytes = 0; // no float drift when empty
     if (early) pending.early.set(early, (pending.early.get(early) ?? 0) + 1);
 
-    const decision = this.evaluate(new TraceView(entry, this.onInconsistent), now);
+    const decision = this.evaluate(
+      new TraceView(entry, this.onInconsistent),
+      now,
+    );
     const key = `${decision.sampler}|${decision.policy}|${
       decision.sampled ? 'sampled' : 'not_sampled'
     }`;
@@ -405,7 +450,10 @@ function applyThreshold(spans: Span[], action: ThresholdAction): void {
     const current = span.traceState ?? '';
     if (current !== lastIn) {
       lastIn = current;
-      lastOut = action === null && current.indexOf('ot=') === -1 ? current : withThreshold(current, action);
+      lastOut =
+        action === null && current.indexOf('ot=') === -1
+          ? current
+          : withThreshold(current, action);
     }
     if (lastOut !== current) span.traceState = lastOut;
   }

@@ -52,7 +52,9 @@ export interface SpanSpec {
 
 let spanCounter = 1;
 
-export function attrs(values: Record<string, string | number | boolean> = {}): KeyValue[] {
+export function attrs(
+  values: Record<string, string | number | boolean> = {},
+): KeyValue[] {
   return Object.entries(values).map(([key, v]) => ({
     key,
     value:
@@ -86,7 +88,10 @@ export function makeSpan(spec: SpanSpec): Span {
 }
 
 /** One batch with spans of one or more services (resource per service). */
-export function batchOf(byService: Record<string, Span[]>, bytesPerSpan = 100): SpanBatch {
+export function batchOf(
+  byService: Record<string, Span[]>,
+  bytesPerSpan = 100,
+): SpanBatch {
   let spanCount = 0;
   const resourceSpans = Object.entries(byService).map(([service, spans]) => {
     spanCount += spans.length;
@@ -110,7 +115,9 @@ export class RecordingOutputs implements StageOutputs {
   }
   forwardedSpans(): Span[] {
     return this.forwarded.flatMap(b =>
-      b.resourceSpans.flatMap(rs => (rs.scopeSpans ?? []).flatMap(ss => ss.spans ?? [])),
+      b.resourceSpans.flatMap(rs =>
+        (rs.scopeSpans ?? []).flatMap(ss => ss.spans ?? []),
+      ),
     );
   }
   /** Forwarded spans with their service name. */
@@ -120,8 +127,8 @@ export class RecordingOutputs implements StageOutputs {
         (rs.scopeSpans ?? []).flatMap(ss =>
           (ss.spans ?? []).map(span => ({
             service:
-              rs.resource?.attributes?.find(a => a.key === 'service.name')?.value?.stringValue ??
-              '',
+              rs.resource?.attributes?.find(a => a.key === 'service.name')
+                ?.value?.stringValue ?? '',
             span,
           })),
         ),
@@ -132,7 +139,9 @@ export class RecordingOutputs implements StageOutputs {
     return new Set(this.forwardedSpans().map(s => hex(s.traceId!)));
   }
   droppedSpans(reason?: string): number {
-    return this.dropped.filter(d => !reason || d.reason === reason).reduce((n, d) => n + d.spans, 0);
+    return this.dropped
+      .filter(d => !reason || d.reason === reason)
+      .reduce((n, d) => n + d.spans, 0);
   }
 }
 

@@ -53,10 +53,14 @@ export interface TraceData {
   firstSeenMs: number;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX = Array.from({ length: 256 }, (_, i) =>
+  i.toString(16).padStart(2, '0'),
+);
 
 /** Lower-case hex of a 16-byte trace id, or undefined when it is not 16 bytes. */
-export function traceKey(traceId: Uint8Array | null | undefined): string | undefined {
+export function traceKey(
+  traceId: Uint8Array | null | undefined,
+): string | undefined {
   if (!traceId || traceId.length !== 16) return undefined;
   return (
     HEX[traceId[0]] +
@@ -115,7 +119,10 @@ export function findAttribute(
   return findIn(resource?.attributes, key);
 }
 
-function findIn(attributes: KeyValue[] | null | undefined, key: string): AnyValue | undefined {
+function findIn(
+  attributes: KeyValue[] | null | undefined,
+  key: string,
+): AnyValue | undefined {
   if (!attributes) return undefined;
   for (let i = 0; i < attributes.length; i++) {
     if (attributes[i].key === key) return attributes[i].value ?? undefined;
@@ -132,7 +139,8 @@ export function stringOf(value: AnyValue | undefined): string | undefined {
 /** A numeric attribute value (`intValue` or `doubleValue`). */
 export function numberOf(value: AnyValue | undefined): number | undefined {
   if (!value) return undefined;
-  if (value.intValue !== null && value.intValue !== undefined) return int64ToNumber(value.intValue);
+  if (value.intValue !== null && value.intValue !== undefined)
+    return int64ToNumber(value.intValue);
   if (typeof value.doubleValue === 'number') return value.doubleValue;
   return undefined;
 }
@@ -155,7 +163,9 @@ export function attributeEquals(
 
 /** Span duration in nanoseconds (as a double; sub-µs precision is not needed here). */
 export function spanDurationNs(span: Span): number {
-  return int64ToNumber(span.endTimeUnixNano) - int64ToNumber(span.startTimeUnixNano);
+  return (
+    int64ToNumber(span.endTimeUnixNano) - int64ToNumber(span.startTimeUnixNano)
+  );
 }
 
 /**
@@ -182,7 +192,8 @@ export class TraceView {
     const groups = this.data.groups;
     for (let g = 0; g < groups.length; g++) {
       const spans = groups[g].spans;
-      for (let s = 0; s < spans.length; s++) if (fn(spans[s], groups[g])) return true;
+      for (let s = 0; s < spans.length; s++)
+        if (fn(spans[s], groups[g])) return true;
     }
     return false;
   }
@@ -244,7 +255,9 @@ export class TraceView {
 
   get hasError(): boolean {
     if (this.errorValue === undefined) {
-      this.errorValue = this.some(span => span.status?.code === STATUS_CODE.ERROR);
+      this.errorValue = this.some(
+        span => span.status?.code === STATUS_CODE.ERROR,
+      );
     }
     return this.errorValue;
   }
@@ -303,7 +316,11 @@ export class BatchBuilder {
 /** Builds trace data from spans under one resource (tests and tools). */
 export function traceDataOf(
   traceId: Uint8Array,
-  groups: Array<{ resource?: Resource; scope?: InstrumentationScope; spans: Span[] }>,
+  groups: Array<{
+    resource?: Resource;
+    scope?: InstrumentationScope;
+    spans: Span[];
+  }>,
   firstSeenMs = 0,
 ): TraceData {
   const out: SpanGroup[] = groups.map(g => ({

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_TRACING_TIER, TRACING_TIERS, TracingTier } from '../annotations';
+import {
+  DEFAULT_TRACING_TIER,
+  TRACING_TIERS,
+  TracingTier,
+} from '../annotations';
 import { SamplingValidationResult, validateWith } from './issues';
 
 /*
@@ -86,7 +90,11 @@ export const samplingStrategySchema = z.discriminatedUnion(
  */
 export function unsafeRegexReason(pattern: string): string | undefined {
   if (/\\[1-9]|\\k</.test(pattern)) return 'must not use back-references';
-  if (/\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/.test(pattern)) {
+  if (
+    /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/.test(
+      pattern,
+    )
+  ) {
     return 'must not nest quantifiers (e.g. "(a+)+"), which can take exponential time';
   }
   try {
@@ -99,7 +107,10 @@ export function unsafeRegexReason(pattern: string): string | undefined {
 }
 
 const regexSchema = z
-  .string({ required_error: 'is required', invalid_type_error: 'must be a string' })
+  .string({
+    required_error: 'is required',
+    invalid_type_error: 'must be a string',
+  })
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
   .superRefine((pattern, ctx) => {
@@ -109,28 +120,44 @@ const regexSchema = z
 
 const nonEmptyString = (max: number) =>
   z
-    .string({ required_error: 'is required', invalid_type_error: 'must be a string' })
+    .string({
+      required_error: 'is required',
+      invalid_type_error: 'must be a string',
+    })
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`);
 
-export const OPERATION_MATCH_TYPES = ['span-name', 'span-name-regex', 'attribute'] as const;
+export const OPERATION_MATCH_TYPES = [
+  'span-name',
+  'span-name-regex',
+  'attribute',
+] as const;
 
 /** What an operation rule matches on an entry span. */
 export const operationMatchSchema = z.discriminatedUnion(
   'type',
   [
     /** The span name, exactly (the Jaeger "operation"). */
-    z.object({ type: z.literal('span-name'), name: nonEmptyString(1024) }).strict(),
+    z
+      .object({ type: z.literal('span-name'), name: nonEmptyString(1024) })
+      .strict(),
     /** The span name against an (unanchored) JavaScript regular expression. */
-    z.object({ type: z.literal('span-name-regex'), pattern: regexSchema }).strict(),
+    z
+      .object({ type: z.literal('span-name-regex'), pattern: regexSchema })
+      .strict(),
     /** A span attribute (or, failing that, a resource attribute) equal to a value. */
     z
       .object({
         type: z.literal('attribute'),
         key: nonEmptyString(256),
-        equals: z.union([z.string().max(1024), z.number().finite(), z.boolean()], {
-          errorMap: () => ({ message: 'must be a string, number or boolean' }),
-        }),
+        equals: z.union(
+          [z.string().max(1024), z.number().finite(), z.boolean()],
+          {
+            errorMap: () => ({
+              message: 'must be a string, number or boolean',
+            }),
+          },
+        ),
       })
       .strict(),
   ],
@@ -172,7 +199,9 @@ export const alwaysKeepSchema = z
 export const SAMPLING_LOCATIONS = ['pipeline', 'sdk'] as const;
 
 const samplingLocationSchema = z.enum(SAMPLING_LOCATIONS, {
-  errorMap: () => ({ message: `must be one of ${SAMPLING_LOCATIONS.join(', ')}` }),
+  errorMap: () => ({
+    message: `must be one of ${SAMPLING_LOCATIONS.join(', ')}`,
+  }),
 });
 
 const MAX_OPERATION_RULES = 200;
@@ -196,7 +225,10 @@ export const samplingPolicySchema = z
     /** Per-operation rules; the first rule matching the trace's entry span wins. */
     operations: z
       .array(operationRuleSchema)
-      .max(MAX_OPERATION_RULES, `must have at most ${MAX_OPERATION_RULES} rules`)
+      .max(
+        MAX_OPERATION_RULES,
+        `must have at most ${MAX_OPERATION_RULES} rules`,
+      )
       .default(() => []),
     alwaysKeep: alwaysKeepSchema.default(() => ({
       keepErrors: true,
@@ -223,11 +255,16 @@ export const samplingPolicyPatchSchema = z
     strategy: samplingStrategySchema.optional(),
     operations: z
       .array(operationRuleSchema)
-      .max(MAX_OPERATION_RULES, `must have at most ${MAX_OPERATION_RULES} rules`)
+      .max(
+        MAX_OPERATION_RULES,
+        `must have at most ${MAX_OPERATION_RULES} rules`,
+      )
       .optional(),
     alwaysKeep: z
       .object({
-        keepErrors: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
+        keepErrors: z
+          .boolean({ invalid_type_error: 'must be true or false' })
+          .optional(),
         keepSlowerThanMs: slowMsSchema.nullable().optional(),
       })
       .strict()
@@ -294,11 +331,12 @@ function seed(rate: number): SamplingPolicy {
 }
 
 /** The seeds of the tier defaults: critical 100%, standard 10%, high-volume 1%. */
-export const TIER_DEFAULT_RATES: Readonly<Record<TracingTier, number>> = Object.freeze({
-  critical: 1,
-  standard: 0.1,
-  'high-volume': 0.01,
-});
+export const TIER_DEFAULT_RATES: Readonly<Record<TracingTier, number>> =
+  Object.freeze({
+    critical: 1,
+    standard: 0.1,
+    'high-volume': 0.01,
+  });
 
 /** A fresh copy of a tier's seed policy. */
 export function tierDefaultPolicy(tier: TracingTier): SamplingPolicy {
@@ -363,9 +401,9 @@ export function describeStrategy(strategy: SamplingStrategy): string {
     case 'probabilistic':
       return `probabilistic ${pct(strategy.rate)}`;
     case 'adaptive':
-      return `adaptive ${strategy.targetTracesPerSecond}/s [${pct(strategy.minRate)}..${pct(
-        strategy.maxRate,
-      )}]`;
+      return `adaptive ${strategy.targetTracesPerSecond}/s [${pct(
+        strategy.minRate,
+      )}..${pct(strategy.maxRate)}]`;
     case 'rate-limiting':
       return `rate-limiting ${strategy.tracesPerSecond}/s`;
     default:

@@ -9,18 +9,26 @@ import { SamplingValidationResult, validateWith } from './issues';
  */
 
 const policyName = z
-  .string({ required_error: 'is required', invalid_type_error: 'must be a string' })
+  .string({
+    required_error: 'is required',
+    invalid_type_error: 'must be a string',
+  })
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
   .regex(/^[A-Za-z0-9_.:-]+$/, 'must only use letters, digits and _ . : -');
 
 const attrKey = z
-  .string({ required_error: 'is required', invalid_type_error: 'must be a string' })
+  .string({
+    required_error: 'is required',
+    invalid_type_error: 'must be a string',
+  })
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters');
 
 const finite = (msg: string) =>
-  z.number({ required_error: 'is required', invalid_type_error: msg }).finite(msg);
+  z
+    .number({ required_error: 'is required', invalid_type_error: msg })
+    .finite(msg);
 
 const perSecond = finite('must be a positive number per second')
   .positive('must be a positive number per second')
@@ -28,7 +36,9 @@ const perSecond = finite('must be a positive number per second')
 
 export const STATUS_CODE_NAMES = ['UNSET', 'OK', 'ERROR'] as const;
 
-const alwaysSample = z.object({ name: policyName, type: z.literal('always_sample') }).strict();
+const alwaysSample = z
+  .object({ name: policyName, type: z.literal('always_sample') })
+  .strict();
 
 const statusCode = z
   .object({
@@ -38,7 +48,9 @@ const statusCode = z
     statusCodes: z
       .array(
         z.enum(STATUS_CODE_NAMES, {
-          errorMap: () => ({ message: `must be one of ${STATUS_CODE_NAMES.join(', ')}` }),
+          errorMap: () => ({
+            message: `must be one of ${STATUS_CODE_NAMES.join(', ')}`,
+          }),
         }),
       )
       .min(1, 'must list at least one status code'),
@@ -50,13 +62,21 @@ const latency = z
     name: policyName,
     type: z.literal('latency'),
     /** Keep when the trace (earliest start to latest end) lasts at least this long. */
-    thresholdMs: finite('must be a number of milliseconds').min(0, 'must not be negative'),
+    thresholdMs: finite('must be a number of milliseconds').min(
+      0,
+      'must not be negative',
+    ),
     /** Optional upper bound (exclusive): keep only durations in [thresholdMs, upperThresholdMs). */
-    upperThresholdMs: finite('must be a number of milliseconds').positive().optional(),
+    upperThresholdMs: finite('must be a number of milliseconds')
+      .positive()
+      .optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.upperThresholdMs !== undefined && p.upperThresholdMs <= p.thresholdMs) {
+    if (
+      p.upperThresholdMs !== undefined &&
+      p.upperThresholdMs <= p.thresholdMs
+    ) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['upperThresholdMs'],
@@ -71,7 +91,10 @@ const stringAttribute = z
     type: z.literal('string_attribute'),
     /** Looked up on spans, then on their resource. */
     key: attrKey,
-    values: z.array(z.string().max(1024)).min(1, 'must list at least one value').max(100),
+    values: z
+      .array(z.string().max(1024))
+      .min(1, 'must list at least one value')
+      .max(100),
     /** Treat `values` as (unanchored) regular expressions. */
     regex: z.boolean().optional(),
     /** Keep when NO span matches instead. */
@@ -83,7 +106,11 @@ const stringAttribute = z
     p.values.forEach((v, i) => {
       const reason = unsafeRegexReason(v);
       if (reason) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['values', i], message: reason });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['values', i],
+          message: reason,
+        });
       }
     });
   });
@@ -107,7 +134,11 @@ const numericAttribute = z
         message: 'minValue or maxValue is required',
       });
     }
-    if (p.minValue !== undefined && p.maxValue !== undefined && p.minValue > p.maxValue) {
+    if (
+      p.minValue !== undefined &&
+      p.maxValue !== undefined &&
+      p.minValue > p.maxValue
+    ) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['minValue'],
@@ -139,7 +170,10 @@ const spanCount = z
     name: policyName,
     type: z.literal('span_count'),
     minSpans: finite('must be a number').int('must be an integer').min(1),
-    maxSpans: finite('must be a number').int('must be an integer').min(1).optional(),
+    maxSpans: finite('must be a number')
+      .int('must be an integer')
+      .min(1)
+      .optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -163,7 +197,11 @@ export const TAIL_LEAF_POLICY_TYPES = [
   'span_count',
 ] as const;
 
-export const TAIL_POLICY_TYPES = [...TAIL_LEAF_POLICY_TYPES, 'and', 'composite'] as const;
+export const TAIL_POLICY_TYPES = [
+  ...TAIL_LEAF_POLICY_TYPES,
+  'and',
+  'composite',
+] as const;
 
 /**
  * zod's discriminatedUnion only takes plain objects; these have refinements, so dispatch on
@@ -175,10 +213,15 @@ function byType<T extends z.ZodTypeAny>(
 ): z.ZodType<z.output<T>, z.ZodTypeDef, unknown> {
   return z.unknown().transform((value, ctx) => {
     const type =
-      value && typeof value === 'object' ? (value as { type?: unknown }).type : undefined;
+      value && typeof value === 'object'
+        ? (value as { type?: unknown }).type
+        : undefined;
     const schema = typeof type === 'string' ? schemas[type] : undefined;
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be an object' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'must be an object',
+      });
       return z.NEVER;
     }
     if (!schema) {
@@ -247,7 +290,10 @@ const andPolicy = z
     name: policyName,
     type: z.literal('and'),
     /** Keep only when every sub-policy keeps. */
-    policies: z.array(leafPolicySchema).min(1, 'must have at least one sub-policy').max(20),
+    policies: z
+      .array(leafPolicySchema)
+      .min(1, 'must have at least one sub-policy')
+      .max(20),
   })
   .strict()
   .superRefine((p, ctx) => uniqueNames(p.policies, ctx, ['policies']));
@@ -256,7 +302,10 @@ export type TailAndPolicy = z.output<typeof andPolicy>;
 
 const compositeSubPolicy = byType<z.ZodType<TailLeafPolicy | TailAndPolicy>>(
   [...TAIL_LEAF_POLICY_TYPES, 'and'],
-  { ...leafSchemas, and: andPolicy } as Record<string, z.ZodType<TailLeafPolicy | TailAndPolicy>>,
+  { ...leafSchemas, and: andPolicy } as Record<
+    string,
+    z.ZodType<TailLeafPolicy | TailAndPolicy>
+  >,
 );
 
 const composite = z
@@ -266,7 +315,10 @@ const composite = z
     /** Spans per second this policy keeps in total. */
     maxTotalSpansPerSecond: perSecond,
     /** Evaluated in order; the first sub-policy that keeps the trace charges its allocation. */
-    policies: z.array(compositeSubPolicy).min(1, 'must have at least one sub-policy').max(20),
+    policies: z
+      .array(compositeSubPolicy)
+      .min(1, 'must have at least one sub-policy')
+      .max(20),
     /**
      * Share of `maxTotalSpansPerSecond` per sub-policy name; sub-policies without an entry share
      * what is left. When a trace's first keeping sub-policy is out of budget, it is not kept
@@ -312,11 +364,14 @@ const composite = z
 export type TailCompositePolicy = z.output<typeof composite>;
 export type TailPolicy = TailLeafPolicy | TailAndPolicy | TailCompositePolicy;
 
-export const tailPolicySchema = byType<z.ZodType<TailPolicy>>(TAIL_POLICY_TYPES, {
-  ...leafSchemas,
-  and: andPolicy,
-  composite,
-} as Record<string, z.ZodType<TailPolicy>>);
+export const tailPolicySchema = byType<z.ZodType<TailPolicy>>(
+  TAIL_POLICY_TYPES,
+  {
+    ...leafSchemas,
+    and: andPolicy,
+    composite,
+  } as Record<string, z.ZodType<TailPolicy>>,
+);
 
 export const tailPoliciesSchema = z
   .array(tailPolicySchema, { invalid_type_error: 'must be a list of policies' })
