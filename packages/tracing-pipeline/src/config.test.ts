@@ -6,10 +6,10 @@ describe('parsePipelineConfig', () => {
       const config = parsePipelineConfig(raw);
       expect(config.receiver.maxBodyBytes).toBe(64 * 1024 * 1024);
       expect(config.memory).toEqual({
-        softLimitBytes: 192 * 1024 * 1024,
-        hardLimitBytes: 256 * 1024 * 1024,
-        softLimitSpans: 400_000,
-        hardLimitSpans: 500_000,
+        softLimitBytes: 384 * 1024 * 1024,
+        hardLimitBytes: 512 * 1024 * 1024,
+        softLimitSpans: 200_000,
+        hardLimitSpans: 250_000,
         retryAfterSeconds: 5,
       });
       expect(config.sanitizer).toEqual({ useDefaults: true, rules: [] });

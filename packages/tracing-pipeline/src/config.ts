@@ -83,10 +83,11 @@ const exporterSchema = z
 
 const memorySchema = z
   .object({
-    softLimitBytes: positiveInt(192 * MiB),
-    hardLimitBytes: positiveInt(256 * MiB),
-    softLimitSpans: positiveInt(400_000),
-    hardLimitSpans: positiveInt(500_000),
+    /** Estimated memory of decoded spans (several times their wire size), see receiver.ts. */
+    softLimitBytes: positiveInt(384 * MiB),
+    hardLimitBytes: positiveInt(512 * MiB),
+    softLimitSpans: positiveInt(200_000),
+    hardLimitSpans: positiveInt(250_000),
     retryAfterSeconds: positiveInt(5),
   })
   .strict()

@@ -46,3 +46,9 @@ export const ExportTraceServiceResponseCodec: MessageType<
 /** Codec of one `ResourceSpans`, the unit the wire helpers re-use without re-encoding. */
 export const ResourceSpansCodec: MessageType<import('./model').ResourceSpans> =
   v1.trace.v1.ResourceSpans;
+
+/** Codecs of the messages the wire helpers decode and encode one by one. */
+export const ResourceCodec: MessageType<import('./model').Resource> = v1.resource.v1.Resource;
+export const InstrumentationScopeCodec: MessageType<import('./model').InstrumentationScope> =
+  v1.common.v1.InstrumentationScope;
+export const SpanCodec: MessageType<import('./model').Span> = v1.trace.v1.Span;

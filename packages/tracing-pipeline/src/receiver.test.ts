@@ -54,7 +54,7 @@ describe('OtlpHttpReceiver accepts', () => {
     expect(ExportTraceServiceResponseCodec.decode(res.body).partialSuccess).toBeFalsy();
     expect(accepted[0].batch.spanCount).toBe(5);
     expect(accepted[0].receivedSpans).toBe(5);
-    expect(accepted[0].batch.bytes).toBe(pb.length);
+    expect(accepted[0].batch.bytes).toBe(pb.length * 6);
   });
 
   it('JSON, answering in JSON', async () => {

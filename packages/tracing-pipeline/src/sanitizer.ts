@@ -1,18 +1,24 @@
 import { createHash } from 'node:crypto';
 import { RedactionAction, SanitizerRuleConfig } from './config';
 import { AnyValue, KeyValue, SpanBatch } from './model';
-import { markModified } from './wire';
+import { markResourceModified, markSpanModified } from './wire';
 
 export type AttributeLocation = 'resource' | 'scope' | 'span' | 'event' | 'link';
 
 export const REDACTED_COUNT_ATTRIBUTE = 'tracing_health.redacted_count';
 export const MASK = '****';
 
+/** A rule plus, for built-in value rules, a cheap pattern every match must contain. */
+export interface SanitizerRule extends SanitizerRuleConfig {
+  hint?: string;
+}
+
 /**
  * Rules applied unless `useDefaults: false`. Key patterns act on the whole value, value
- * patterns on the matching part of string values. Patterns are case-insensitive.
+ * patterns on the matching part of string values (only on the named group `secret` when the
+ * pattern has one, keeping the group `pre` before it). Patterns are case-insensitive.
  */
-export const DEFAULT_SANITIZER_RULES: SanitizerRuleConfig[] = [
+export const DEFAULT_SANITIZER_RULES: SanitizerRule[] = [
   {
     name: 'credential-headers',
     key: '^http\\.(request|response)\\.header\\.(authorization|proxy[-_]authorization|cookie|set[-_]cookie|x[-_]api[-_]key)$',
@@ -24,10 +30,31 @@ export const DEFAULT_SANITIZER_RULES: SanitizerRuleConfig[] = [
     key: '(password|passwd|passphrase|secret|credential)s?(?![a-z])|(token|api[-_ .]?key|private[-_ ]?key)(?![a-z])',
     action: 'mask',
   },
-  { name: 'bearer-tokens', value: '\\b(bearer|basic)\\s+[a-z0-9\\-._~+/]{8,}=*', action: 'mask' },
-  { name: 'jwts', value: '\\beyJ[a-z0-9_-]{5,}\\.eyJ[a-z0-9_-]{5,}\\.[a-z0-9_-]*', action: 'mask' },
-  { name: 'url-passwords', value: '(?<=://[^/\\s:@]+:)[^/\\s@]+(?=@)', action: 'mask' },
-  { name: 'card-numbers', value: '\\b\\d(?:[ -]?\\d){12,18}\\b', action: 'mask', check: 'luhn' },
+  {
+    name: 'bearer-tokens',
+    value: '\\b(bearer|basic)\\s+[a-z0-9\\-._~+/]{8,}=*',
+    hint: 'bearer|basic',
+    action: 'mask',
+  },
+  {
+    name: 'jwts',
+    value: '\\beyJ[a-z0-9_-]{5,}\\.eyJ[a-z0-9_-]{5,}\\.[a-z0-9_-]*',
+    hint: 'eyJ',
+    action: 'mask',
+  },
+  {
+    name: 'url-passwords',
+    value: '(?<pre>://[^/\\s:@]+:)(?<secret>[^/\\s@]+)(?=@)',
+    hint: '@',
+    action: 'mask',
+  },
+  {
+    name: 'card-numbers',
+    value: '\\b\\d(?:[ -]?\\d){12,18}\\b',
+    hint: '\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d',
+    action: 'mask',
+    check: 'luhn',
+  },
 ];
 
 /** Luhn checksum over the digits of `text` (separators ignored). */
@@ -57,6 +84,7 @@ interface CompiledRule {
   /** Global, for replacing every match. */
   value?: RegExp;
   check?: 'luhn';
+  hint?: string;
 }
 
 interface KeyMatch {
@@ -67,6 +95,19 @@ interface KeyMatch {
 }
 
 const NO_KEY_MATCH: KeyMatch = { scoped: [] };
+
+/**
+ * What the sanitizer saw at each attribute position last time, per location: spans from one
+ * instrumentation repeat their keys (and many values) in the same order, and comparing with the
+ * previous string is cheaper than hashing it or running the value patterns again.
+ */
+interface RecentAttributes {
+  keys: string[];
+  matches: KeyMatch[];
+  /** A string value found clean at that position (undefined when unknown). */
+  cleanValues: (string | undefined)[];
+}
+const RECENT_POSITIONS = 64;
 const KEY_CACHE_LIMIT = 10_000;
 const MAX_DEPTH = 16;
 
@@ -88,7 +129,7 @@ function canonical(value: AnyValue | null | undefined): string {
 }
 
 export interface SanitizerOptions {
-  rules: SanitizerRuleConfig[];
+  rules: SanitizerRule[];
   useDefaults: boolean;
   /** Called once per redaction; never receives the redacted value. */
   onRedaction?: (action: RedactionAction, location: AttributeLocation) => void;
@@ -102,9 +143,16 @@ export interface SanitizerOptions {
 export class Sanitizer {
   private readonly keyRules: CompiledRule[];
   private readonly valueRules: CompiledRule[];
-  /** One case-insensitive alternation of all value-only patterns: a cheap "might match" test. */
+  /** One case-insensitive alternation of the value rules' hints (or patterns): a cheap "might match" test. */
   private readonly anyValuePattern?: RegExp;
   private readonly keyCache = new Map<string, KeyMatch>();
+  private readonly recent: Record<AttributeLocation, RecentAttributes> = {
+    resource: { keys: [], matches: [], cleanValues: [] },
+    scope: { keys: [], matches: [], cleanValues: [] },
+    span: { keys: [], matches: [], cleanValues: [] },
+    event: { keys: [], matches: [], cleanValues: [] },
+    link: { keys: [], matches: [], cleanValues: [] },
+  };
   private readonly onRedaction: NonNullable<SanitizerOptions['onRedaction']>;
 
   constructor(options: SanitizerOptions) {
@@ -115,12 +163,13 @@ export class Sanitizer {
         key: r.key !== undefined ? new RegExp(r.key, 'i') : undefined,
         value: r.value !== undefined ? new RegExp(r.value, 'gi') : undefined,
         check: r.check,
+        hint: r.hint ?? r.value,
       }),
     );
     this.keyRules = rules.filter(r => r.key);
     this.valueRules = rules.filter(r => r.value && !r.key);
     if (this.valueRules.length) {
-      this.anyValuePattern = new RegExp(this.valueRules.map(r => `(?:${r.value!.source})`).join('|'), 'i');
+      this.anyValuePattern = new RegExp(this.valueRules.map(r => `(?:${r.hint})`).join('|'), 'i');
     }
     this.onRedaction = options.onRedaction ?? (() => {});
   }
@@ -129,21 +178,24 @@ export class Sanitizer {
   process(batch: SpanBatch): number {
     let total = 0;
     for (const rs of batch.resourceSpans) {
-      let inResource = this.attributes(rs.resource?.attributes, 'resource', 0);
+      let inHeaders = this.attributes(rs.resource?.attributes, 'resource', 0);
       for (const ss of rs.scopeSpans ?? []) {
-        inResource += this.attributes(ss.scope?.attributes, 'scope', 0);
+        inHeaders += this.attributes(ss.scope?.attributes, 'scope', 0);
         for (const span of ss.spans ?? []) {
           let inSpan = this.attributes(span.attributes, 'span', 0);
           for (const event of span.events ?? []) inSpan += this.attributes(event.attributes, 'event', 0);
           for (const link of span.links ?? []) inSpan += this.attributes(link.attributes, 'link', 0);
           if (inSpan > 0) {
             setRedactedCount(span, inSpan);
-            inResource += inSpan;
+            markSpanModified(rs, span);
+            total += inSpan;
           }
         }
       }
-      if (inResource > 0) markModified(rs);
-      total += inResource;
+      if (inHeaders > 0) {
+        markResourceModified(rs);
+        total += inHeaders;
+      }
     }
     return total;
   }
@@ -172,9 +224,22 @@ export class Sanitizer {
     if (!attrs || attrs.length === 0) return 0;
     let count = 0;
     let deleted = 0;
+    const recent = depth === 0 ? this.recent[location] : undefined;
     for (let i = 0; i < attrs.length; i++) {
       const kv = attrs[i];
-      const match = this.keyMatch(kv.key ?? '');
+      const key = kv.key ?? '';
+      const remembered = recent !== undefined && i < RECENT_POSITIONS;
+      let match: KeyMatch;
+      if (remembered && recent.keys[i] === key) {
+        match = recent.matches[i];
+      } else {
+        match = this.keyMatch(key);
+        if (remembered) {
+          recent.keys[i] = key;
+          recent.matches[i] = match;
+          recent.cleanValues[i] = undefined;
+        }
+      }
       let remove = false;
       if (match.whole) {
         const action = match.whole.action;
@@ -183,7 +248,10 @@ export class Sanitizer {
         this.redacted(action, location);
         count++;
       } else if (kv.value) {
+        const text = kv.value.stringValue;
+        if (remembered && typeof text === 'string' && text === recent.cleanValues[i]) continue;
         const result = this.value(kv.value, match.scoped, location, depth);
+        if (remembered && result.count === 0 && typeof text === 'string') recent.cleanValues[i] = text;
         count += result.count;
         remove = result.remove;
       }
@@ -261,10 +329,14 @@ export class Sanitizer {
       let matched = 0;
       const pattern = rule.value!;
       pattern.lastIndex = 0;
-      const replaced = text.replace(pattern, (m: string) => {
-        if (rule.check === 'luhn' && !passesLuhn(m)) return m;
+      const replaced = text.replace(pattern, (match: string, ...rest: unknown[]) => {
+        const groups = rest[rest.length - 1] as { pre?: string; secret?: string } | string;
+        const named = typeof groups === 'object' && groups?.secret !== undefined ? groups : undefined;
+        const secret = named ? named.secret! : match;
+        if (rule.check === 'luhn' && !passesLuhn(secret)) return match;
         matched++;
-        return rule.action === 'hash' ? sha256(m) : MASK;
+        const redacted = rule.action === 'hash' ? sha256(secret) : MASK;
+        return named ? `${named.pre ?? ''}${redacted}` : redacted;
       });
       if (!matched) continue;
       for (let i = 0; i < matched; i++) this.redacted(rule.action, location);

@@ -1,6 +1,6 @@
 import { ExportTraceServiceRequestCodec } from './otlpRoot';
 import { encodeRequest, makeRequest, str } from './testing/fixtures';
-import { decodeExportRequest, encodeExportRequest, markModified } from './wire';
+import { decodeExportRequest, encodeExportRequest, markModified, markResourceModified, markSpanModified } from './wire';
 
 describe('decodeExportRequest / encodeExportRequest', () => {
   const body = encodeRequest(makeRequest({ a: 3, b: 2 }));
@@ -31,6 +31,27 @@ describe('decodeExportRequest / encodeExportRequest', () => {
     ['a scope added', (rs: any) => {
       rs.scopeSpans.push({ spans: [] });
     }],
+    ['a span replaced in place', (rs: any) => {
+      rs.scopeSpans[0].spans[1] = { ...rs.scopeSpans[0].spans[1], name: 'copy' };
+    }],
+    ['a span changed and marked', (rs: any) => {
+      rs.scopeSpans[0].spans[1].name = 'renamed';
+      rs.scopeSpans[0].spans[1].attributes.push(str('added', 'yes'));
+      markSpanModified(rs, rs.scopeSpans[0].spans[1]);
+    }],
+    ['the resource changed and marked', (rs: any) => {
+      rs.resource.attributes.push(str('deployment.environment', 'prod'));
+      rs.scopeSpans[0].scope.name = 'other-scope';
+      markResourceModified(rs);
+    }],
+    ['both, with schema urls', (rs: any) => {
+      rs.schemaUrl = 'https://opentelemetry.io/schemas/1.26.0';
+      rs.scopeSpans[0].schemaUrl = 'https://opentelemetry.io/schemas/1.25.0';
+      rs.resource.attributes.push(str('k', 'v'));
+      markResourceModified(rs);
+      rs.scopeSpans[0].spans[0].name = 'x'.repeat(300);
+      markSpanModified(rs, rs.scopeSpans[0].spans[0]);
+    }],
   ])('re-encodes after %s', (_name, change) => {
     const resourceSpans = decodeExportRequest(body);
     change(resourceSpans[0]);
@@ -38,6 +59,17 @@ describe('decodeExportRequest / encodeExportRequest', () => {
     expect(ExportTraceServiceRequestCodec.toObject(reencoded)).toEqual(
       ExportTraceServiceRequestCodec.toObject({ resourceSpans }),
     );
+  });
+
+  it('copies the spans it was not told about (the contract: mark what you change)', () => {
+    const resourceSpans = decodeExportRequest(body);
+    const spans = resourceSpans[0].scopeSpans![0].spans!;
+    const original = spans[1].name;
+    spans[0].name = 'renamed';
+    markSpanModified(resourceSpans[0], spans[0]);
+    spans[1].name = 'unannounced';
+    const out = ExportTraceServiceRequestCodec.decode(encodeExportRequest(resourceSpans));
+    expect(out.resourceSpans![0].scopeSpans![0].spans!.map(s => s.name)).toEqual(['renamed', original, original]);
   });
 
   it('encodes objects that never came off the wire', () => {
@@ -57,7 +89,7 @@ describe('decodeExportRequest / encodeExportRequest', () => {
     const resource = Buffer.concat([Buffer.from([0x0a, kv.length]), kv]);
     const rs = Buffer.concat([Buffer.from([0x0a, resource.length]), resource]);
     const request = Buffer.concat([Buffer.from([0x0a, rs.length]), rs]);
-    expect(() => decodeExportRequest(request)).toThrow('malformed message');
+    expect(() => decodeExportRequest(request)).toThrow('malformed');
   });
 
   it.each([

@@ -1,77 +1,162 @@
 import { ResourceSpans, ScopeSpans, Span } from './model';
-import { createReader, ResourceSpansCodec } from './otlpRoot';
+import {
+  createReader,
+  InstrumentationScopeCodec,
+  ProtobufReader,
+  ResourceCodec,
+  ResourceSpansCodec,
+  SpanCodec,
+} from './otlpRoot';
 
 /**
- * Protobuf framing of `ExportTraceServiceRequest` (`repeated ResourceSpans resource_spans = 1`).
+ * Protobuf framing of `ExportTraceServiceRequest` that re-uses received bytes.
  *
- * Decoding remembers the received bytes of every ResourceSpans; encoding writes those bytes
- * back verbatim when the ResourceSpans is still the same object with the same scopes and span
- * arrays, and no stage called {@link markModified} on it. That skips re-serializing the bulk of
- * the traffic, which the sanitizer leaves untouched.
+ * Decoding remembers where every ResourceSpans and every Span lay in the request. Encoding then
+ * writes a ResourceSpans that no stage touched back verbatim, and for one whose spans were
+ * partly changed (the sanitizer marks what it changes) re-encodes only the resource, the scopes
+ * and the changed spans, copying the others. Anything it cannot vouch for (new or rearranged
+ * objects) is encoded normally.
  */
 
-interface ReceivedEncoding {
-  bytes: Uint8Array;
-  scopeSpans: ScopeSpans[] | null | undefined;
-  spanArrays: (Span[] | null | undefined)[];
-  spanLengths: number[];
+interface ReceivedScope {
+  scopeSpans: ScopeSpans;
+  /** The spans as decoded, in order. */
+  spans: Span[];
+  /** Start and end of each span's bytes in `buffer`. */
+  offsets: number[];
 }
 
-const receivedEncodings = new WeakMap<ResourceSpans, ReceivedEncoding>();
+interface Received {
+  buffer: Buffer;
+  start: number;
+  end: number;
+  resource: ResourceSpans['resource'];
+  scopeSpans: ScopeSpans[];
+  scopes: ReceivedScope[];
+  /** The resource or a scope changed in place. */
+  headerModified: boolean;
+  /** Spans changed in place. */
+  modifiedSpans?: Set<Span>;
+}
 
-const RESOURCE_SPANS_TAG = (1 << 3) | 2;
+const RECEIVED = Symbol('tracing-health.received');
+type WithReceived = ResourceSpans & { [RECEIVED]?: Received };
+
+// Field 1/2/3, wire type 2 (length-delimited).
+const TAG_1 = 0x0a;
+const TAG_2 = 0x12;
+const TAG_3 = 0x1a;
 
 export class WireFormatError extends Error {}
 
-function fingerprint(rs: ResourceSpans, bytes: Uint8Array): ReceivedEncoding {
-  const scopes = rs.scopeSpans ?? [];
-  return {
-    bytes,
-    scopeSpans: rs.scopeSpans,
-    spanArrays: scopes.map(s => s.spans),
-    spanLengths: scopes.map(s => s.spans?.length ?? 0),
-  };
+function expectEnd(reader: ProtobufReader, end: number, what: string) {
+  if (reader.pos !== end) throw new WireFormatError(`malformed ${what} ending at offset ${end}`);
 }
 
-function unchanged(rs: ResourceSpans, enc: ReceivedEncoding): boolean {
-  const scopes = rs.scopeSpans;
-  if (scopes !== enc.scopeSpans) return false;
-  const n = scopes?.length ?? 0;
-  if (n !== enc.spanArrays.length) return false;
-  for (let i = 0; i < n; i++) {
-    const spans = scopes![i].spans;
-    if (spans !== enc.spanArrays[i] || (spans?.length ?? 0) !== enc.spanLengths[i]) return false;
+function lengthDelimited(reader: ProtobufReader, limit: number): number {
+  const size = reader.uint32();
+  const end = reader.pos + size;
+  if (end > limit) throw new WireFormatError(`truncated message at offset ${reader.pos}`);
+  return end;
+}
+
+// Mirrors the generated ScopeSpans.decode, recording where each span lies.
+function decodeScopeSpans(reader: ProtobufReader, end: number, scopes: ReceivedScope[]): ScopeSpans {
+  const ss: ScopeSpans = { scope: undefined, spans: [], schemaUrl: undefined };
+  const spans = ss.spans!;
+  const offsets: number[] = [];
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    switch (tag >>> 3) {
+      case 1: {
+        const scopeEnd = lengthDelimited(reader, end);
+        ss.scope = InstrumentationScopeCodec.decode(reader, scopeEnd - reader.pos);
+        expectEnd(reader, scopeEnd, 'scope');
+        break;
+      }
+      case 2: {
+        const spanEnd = lengthDelimited(reader, end);
+        const spanStart = reader.pos;
+        spans.push(SpanCodec.decode(reader, spanEnd - spanStart));
+        expectEnd(reader, spanEnd, 'span');
+        offsets.push(spanStart, spanEnd);
+        break;
+      }
+      case 3:
+        ss.schemaUrl = reader.string();
+        break;
+      default:
+        reader.skipType(tag & 7);
+    }
   }
-  return true;
+  scopes.push({ scopeSpans: ss, spans: spans.slice(), offsets });
+  return ss;
+}
+
+// Mirrors the generated ResourceSpans.decode.
+function decodeResourceSpans(reader: ProtobufReader, buffer: Buffer, end: number): ResourceSpans {
+  const start = reader.pos;
+  const rs: WithReceived = { resource: undefined, scopeSpans: [], schemaUrl: undefined };
+  const scopes: ReceivedScope[] = [];
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    switch (tag >>> 3) {
+      case 1: {
+        const resourceEnd = lengthDelimited(reader, end);
+        rs.resource = ResourceCodec.decode(reader, resourceEnd - reader.pos);
+        expectEnd(reader, resourceEnd, 'resource');
+        break;
+      }
+      case 2: {
+        const scopeEnd = lengthDelimited(reader, end);
+        rs.scopeSpans!.push(decodeScopeSpans(reader, scopeEnd, scopes));
+        expectEnd(reader, scopeEnd, 'scope spans');
+        break;
+      }
+      case 3:
+        rs.schemaUrl = reader.string();
+        break;
+      default:
+        reader.skipType(tag & 7);
+    }
+  }
+  expectEnd(reader, end, 'resource spans');
+  Object.defineProperty(rs, RECEIVED, {
+    value: {
+      buffer,
+      start,
+      end,
+      resource: rs.resource,
+      scopeSpans: rs.scopeSpans!,
+      scopes,
+      headerModified: false,
+    } satisfies Received,
+    configurable: true,
+  });
+  return rs;
 }
 
 /**
  * Decodes an `ExportTraceServiceRequest`; throws on malformed input. Stricter than the generated
- * decoder: a ResourceSpans whose content runs past its own end is refused, so the bytes kept for
- * re-use always decode to the same thing wherever they are framed. (protobufjs reads nested
- * messages without checking their parent's bounds, and clamps strings at the end of the buffer;
- * one spare byte after the body makes that clamp visible too.)
+ * decoder: a nested message whose content runs past its own end is refused, so re-used bytes
+ * always decode to the same thing wherever they are framed. (protobufjs does not check nested
+ * bounds and clamps strings at the end of the buffer; a spare byte after the body makes that
+ * clamp visible too.)
  */
 export function decodeExportRequest(body: Uint8Array): ResourceSpans[] {
   const length = body.length;
-  const padded = Buffer.allocUnsafe(length + 1);
-  padded.set(body);
-  padded[length] = 0;
+  const buffer = Buffer.allocUnsafe(length + 1);
+  buffer.set(body);
+  buffer[length] = 0;
+  const reader = createReader(buffer);
   const result: ResourceSpans[] = [];
-  const reader = createReader(padded);
   while (reader.pos < length) {
     const tagAt = reader.pos;
     const tag = reader.uint32();
     if (tag >>> 3 === 0) throw new WireFormatError(`invalid field number 0 at offset ${tagAt}`);
-    if (tag === RESOURCE_SPANS_TAG) {
-      const size = reader.uint32();
-      const start = reader.pos;
-      const end = start + size;
-      if (end > length) throw new WireFormatError(`truncated message at offset ${start}`);
-      const rs = ResourceSpansCodec.decode(reader, size);
-      if (reader.pos !== end) throw new WireFormatError(`malformed message at offset ${start}`);
-      receivedEncodings.set(rs, fingerprint(rs, padded.subarray(start, end)));
-      result.push(rs);
+    if (tag >>> 3 === 1) {
+      const end = lengthDelimited(reader, length);
+      result.push(decodeResourceSpans(reader, buffer, end));
     } else {
       reader.skipType(tag & 7);
       if (reader.pos > length) throw new WireFormatError(`truncated field at offset ${tagAt}`);
@@ -80,13 +165,35 @@ export function decodeExportRequest(body: Uint8Array): ResourceSpans[] {
   return result;
 }
 
-/**
- * Tells the encoder that something inside this ResourceSpans changed in place (attributes,
- * names, ids...), so its received bytes must not be re-used. Replacing arrays or the object
- * itself is detected without it.
- */
+/** Something inside this ResourceSpans changed in place: encode all of it afresh. */
 export function markModified(rs: ResourceSpans): void {
-  receivedEncodings.delete(rs);
+  delete (rs as WithReceived)[RECEIVED];
+}
+
+/** This span (of this ResourceSpans) changed in place: encode it afresh, re-use the rest. */
+export function markSpanModified(rs: ResourceSpans, span: Span): void {
+  const received = (rs as WithReceived)[RECEIVED];
+  if (received) (received.modifiedSpans ??= new Set()).add(span);
+}
+
+/** The resource or a scope of this ResourceSpans changed in place; its spans did not. */
+export function markResourceModified(rs: ResourceSpans): void {
+  const received = (rs as WithReceived)[RECEIVED];
+  if (received) received.headerModified = true;
+}
+
+function sameStructure(rs: ResourceSpans, received: Received): boolean {
+  const scopes = received.scopeSpans;
+  if (rs.scopeSpans !== scopes || scopes.length !== received.scopes.length) return false;
+  if (rs.resource !== received.resource) return false;
+  for (let i = 0; i < scopes.length; i++) {
+    const r = received.scopes[i];
+    if (scopes[i] !== r.scopeSpans) return false;
+    const spans = scopes[i].spans;
+    if (!spans || spans.length !== r.spans.length) return false;
+    for (let j = 0; j < spans.length; j++) if (spans[j] !== r.spans[j]) return false;
+  }
+  return true;
 }
 
 function varintLength(value: number): number {
@@ -98,33 +205,119 @@ function varintLength(value: number): number {
   return n;
 }
 
-function writeVarint(out: Buffer, value: number, pos: number): number {
-  while (value >= 128) {
-    out[pos++] = (value % 128) | 0x80;
-    value = Math.floor(value / 128);
+const framed = (size: number) => 1 + varintLength(size) + size;
+
+/** One piece of output: bytes to copy from a received buffer, or freshly encoded bytes. */
+type Piece = { tag: number; size: number } | { bytes: Uint8Array } | { buffer: Buffer; start: number; end: number };
+
+class Output {
+  private readonly pieces: Piece[] = [];
+  size = 0;
+
+  header(tag: number, size: number) {
+    this.pieces.push({ tag, size });
+    this.size += 1 + varintLength(size);
   }
-  out[pos++] = value;
-  return pos;
+  bytes(bytes: Uint8Array) {
+    this.pieces.push({ bytes });
+    this.size += bytes.length;
+  }
+  copy(buffer: Buffer, start: number, end: number) {
+    this.pieces.push({ buffer, start, end });
+    this.size += end - start;
+  }
+
+  finish(): Buffer {
+    const out = Buffer.allocUnsafe(this.size);
+    let pos = 0;
+    for (const piece of this.pieces) {
+      if ('tag' in piece) {
+        out[pos++] = piece.tag;
+        let v = piece.size;
+        while (v >= 128) {
+          out[pos++] = (v % 128) | 0x80;
+          v = Math.floor(v / 128);
+        }
+        out[pos++] = v;
+      } else if ('bytes' in piece) {
+        out.set(piece.bytes, pos);
+        pos += piece.bytes.length;
+      } else {
+        pos += piece.buffer.copy(out, pos, piece.start, piece.end);
+      }
+    }
+    return out;
+  }
 }
 
-function encodedResourceSpans(rs: ResourceSpans): Uint8Array {
-  const received = receivedEncodings.get(rs);
-  if (received && unchanged(rs, received)) return received.bytes;
-  return ResourceSpansCodec.encode(rs).finish();
+const utf8 = (s: string | null | undefined) => (s ? Buffer.from(s, 'utf8') : undefined);
+
+/** Writes a ResourceSpans whose spans partly changed: fresh headers, copied untouched spans. */
+function writeReassembled(out: Output, rs: ResourceSpans, received: Received) {
+  const resource = rs.resource ? ResourceCodec.encode(rs.resource).finish() : undefined;
+  const schemaUrl = utf8(rs.schemaUrl);
+  const scopes = received.scopeSpans.map((ss, i) => {
+    const r = received.scopes[i];
+    const scope = ss.scope ? InstrumentationScopeCodec.encode(ss.scope).finish() : undefined;
+    const spans = (ss.spans ?? []).map((span, j) =>
+      received.modifiedSpans?.has(span) ? SpanCodec.encode(span).finish() : r.offsets[2 * j + 1] - r.offsets[2 * j],
+    );
+    const ssSchemaUrl = utf8(ss.schemaUrl);
+    let size = (scope ? framed(scope.length) : 0) + (ssSchemaUrl ? framed(ssSchemaUrl.length) : 0);
+    for (const s of spans) size += framed(typeof s === 'number' ? s : s.length);
+    return { scope, spans, ssSchemaUrl, size, offsets: r.offsets };
+  });
+  let size = (resource ? framed(resource.length) : 0) + (schemaUrl ? framed(schemaUrl.length) : 0);
+  for (const s of scopes) size += framed(s.size);
+
+  out.header(TAG_1, size);
+  if (resource) {
+    out.header(TAG_1, resource.length);
+    out.bytes(resource);
+  }
+  for (const s of scopes) {
+    out.header(TAG_2, s.size);
+    if (s.scope) {
+      out.header(TAG_1, s.scope.length);
+      out.bytes(s.scope);
+    }
+    s.spans.forEach((span, j) => {
+      if (typeof span === 'number') {
+        out.header(TAG_2, span);
+        out.copy(received.buffer, s.offsets[2 * j], s.offsets[2 * j + 1]);
+      } else {
+        out.header(TAG_2, span.length);
+        out.bytes(span);
+      }
+    });
+    if (s.ssSchemaUrl) {
+      out.header(TAG_3, s.ssSchemaUrl.length);
+      out.bytes(s.ssSchemaUrl);
+    }
+  }
+  if (schemaUrl) {
+    out.header(TAG_3, schemaUrl.length);
+    out.bytes(schemaUrl);
+  }
 }
 
 /** Encodes an `ExportTraceServiceRequest`, re-using received bytes where it safely can. */
 export function encodeExportRequest(resourceSpans: ResourceSpans[]): Buffer {
-  const parts = resourceSpans.map(encodedResourceSpans);
-  let total = 0;
-  for (const part of parts) total += 1 + varintLength(part.length) + part.length;
-  const out = Buffer.allocUnsafe(total);
-  let pos = 0;
-  for (const part of parts) {
-    out[pos++] = RESOURCE_SPANS_TAG;
-    pos = writeVarint(out, part.length, pos);
-    out.set(part, pos);
-    pos += part.length;
+  const out = new Output();
+  for (const rs of resourceSpans) {
+    const received = (rs as WithReceived)[RECEIVED];
+    if (received && sameStructure(rs, received)) {
+      if (!received.headerModified && !received.modifiedSpans) {
+        out.header(TAG_1, received.end - received.start);
+        out.copy(received.buffer, received.start, received.end);
+      } else {
+        writeReassembled(out, rs, received);
+      }
+    } else {
+      const bytes = ResourceSpansCodec.encode(rs).finish();
+      out.header(TAG_1, bytes.length);
+      out.bytes(bytes);
+    }
   }
-  return out;
+  return out.finish();
 }

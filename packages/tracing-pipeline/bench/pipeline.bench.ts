@@ -1,0 +1,170 @@
+/* eslint-disable no-console */
+/**
+ * Throughput of the whole pipeline (receiver → limiter → sanitizer → batcher → gzip → OTLP/HTTP
+ * exporter) into a loopback sink, for protobuf and JSON requests, against a bare decode of the same
+ * bytes. Run with `yarn bench:pipeline` (optionally `-- --spans 400000`). Not a test: it prints.
+ *
+ * Requests are handed to `pipeline.handle` directly (what the backend route does with the request
+ * stream); the sink is a node:http server in the same process that reads and discards the bodies.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { KeyValue, ResourceSpans, Span } from '../src/model';
+import { parseExportRequestJson, stringifyExportRequestJson } from '../src/otlpJson';
+import { ExportTraceServiceRequestCodec } from '../src/otlpRoot';
+import { createPipeline } from '../src/pipeline';
+
+const SPANS_PER_REQUEST = 512;
+const CONCURRENCY = 4;
+const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const totalSpans = Number(argument('--spans')) || 300_000;
+const only = argument('--only');
+
+const str = (key: string, stringValue: string): KeyValue => ({ key, value: { stringValue } });
+const int = (key: string, intValue: number): KeyValue => ({ key, value: { intValue } });
+
+function realisticSpan(i: number, traceId: Buffer, parent?: Buffer): Span {
+  const start = 1_700_000_000_000_000_000 + i * 1_000_000;
+  const attributes: KeyValue[] = [
+    str('http.request.method', i % 5 ? 'GET' : 'POST'),
+    str('http.route', '/api/orders/{id}'),
+    str('url.full', `https://shop.example.com/api/orders/${100000 + i}?expand=items`),
+    int('http.response.status_code', i % 50 ? 200 : 503),
+    str('server.address', 'orders.internal'),
+    int('server.port', 8080),
+    str('user_agent.original', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)'),
+    str('network.protocol.version', '1.1'),
+  ];
+  // One span in a hundred carries a secret the sanitizer has to find.
+  if (i % 100 === 0) attributes.push(str('http.request.header.authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.abc'));
+  return {
+    traceId,
+    spanId: randomBytes(8),
+    parentSpanId: parent,
+    name: 'GET /api/orders/{id}',
+    kind: parent ? 3 : 2,
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + 12_345_678,
+    attributes,
+    events: i % 10 === 0 ? [{ name: 'exception', timeUnixNano: start + 1000, attributes: [str('exception.type', 'TimeoutError'), str('exception.message', 'upstream timed out')] }] : [],
+    status: { code: i % 50 ? 0 : 2 },
+  };
+}
+
+function request(services: string[]): ResourceSpans[] {
+  const perService = SPANS_PER_REQUEST / services.length;
+  return services.map(service => {
+    const spans: Span[] = [];
+    for (let i = 0; i < perService; i++) {
+      const traceId = randomBytes(16);
+      spans.push(realisticSpan(i, traceId, i % 4 ? randomBytes(8) : undefined));
+    }
+    return {
+      resource: { attributes: [str('service.name', service), str('service.version', '2.4.1'), str('telemetry.sdk.language', 'nodejs'), str('host.name', 'pod-7f9c')] },
+      scopeSpans: [{ scope: { name: '@opentelemetry/instrumentation-http', version: '0.57.0' }, spans }],
+    };
+  });
+}
+
+const services = [['checkout', 'payments-api'], ['catalog-api', 'search'], ['orders', 'inventory-svc']];
+const requests = services.map(request);
+const protobufBodies = requests.map(rs => Buffer.from(ExportTraceServiceRequestCodec.encode(ExportTraceServiceRequestCodec.fromObject({ resourceSpans: rs })).finish()));
+const jsonBodies = requests.map(rs => Buffer.from(stringifyExportRequestJson(rs)));
+
+function rate(spans: number, ms: number): number {
+  return Math.round((spans * 1000) / ms);
+}
+
+function bareDecode(kind: 'protobuf' | 'json', bodies: Buffer[]): number {
+  const decode = kind === 'protobuf' ? (b: Buffer) => ExportTraceServiceRequestCodec.decode(b) : (b: Buffer) => parseExportRequestJson(b.toString('utf8'));
+  const started = performance.now();
+  let spans = 0;
+  for (let i = 0; spans < totalSpans; i++) {
+    decode(bodies[i % bodies.length]);
+    spans += SPANS_PER_REQUEST;
+  }
+  return rate(spans, performance.now() - started);
+}
+
+async function throughPipeline(kind: 'protobuf' | 'json', bodies: Buffer[], sinkUrl: string, spans: number) {
+  const pipeline = createPipeline({
+    config: {
+      memory: { softLimitBytes: 192 * 2 ** 20, hardLimitBytes: 256 * 2 ** 20, softLimitSpans: 100_000, hardLimitSpans: 120_000 },
+      batch: { sendBatchSize: 8192, timeoutMs: 50 },
+      exporters: [{ name: 'sink', endpoint: sinkUrl, concurrency: 4 }],
+    },
+    registry: new Registry(),
+  });
+  const contentType = kind === 'protobuf' ? 'application/x-protobuf' : 'application/json';
+  const requestsToSend = Math.ceil(spans / SPANS_PER_REQUEST);
+  let next = 0;
+  let refusals = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < requestsToSend) {
+        const body = bodies[next++ % bodies.length];
+        for (;;) {
+          const res = await pipeline.handle({ contentType, body: [body] });
+          if (res.status === 200) break;
+          refusals++;
+          await new Promise(r => setTimeout(r, 5));
+        }
+      }
+    }),
+  );
+  const sent = requestsToSend * SPANS_PER_REQUEST;
+  while (pipeline.accounting.snapshot().exported < sent) await new Promise(r => setTimeout(r, 1));
+  const elapsed = performance.now() - started;
+  const snapshot = pipeline.accounting.snapshot();
+  await pipeline.shutdown();
+  if (!snapshot.balanced || snapshot.dropped) throw new Error(`accounting off: ${JSON.stringify(snapshot)}`);
+  return { spansPerSecond: rate(sent, elapsed), refusals };
+}
+
+async function main() {
+  let sinkBytes = 0;
+  const sink = createServer((req, res) => {
+    req.on('data', c => (sinkBytes += c.length));
+    req.on('end', () => res.end());
+  });
+  await new Promise<void>(r => sink.listen(0, '127.0.0.1', () => r()));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/traces`;
+
+  console.log(`tracing-pipeline benchmark: ${totalSpans} spans per run, ${SPANS_PER_REQUEST} spans per request, ${CONCURRENCY} requests in parallel`);
+  console.log(`request size: protobuf ${Math.round(protobufBodies[0].length / SPANS_PER_REQUEST)} B/span, JSON ${Math.round(jsonBodies[0].length / SPANS_PER_REQUEST)} B/span`);
+  // Warm up the JIT on both paths.
+  if (only !== 'json') await throughPipeline('protobuf', protobufBodies, sinkUrl, 50_000);
+  if (only !== 'protobuf') await throughPipeline('json', jsonBodies, sinkUrl, 50_000);
+  bareDecode('protobuf', protobufBodies);
+  bareDecode('json', jsonBodies);
+
+  const rows = [];
+  for (const [kind, bodies, target] of [
+    ['protobuf', protobufBodies, 100_000],
+    ['json', jsonBodies, 60_000],
+  ] as const) {
+    if (only && only !== kind) continue;
+    const bare = bareDecode(kind, bodies);
+    const { spansPerSecond, refusals } = await throughPipeline(kind, bodies, sinkUrl, totalSpans);
+    rows.push({
+      format: kind,
+      'pipeline spans/s': spansPerSecond,
+      'bare decode spans/s': bare,
+      'pipeline / decode': `${Math.round((spansPerSecond / bare) * 100)}%`,
+      target: `>= ${target} spans/s, >= 50% of decode`,
+      met: spansPerSecond >= target && spansPerSecond >= bare / 2 ? 'yes' : 'NO',
+      refusals,
+    });
+  }
+  console.table(rows);
+  console.log(`sink received ${(sinkBytes / 2 ** 20).toFixed(1)} MiB (gzip); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  sink.close();
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});
