@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+/* eslint-disable no-console */
+// Demo traffic for the embedded default: realistic multi-service traces for the example
+// catalog's opted-in services, sent with the real OpenTelemetry JS SDK (one tracer provider per
+// service, W3C trace context propagated between them), with errors, slow requests and
+// secrets the sanitizer must redact, plus one service.name no catalog component claims.
+//
+// Env: TRACING_HEALTH_OTLP_ENDPOINT (default http://127.0.0.1:7007/api/tracing-health/v1/traces),
+// TRACING_HEALTH_INGEST_TOKEN (default: the embedded default's dev token),
+// DEMO_TRACES_PER_SECOND (default 5), DEMO_DURATION_SECONDS (default: until stopped).
+'use strict';
+
+const { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = require('@opentelemetry/api');
+const { W3CTraceContextPropagator } = require('@opentelemetry/core');
+const { resourceFromAttributes } = require('@opentelemetry/resources');
+const { BatchSpanProcessor, NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
+const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
+
+const endpoint =
+  process.env.TRACING_HEALTH_OTLP_ENDPOINT ?? 'http://127.0.0.1:7007/api/tracing-health/v1/traces';
+const token = process.env.TRACING_HEALTH_INGEST_TOKEN || 'tracing-health-dev-ingest-token';
+const tracesPerSecond = Number(process.env.DEMO_TRACES_PER_SECOND ?? 5);
+const durationSeconds = process.env.DEMO_DURATION_SECONDS
+  ? Number(process.env.DEMO_DURATION_SECONDS)
+  : undefined;
+
+// service.name values of the example catalog's opted-in components (examples/entities.yaml),
+// except `shipping`, which stays silent on purpose; `legacy-cron` is claimed by no component.
+const SERVICES = [
+  'storefront',
+  'auth-gateway',
+  'checkout',
+  'payments-api',
+  'billing',
+  'catalog-api',
+  'search',
+  'orders',
+  'inventory-svc',
+  'legacy-cron',
+];
+
+const propagator = new W3CTraceContextPropagator();
+const carrierSetter = { set: (carrier, key, value) => (carrier[key] = value) };
+const carrierGetter = {
+  get: (carrier, key) => carrier[key],
+  keys: carrier => Object.keys(carrier),
+};
+
+const providers = new Map(
+  SERVICES.map(service => [
+    service,
+    new NodeTracerProvider({
+      resource: resourceFromAttributes({
+        'service.name': service,
+        'service.version': '1.4.2',
+        'deployment.environment.name': 'demo',
+      }),
+      spanProcessors: [
+        new BatchSpanProcessor(
+          new OTLPTraceExporter({ url: endpoint, headers: { Authorization: `Bearer ${token}` } }),
+          { scheduledDelayMillis: 500, maxQueueSize: 20_000, maxExportBatchSize: 512 },
+        ),
+      ],
+    }),
+  ]),
+);
+const tracers = new Map([...providers].map(([s, p]) => [s, p.getTracer('demo-traffic', '1.0.0')]));
+
+const chance = p => Math.random() < p;
+const pick = items => items[Math.floor(Math.random() * items.length)];
+const nowMs = () => Date.now();
+
+/**
+ * One server span in `service` with a client span per downstream call; times are set
+ * explicitly so slow requests need no real waiting. Returns the span's end time.
+ */
+function serve(service, name, parentHeaders, startMs, plan) {
+  const tracer = tracers.get(service);
+  const parentContext = parentHeaders
+    ? propagator.extract(ROOT_CONTEXT, parentHeaders, carrierGetter)
+    : ROOT_CONTEXT;
+  const span = tracer.startSpan(
+    name,
+    {
+      kind: SpanKind.SERVER,
+      startTime: startMs,
+      attributes: {
+        'http.request.method': name.split(' ')[0],
+        'http.route': name.split(' ')[1] ?? '/',
+        'url.scheme': 'http',
+        ...(plan.secret
+          ? {
+              'http.request.header.authorization': [
+                'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.demo-signature',
+              ],
+              'db.password': 'demo-secret-password',
+            }
+          : {}),
+      },
+    },
+    parentContext,
+  );
+  let cursor = startMs + 1 + Math.random() * 3;
+  for (const call of plan.calls ?? []) {
+    const spanContext = trace.setSpan(parentContext, span);
+    const client = tracer.startSpan(
+      `${call.name.split(' ')[0]}`,
+      { kind: SpanKind.CLIENT, startTime: cursor, attributes: { 'server.address': call.service } },
+      spanContext,
+    );
+    const headers = {};
+    propagator.inject(trace.setSpan(parentContext, client), headers, carrierSetter);
+    const end = serve(call.service, call.name, headers, cursor + 0.5, call);
+    client.end(end + 0.5);
+    cursor = end + 1;
+  }
+  const own = plan.slow ? 5_500 + Math.random() * 2_000 : 2 + Math.random() * 40;
+  const end = cursor + own;
+  if (plan.error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream failure' });
+    span.addEvent('exception', { 'exception.type': 'Error', 'exception.message': 'upstream failure' });
+  }
+  span.setAttribute('http.response.status_code', plan.error ? 500 : 200);
+  span.end(end);
+  return end;
+}
+
+function checkoutFlow() {
+  const error = chance(0.04);
+  const slow = chance(0.02);
+  return {
+    secret: chance(0.2),
+    calls: [
+      { service: 'auth-gateway', name: 'POST /authorize', calls: [] },
+      {
+        service: 'checkout',
+        name: 'POST /checkout',
+        slow,
+        calls: [
+          { service: 'payments-api', name: 'POST /payments', error, secret: chance(0.3), calls: [] },
+          {
+            service: 'orders',
+            name: 'POST /orders',
+            calls: [{ service: 'inventory-svc', name: 'PUT /reservations', calls: [] }],
+          },
+          { service: 'billing', name: 'POST /invoices', calls: [] },
+        ],
+      },
+    ],
+  };
+}
+
+function browseFlow() {
+  return {
+    calls: [
+      {
+        service: 'catalog-api',
+        name: 'GET /products',
+        error: chance(0.01),
+        calls: [{ service: 'search', name: 'GET /search', slow: chance(0.01), calls: [] }],
+      },
+    ],
+  };
+}
+
+let sent = 0;
+function sendOneTrace() {
+  const start = nowMs() - 50;
+  if (chance(0.05)) {
+    serve('legacy-cron', 'POST /nightly-export', undefined, start, { calls: [] });
+  } else if (chance(0.3)) {
+    serve('storefront', 'POST /cart/checkout', undefined, start, checkoutFlow());
+  } else {
+    serve('storefront', pick(['GET /', 'GET /products', 'GET /product/:id']), undefined, start, browseFlow());
+  }
+  sent++;
+}
+
+async function shutdown() {
+  clearInterval(timer);
+  await Promise.all([...providers.values()].map(p => p.shutdown()));
+  console.log(`demo traffic: sent ${sent} traces to ${endpoint}`);
+}
+
+const tickMs = 100;
+let debt = 0;
+const timer = setInterval(() => {
+  debt += (tracesPerSecond * tickMs) / 1000;
+  while (debt >= 1) {
+    sendOneTrace();
+    debt--;
+  }
+}, tickMs);
+
+console.log(`demo traffic: ${tracesPerSecond} traces/s to ${endpoint}`);
+process.on('SIGINT', () => shutdown().then(() => process.exit(0)));
+process.on('SIGTERM', () => shutdown().then(() => process.exit(0)));
+if (durationSeconds !== undefined) {
+  setTimeout(() => shutdown().then(() => process.exit(0)), durationSeconds * 1000);
+}
