@@ -87,7 +87,9 @@ export class DatabasePolicySource implements SamplingPolicySource {
       this.timers.push(timer);
     };
     every(this.options.config.refreshSeconds, async () => {
-      if (!this.catalogLoaded) {
+      // At start-up the catalog is often still ingesting: until it names a service, re-read it
+      // at the fast interval so tiers apply within seconds, not after catalogRefreshSeconds.
+      if (!this.catalogLoaded || this.services.size === 0) {
         await this.refreshCatalog().catch(e =>
           this.options.logger.warn(
             `Sampling: catalog still not readable: ${e}`,
