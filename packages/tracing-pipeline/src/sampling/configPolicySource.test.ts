@@ -43,6 +43,7 @@ describe('parseSamplingConfig', () => {
       adaptive: { intervalMs: '5000', maxIncreaseFactor: 3 },
       tail: {
         enabled: 'true',
+        compactHeldSpans: false,
         decisionWaitMs: '15000',
         maxTraces: 20000,
         maxBytes: 67108864,
@@ -60,6 +61,7 @@ describe('parseSamplingConfig', () => {
     expect(config.services.checkout.tier).toBe('critical');
     expect(config.adaptive).toEqual({ intervalMs: 5000, maxIncreaseFactor: 3 });
     expect(samplingStageOptionsFromConfig(config)).toEqual({
+      compactHeldSpans: false,
       adaptive: { intervalMs: 5000, maxIncreaseFactor: 3 },
       tail: {
         enabled: true,

@@ -39,6 +39,7 @@ export interface SamplingConfig {
     maxBytes?: number;
     tickIntervalMs?: number;
     decisionCache?: { sampledSize?: number; notSampledSize?: number };
+    compactHeldSpans?: boolean;
     policies: TailPolicy[];
   };
 }
@@ -80,6 +81,7 @@ const tailSchema = z
     maxTraces: int(1).optional(),
     maxBytes: int(1024).optional(),
     tickIntervalMs: int(0).optional(),
+    compactHeldSpans: bool.optional(),
     decisionCache: z
       .object({
         sampledSize: int(0).optional(),
@@ -205,8 +207,13 @@ export function parseSamplingConfig(
 /** The stage options the config asks for (add `policySource` and `registry`). */
 export function samplingStageOptionsFromConfig(
   config: SamplingConfig,
-): Pick<SamplingStageOptions, 'tail' | 'adaptive'> {
-  return { tail: { ...config.tail }, adaptive: { ...config.adaptive } };
+): Pick<SamplingStageOptions, 'tail' | 'adaptive' | 'compactHeldSpans'> {
+  const { compactHeldSpans, ...tail } = config.tail;
+  return {
+    tail,
+    adaptive: { ...config.adaptive },
+    ...(compactHeldSpans === undefined ? {} : { compactHeldSpans }),
+  };
 }
 
 export interface ConfigSamplingPolicySourceOptions {

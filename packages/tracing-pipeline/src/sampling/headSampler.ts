@@ -15,7 +15,7 @@ import {
 import { SamplingMetrics } from './metrics';
 import { TokenBuckets } from './rateLimiter';
 import {
-  SpanGroup,
+  SpanOrigin,
   TraceView,
   attributeEquals,
   findAttribute,
@@ -242,12 +242,12 @@ export class HeadSampler {
    */
   alwaysKeep(trace: TraceView): AlwaysKeepReason | undefined {
     let reason: AlwaysKeepReason | undefined;
-    let lastGroup: SpanGroup | undefined;
+    let lastOrigin: SpanOrigin | undefined;
     let policy: CompiledPolicy | undefined;
-    trace.some((span, group) => {
-      if (group !== lastGroup) {
-        lastGroup = group;
-        policy = this.policyFor(group.service);
+    trace.some((span, origin) => {
+      if (origin !== lastOrigin) {
+        lastOrigin = origin;
+        policy = this.policyFor(origin.service);
       }
       if (policy!.keepErrors && span.status?.code === 2) {
         reason = 'keep-errors';
@@ -271,34 +271,42 @@ export class HeadSampler {
   }
 
   private candidates(trace: TraceView, now: number): Candidate[] {
-    const roots: Array<[Span, SpanGroup]> = [];
-    const entries: Array<[Span, SpanGroup]> = [];
-    trace.some((span, group) => {
-      if (isRootSpan(span)) roots.push([span, group]);
+    const roots: Array<[Span, SpanOrigin]> = [];
+    const entries: Array<[Span, SpanOrigin]> = [];
+    trace.some((span, origin) => {
+      if (isRootSpan(span)) roots.push([span, origin]);
       else if (roots.length === 0 && isEntrySpan(span))
-        entries.push([span, group]);
+        entries.push([span, origin]);
       return false;
     });
     let chosen = roots.length > 0 ? roots : entries;
     if (chosen.length === 0) {
-      // Only inner spans seen so far: judge by each service present, first span of each group.
-      chosen = trace.data.groups.map(g => [g.spans[0], g] as [Span, SpanGroup]);
+      // Only inner spans seen so far: judge by the first span of each service present.
+      const seen = new Set<string>();
+      chosen = [];
+      trace.some((span, origin) => {
+        if (!seen.has(origin.service)) {
+          seen.add(origin.service);
+          chosen.push([span, origin]);
+        }
+        return false;
+      });
     }
     const out: Candidate[] = [];
     const observed = new Set<string>();
-    for (const [span, group] of chosen) {
-      out.push(this.candidate(span, group, now, observed));
+    for (const [span, origin] of chosen) {
+      out.push(this.candidate(span, origin, now, observed));
     }
     return out;
   }
 
   private candidate(
     span: Span,
-    group: SpanGroup,
+    origin: SpanOrigin,
     now: number,
     observed: Set<string>,
   ): Candidate {
-    const service = group.service;
+    const service = origin.service;
     const compiled = this.policyFor(service);
     const { strategy, samplingLocation } = compiled.policy;
     if (strategy.type === 'adaptive' && !observed.has(service)) {
@@ -319,7 +327,7 @@ export class HeadSampler {
       };
     }
     for (const rule of compiled.rules) {
-      if (rule.test(span, group.resource)) {
+      if (rule.test(span, origin.resource)) {
         return {
           kind: 'probabilistic',
           rate: rule.rate,

@@ -44,6 +44,8 @@ export interface SamplingStageOptions {
   dropReason?: string;
   /** Errors thrown while deciding on the timer. */
   onError?: (error: unknown) => void;
+  /** See `TailSamplerOptions.compactHeldSpans` (default true). */
+  compactHeldSpans?: boolean;
 }
 
 /** The sampling stage: a holding stage with a few controls. */
@@ -129,6 +131,7 @@ export function createSamplingStage(
       metrics,
       dropReason: options.dropReason,
       onError: options.onError,
+      compactHeldSpans: options.compactHeldSpans,
     });
 
     const tick = (now = clock()) => {

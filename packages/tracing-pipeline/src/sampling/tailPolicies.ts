@@ -79,8 +79,8 @@ function compileLeaf(policy: TailLeafPolicy): Evaluate {
         matches = v => values.has(v);
       }
       return trace => {
-        const found = trace.some((span, group) => {
-          const v = stringOf(findAttribute(span, group.resource, key));
+        const found = trace.some((span, origin) => {
+          const v = stringOf(findAttribute(span, origin.resource, key));
           return v !== undefined && matches(v);
         });
         return found !== !!invertMatch ? SAMPLED : NOT_SAMPLED;
@@ -91,8 +91,8 @@ function compileLeaf(policy: TailLeafPolicy): Evaluate {
       const min = policy.minValue ?? -Infinity;
       const max = policy.maxValue ?? Infinity;
       return trace => {
-        const found = trace.some((span, group) => {
-          const v = numberOf(findAttribute(span, group.resource, key));
+        const found = trace.some((span, origin) => {
+          const v = numberOf(findAttribute(span, origin.resource, key));
           return v !== undefined && v >= min && v <= max;
         });
         return found !== !!invertMatch ? SAMPLED : NOT_SAMPLED;

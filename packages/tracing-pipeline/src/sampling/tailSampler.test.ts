@@ -513,6 +513,29 @@ describe('TailSampler buffering', () => {
     expect(tail.held().spans).toBe(0);
   });
 
+  it('compacts held spans without changing their values', () => {
+    const { tail, clock, outputs } = setup([
+      { name: 'all', type: 'always_sample' },
+    ]);
+    const traceId = newId();
+    const spans = [0, 1].map(i =>
+      makeSpan({
+        traceId: Uint8Array.from(traceId),
+        name: `op${'-x'.repeat(1)}`,
+        attributes: { 'http.method': 'GET', long: 'y'.repeat(100), n: i },
+      }),
+    );
+    const before = JSON.stringify(spans);
+    tail.consume(batchOf({ svc: [spans[0]] }));
+    tail.consume(batchOf({ svc: [spans[1]] }));
+    expect(spans[1].traceId).toBe(spans[0].traceId);
+    tail.tick(clock.advance(5000));
+    const after = outputs
+      .forwardedSpans()
+      .map(s => ({ ...s, traceState: undefined }));
+    expect(JSON.stringify(after)).toBe(before);
+  });
+
   it('decisionWaitMs 0 decides on arrival', () => {
     const { tail, outputs } = setup([{ name: 'all', type: 'always_sample' }], {
       decisionWaitMs: 0,

@@ -6,7 +6,7 @@ import { SamplingMetrics } from './metrics';
 import { TraceEvaluator, compileTailPolicy } from './tailPolicies';
 import {
   BatchBuilder,
-  SpanGroup,
+  SpanOrigin,
   TraceData,
   TraceView,
   serviceOf,
@@ -39,7 +39,17 @@ export interface TailSamplerOptions {
   dropReason?: string;
   /** Called with errors thrown while deciding on the timer (e.g. by `outputs.forward`). */
   onError?: (error: unknown) => void;
+  /**
+   * Shrink spans while they are held (default true): all spans of a trace share one trace id
+   * object, and span names, attribute keys and short string values share one string per
+   * distinct value. Values are unchanged; decoded spans otherwise repeat every string.
+   */
+  compactHeldSpans?: boolean;
 }
+
+/** Strings interned per sampler; once full, new values are left as they are. */
+const MAX_INTERNED_STRINGS = 50_000;
+const MAX_INTERNED_LENGTH = 64;
 
 /** How kept spans' tracestates are rewritten: set `th`, erase it (null), or leave them. */
 const LEAVE = Symbol('leave');
@@ -127,6 +137,8 @@ export class TailSampler implements HoldingStage {
   private readonly onError: (error: unknown) => void;
   private timer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
+  private readonly compactHeldSpans: boolean;
+  private readonly strings = new Map<string, string>();
   private readonly onInconsistent = () =>
     this.metrics.inconsistentThresholds.inc();
 
@@ -153,6 +165,7 @@ export class TailSampler implements HoldingStage {
         : SamplingMetrics.detached());
     this.dropReason = options.dropReason ?? 'sampling';
     this.onError = options.onError ?? (() => {});
+    this.compactHeldSpans = options.compactHeldSpans ?? true;
     const tickIntervalMs = options.tickIntervalMs ?? 1000;
     if (tickIntervalMs > 0 && this.decisionWaitMs > 0) {
       this.timer = setInterval(() => {
@@ -177,14 +190,21 @@ export class TailSampler implements HoldingStage {
     const pending = this.newPending();
     let invalid = 0;
 
+    const compact =
+      this.compactHeldSpans && this.decisionWaitMs > 0 && !this.closed;
     for (const rs of batch.resourceSpans) {
       const resource = rs.resource;
       const service = serviceOf(resource);
       for (const ss of rs.scopeSpans ?? []) {
         const spans = ss.spans;
         if (!spans || spans.length === 0) continue;
-        const scope = ss.scope;
-        let lateGroup: SpanGroup | undefined;
+        const origin: SpanOrigin = {
+          resource,
+          resourceSchemaUrl: rs.schemaUrl,
+          scope: ss.scope,
+          scopeSchemaUrl: ss.schemaUrl,
+          service,
+        };
         for (let i = 0; i < spans.length; i++) {
           const span = spans[i];
           const key = traceKey(span.traceId);
@@ -196,17 +216,9 @@ export class TailSampler implements HoldingStage {
           if (!entry) {
             const cached = this.sampledCache.get(key);
             if (cached !== undefined) {
-              lateGroup ??= {
-                resource,
-                resourceSchemaUrl: rs.schemaUrl,
-                scope,
-                scopeSchemaUrl: ss.schemaUrl,
-                service,
-                spans: [],
-                bytes: 0,
-              };
-              applyThreshold([span], cached);
-              pending.builder.add(lateGroup, [span], perSpan);
+              applyThreshold(span, cached);
+              pending.builder.add(origin, span);
+              pending.builder.addBytes(perSpan);
               pending.lateSampled++;
               continue;
             }
@@ -219,31 +231,17 @@ export class TailSampler implements HoldingStage {
             entry = {
               key,
               traceId: span.traceId!,
-              groups: [],
-              spanCount: 0,
+              spans: [],
+              origins: [],
               bytes: 0,
               firstSeenMs: now,
             };
             this.traces.set(key, entry);
             this.queue.push(entry);
           }
-          const groups = entry.groups;
-          let group = groups.length > 0 ? groups[groups.length - 1] : undefined;
-          if (!group || group.scope !== scope || group.resource !== resource) {
-            group = {
-              resource,
-              resourceSchemaUrl: rs.schemaUrl,
-              scope,
-              scopeSchemaUrl: ss.schemaUrl,
-              service,
-              spans: [],
-              bytes: 0,
-            };
-            groups.push(group);
-          }
-          group.spans.push(span);
-          group.bytes += perSpan;
-          entry.spanCount++;
+          if (compact) this.compact(span, entry.traceId);
+          entry.spans.push(span);
+          entry.origins.push(origin);
           entry.bytes += perSpan;
           this.heldSpans++;
           this.heldBytes += perSpan;
@@ -324,6 +322,31 @@ export class TailSampler implements HoldingStage {
     this.compiled = policies.map(compileTailPolicy);
   }
 
+  /** See `compactHeldSpans`. */
+  private compact(span: Span, traceId: Uint8Array): void {
+    if (span.traceId !== traceId) span.traceId = traceId;
+    if (span.name) span.name = this.intern(span.name);
+    const attributes = span.attributes;
+    if (!attributes) return;
+    for (let i = 0; i < attributes.length; i++) {
+      const kv = attributes[i];
+      if (kv.key) kv.key = this.intern(kv.key);
+      const value = kv.value;
+      const v = value?.stringValue;
+      if (v && v.length <= MAX_INTERNED_LENGTH)
+        value!.stringValue = this.intern(v);
+    }
+  }
+
+  /** One string object per distinct value, up to a bounded number of distinct values. */
+  private intern(value: string): string {
+    const known = this.strings.get(value);
+    if (known !== undefined) return known;
+    if (this.strings.size < MAX_INTERNED_STRINGS)
+      this.strings.set(value, value);
+    return value;
+  }
+
   private newPending(): Pending {
     return {
       builder: new BatchBuilder(),
@@ -388,7 +411,7 @@ export class TailSampler implements HoldingStage {
     const entry = this.queue[this.queueHead];
     this.queue[this.queueHead++] = undefined as unknown as TraceData;
     this.traces.delete(entry.key);
-    this.heldSpans -= entry.spanCount;
+    this.heldSpans -= entry.spans.length;
     this.heldBytes -= entry.bytes;
     if (this.traces.size === 0) this.heldBytes = 0; // no float drift when empty
     if (early) pending.early.set(early, (pending.early.get(early) ?? 0) + 1);
@@ -403,13 +426,14 @@ export class TailSampler implements HoldingStage {
     pending.decisions.set(key, (pending.decisions.get(key) ?? 0) + 1);
     if (decision.sampled) {
       this.sampledCache.set(entry.key, decision.action);
-      for (const group of entry.groups) {
-        applyThreshold(group.spans, decision.action);
-        pending.builder.add(group, group.spans, group.bytes);
-      }
+      const { spans, origins } = entry;
+      applyThresholds(spans, decision.action);
+      for (let i = 0; i < spans.length; i++)
+        pending.builder.add(origins[i], spans[i]);
+      pending.builder.addBytes(entry.bytes);
     } else {
       this.notSampledCache.set(entry.key, true);
-      pending.droppedSpans += entry.spanCount;
+      pending.droppedSpans += entry.spans.length;
       pending.droppedBytes += entry.bytes;
     }
   }
@@ -440,8 +464,17 @@ export class TailSampler implements HoldingStage {
   }
 }
 
-/** Writes (or erases) `ot=th` on kept spans; spans of a trace usually share one tracestate. */
-function applyThreshold(spans: Span[], action: ThresholdAction): void {
+/** Writes (or erases) `ot=th` on a kept span. */
+function applyThreshold(span: Span, action: ThresholdAction): void {
+  if (action === LEAVE) return;
+  const current = span.traceState ?? '';
+  if (action === null && current.indexOf('ot=') === -1) return;
+  const next = withThreshold(current, action);
+  if (next !== current) span.traceState = next;
+}
+
+/** The same for all kept spans of a trace, which usually share one tracestate. */
+function applyThresholds(spans: Span[], action: ThresholdAction): void {
   if (action === LEAVE) return;
   let lastIn: string | undefined;
   let lastOut = '';

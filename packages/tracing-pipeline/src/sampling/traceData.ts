@@ -24,61 +24,62 @@ import {
 export const UNKNOWN_SERVICE = 'unknown_service';
 
 /**
- * Spans of one trace that share a resource and scope. Only the resource and scope objects are
- * held, never the `ResourceSpans`/`ScopeSpans` of the incoming batch (which would keep every
- * other span of that batch alive).
+ * Where a span came from: its resource and scope. One per `ScopeSpans` of an incoming batch,
+ * shared by all its spans. Only the resource and scope objects are held, never the
+ * `ResourceSpans`/`ScopeSpans` of the batch (which would keep every other span of that batch
+ * alive).
  */
-export interface SpanGroup {
+export interface SpanOrigin {
   resource: Resource | null | undefined;
   resourceSchemaUrl: string | null | undefined;
   scope: InstrumentationScope | null | undefined;
   scopeSchemaUrl: string | null | undefined;
   /** `service.name` of the resource, or `unknown_service`. */
   service: string;
-  spans: Span[];
-  /** Estimated bytes of `spans`. */
-  bytes: number;
 }
 
-/** The spans of one trace the sampler has seen so far. */
+/**
+ * The spans of one trace the sampler has seen so far, flat: `origins[i]` is where `spans[i]`
+ * came from (two arrays per trace rather than an object per resource/scope group keeps the
+ * buffer's own overhead to a few dozen bytes per span).
+ */
 export interface TraceData {
-  /** The trace id in lower-case hex. */
+  /** The trace's map key (see `traceKey`). */
   readonly key: string;
   readonly traceId: Uint8Array;
-  groups: SpanGroup[];
-  spanCount: number;
+  spans: Span[];
+  origins: SpanOrigin[];
   /** Estimated bytes (each span's share of its batch's `bytes`). */
   bytes: number;
   /** Clock time (ms) the first span arrived. */
   firstSeenMs: number;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) =>
-  i.toString(16).padStart(2, '0'),
-);
-
-/** Lower-case hex of a 16-byte trace id, or undefined when it is not 16 bytes. */
+/**
+ * The map key of a 16-byte trace id (its bytes as a 16-character latin1 string: cheaper to
+ * build and hash than hex), or undefined when the id is not 16 bytes.
+ */
 export function traceKey(
   traceId: Uint8Array | null | undefined,
 ): string | undefined {
   if (!traceId || traceId.length !== 16) return undefined;
-  return (
-    HEX[traceId[0]] +
-    HEX[traceId[1]] +
-    HEX[traceId[2]] +
-    HEX[traceId[3]] +
-    HEX[traceId[4]] +
-    HEX[traceId[5]] +
-    HEX[traceId[6]] +
-    HEX[traceId[7]] +
-    HEX[traceId[8]] +
-    HEX[traceId[9]] +
-    HEX[traceId[10]] +
-    HEX[traceId[11]] +
-    HEX[traceId[12]] +
-    HEX[traceId[13]] +
-    HEX[traceId[14]] +
-    HEX[traceId[15]]
+  return String.fromCharCode(
+    traceId[0],
+    traceId[1],
+    traceId[2],
+    traceId[3],
+    traceId[4],
+    traceId[5],
+    traceId[6],
+    traceId[7],
+    traceId[8],
+    traceId[9],
+    traceId[10],
+    traceId[11],
+    traceId[12],
+    traceId[13],
+    traceId[14],
+    traceId[15],
   );
 }
 
@@ -184,16 +185,14 @@ export class TraceView {
   ) {}
 
   get spanCount(): number {
-    return this.data.spanCount;
+    return this.data.spans.length;
   }
 
   /** Calls `fn` for every span until it returns true; returns whether it did. */
-  some(fn: (span: Span, group: SpanGroup) => boolean): boolean {
-    const groups = this.data.groups;
-    for (let g = 0; g < groups.length; g++) {
-      const spans = groups[g].spans;
-      for (let s = 0; s < spans.length; s++)
-        if (fn(spans[s], groups[g])) return true;
+  some(fn: (span: Span, origin: SpanOrigin) => boolean): boolean {
+    const { spans, origins } = this.data;
+    for (let i = 0; i < spans.length; i++) {
+      if (fn(spans[i], origins[i])) return true;
     }
     return false;
   }
@@ -273,34 +272,46 @@ export class BatchBuilder {
     { rs: ResourceSpans; scopes: Map<unknown, ScopeSpans> }
   >();
   private readonly out: ResourceSpans[] = [];
+  private lastOrigin: SpanOrigin | undefined;
+  private lastTarget: Span[] | undefined;
   spanCount = 0;
   bytes = 0;
 
   private static readonly NONE = {};
 
-  add(group: SpanGroup, spans: Span[], bytes: number): void {
-    if (spans.length === 0) return;
-    const rKey = group.resource ?? BatchBuilder.NONE;
+  /** Adds one span; its bytes are added separately with `addBytes`. */
+  add(origin: SpanOrigin, span: Span): void {
+    if (origin !== this.lastOrigin) {
+      this.lastOrigin = origin;
+      this.lastTarget = this.targetOf(origin);
+    }
+    this.lastTarget!.push(span);
+    this.spanCount++;
+  }
+
+  addBytes(bytes: number): void {
+    this.bytes += bytes;
+  }
+
+  private targetOf(origin: SpanOrigin): Span[] {
+    const rKey = origin.resource ?? BatchBuilder.NONE;
     let r = this.resources.get(rKey);
     if (!r) {
-      const rs: ResourceSpans = { resource: group.resource, scopeSpans: [] };
-      if (group.resourceSchemaUrl) rs.schemaUrl = group.resourceSchemaUrl;
+      const rs: ResourceSpans = { resource: origin.resource, scopeSpans: [] };
+      if (origin.resourceSchemaUrl) rs.schemaUrl = origin.resourceSchemaUrl;
       r = { rs, scopes: new Map() };
       this.resources.set(rKey, r);
       this.out.push(rs);
     }
-    const sKey = group.scope ?? BatchBuilder.NONE;
+    const sKey = origin.scope ?? BatchBuilder.NONE;
     let ss = r.scopes.get(sKey);
     if (!ss) {
-      ss = { scope: group.scope, spans: [] };
-      if (group.scopeSchemaUrl) ss.schemaUrl = group.scopeSchemaUrl;
+      ss = { scope: origin.scope, spans: [] };
+      if (origin.scopeSchemaUrl) ss.schemaUrl = origin.scopeSchemaUrl;
       r.scopes.set(sKey, ss);
       r.rs.scopeSpans!.push(ss);
     }
-    const target = ss.spans!;
-    for (let i = 0; i < spans.length; i++) target.push(spans[i]);
-    this.spanCount += spans.length;
-    this.bytes += bytes;
+    return ss.spans!;
   }
 
   build(): SpanBatch | undefined {
@@ -313,7 +324,7 @@ export class BatchBuilder {
   }
 }
 
-/** Builds trace data from spans under one resource (tests and tools). */
+/** Builds trace data from spans under resources (tests and tools). */
 export function traceDataOf(
   traceId: Uint8Array,
   groups: Array<{
@@ -323,20 +334,26 @@ export function traceDataOf(
   }>,
   firstSeenMs = 0,
 ): TraceData {
-  const out: SpanGroup[] = groups.map(g => ({
-    resource: g.resource,
-    resourceSchemaUrl: undefined,
-    scope: g.scope,
-    scopeSchemaUrl: undefined,
-    service: serviceOf(g.resource),
-    spans: g.spans,
-    bytes: 0,
-  }));
+  const spans: Span[] = [];
+  const origins: SpanOrigin[] = [];
+  for (const g of groups) {
+    const origin: SpanOrigin = {
+      resource: g.resource,
+      resourceSchemaUrl: undefined,
+      scope: g.scope,
+      scopeSchemaUrl: undefined,
+      service: serviceOf(g.resource),
+    };
+    for (const span of g.spans) {
+      spans.push(span);
+      origins.push(origin);
+    }
+  }
   return {
     key: traceKey(traceId) ?? '',
     traceId,
-    groups: out,
-    spanCount: out.reduce((n, g) => n + g.spans.length, 0),
+    spans,
+    origins,
     bytes: 0,
     firstSeenMs,
   };
