@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { Registry } from 'prom-client';
 import { KeyValue, ResourceSpans, Span } from '../src/model';
 import { parseExportRequestJson, stringifyExportRequestJson } from '../src/otlpJson';
@@ -102,6 +103,7 @@ async function throughPipeline(kind: 'protobuf' | 'json', bodies: Buffer[], sink
   let next = 0;
   let refusals = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < requestsToSend) {
@@ -118,10 +120,11 @@ async function throughPipeline(kind: 'protobuf' | 'json', bodies: Buffer[], sink
   const sent = requestsToSend * SPANS_PER_REQUEST;
   while (pipeline.accounting.snapshot().exported < sent) await new Promise(r => setTimeout(r, 1));
   const elapsed = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   const snapshot = pipeline.accounting.snapshot();
   await pipeline.shutdown();
   if (!snapshot.balanced || snapshot.dropped) throw new Error(`accounting off: ${JSON.stringify(snapshot)}`);
-  return { spansPerSecond: rate(sent, elapsed), refusals };
+  return { spansPerSecond: rate(sent, elapsed), cpuMicrosPerSpan: (cpu.user + cpu.system) / sent, refusals };
 }
 
 async function main() {
@@ -148,7 +151,7 @@ async function main() {
   ] as const) {
     if (only && only !== kind) continue;
     const bare = bareDecode(kind, bodies);
-    const { spansPerSecond, refusals } = await throughPipeline(kind, bodies, sinkUrl, totalSpans);
+    const { spansPerSecond, cpuMicrosPerSpan, refusals } = await throughPipeline(kind, bodies, sinkUrl, totalSpans);
     rows.push({
       format: kind,
       'pipeline spans/s': spansPerSecond,
@@ -156,10 +159,12 @@ async function main() {
       'pipeline / decode': `${Math.round((spansPerSecond / bare) * 100)}%`,
       target: `>= ${target} spans/s, >= 50% of decode`,
       met: spansPerSecond >= target && spansPerSecond >= bare / 2 ? 'yes' : 'NO',
-      refusals,
+      'CPU µs/span (all threads)': cpuMicrosPerSpan.toFixed(1),
+      '429/503 retries': refusals,
     });
   }
   console.table(rows);
+  console.log(`load average while running: ${loadavg().map(l => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
   console.log(`sink received ${(sinkBytes / 2 ** 20).toFixed(1)} MiB (gzip); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   sink.close();
 }

@@ -1,18 +1,26 @@
 import { Batcher } from './batcher';
-import { SpanBatch } from './model';
-import { countSpans } from './spanBatch';
+import { ExportTraceServiceRequestCodec } from './otlpRoot';
+import { countSpans, EncodedBatch, encodeBatch } from './spanBatch';
 import { makeRequest } from './testing/fixtures';
 
-function batch(spans: number): SpanBatch {
+let maxSize = 0;
+function batch(spans: number): EncodedBatch {
   const resourceSpans = makeRequest({ svc: spans }).resourceSpans!;
-  return { resourceSpans, spanCount: countSpans(resourceSpans), bytes: spans * 10 };
+  return encodeBatch({ resourceSpans, spanCount: countSpans(resourceSpans), bytes: 0 }, maxSize);
 }
 
 function setup(config: { sendBatchSize: number; sendBatchMaxSize: number; timeoutMs?: number }) {
-  const sent: SpanBatch[] = [];
+  maxSize = config.sendBatchMaxSize;
+  const sent: EncodedBatch[] = [];
   const batcher = new Batcher({ timeoutMs: 1000, ...config }, b => sent.push(b));
   return { batcher, sent, sizes: () => sent.map(b => b.spanCount) };
 }
+
+const spansIn = (b: EncodedBatch) =>
+  ExportTraceServiceRequestCodec.decode(Buffer.concat(b.chunks.map(c => c.data))).resourceSpans!.reduce(
+    (n, rs) => n + rs.scopeSpans!.reduce((m, ss) => m + ss.spans!.length, 0),
+    0,
+  );
 
 describe('Batcher', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -22,16 +30,20 @@ describe('Batcher', () => {
     ['holds a partial batch', { sendBatchSize: 10, sendBatchMaxSize: 0 }, [3, 4], [], 7],
     ['sends when the size is reached', { sendBatchSize: 10, sendBatchMaxSize: 0 }, [6, 4], [10], 0],
     ['sends everything pending when no max is set', { sendBatchSize: 10, sendBatchMaxSize: 0 }, [6, 30], [36], 0],
-    ['splits to the max size and keeps the remainder', { sendBatchSize: 10, sendBatchMaxSize: 10 }, [6, 30], [10, 10, 10], 6],
+    ['cuts between resource spans at the max size', { sendBatchSize: 10, sendBatchMaxSize: 10 }, [6, 30], [6, 10, 10, 10], 0],
+    ['keeps a remainder below the size', { sendBatchSize: 10, sendBatchMaxSize: 10 }, [6, 6], [6], 6],
     ['splits a single oversized batch', { sendBatchSize: 5, sendBatchMaxSize: 8 }, [20], [8, 8], 4],
     ['sends the remainder too when it still reaches the size', { sendBatchSize: 4, sendBatchMaxSize: 8 }, [20], [8, 8, 4], 0],
     ['ignores empty batches', { sendBatchSize: 1, sendBatchMaxSize: 0 }, [0], [], 0],
   ])('%s', (_name, config, inputs, expectedSizes, expectedHeld) => {
-    const { batcher, sizes } = setup(config);
-    for (const n of inputs) batcher.consume(batch(n));
+    const { batcher, sent, sizes } = setup(config);
+    const inputBatches = inputs.map(batch);
+    for (const b of inputBatches) batcher.consume(b);
     expect(sizes()).toEqual(expectedSizes);
+    expect(sent.map(spansIn)).toEqual(expectedSizes);
     expect(batcher.held().spans).toBe(expectedHeld);
-    expect(batcher.held().bytes).toBe(expectedHeld * 10);
+    const total = inputBatches.reduce((n, b) => n + b.bytes, 0);
+    expect(batcher.held().bytes).toBe(total - sent.reduce((n, b) => n + b.bytes, 0));
   });
 
   it('sends a partial batch after the timeout', () => {
@@ -45,19 +57,21 @@ describe('Batcher', () => {
     expect(batcher.held().spans).toBe(0);
   });
 
-  it('splits a timed-out batch by the max size', () => {
+  it('packs a timed-out batch up to the max size', () => {
     const { batcher, sizes } = setup({ sendBatchSize: 100, sendBatchMaxSize: 100, timeoutMs: 10 });
     batcher.consume(batch(50));
     batcher.consume(batch(40));
+    batcher.consume(batch(30));
     jest.advanceTimersByTime(10);
-    expect(sizes()).toEqual([90]);
+    expect(sizes()).toEqual([90, 30]);
   });
 
   it('flushes on shutdown and keeps bytes exact', () => {
     const { batcher, sent } = setup({ sendBatchSize: 100, sendBatchMaxSize: 0 });
-    batcher.consume(batch(7));
+    const input = batch(7);
+    batcher.consume(input);
     batcher.shutdown();
-    expect(sent.map(b => [b.spanCount, b.bytes])).toEqual([[7, 70]]);
+    expect(sent.map(b => [b.spanCount, b.bytes])).toEqual([[7, input.bytes]]);
     expect(jest.getTimerCount()).toBe(0);
   });
 });

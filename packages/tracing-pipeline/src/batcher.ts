@@ -1,26 +1,26 @@
 import { BatchConfig } from './config';
-import { SpanBatch } from './model';
-import { concatBatches, splitBatch } from './spanBatch';
+import { EncodedBatch, EncodedChunk } from './spanBatch';
 
 /**
- * Groups spans into batches like the Collector's batch processor: a batch leaves as soon as
- * `sendBatchSize` spans are pending (split to at most `sendBatchMaxSize`), and whatever is
- * pending leaves `timeoutMs` after the first of it arrived.
+ * Groups encoded spans into export batches like the Collector's batch processor: a batch leaves
+ * as soon as `sendBatchSize` spans are pending, and whatever is pending leaves `timeoutMs` after
+ * the first of it arrived. Batches hold at most `sendBatchMaxSize` spans (0: no limit); they are
+ * cut between ResourceSpans, which the pipeline splits beforehand when one alone is too large.
  */
 export class Batcher {
-  private pending: SpanBatch[] = [];
+  private chunks: EncodedChunk[] = [];
   private pendingSpans = 0;
   private pendingBytes = 0;
   private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly config: BatchConfig,
-    private readonly send: (batch: SpanBatch) => void,
+    private readonly send: (batch: EncodedBatch) => void,
   ) {}
 
-  consume(batch: SpanBatch): void {
+  consume(batch: EncodedBatch): void {
     if (batch.spanCount === 0) return;
-    this.pending.push(batch);
+    for (const chunk of batch.chunks) this.chunks.push(chunk);
     this.pendingSpans += batch.spanCount;
     this.pendingBytes += batch.bytes;
     if (this.pendingSpans >= this.config.sendBatchSize) this.emit(false);
@@ -51,21 +51,22 @@ export class Batcher {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.pendingSpans === 0) return;
-    const parts = splitBatch(concatBatches(this.pending), this.config.sendBatchMaxSize);
-    this.pending = [];
-    this.pendingSpans = 0;
-    this.pendingBytes = 0;
-    let remaining = parts.reduce((n, p) => n + p.spanCount, 0);
+    const max = this.config.sendBatchMaxSize || Infinity;
     let i = 0;
-    for (; i < parts.length && (all || remaining >= this.config.sendBatchSize); i++) {
-      remaining -= parts[i].spanCount;
-      this.send(parts[i]);
+    while (i < this.chunks.length && (all || this.pendingSpans >= this.config.sendBatchSize)) {
+      const chunks: EncodedChunk[] = [];
+      let spanCount = 0;
+      let bytes = 0;
+      while (i < this.chunks.length && (chunks.length === 0 || spanCount + this.chunks[i].spanCount <= max)) {
+        const chunk = this.chunks[i++];
+        chunks.push(chunk);
+        spanCount += chunk.spanCount;
+        bytes += chunk.data.length;
+      }
+      this.pendingSpans -= spanCount;
+      this.pendingBytes -= bytes;
+      this.send({ chunks, spanCount, bytes });
     }
-    for (; i < parts.length; i++) {
-      this.pending.push(parts[i]);
-      this.pendingSpans += parts[i].spanCount;
-      this.pendingBytes += parts[i].bytes;
-    }
+    this.chunks = i === this.chunks.length ? [] : this.chunks.slice(i);
   }
 }

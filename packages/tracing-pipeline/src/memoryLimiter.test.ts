@@ -26,6 +26,21 @@ describe('MemoryLimiter', () => {
     expect(limiter.usage()).toEqual(usage);
   });
 
+  it('checks the soft limit without reserving', () => {
+    const limiter = new MemoryLimiter(limits);
+    expect(limiter.check()).toEqual({ admitted: true });
+    limiter.tryReserve(80, 1);
+    expect(limiter.check()).toMatchObject({ admitted: false, status: 429, retryAfterSeconds: 7 });
+    expect(limiter.usage()).toEqual({ spans: 80, bytes: 1 });
+  });
+
+  it('grows past its reservation without refusing', () => {
+    const limiter = new MemoryLimiter(limits);
+    limiter.tryReserve(1, 10);
+    limiter.grow(5);
+    expect(limiter.usage()).toEqual({ spans: 1, bytes: 15 });
+  });
+
   it('admits again after releasing', () => {
     const limiter = new MemoryLimiter(limits);
     expect(limiter.tryReserve(90, 900).admitted).toBe(true);

@@ -27,8 +27,17 @@ export class MemoryLimiter {
 
   constructor(private readonly limits: MemoryConfig) {}
 
+  /** Refuses (429) while usage is at or above the soft limit; admits otherwise. Reserves nothing. */
+  check(): Admission {
+    const { softLimitBytes, softLimitSpans, retryAfterSeconds } = this.limits;
+    if (this.spans >= softLimitSpans || this.bytes >= softLimitBytes) {
+      return { admitted: false, status: 429, retryAfterSeconds, message: 'pipeline memory above its soft limit, retry later' };
+    }
+    return { admitted: true };
+  }
+
   tryReserve(spans: number, bytes: number): Admission {
-    const { hardLimitBytes, hardLimitSpans, softLimitBytes, softLimitSpans, retryAfterSeconds } = this.limits;
+    const { hardLimitBytes, hardLimitSpans, retryAfterSeconds } = this.limits;
     if (spans > hardLimitSpans || bytes > hardLimitBytes) {
       return {
         admitted: false,
@@ -36,14 +45,8 @@ export class MemoryLimiter {
         message: `request holds ${spans} spans / ${bytes} bytes, more than the pipeline memory limit (${hardLimitSpans} spans / ${hardLimitBytes} bytes); send smaller batches`,
       };
     }
-    if (this.spans >= softLimitSpans || this.bytes >= softLimitBytes) {
-      return {
-        admitted: false,
-        status: 429,
-        retryAfterSeconds,
-        message: 'pipeline memory above its soft limit, retry later',
-      };
-    }
+    const soft = this.check();
+    if (!soft.admitted) return soft;
     if (this.spans + spans > hardLimitSpans || this.bytes + bytes > hardLimitBytes) {
       return {
         admitted: false,
@@ -55,6 +58,14 @@ export class MemoryLimiter {
     this.spans += spans;
     this.bytes += bytes;
     return { admitted: true };
+  }
+
+  /**
+   * Counts bytes that outgrew their reservation (an estimate that fell short). Never refuses: the
+   * spans are already in. Estimates are chosen so this does not happen in practice.
+   */
+  grow(bytes: number): void {
+    this.bytes += bytes;
   }
 
   release(spans: number, bytes: number): void {

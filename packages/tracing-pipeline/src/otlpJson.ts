@@ -24,7 +24,6 @@ export class OtlpJsonError extends Error {}
 type Json = Record<string, unknown>;
 
 const MAX_DEPTH = 32;
-const HEX = /^[0-9a-fA-F]*$/;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const DECIMAL = /^-?\d+$/;
 const SPAN_KINDS: Record<string, number> = {
@@ -41,43 +40,55 @@ const STATUS_CODES: Record<string, number> = {
   STATUS_CODE_ERROR: 2,
 };
 
-function fail(path: string, message: string): never {
+/**
+ * Where a value sits, e.g. `resourceSpans[0].scopeSpans[1]`; undefined on the first, fast pass,
+ * which builds no path strings. A failure there is parsed again with paths to name the spot.
+ */
+type Path = string | undefined;
+
+const at = (path: Path, key: string): Path => (path === undefined ? undefined : `${path}.${key}`);
+const index = (path: Path, i: number): Path => (path === undefined ? undefined : `${path}[${i}]`);
+
+class FastPassFailure extends Error {}
+
+function fail(path: Path, message: string): never {
+  if (path === undefined) throw new FastPassFailure(message);
   throw new OtlpJsonError(`${path}: ${message}`);
 }
 
-function object(v: unknown, path: string): Json | undefined {
+function object(v: unknown, path: Path): Json | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'object' || Array.isArray(v)) fail(path, 'must be an object');
   return v as Json;
 }
 
-function array(v: unknown, path: string): unknown[] | undefined {
+function array(v: unknown, path: Path): unknown[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) fail(path, 'must be an array');
   return v;
 }
 
-function list<T>(v: unknown, path: string, item: (v: unknown, path: string) => T): T[] {
+function list<T>(v: unknown, path: Path, item: (v: unknown, path: Path) => T): T[] {
   const values = array(v, path);
   if (!values) return [];
   const out = new Array<T>(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = item(values[i], `${path}[${i}]`);
+  for (let i = 0; i < values.length; i++) out[i] = item(values[i], index(path, i));
   return out;
 }
 
-function string(v: unknown, path: string): string | undefined {
+function string(v: unknown, path: Path): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') fail(path, 'must be a string');
   return v;
 }
 
-function boolean(v: unknown, path: string): boolean | undefined {
+function boolean(v: unknown, path: Path): boolean | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'boolean') fail(path, 'must be a boolean');
   return v;
 }
 
-function uint32(v: unknown, path: string): number | undefined {
+function uint32(v: unknown, path: Path): number | undefined {
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'string' && DECIMAL.test(v) ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffffffff)
@@ -85,14 +96,14 @@ function uint32(v: unknown, path: string): number | undefined {
   return n;
 }
 
-function enumValue(v: unknown, path: string, names: Record<string, number>): number | undefined {
+function enumValue(v: unknown, path: Path, names: Record<string, number>): number | undefined {
   if (typeof v === 'string' && v in names) return names[v];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v)) fail(path, 'must be an enum integer');
   return v;
 }
 
-function int64(v: unknown, path: string, unsigned: boolean): Int64 | undefined {
+function int64(v: unknown, path: Path, unsigned: boolean): Int64 | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v) || (unsigned && v < 0)) fail(path, 'must be a 64-bit integer');
@@ -124,7 +135,7 @@ class BigIntLong implements LongLike {
   }
 }
 
-function double(v: unknown, path: string): number | undefined {
+function double(v: unknown, path: Path): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') return v;
   if (v === 'NaN') return NaN;
@@ -134,140 +145,142 @@ function double(v: unknown, path: string): number | undefined {
   return fail(path, 'must be a number');
 }
 
-function hexId(v: unknown, path: string): Uint8Array | undefined {
+function hexId(v: unknown, path: Path): Uint8Array | undefined {
   const s = string(v, path);
   if (s === undefined) return undefined;
-  if (s.length % 2 !== 0 || !HEX.test(s)) fail(path, 'invalid hex string');
-  return Buffer.from(s, 'hex');
+  // Buffer.from stops at the first non-hex pair, so a short result means invalid input.
+  const bytes = Buffer.from(s, 'hex');
+  if (s.length % 2 !== 0 || bytes.length * 2 !== s.length) fail(path, 'invalid hex string');
+  return bytes;
 }
 
-function base64(v: unknown, path: string): Uint8Array | undefined {
+function base64(v: unknown, path: Path): Uint8Array | undefined {
   const s = string(v, path);
   if (s === undefined) return undefined;
   if (!BASE64.test(s)) fail(path, 'invalid base64 string');
   return Buffer.from(s, s.includes('-') || s.includes('_') ? 'base64url' : 'base64');
 }
 
-function anyValue(v: unknown, path: string, depth: number): AnyValue | undefined {
+function anyValue(v: unknown, path: Path, depth: number): AnyValue | undefined {
   const o = object(v, path);
   if (!o) return undefined;
   if (depth > MAX_DEPTH) fail(path, 'nested too deeply');
   if (o.stringValue !== undefined && o.stringValue !== null)
-    return { stringValue: string(o.stringValue, `${path}.stringValue`) };
+    return { stringValue: string(o.stringValue, at(path, 'stringValue')) };
   if (o.boolValue !== undefined && o.boolValue !== null)
-    return { boolValue: boolean(o.boolValue, `${path}.boolValue`) };
+    return { boolValue: boolean(o.boolValue, at(path, 'boolValue')) };
   if (o.intValue !== undefined && o.intValue !== null)
-    return { intValue: int64(o.intValue, `${path}.intValue`, false) };
+    return { intValue: int64(o.intValue, at(path, 'intValue'), false) };
   if (o.doubleValue !== undefined && o.doubleValue !== null)
-    return { doubleValue: double(o.doubleValue, `${path}.doubleValue`) };
+    return { doubleValue: double(o.doubleValue, at(path, 'doubleValue')) };
   if (o.arrayValue !== undefined && o.arrayValue !== null) {
-    const a = object(o.arrayValue, `${path}.arrayValue`)!;
+    const a = object(o.arrayValue, at(path, 'arrayValue'))!;
     return {
       arrayValue: {
-        values: list(a.values, `${path}.arrayValue.values`, (x, p) => anyValue(x, p, depth + 1) ?? {}),
+        values: list(a.values, at(path, 'arrayValue.values'), (x, p) => anyValue(x, p, depth + 1) ?? {}),
       },
     };
   }
   if (o.kvlistValue !== undefined && o.kvlistValue !== null) {
-    const kv = object(o.kvlistValue, `${path}.kvlistValue`)!;
-    return { kvlistValue: { values: keyValues(kv.values, `${path}.kvlistValue.values`, depth + 1) } };
+    const kv = object(o.kvlistValue, at(path, 'kvlistValue'))!;
+    return { kvlistValue: { values: keyValues(kv.values, at(path, 'kvlistValue.values'), depth + 1) } };
   }
   if (o.bytesValue !== undefined && o.bytesValue !== null)
-    return { bytesValue: base64(o.bytesValue, `${path}.bytesValue`) };
+    return { bytesValue: base64(o.bytesValue, at(path, 'bytesValue')) };
   return {};
 }
 
-function keyValues(v: unknown, path: string, depth = 0): KeyValue[] {
+function keyValues(v: unknown, path: Path, depth = 0): KeyValue[] {
   return list(v, path, (x, p) => {
     const o = object(x, p);
     if (!o) fail(p, 'must be an object');
-    return { key: string(o.key, `${p}.key`) ?? '', value: anyValue(o.value, `${p}.value`, depth) };
+    return { key: string(o.key, at(p, 'key')) ?? '', value: anyValue(o.value, at(p, 'value'), depth) };
   });
 }
 
-function resource(v: unknown, path: string): Resource | undefined {
+function resource(v: unknown, path: Path): Resource | undefined {
   const o = object(v, path);
   if (!o) return undefined;
   return {
-    attributes: keyValues(o.attributes, `${path}.attributes`),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, `${path}.droppedAttributesCount`),
+    attributes: keyValues(o.attributes, at(path, 'attributes')),
+    droppedAttributesCount: uint32(o.droppedAttributesCount, at(path, 'droppedAttributesCount')),
   };
 }
 
-function scope(v: unknown, path: string): InstrumentationScope | undefined {
+function scope(v: unknown, path: Path): InstrumentationScope | undefined {
   const o = object(v, path);
   if (!o) return undefined;
   return {
-    name: string(o.name, `${path}.name`),
-    version: string(o.version, `${path}.version`),
-    attributes: keyValues(o.attributes, `${path}.attributes`),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, `${path}.droppedAttributesCount`),
+    name: string(o.name, at(path, 'name')),
+    version: string(o.version, at(path, 'version')),
+    attributes: keyValues(o.attributes, at(path, 'attributes')),
+    droppedAttributesCount: uint32(o.droppedAttributesCount, at(path, 'droppedAttributesCount')),
   };
 }
 
-function event(v: unknown, path: string): SpanEvent {
+function event(v: unknown, path: Path): SpanEvent {
   const o = object(v, path) ?? fail(path, 'must be an object');
   return {
-    timeUnixNano: int64(o.timeUnixNano, `${path}.timeUnixNano`, true),
-    name: string(o.name, `${path}.name`),
-    attributes: keyValues(o.attributes, `${path}.attributes`),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, `${path}.droppedAttributesCount`),
+    timeUnixNano: int64(o.timeUnixNano, at(path, 'timeUnixNano'), true),
+    name: string(o.name, at(path, 'name')),
+    attributes: keyValues(o.attributes, at(path, 'attributes')),
+    droppedAttributesCount: uint32(o.droppedAttributesCount, at(path, 'droppedAttributesCount')),
   };
 }
 
-function link(v: unknown, path: string): SpanLink {
+function link(v: unknown, path: Path): SpanLink {
   const o = object(v, path) ?? fail(path, 'must be an object');
   return {
-    traceId: hexId(o.traceId, `${path}.traceId`),
-    spanId: hexId(o.spanId, `${path}.spanId`),
-    traceState: string(o.traceState, `${path}.traceState`),
-    attributes: keyValues(o.attributes, `${path}.attributes`),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, `${path}.droppedAttributesCount`),
-    flags: uint32(o.flags, `${path}.flags`),
+    traceId: hexId(o.traceId, at(path, 'traceId')),
+    spanId: hexId(o.spanId, at(path, 'spanId')),
+    traceState: string(o.traceState, at(path, 'traceState')),
+    attributes: keyValues(o.attributes, at(path, 'attributes')),
+    droppedAttributesCount: uint32(o.droppedAttributesCount, at(path, 'droppedAttributesCount')),
+    flags: uint32(o.flags, at(path, 'flags')),
   };
 }
 
-function span(v: unknown, path: string): Span {
+function span(v: unknown, path: Path): Span {
   const o = object(v, path) ?? fail(path, 'must be an object');
-  const status = object(o.status, `${path}.status`);
+  const status = object(o.status, at(path, 'status'));
   return {
-    traceId: hexId(o.traceId, `${path}.traceId`),
-    spanId: hexId(o.spanId, `${path}.spanId`),
-    traceState: string(o.traceState, `${path}.traceState`),
-    parentSpanId: hexId(o.parentSpanId, `${path}.parentSpanId`),
-    flags: uint32(o.flags, `${path}.flags`),
-    name: string(o.name, `${path}.name`),
-    kind: enumValue(o.kind, `${path}.kind`, SPAN_KINDS),
-    startTimeUnixNano: int64(o.startTimeUnixNano, `${path}.startTimeUnixNano`, true),
-    endTimeUnixNano: int64(o.endTimeUnixNano, `${path}.endTimeUnixNano`, true),
-    attributes: keyValues(o.attributes, `${path}.attributes`),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, `${path}.droppedAttributesCount`),
-    events: list(o.events, `${path}.events`, event),
-    droppedEventsCount: uint32(o.droppedEventsCount, `${path}.droppedEventsCount`),
-    links: list(o.links, `${path}.links`, link),
-    droppedLinksCount: uint32(o.droppedLinksCount, `${path}.droppedLinksCount`),
+    traceId: hexId(o.traceId, at(path, 'traceId')),
+    spanId: hexId(o.spanId, at(path, 'spanId')),
+    traceState: string(o.traceState, at(path, 'traceState')),
+    parentSpanId: hexId(o.parentSpanId, at(path, 'parentSpanId')),
+    flags: uint32(o.flags, at(path, 'flags')),
+    name: string(o.name, at(path, 'name')),
+    kind: enumValue(o.kind, at(path, 'kind'), SPAN_KINDS),
+    startTimeUnixNano: int64(o.startTimeUnixNano, at(path, 'startTimeUnixNano'), true),
+    endTimeUnixNano: int64(o.endTimeUnixNano, at(path, 'endTimeUnixNano'), true),
+    attributes: keyValues(o.attributes, at(path, 'attributes')),
+    droppedAttributesCount: uint32(o.droppedAttributesCount, at(path, 'droppedAttributesCount')),
+    events: list(o.events, at(path, 'events'), event),
+    droppedEventsCount: uint32(o.droppedEventsCount, at(path, 'droppedEventsCount')),
+    links: list(o.links, at(path, 'links'), link),
+    droppedLinksCount: uint32(o.droppedLinksCount, at(path, 'droppedLinksCount')),
     status: status && {
-      message: string(status.message, `${path}.status.message`),
-      code: enumValue(status.code, `${path}.status.code`, STATUS_CODES),
+      message: string(status.message, at(path, 'status.message')),
+      code: enumValue(status.code, at(path, 'status.code'), STATUS_CODES),
     },
   };
 }
 
-function scopeSpans(v: unknown, path: string): ScopeSpans {
+function scopeSpans(v: unknown, path: Path): ScopeSpans {
   const o = object(v, path) ?? fail(path, 'must be an object');
   return {
-    scope: scope(o.scope, `${path}.scope`),
-    spans: list(o.spans, `${path}.spans`, span),
-    schemaUrl: string(o.schemaUrl, `${path}.schemaUrl`),
+    scope: scope(o.scope, at(path, 'scope')),
+    spans: list(o.spans, at(path, 'spans'), span),
+    schemaUrl: string(o.schemaUrl, at(path, 'schemaUrl')),
   };
 }
 
-function resourceSpans(v: unknown, path: string): ResourceSpans {
+function resourceSpans(v: unknown, path: Path): ResourceSpans {
   const o = object(v, path) ?? fail(path, 'must be an object');
   return {
-    resource: resource(o.resource, `${path}.resource`),
-    scopeSpans: list(o.scopeSpans, `${path}.scopeSpans`, scopeSpans),
-    schemaUrl: string(o.schemaUrl, `${path}.schemaUrl`),
+    resource: resource(o.resource, at(path, 'resource')),
+    scopeSpans: list(o.scopeSpans, at(path, 'scopeSpans'), scopeSpans),
+    schemaUrl: string(o.schemaUrl, at(path, 'schemaUrl')),
   };
 }
 
@@ -279,8 +292,17 @@ export function parseExportRequestJson(text: string): ResourceSpans[] {
   } catch (e) {
     throw new OtlpJsonError(`invalid JSON: ${(e as Error).message}`);
   }
-  const root = object(parsed, '(root)') ?? fail('(root)', 'must be an object');
-  return list(root.resourceSpans, 'resourceSpans', resourceSpans);
+  const walk = (path: Path) => {
+    const root = object(parsed, path === undefined ? undefined : '(root)') ?? fail(path && '(root)', 'must be an object');
+    return list(root.resourceSpans, path, resourceSpans);
+  };
+  try {
+    return walk(undefined);
+  } catch (e) {
+    if (!(e instanceof FastPassFailure)) throw e;
+    walk('resourceSpans');
+    throw new OtlpJsonError(e.message);
+  }
 }
 
 // ---- model → OTLP/JSON (for the fallback file) ----

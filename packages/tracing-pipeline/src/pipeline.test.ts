@@ -105,10 +105,26 @@ describe('createPipeline', () => {
       exporters: [{ name: 'sink', endpoint: sink.url, timeoutMs: 100_000 }],
     });
     expect((await post(p, encodeRequest(makeRequest({ a: 5 })))).status).toBe(200);
-    const refused = await post(p, encodeRequest(makeRequest({ a: 1 })));
-    expect(refused.status).toBe(429);
+    // At the soft limit: refused before the body is even read.
+    const early = await post(p, encodeRequest(makeRequest({ a: 1 })));
+    expect(early.status).toBe(429);
+    expect(early.headers['retry-after']).toBe('2');
+    expect(p.accounting.snapshot()).toMatchObject({ received: 5, balanced: true });
+    expect(await registry.metrics()).toContain(`${PIPELINE_METRICS.requests}{status="429"} 1`);
+  });
+
+  it('refuses a request that would cross the hard limit as a whole, after decoding it', async () => {
+    sink.reply = () => ({ status: 0 });
+    const p = make({
+      memory: { softLimitSpans: 5, hardLimitSpans: 8, retryAfterSeconds: 2 },
+      exporters: [{ name: 'sink', endpoint: sink.url, timeoutMs: 100_000 }],
+    });
+    expect((await post(p, encodeRequest(makeRequest({ a: 4 })))).status).toBe(200);
+    const refused = await post(p, encodeRequest(makeRequest({ a: 5 })));
+    expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('2');
-    expect(p.accounting.snapshot()).toMatchObject({ refusedByReason: { memory_limit: 1 }, balanced: true });
+    expect(p.accounting.snapshot()).toMatchObject({ received: 9, refusedByReason: { memory_limit: 5 }, balanced: true });
+    expect(p.memoryUsage().spans).toBe(4);
   });
 
   it('calls span listeners with sanitized batches before sampling', async () => {

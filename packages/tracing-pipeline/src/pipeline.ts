@@ -11,7 +11,7 @@ import { createPipelineMetrics, PipelineMetrics } from './metrics';
 import { HoldingStage, SpanBatch, StageOutputs } from './model';
 import { DecodedExport, OtlpHttpReceiver, OtlpHttpRequest, OtlpHttpResponse } from './receiver';
 import { Sanitizer } from './sanitizer';
-import { encodeExportRequest } from './wire';
+import { EncodedBatch, encodeBatch } from './spanBatch';
 
 const gzipAsync = promisify(gzip);
 // Level 1 compresses OTLP protobuf to within a few percent of the default level at a fraction of the CPU.
@@ -136,18 +136,15 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
     return d;
   };
 
-  const dispatch = (batch: SpanBatch) => {
-    if (exporters.length === 0) {
-      drop(batch.spanCount, batch.bytes, 'no_exporter');
-      return;
-    }
+  const dispatch = (batch: EncodedBatch) => {
     const delivery = startDelivery(batch.spanCount, batch.bytes, exporters.length);
     const work = (async () => {
       let body: Buffer;
       try {
-        body = await gzipAsync(encodeExportRequest(batch.resourceSpans), GZIP_OPTIONS);
+        const request = batch.chunks.length === 1 ? batch.chunks[0].data : Buffer.concat(batch.chunks.map(c => c.data));
+        body = await gzipAsync(request, GZIP_OPTIONS);
       } catch (e) {
-        logger.error('could not encode a batch for export', { error: String(e) });
+        logger.error('could not compress a batch for export', { error: String(e) });
         for (let i = 0; i < exporters.length; i++) delivery.settle({ kind: 'dropped', reason: 'internal_error' });
         return;
       }
@@ -159,12 +156,41 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
 
   const batcher = new Batcher(config.batch, dispatch);
 
+  /**
+   * Spans leave the object world here: encoded (re-using received bytes), they wait in the batcher
+   * and the exporter queues at a fraction of the memory, so the reservation shrinks to match.
+   */
+  const toBatcher = (batch: SpanBatch) => {
+    if (batch.spanCount === 0) return;
+    if (exporters.length === 0) {
+      drop(batch.spanCount, batch.bytes, 'no_exporter');
+      return;
+    }
+    let encoded: EncodedBatch;
+    try {
+      encoded = encodeBatch(batch, config.batch.sendBatchMaxSize);
+    } catch (e) {
+      logger.error('could not encode spans for export; dropped', { error: String(e) });
+      drop(batch.spanCount, batch.bytes, 'internal_error');
+      return;
+    }
+    if (encoded.bytes <= batch.bytes) limiter.release(0, batch.bytes - encoded.bytes);
+    else limiter.grow(encoded.bytes - batch.bytes);
+    batcher.consume(encoded);
+  };
+
   const outputs: StageOutputs = {
-    forward: batch => batcher.consume(batch),
+    forward: toBatcher,
     drop,
   };
   sampler = options.sampler?.(outputs);
-  const next = sampler ?? batcher;
+
+  const shuttingDownRefusal = (): Admission => ({
+    admitted: false,
+    status: 503,
+    retryAfterSeconds: config.memory.retryAfterSeconds,
+    message: 'pipeline is shutting down',
+  });
 
   const accept = (decoded: DecodedExport): Admission => {
     accounting.received(decoded.receivedSpans);
@@ -173,12 +199,7 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
     if (batch.spanCount === 0) return { admitted: true };
     if (shuttingDown) {
       accounting.refused(batch.spanCount, 'shutting_down');
-      return {
-        admitted: false,
-        status: 503,
-        retryAfterSeconds: config.memory.retryAfterSeconds,
-        message: 'pipeline is shutting down',
-      };
+      return shuttingDownRefusal();
     }
     const admission = limiter.tryReserve(batch.spanCount, batch.bytes);
     if (!admission.admitted) {
@@ -200,11 +221,16 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
         logger.warn('span listener failed', { error: String(e) });
       }
     }
-    next.consume(batch);
+    if (sampler) sampler.consume(batch);
+    else toBatcher(batch);
     return { admitted: true };
   };
 
-  const receiver = new OtlpHttpReceiver({ maxBodyBytes: config.receiver.maxBodyBytes, accept });
+  const receiver = new OtlpHttpReceiver({
+    maxBodyBytes: config.receiver.maxBodyBytes,
+    precheck: () => (shuttingDown ? shuttingDownRefusal() : limiter.check()),
+    accept,
+  });
 
   return {
     config,

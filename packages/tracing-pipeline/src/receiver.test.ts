@@ -142,6 +142,23 @@ describe('OtlpHttpReceiver refuses', () => {
     expect(res.type).toBe(PB);
   });
 
+  it('refuses before reading the body when the precheck says so', async () => {
+    let read = false;
+    async function* body() {
+      read = true;
+      yield pb;
+    }
+    const receiver = new OtlpHttpReceiver({
+      maxBodyBytes: 1e6,
+      precheck: () => ({ admitted: false, status: 429, retryAfterSeconds: 4, message: 'full' }),
+      accept: () => ({ admitted: true }),
+    });
+    const res = await receiver.handle({ contentType: PB, body: body() });
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('4');
+    expect(read).toBe(false);
+  });
+
   it('answers 500 only when the pipeline itself throws', async () => {
     const receiver = new OtlpHttpReceiver({ maxBodyBytes: 1e6, accept: () => { throw new Error('bug'); } });
     expect((await receiver.handle({ contentType: PB, body: chunks(pb) })).status).toBe(500);

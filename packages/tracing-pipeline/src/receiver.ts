@@ -39,6 +39,11 @@ export interface DecodedExport {
 export interface ReceiverOptions {
   /** Limit on the body after decompression. */
   maxBodyBytes: number;
+  /**
+   * Asked before the body is read: a refusal here (memory already above its soft limit) is
+   * answered at once, without spending CPU on decoding spans that cannot be taken anyway.
+   */
+  precheck?(): Admission;
   /** Takes the valid spans, or refuses them as a whole (memory pressure). May throw on bugs only. */
   accept(decoded: DecodedExport): Admission;
 }
@@ -246,6 +251,12 @@ function errorResponse(
   };
 }
 
+function refusal(format: OtlpFormat, admission: Extract<Admission, { admitted: false }>): OtlpHttpResponse {
+  const headers: Record<string, string> =
+    admission.retryAfterSeconds !== undefined ? { 'retry-after': String(admission.retryAfterSeconds) } : {};
+  return errorResponse(format, admission.status, admission.message, headers);
+}
+
 function successResponse(format: OtlpFormat, rejectedSpans: number, message?: string): OtlpHttpResponse {
   const partialSuccess = rejectedSpans > 0 ? { rejectedSpans, errorMessage: message } : undefined;
   const body =
@@ -276,6 +287,8 @@ export class OtlpHttpReceiver {
     if (decompressor === undefined) {
       return errorResponse(format, 415, `unsupported content encoding "${String(request.contentEncoding)}": use gzip or none`);
     }
+    const early = this.options.precheck?.();
+    if (early && !early.admitted) return refusal(format, early);
 
     let decoded: DecodedExport;
     try {
@@ -299,11 +312,7 @@ export class OtlpHttpReceiver {
     } catch {
       return errorResponse(format, 500, 'internal error while accepting spans');
     }
-    if (!admission.admitted) {
-      const headers: Record<string, string> =
-        admission.retryAfterSeconds !== undefined ? { 'retry-after': String(admission.retryAfterSeconds) } : {};
-      return errorResponse(format, admission.status, admission.message, headers);
-    }
+    if (!admission.admitted) return refusal(format, admission);
     return successResponse(format, decoded.rejectedSpans, decoded.rejectionMessage);
   }
 

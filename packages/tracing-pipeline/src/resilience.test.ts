@@ -137,7 +137,7 @@ describe('pipeline resilience', () => {
     expect(snapshot).toMatchObject({ dropped: 0, balanced: true });
     expect(snapshot.exported).toBe(snapshot.accepted);
     expect(sink.spans()).toHaveLength(snapshot.accepted);
-    expect(snapshot.refusedByReason.memory_limit).toBe(snapshot.received - snapshot.accepted);
+    expect(snapshot.refusedByReason.memory_limit ?? 0).toBe(snapshot.received - snapshot.accepted);
   });
 
   describe('bad input over HTTP', () => {

@@ -1,4 +1,5 @@
 import { ResourceSpans, ScopeSpans, SpanBatch } from './model';
+import { encodeResourceSpansField } from './wire';
 
 export function countSpans(resourceSpans: readonly ResourceSpans[]): number {
   let n = 0;
@@ -93,4 +94,41 @@ export function splitBatch(batch: SpanBatch, maxSpans: number): SpanBatch[] {
     spansLeft -= spanCount;
     return { resourceSpans, spanCount, bytes };
   });
+}
+
+/**
+ * Spans already encoded for export: each chunk is one ResourceSpans field of an
+ * `ExportTraceServiceRequest`, so a request is the concatenation of chunks. Batches wait in this
+ * form (a fraction of the memory of decoded objects, and nothing for the GC to trace).
+ */
+export interface EncodedBatch {
+  chunks: EncodedChunk[];
+  spanCount: number;
+  /** The bytes of all chunks. */
+  bytes: number;
+}
+
+export interface EncodedChunk {
+  data: Buffer;
+  spanCount: number;
+}
+
+/** Encodes a batch, first splitting any ResourceSpans larger than `maxSpans` (0: no limit). */
+export function encodeBatch(batch: SpanBatch, maxSpans: number): EncodedBatch {
+  const chunks: EncodedChunk[] = [];
+  let bytes = 0;
+  for (const rs of batch.resourceSpans) {
+    const spanCount = scopeSpanCount(rs);
+    if (spanCount === 0) continue;
+    const parts =
+      maxSpans > 0 && spanCount > maxSpans
+        ? splitBatch({ resourceSpans: [rs], spanCount, bytes: 0 }, maxSpans).flatMap(p => p.resourceSpans)
+        : [rs];
+    for (const part of parts) {
+      const data = encodeResourceSpansField(part);
+      chunks.push({ data, spanCount: parts.length === 1 ? spanCount : scopeSpanCount(part) });
+      bytes += data.length;
+    }
+  }
+  return { chunks, spanCount: batch.spanCount, bytes };
 }

@@ -301,23 +301,35 @@ function writeReassembled(out: Output, rs: ResourceSpans, received: Received) {
   }
 }
 
+function writeResourceSpans(out: Output, rs: ResourceSpans) {
+  const received = (rs as WithReceived)[RECEIVED];
+  if (received && sameStructure(rs, received)) {
+    if (!received.headerModified && !received.modifiedSpans) {
+      out.header(TAG_1, received.end - received.start);
+      out.copy(received.buffer, received.start, received.end);
+    } else {
+      writeReassembled(out, rs, received);
+    }
+  } else {
+    const bytes = ResourceSpansCodec.encode(rs).finish();
+    out.header(TAG_1, bytes.length);
+    out.bytes(bytes);
+  }
+}
+
+/**
+ * Encodes one ResourceSpans as it appears inside an `ExportTraceServiceRequest` (field 1, with
+ * its tag and length), so requests can be put together by concatenating such pieces.
+ */
+export function encodeResourceSpansField(rs: ResourceSpans): Buffer {
+  const out = new Output();
+  writeResourceSpans(out, rs);
+  return out.finish();
+}
+
 /** Encodes an `ExportTraceServiceRequest`, re-using received bytes where it safely can. */
 export function encodeExportRequest(resourceSpans: ResourceSpans[]): Buffer {
   const out = new Output();
-  for (const rs of resourceSpans) {
-    const received = (rs as WithReceived)[RECEIVED];
-    if (received && sameStructure(rs, received)) {
-      if (!received.headerModified && !received.modifiedSpans) {
-        out.header(TAG_1, received.end - received.start);
-        out.copy(received.buffer, received.start, received.end);
-      } else {
-        writeReassembled(out, rs, received);
-      }
-    } else {
-      const bytes = ResourceSpansCodec.encode(rs).finish();
-      out.header(TAG_1, bytes.length);
-      out.bytes(bytes);
-    }
-  }
+  for (const rs of resourceSpans) writeResourceSpans(out, rs);
   return out.finish();
 }
