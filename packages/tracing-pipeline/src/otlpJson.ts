@@ -161,9 +161,16 @@ function base64(v: unknown, path: Path): Uint8Array | undefined {
   return Buffer.from(s, s.includes('-') || s.includes('_') ? 'base64url' : 'base64');
 }
 
+function hasOnlyKey(o: Json, key: string): boolean {
+  for (const k in o) if (k !== key) return false;
+  return true;
+}
+
 function anyValue(v: unknown, path: Path, depth: number): AnyValue | undefined {
   const o = object(v, path);
   if (!o) return undefined;
+  // The common case, `{"stringValue": "..."}`, is already in model shape: keep the parsed object.
+  if (typeof o.stringValue === 'string' && hasOnlyKey(o, 'stringValue')) return o as AnyValue;
   if (depth > MAX_DEPTH) fail(path, 'nested too deeply');
   if (o.stringValue !== undefined && o.stringValue !== null)
     return { stringValue: string(o.stringValue, at(path, 'stringValue')) };
@@ -194,7 +201,14 @@ function keyValues(v: unknown, path: Path, depth = 0): KeyValue[] {
   return list(v, path, (x, p) => {
     const o = object(x, p);
     if (!o) fail(p, 'must be an object');
-    return { key: string(o.key, at(p, 'key')) ?? '', value: anyValue(o.value, at(p, 'value'), depth) };
+    const key = string(o.key, at(p, 'key')) ?? '';
+    const value = anyValue(o.value, at(p, 'value'), depth);
+    if (typeof o.key === 'string' && o.value === value) {
+      let extra = false;
+      for (const k in o) if (k !== 'key' && k !== 'value') extra = true;
+      if (!extra) return o as KeyValue;
+    }
+    return { key, value };
   });
 }
 

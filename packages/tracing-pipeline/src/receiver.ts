@@ -100,11 +100,22 @@ function toBuffer(chunk: Uint8Array | string): Buffer {
  * compression bomb is stopped after `limit` bytes. The request stream is left undestroyed (so a
  * response can still be written) but not drained.
  */
+/** A request body with one spare byte after it (see decodeExportRequest). */
+interface Body {
+  buffer: Buffer;
+  length: number;
+}
+
+/**
+ * Reads the body, inflating it as a stream so the limit applies to the decompressed size and a
+ * compression bomb is stopped after `limit` bytes. The request stream is left undestroyed (so a
+ * response can still be written) but not drained.
+ */
 async function readBody(
   body: AsyncIterable<Uint8Array | string>,
   decompressor: (() => NodeJS.ReadWriteStream) | null,
   limit: number,
-): Promise<Buffer> {
+): Promise<Body> {
   const chunks: Buffer[] = [];
   let total = 0;
   const collect = (chunk: Uint8Array | string) => {
@@ -117,27 +128,32 @@ async function readBody(
   if (!decompressor) {
     const iterable = body instanceof Readable ? body.iterator({ destroyOnReturn: false }) : body;
     for await (const chunk of iterable) collect(chunk);
-    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+  } else {
+    const source = body instanceof Readable ? body : Readable.from(body);
+    const inflater = decompressor() as unknown as Readable & NodeJS.WritableStream;
+    const forwardError = (e: Error) => inflater.destroy(e);
+    source.on('error', forwardError);
+    source.pipe(inflater);
+    try {
+      for await (const chunk of inflater) collect(chunk);
+    } finally {
+      source.unpipe(inflater);
+      source.off('error', forwardError);
+      inflater.destroy();
+    }
   }
-
-  const source = body instanceof Readable ? body : Readable.from(body);
-  const inflater = decompressor() as unknown as Readable & NodeJS.WritableStream;
-  const forwardError = (e: Error) => inflater.destroy(e);
-  source.on('error', forwardError);
-  source.pipe(inflater);
-  try {
-    for await (const chunk of inflater) collect(chunk);
-  } finally {
-    source.unpipe(inflater);
-    source.off('error', forwardError);
-    inflater.destroy();
-  }
-  return Buffer.concat(chunks, total);
+  const buffer = Buffer.allocUnsafe(total + 1);
+  let pos = 0;
+  for (const chunk of chunks) pos += chunk.copy(buffer, pos);
+  buffer[total] = 0;
+  return { buffer, length: total };
 }
 
-function decode(body: Buffer, format: OtlpFormat): ResourceSpans[] {
+function decode({ buffer, length }: Body, format: OtlpFormat): ResourceSpans[] {
   try {
-    return format === 'protobuf' ? decodeExportRequest(body) : parseExportRequestJson(body.toString('utf8'));
+    return format === 'protobuf'
+      ? decodeExportRequest(buffer, length)
+      : parseExportRequestJson(buffer.toString('utf8', 0, length));
   } catch (e) {
     const detail = e instanceof OtlpJsonError || e instanceof Error ? e.message : String(e);
     const reason = e instanceof RangeError && /call stack/.test(detail) ? 'nested too deeply' : detail;

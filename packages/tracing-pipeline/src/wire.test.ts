@@ -13,6 +13,12 @@ describe('decodeExportRequest / encodeExportRequest', () => {
     );
   });
 
+  it('decodes a body given with a spare byte, without copying it', () => {
+    const spare = Buffer.concat([body, Buffer.from([0xff])]);
+    const resourceSpans = decodeExportRequest(spare, body.length);
+    expect(encodeExportRequest(resourceSpans).equals(body)).toBe(true);
+  });
+
   it('re-uses received bytes of untouched resource spans', () => {
     expect(encodeExportRequest(decodeExportRequest(body)).equals(body)).toBe(true);
   });
@@ -56,8 +62,8 @@ describe('decodeExportRequest / encodeExportRequest', () => {
     const resourceSpans = decodeExportRequest(body);
     change(resourceSpans[0]);
     const reencoded = ExportTraceServiceRequestCodec.decode(encodeExportRequest(resourceSpans));
-    expect(ExportTraceServiceRequestCodec.toObject(reencoded)).toEqual(
-      ExportTraceServiceRequestCodec.toObject({ resourceSpans }),
+    expect(ExportTraceServiceRequestCodec.toObject(reencoded, { defaults: true, longs: String })).toEqual(
+      ExportTraceServiceRequestCodec.toObject(ExportTraceServiceRequestCodec.fromObject({ resourceSpans }), { defaults: true, longs: String }),
     );
   });
 

@@ -4,9 +4,9 @@ import {
   InstrumentationScopeCodec,
   ProtobufReader,
   ResourceCodec,
-  ResourceSpansCodec,
   SpanCodec,
 } from './otlpRoot';
+import { SpanEncoder } from './spanEncoder';
 
 /**
  * Protobuf framing of `ExportTraceServiceRequest` that re-uses received bytes.
@@ -136,18 +136,23 @@ function decodeResourceSpans(reader: ProtobufReader, buffer: Buffer, end: number
   return rs;
 }
 
+function padded(body: Uint8Array, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length + 1);
+  buffer.set(body.subarray(0, length));
+  buffer[length] = 0;
+  return buffer;
+}
+
 /**
- * Decodes an `ExportTraceServiceRequest`; throws on malformed input. Stricter than the generated
+ * Decodes the first `length` bytes of `body` as an `ExportTraceServiceRequest` (a body with a
+ * spare byte after `length` saves a copy); throws on malformed input. Stricter than the generated
  * decoder: a nested message whose content runs past its own end is refused, so re-used bytes
  * always decode to the same thing wherever they are framed. (protobufjs does not check nested
  * bounds and clamps strings at the end of the buffer; a spare byte after the body makes that
  * clamp visible too.)
  */
-export function decodeExportRequest(body: Uint8Array): ResourceSpans[] {
-  const length = body.length;
-  const buffer = Buffer.allocUnsafe(length + 1);
-  buffer.set(body);
-  buffer[length] = 0;
+export function decodeExportRequest(body: Uint8Array, length = body.length): ResourceSpans[] {
+  const buffer = length < body.length && Buffer.isBuffer(body) ? body : padded(body, length);
   const reader = createReader(buffer);
   const result: ResourceSpans[] = [];
   while (reader.pos < length) {
@@ -207,11 +212,16 @@ function varintLength(value: number): number {
 
 const framed = (size: number) => 1 + varintLength(size) + size;
 
-/** One piece of output: bytes to copy from a received buffer, or freshly encoded bytes. */
-type Piece = { tag: number; size: number } | { bytes: Uint8Array } | { buffer: Buffer; start: number; end: number };
+/** One piece of output: a header, fresh bytes, bytes copied from a received buffer, or a span to encode. */
+type Piece =
+  | { tag: number; size: number }
+  | { bytes: Uint8Array }
+  | { buffer: Buffer; start: number; end: number }
+  | { span: Span };
 
 class Output {
   private readonly pieces: Piece[] = [];
+  private readonly spans = new SpanEncoder();
   size = 0;
 
   header(tag: number, size: number) {
@@ -225,6 +235,14 @@ class Output {
   copy(buffer: Buffer, start: number, end: number) {
     this.pieces.push({ buffer, start, end });
     this.size += end - start;
+  }
+  /** Sizes a span now; call `span` with it next, in the same order. */
+  spanSize(span: Span): number {
+    return this.spans.size(span);
+  }
+  span(span: Span, size: number) {
+    this.pieces.push({ span });
+    this.size += size;
   }
 
   finish(): Buffer {
@@ -242,6 +260,8 @@ class Output {
       } else if ('bytes' in piece) {
         out.set(piece.bytes, pos);
         pos += piece.bytes.length;
+      } else if ('span' in piece) {
+        pos = this.spans.write(piece.span, out, pos);
       } else {
         pos += piece.buffer.copy(out, pos, piece.start, piece.end);
       }
@@ -252,20 +272,23 @@ class Output {
 
 const utf8 = (s: string | null | undefined) => (s ? Buffer.from(s, 'utf8') : undefined);
 
-/** Writes a ResourceSpans whose spans partly changed: fresh headers, copied untouched spans. */
-function writeReassembled(out: Output, rs: ResourceSpans, received: Received) {
+/**
+ * Writes a ResourceSpans field: resource, scopes and schema URLs encoded afresh; each span copied
+ * from the received bytes when `received` vouches for it, encoded otherwise.
+ */
+function writeAssembled(out: Output, rs: ResourceSpans, received?: Received) {
   const resource = rs.resource ? ResourceCodec.encode(rs.resource).finish() : undefined;
   const schemaUrl = utf8(rs.schemaUrl);
-  const scopes = received.scopeSpans.map((ss, i) => {
-    const r = received.scopes[i];
+  const scopes = (rs.scopeSpans ?? []).map((ss, i) => {
+    const r = received?.scopes[i];
     const scope = ss.scope ? InstrumentationScopeCodec.encode(ss.scope).finish() : undefined;
     const spans = (ss.spans ?? []).map((span, j) =>
-      received.modifiedSpans?.has(span) ? SpanCodec.encode(span).finish() : r.offsets[2 * j + 1] - r.offsets[2 * j],
+      r && !received!.modifiedSpans?.has(span) ? ~(r.offsets[2 * j + 1] - r.offsets[2 * j]) : out.spanSize(span),
     );
     const ssSchemaUrl = utf8(ss.schemaUrl);
     let size = (scope ? framed(scope.length) : 0) + (ssSchemaUrl ? framed(ssSchemaUrl.length) : 0);
-    for (const s of spans) size += framed(typeof s === 'number' ? s : s.length);
-    return { scope, spans, ssSchemaUrl, size, offsets: r.offsets };
+    for (const s of spans) size += framed(s < 0 ? ~s : s);
+    return { ss, scope, spans, ssSchemaUrl, size, offsets: r?.offsets };
   });
   let size = (resource ? framed(resource.length) : 0) + (schemaUrl ? framed(schemaUrl.length) : 0);
   for (const s of scopes) size += framed(s.size);
@@ -281,13 +304,15 @@ function writeReassembled(out: Output, rs: ResourceSpans, received: Received) {
       out.header(TAG_1, s.scope.length);
       out.bytes(s.scope);
     }
-    s.spans.forEach((span, j) => {
-      if (typeof span === 'number') {
-        out.header(TAG_2, span);
-        out.copy(received.buffer, s.offsets[2 * j], s.offsets[2 * j + 1]);
+    const spans = s.ss.spans ?? [];
+    s.spans.forEach((spanSize, j) => {
+      if (spanSize < 0) {
+        // ~size (negative) marks a span copied from the received bytes.
+        out.header(TAG_2, ~spanSize);
+        out.copy(received!.buffer, s.offsets![2 * j], s.offsets![2 * j + 1]);
       } else {
-        out.header(TAG_2, span.length);
-        out.bytes(span);
+        out.header(TAG_2, spanSize);
+        out.span(spans[j], spanSize);
       }
     });
     if (s.ssSchemaUrl) {
@@ -308,12 +333,10 @@ function writeResourceSpans(out: Output, rs: ResourceSpans) {
       out.header(TAG_1, received.end - received.start);
       out.copy(received.buffer, received.start, received.end);
     } else {
-      writeReassembled(out, rs, received);
+      writeAssembled(out, rs, received);
     }
   } else {
-    const bytes = ResourceSpansCodec.encode(rs).finish();
-    out.header(TAG_1, bytes.length);
-    out.bytes(bytes);
+    writeAssembled(out, rs);
   }
 }
 
