@@ -14,34 +14,58 @@ import { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { Registry } from 'prom-client';
 import { KeyValue, ResourceSpans, Span } from '../src/model';
-import { parseExportRequestJson, stringifyExportRequestJson } from '../src/otlpJson';
+import {
+  parseExportRequestJson,
+  stringifyExportRequestJson,
+} from '../src/otlpJson';
 import { ExportTraceServiceRequestCodec } from '../src/otlpRoot';
 import { createPipeline } from '../src/pipeline';
 
 const SPANS_PER_REQUEST = 512;
 const CONCURRENCY = 4;
-const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const argument = (name: string) =>
+  process.argv.includes(name)
+    ? process.argv[process.argv.indexOf(name) + 1]
+    : undefined;
 const totalSpans = Number(argument('--spans')) || 300_000;
 const only = argument('--only');
 const rounds = Number(argument('--rounds')) || 3;
 
-const str = (key: string, stringValue: string): KeyValue => ({ key, value: { stringValue } });
-const int = (key: string, intValue: number): KeyValue => ({ key, value: { intValue } });
+const str = (key: string, stringValue: string): KeyValue => ({
+  key,
+  value: { stringValue },
+});
+const int = (key: string, intValue: number): KeyValue => ({
+  key,
+  value: { intValue },
+});
 
 function realisticSpan(i: number, traceId: Buffer, parent?: Buffer): Span {
   const start = 1_700_000_000_000_000_000 + i * 1_000_000;
   const attributes: KeyValue[] = [
     str('http.request.method', i % 5 ? 'GET' : 'POST'),
     str('http.route', '/api/orders/{id}'),
-    str('url.full', `https://shop.example.com/api/orders/${100000 + i}?expand=items`),
+    str(
+      'url.full',
+      `https://shop.example.com/api/orders/${100000 + i}?expand=items`,
+    ),
     int('http.response.status_code', i % 50 ? 200 : 503),
     str('server.address', 'orders.internal'),
     int('server.port', 8080),
-    str('user_agent.original', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)'),
+    str(
+      'user_agent.original',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)',
+    ),
     str('network.protocol.version', '1.1'),
   ];
   // One span in a hundred carries a secret the sanitizer has to find.
-  if (i % 100 === 0) attributes.push(str('http.request.header.authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.abc'));
+  if (i % 100 === 0)
+    attributes.push(
+      str(
+        'http.request.header.authorization',
+        'Bearer eyJhbGciOiJIUzI1NiJ9.abc',
+      ),
+    );
   return {
     traceId,
     spanId: randomBytes(8),
@@ -51,7 +75,19 @@ function realisticSpan(i: number, traceId: Buffer, parent?: Buffer): Span {
     startTimeUnixNano: start,
     endTimeUnixNano: start + 12_345_678,
     attributes,
-    events: i % 10 === 0 ? [{ name: 'exception', timeUnixNano: start + 1000, attributes: [str('exception.type', 'TimeoutError'), str('exception.message', 'upstream timed out')] }] : [],
+    events:
+      i % 10 === 0
+        ? [
+            {
+              name: 'exception',
+              timeUnixNano: start + 1000,
+              attributes: [
+                str('exception.type', 'TimeoutError'),
+                str('exception.message', 'upstream timed out'),
+              ],
+            },
+          ]
+        : [],
     status: { code: i % 50 ? 0 : 2 },
   };
 }
@@ -65,23 +101,53 @@ function request(services: string[]): ResourceSpans[] {
       spans.push(realisticSpan(i, traceId, i % 4 ? randomBytes(8) : undefined));
     }
     return {
-      resource: { attributes: [str('service.name', service), str('service.version', '2.4.1'), str('telemetry.sdk.language', 'nodejs'), str('host.name', 'pod-7f9c')] },
-      scopeSpans: [{ scope: { name: '@opentelemetry/instrumentation-http', version: '0.57.0' }, spans }],
+      resource: {
+        attributes: [
+          str('service.name', service),
+          str('service.version', '2.4.1'),
+          str('telemetry.sdk.language', 'nodejs'),
+          str('host.name', 'pod-7f9c'),
+        ],
+      },
+      scopeSpans: [
+        {
+          scope: {
+            name: '@opentelemetry/instrumentation-http',
+            version: '0.57.0',
+          },
+          spans,
+        },
+      ],
     };
   });
 }
 
-const services = [['checkout', 'payments-api'], ['catalog-api', 'search'], ['orders', 'inventory-svc']];
+const services = [
+  ['checkout', 'payments-api'],
+  ['catalog-api', 'search'],
+  ['orders', 'inventory-svc'],
+];
 const requests = services.map(request);
-const protobufBodies = requests.map(rs => Buffer.from(ExportTraceServiceRequestCodec.encode(ExportTraceServiceRequestCodec.fromObject({ resourceSpans: rs })).finish()));
-const jsonBodies = requests.map(rs => Buffer.from(stringifyExportRequestJson(rs)));
+const protobufBodies = requests.map(rs =>
+  Buffer.from(
+    ExportTraceServiceRequestCodec.encode(
+      ExportTraceServiceRequestCodec.fromObject({ resourceSpans: rs }),
+    ).finish(),
+  ),
+);
+const jsonBodies = requests.map(rs =>
+  Buffer.from(stringifyExportRequestJson(rs)),
+);
 
 function rate(spans: number, ms: number): number {
   return Math.round((spans * 1000) / ms);
 }
 
 function bareDecode(kind: 'protobuf' | 'json', bodies: Buffer[]): number {
-  const decode = kind === 'protobuf' ? (b: Buffer) => ExportTraceServiceRequestCodec.decode(b) : (b: Buffer) => parseExportRequestJson(b.toString('utf8'));
+  const decode =
+    kind === 'protobuf'
+      ? (b: Buffer) => ExportTraceServiceRequestCodec.decode(b)
+      : (b: Buffer) => parseExportRequestJson(b.toString('utf8'));
   const started = performance.now();
   let spans = 0;
   for (let i = 0; spans < totalSpans; i++) {
@@ -91,16 +157,27 @@ function bareDecode(kind: 'protobuf' | 'json', bodies: Buffer[]): number {
   return rate(spans, performance.now() - started);
 }
 
-async function throughPipeline(kind: 'protobuf' | 'json', bodies: Buffer[], sinkUrl: string, spans: number) {
+async function throughPipeline(
+  kind: 'protobuf' | 'json',
+  bodies: Buffer[],
+  sinkUrl: string,
+  spans: number,
+) {
   const pipeline = createPipeline({
     config: {
-      memory: { softLimitBytes: 192 * 2 ** 20, hardLimitBytes: 256 * 2 ** 20, softLimitSpans: 100_000, hardLimitSpans: 120_000 },
+      memory: {
+        softLimitBytes: 192 * 2 ** 20,
+        hardLimitBytes: 256 * 2 ** 20,
+        softLimitSpans: 100_000,
+        hardLimitSpans: 120_000,
+      },
       batch: { sendBatchSize: 8192, timeoutMs: 50 },
       exporters: [{ name: 'sink', endpoint: sinkUrl, concurrency: 4 }],
     },
     registry: new Registry(),
   });
-  const contentType = kind === 'protobuf' ? 'application/x-protobuf' : 'application/json';
+  const contentType =
+    kind === 'protobuf' ? 'application/x-protobuf' : 'application/json';
   const requestsToSend = Math.ceil(spans / SPANS_PER_REQUEST);
   let next = 0;
   let refusals = 0;
@@ -120,13 +197,19 @@ async function throughPipeline(kind: 'protobuf' | 'json', bodies: Buffer[], sink
     }),
   );
   const sent = requestsToSend * SPANS_PER_REQUEST;
-  while (pipeline.accounting.snapshot().exported < sent) await new Promise(r => setTimeout(r, 1));
+  while (pipeline.accounting.snapshot().exported < sent)
+    await new Promise(r => setTimeout(r, 1));
   const elapsed = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const snapshot = pipeline.accounting.snapshot();
   await pipeline.shutdown();
-  if (!snapshot.balanced || snapshot.dropped) throw new Error(`accounting off: ${JSON.stringify(snapshot)}`);
-  return { spansPerSecond: rate(sent, elapsed), cpuMicrosPerSpan: (cpu.user + cpu.system) / sent, refusals };
+  if (!snapshot.balanced || snapshot.dropped)
+    throw new Error(`accounting off: ${JSON.stringify(snapshot)}`);
+  return {
+    spansPerSecond: rate(sent, elapsed),
+    cpuMicrosPerSpan: (cpu.user + cpu.system) / sent,
+    refusals,
+  };
 }
 
 async function main() {
@@ -136,20 +219,31 @@ async function main() {
     req.on('end', () => res.end());
   });
   await new Promise<void>(r => sink.listen(0, '127.0.0.1', () => r()));
-  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/traces`;
+  const sinkUrl = `http://127.0.0.1:${
+    (sink.address() as AddressInfo).port
+  }/v1/traces`;
 
   console.log(
     `tracing-pipeline benchmark: ${totalSpans} spans per run, median of ${rounds} rounds, ${SPANS_PER_REQUEST} spans per request, ${CONCURRENCY} requests in parallel`,
   );
-  console.log(`request size: protobuf ${Math.round(protobufBodies[0].length / SPANS_PER_REQUEST)} B/span, JSON ${Math.round(jsonBodies[0].length / SPANS_PER_REQUEST)} B/span`);
+  console.log(
+    `request size: protobuf ${Math.round(
+      protobufBodies[0].length / SPANS_PER_REQUEST,
+    )} B/span, JSON ${Math.round(
+      jsonBodies[0].length / SPANS_PER_REQUEST,
+    )} B/span`,
+  );
   // Warm up the JIT on both paths.
-  if (only !== 'json') await throughPipeline('protobuf', protobufBodies, sinkUrl, 50_000);
-  if (only !== 'protobuf') await throughPipeline('json', jsonBodies, sinkUrl, 50_000);
+  if (only !== 'json')
+    await throughPipeline('protobuf', protobufBodies, sinkUrl, 50_000);
+  if (only !== 'protobuf')
+    await throughPipeline('json', jsonBodies, sinkUrl, 50_000);
   bareDecode('protobuf', protobufBodies);
   bareDecode('json', jsonBodies);
 
   // The machine may be shared: alternate bare and pipeline runs and report medians.
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const median = (xs: number[]) =>
+    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const rows = [];
   for (const [kind, bodies, target] of [
     ['protobuf', protobufBodies, 100_000],
@@ -175,14 +269,25 @@ async function main() {
       'bare decode spans/s': bareRate,
       'pipeline / decode': `${Math.round((spansPerSecond / bareRate) * 100)}%`,
       target: `>= ${target}, >= 50%`,
-      met: spansPerSecond >= target && spansPerSecond >= bareRate / 2 ? 'yes' : 'NO',
+      met:
+        spansPerSecond >= target && spansPerSecond >= bareRate / 2
+          ? 'yes'
+          : 'NO',
       'CPU µs/span': median(cpu).toFixed(1),
       '429 retries': refusals,
     });
   }
   console.table(rows);
-  console.log(`load average while running: ${loadavg().map(l => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
-  console.log(`sink received ${(sinkBytes / 2 ** 20).toFixed(1)} MiB (gzip); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  console.log(
+    `load average while running: ${loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')} on ${cpus().length} CPUs`,
+  );
+  console.log(
+    `sink received ${(sinkBytes / 2 ** 20).toFixed(1)} MiB (gzip); peak RSS ${(
+      process.resourceUsage().maxRSS / 1024
+    ).toFixed(0)} MiB`,
+  );
   sink.close();
 }
 

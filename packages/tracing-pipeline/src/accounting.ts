@@ -81,7 +81,8 @@ export class Accounting {
 
   snapshot(): AccountingSnapshot {
     const held = this.heldSpans();
-    const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+    const sum = (r: Record<string, number>) =>
+      Object.values(r).reduce((a, b) => a + b, 0);
     const refused = sum(this.refusedBy);
     const dropped = sum(this.droppedBy);
     const inFlight = held.sampler + held.batcher + held.exporting;
@@ -96,7 +97,9 @@ export class Accounting {
       restored: this.restoredTotal,
       inFlight,
       held,
-      balanced: this.receivedTotal + this.restoredTotal === refused + dropped + this.exportedTotal + inFlight,
+      balanced:
+        this.receivedTotal + this.restoredTotal ===
+        refused + dropped + this.exportedTotal + inFlight,
     };
   }
 }

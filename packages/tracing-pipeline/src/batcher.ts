@@ -53,11 +53,17 @@ export class Batcher {
     }
     const max = this.config.sendBatchMaxSize || Infinity;
     let i = 0;
-    while (i < this.chunks.length && (all || this.pendingSpans >= this.config.sendBatchSize)) {
+    while (
+      i < this.chunks.length &&
+      (all || this.pendingSpans >= this.config.sendBatchSize)
+    ) {
       const chunks: EncodedChunk[] = [];
       let spanCount = 0;
       let bytes = 0;
-      while (i < this.chunks.length && (chunks.length === 0 || spanCount + this.chunks[i].spanCount <= max)) {
+      while (
+        i < this.chunks.length &&
+        (chunks.length === 0 || spanCount + this.chunks[i].spanCount <= max)
+      ) {
         const chunk = this.chunks[i++];
         chunks.push(chunk);
         spanCount += chunk.spanCount;

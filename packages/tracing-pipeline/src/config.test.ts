@@ -13,7 +13,11 @@ describe('parsePipelineConfig', () => {
         retryAfterSeconds: 5,
       });
       expect(config.sanitizer).toEqual({ useDefaults: true, rules: [] });
-      expect(config.batch).toEqual({ sendBatchSize: 8192, sendBatchMaxSize: 0, timeoutMs: 200 });
+      expect(config.batch).toEqual({
+        sendBatchSize: 8192,
+        sendBatchMaxSize: 0,
+        timeoutMs: 200,
+      });
       expect(config.exporters).toEqual([]);
       expect(config.fallback).toBeUndefined();
     }
@@ -21,7 +25,13 @@ describe('parsePipelineConfig', () => {
 
   it('fills in exporter defaults and accepts numbers given as strings', () => {
     const config = parsePipelineConfig({
-      exporters: [{ name: 'tempo', endpoint: 'http://tempo:4318/v1/traces', timeoutMs: '2000' }],
+      exporters: [
+        {
+          name: 'tempo',
+          endpoint: 'http://tempo:4318/v1/traces',
+          timeoutMs: '2000',
+        },
+      ],
       sanitizer: { useDefaults: 'false' },
     });
     expect(config.exporters[0]).toEqual({
@@ -31,45 +41,105 @@ describe('parsePipelineConfig', () => {
       timeoutMs: 2000,
       queueSize: 1000,
       concurrency: 2,
-      retry: { initialIntervalMs: 5000, maxIntervalMs: 30000, maxElapsedMs: 300000 },
+      retry: {
+        initialIntervalMs: 5000,
+        maxIntervalMs: 30000,
+        maxElapsedMs: 300000,
+      },
     });
     expect(config.sanitizer.useDefaults).toBe(false);
   });
 
   it('is idempotent on its own output', () => {
-    const once = parsePipelineConfig({ exporters: [{ name: 'a', endpoint: 'https://x/v1/traces' }] });
+    const once = parsePipelineConfig({
+      exporters: [{ name: 'a', endpoint: 'https://x/v1/traces' }],
+    });
     expect(parsePipelineConfig(once)).toEqual(once);
   });
 
   it.each([
-    [{ exporters: [{ name: 'a', endpoint: 'ftp://x' }] }, 'tracingHealth.pipeline.exporters[0].endpoint: must be an http(s) URL'],
-    [{ exporters: [{ name: 'a' }] }, 'tracingHealth.pipeline.exporters[0].endpoint: is required'],
-    [{ exporters: [{ endpoint: 'http://x' }] }, 'tracingHealth.pipeline.exporters[0].name: is required'],
-    [{ exporters: [{ name: 'fallback', endpoint: 'http://x' }] }, 'tracingHealth.pipeline.exporters[0].name: "fallback" is reserved'],
     [
-      { exporters: [{ name: 'a', endpoint: 'http://x' }, { name: 'a', endpoint: 'http://y' }] },
+      { exporters: [{ name: 'a', endpoint: 'ftp://x' }] },
+      'tracingHealth.pipeline.exporters[0].endpoint: must be an http(s) URL',
+    ],
+    [
+      { exporters: [{ name: 'a' }] },
+      'tracingHealth.pipeline.exporters[0].endpoint: is required',
+    ],
+    [
+      { exporters: [{ endpoint: 'http://x' }] },
+      'tracingHealth.pipeline.exporters[0].name: is required',
+    ],
+    [
+      { exporters: [{ name: 'fallback', endpoint: 'http://x' }] },
+      'tracingHealth.pipeline.exporters[0].name: "fallback" is reserved',
+    ],
+    [
+      {
+        exporters: [
+          { name: 'a', endpoint: 'http://x' },
+          { name: 'a', endpoint: 'http://y' },
+        ],
+      },
       'tracingHealth.pipeline.exporters[1].name: duplicate exporter name "a"',
     ],
-    [{ exporters: [{ name: 'a', endpoint: 'http://x', retry: { maxElapsedMs: -1 } }] }, 'tracingHealth.pipeline.exporters[0].retry.maxElapsedMs: must be positive'],
-    [{ receiver: { maxBodyBytes: 'lots' } }, 'tracingHealth.pipeline.receiver.maxBodyBytes: must be an integer'],
-    [{ receiver: { maxBodyBytes: 1.5 } }, 'tracingHealth.pipeline.receiver.maxBodyBytes: must be an integer'],
-    [{ memory: { softLimitBytes: 10, hardLimitBytes: 5 } }, 'tracingHealth.pipeline.memory.softLimitBytes: must not exceed hardLimitBytes'],
-    [{ memory: { softLimitSpans: 10, hardLimitSpans: 5 } }, 'tracingHealth.pipeline.memory.softLimitSpans: must not exceed hardLimitSpans'],
-    [{ batch: { sendBatchSize: 100, sendBatchMaxSize: 10 } }, 'tracingHealth.pipeline.batch.sendBatchMaxSize: must be 0 or at least sendBatchSize'],
-    [{ sanitizer: { rules: [{ action: 'mask' }] } }, 'tracingHealth.pipeline.sanitizer.rules[0]: a rule needs a key or a value pattern'],
-    [{ sanitizer: { rules: [{ key: 'x', action: 'burn' }] } }, 'tracingHealth.pipeline.sanitizer.rules[0].action: must be one of delete, hash, mask'],
-    [{ sanitizer: { rules: [{ key: '(', action: 'mask' }] } }, 'tracingHealth.pipeline.sanitizer.rules[0].key: invalid regular expression'],
-    [{ sanitizer: { useDefaults: "yes" } }, "tracingHealth.pipeline.sanitizer.useDefaults: must be true or false"],
+    [
+      {
+        exporters: [
+          { name: 'a', endpoint: 'http://x', retry: { maxElapsedMs: -1 } },
+        ],
+      },
+      'tracingHealth.pipeline.exporters[0].retry.maxElapsedMs: must be positive',
+    ],
+    [
+      { receiver: { maxBodyBytes: 'lots' } },
+      'tracingHealth.pipeline.receiver.maxBodyBytes: must be an integer',
+    ],
+    [
+      { receiver: { maxBodyBytes: 1.5 } },
+      'tracingHealth.pipeline.receiver.maxBodyBytes: must be an integer',
+    ],
+    [
+      { memory: { softLimitBytes: 10, hardLimitBytes: 5 } },
+      'tracingHealth.pipeline.memory.softLimitBytes: must not exceed hardLimitBytes',
+    ],
+    [
+      { memory: { softLimitSpans: 10, hardLimitSpans: 5 } },
+      'tracingHealth.pipeline.memory.softLimitSpans: must not exceed hardLimitSpans',
+    ],
+    [
+      { batch: { sendBatchSize: 100, sendBatchMaxSize: 10 } },
+      'tracingHealth.pipeline.batch.sendBatchMaxSize: must be 0 or at least sendBatchSize',
+    ],
+    [
+      { sanitizer: { rules: [{ action: 'mask' }] } },
+      'tracingHealth.pipeline.sanitizer.rules[0]: a rule needs a key or a value pattern',
+    ],
+    [
+      { sanitizer: { rules: [{ key: 'x', action: 'burn' }] } },
+      'tracingHealth.pipeline.sanitizer.rules[0].action: must be one of delete, hash, mask',
+    ],
+    [
+      { sanitizer: { rules: [{ key: '(', action: 'mask' }] } },
+      'tracingHealth.pipeline.sanitizer.rules[0].key: invalid regular expression',
+    ],
+    [
+      { sanitizer: { useDefaults: 'yes' } },
+      'tracingHealth.pipeline.sanitizer.useDefaults: must be true or false',
+    ],
     [{ fallback: {} }, 'tracingHealth.pipeline.fallback.path: is required'],
     [{ recevier: {} }, 'tracingHealth.pipeline.recevier: unknown key'],
-    [{ exporters: [{ name: 'a', endpoint: 'http://x', header: {} }] }, 'tracingHealth.pipeline.exporters[0].header: unknown key'],
+    [
+      { exporters: [{ name: 'a', endpoint: 'http://x', header: {} }] },
+      'tracingHealth.pipeline.exporters[0].header: unknown key',
+    ],
   ])('rejects %j naming the key', (raw, message) => {
     expect(() => parsePipelineConfig(raw)).toThrow(message);
   });
 
   it('uses the given key prefix', () => {
-    expect(() => parsePipelineConfig({ batch: { timeoutMs: 0 } }, 'pipeline')).toThrow(
-      'pipeline.batch.timeoutMs: must be positive',
-    );
+    expect(() =>
+      parsePipelineConfig({ batch: { timeoutMs: 0 } }, 'pipeline'),
+    ).toThrow('pipeline.batch.timeoutMs: must be positive');
   });
 });

@@ -5,13 +5,20 @@ const MiB = 1024 * 1024;
 // Backstage config values substituted from env vars arrive as strings.
 const fromNumericString = (v: unknown) =>
   typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
-const integer = () => z.number({ invalid_type_error: 'must be an integer' }).int('must be an integer');
+const integer = () =>
+  z
+    .number({ invalid_type_error: 'must be an integer' })
+    .int('must be an integer');
 
 const positiveInt = (fallback: number) =>
-  z.preprocess(fromNumericString, integer().positive('must be positive')).default(fallback);
+  z
+    .preprocess(fromNumericString, integer().positive('must be positive'))
+    .default(fallback);
 
 const nonNegativeInt = (fallback: number) =>
-  z.preprocess(fromNumericString, integer().min(0, 'must not be negative')).default(fallback);
+  z
+    .preprocess(fromNumericString, integer().min(0, 'must not be negative'))
+    .default(fallback);
 
 const booleanish = (fallback: boolean) =>
   z
@@ -21,17 +28,26 @@ const booleanish = (fallback: boolean) =>
     )
     .default(fallback);
 
-const regexSource = z.string().min(1, 'must not be empty').superRefine((source, ctx) => {
-  try {
-    new RegExp(source, 'i');
-  } catch (e) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `invalid regular expression: ${(e as Error).message}` });
-  }
-});
+const regexSource = z
+  .string()
+  .min(1, 'must not be empty')
+  .superRefine((source, ctx) => {
+    try {
+      new RegExp(source, 'i');
+    } catch (e) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `invalid regular expression: ${(e as Error).message}`,
+      });
+    }
+  });
 
 const httpUrl = z
   .string({ required_error: 'is required' })
-  .refine(v => /^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v), 'must be an http(s) URL');
+  .refine(
+    v => /^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v),
+    'must be an http(s) URL',
+  );
 
 export const REDACTION_ACTIONS = ['delete', 'hash', 'mask'] as const;
 export type RedactionAction = (typeof REDACTION_ACTIONS)[number];
@@ -44,13 +60,18 @@ const sanitizerRuleSchema = z
     /** Case-insensitive regular expression on string values (and string array elements). */
     value: regexSource.optional(),
     action: z.enum(REDACTION_ACTIONS, {
-      errorMap: () => ({ message: `must be one of ${REDACTION_ACTIONS.join(', ')}` }),
+      errorMap: () => ({
+        message: `must be one of ${REDACTION_ACTIONS.join(', ')}`,
+      }),
     }),
     /** Extra check on a value match, e.g. the Luhn checksum of card numbers. */
     check: z.enum(['luhn']).optional(),
   })
   .strict()
-  .refine(r => r.key !== undefined || r.value !== undefined, 'a rule needs a key or a value pattern');
+  .refine(
+    r => r.key !== undefined || r.value !== undefined,
+    'a rule needs a key or a value pattern',
+  );
 
 const retrySchema = z
   .object({
@@ -66,8 +87,14 @@ const exporterSchema = z
     /** Metric label; unique; `fallback` is reserved. */
     name: z
       .string()
-      .regex(/^[A-Za-z0-9_.\-/]+$/, 'must only contain letters, digits and _ . - /')
-      .refine(v => v !== 'fallback', '"fallback" is reserved for the fallback file'),
+      .regex(
+        /^[A-Za-z0-9_.\-/]+$/,
+        'must only contain letters, digits and _ . - /',
+      )
+      .refine(
+        v => v !== 'fallback',
+        '"fallback" is reserved for the fallback file',
+      ),
     /** Full URL of the OTLP/HTTP traces endpoint, e.g. http://tempo:4318/v1/traces. */
     endpoint: httpUrl,
     headers: z.record(z.string()).default({}),
@@ -93,9 +120,17 @@ const memorySchema = z
   .strict()
   .superRefine((m, ctx) => {
     if (m.softLimitBytes > m.hardLimitBytes)
-      ctx.addIssue({ code: 'custom', path: ['softLimitBytes'], message: 'must not exceed hardLimitBytes' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['softLimitBytes'],
+        message: 'must not exceed hardLimitBytes',
+      });
     if (m.softLimitSpans > m.hardLimitSpans)
-      ctx.addIssue({ code: 'custom', path: ['softLimitSpans'], message: 'must not exceed hardLimitSpans' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['softLimitSpans'],
+        message: 'must not exceed hardLimitSpans',
+      });
   })
   .default({});
 
@@ -111,7 +146,11 @@ const batchSchema = z
   .strict()
   .superRefine((b, ctx) => {
     if (b.sendBatchMaxSize !== 0 && b.sendBatchMaxSize < b.sendBatchSize)
-      ctx.addIssue({ code: 'custom', path: ['sendBatchMaxSize'], message: 'must be 0 or at least sendBatchSize' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sendBatchMaxSize'],
+        message: 'must be 0 or at least sendBatchSize',
+      });
   })
   .default({});
 
@@ -136,12 +175,20 @@ export const pipelineConfigSchema = z
       .superRefine((exporters, ctx) => {
         const seen = new Set<string>();
         exporters.forEach((e, i) => {
-          if (seen.has(e.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate exporter name "${e.name}"` });
+          if (seen.has(e.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `duplicate exporter name "${e.name}"`,
+            });
           seen.add(e.name);
         });
       }),
     /** Where batches go (as OTLP JSON lines) that an exporter would otherwise drop. */
-    fallback: z.object({ path: z.string().min(1, 'must not be empty') }).strict().optional(),
+    fallback: z
+      .object({ path: z.string().min(1, 'must not be empty') })
+      .strict()
+      .optional(),
     /** How long shutdown() waits for queued batches to be exported. */
     shutdownTimeoutMs: positiveInt(10_000),
   })
@@ -156,7 +203,12 @@ export type BatchConfig = PipelineConfig['batch'];
 
 function formatPath(prefix: string, path: (string | number)[]): string {
   return path.reduce<string>(
-    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
+    (acc, part) =>
+      typeof part === 'number'
+        ? `${acc}[${part}]`
+        : acc
+        ? `${acc}.${part}`
+        : part,
     prefix,
   );
 }
@@ -165,15 +217,23 @@ function formatPath(prefix: string, path: (string | number)[]): string {
  * Validates `tracingHealth.pipeline` and fills in defaults. Throws an Error naming the full
  * key path of every problem, e.g. `tracingHealth.pipeline.exporters[0].endpoint: must be an http(s) URL`.
  */
-export function parsePipelineConfig(raw: unknown, keyPrefix = 'tracingHealth.pipeline'): PipelineConfig {
+export function parsePipelineConfig(
+  raw: unknown,
+  keyPrefix = 'tracingHealth.pipeline',
+): PipelineConfig {
   const result = pipelineConfigSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map(issue => {
     const key = formatPath(keyPrefix, issue.path);
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map(k => `${formatPath(key, [k])}: unknown key`).join('; ');
+      return issue.keys
+        .map(k => `${formatPath(key, [k])}: unknown key`)
+        .join('; ');
     }
-    const message = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'is required' : issue.message;
+    const message =
+      issue.code === 'invalid_type' && issue.received === 'undefined'
+        ? 'is required'
+        : issue.message;
     return `${key}: ${message}`;
   });
   throw new Error(`Invalid pipeline config: ${problems.join('; ')}`);

@@ -15,12 +15,21 @@ const silent = { info() {}, warn() {}, error() {} };
 function metrics() {
   return createPipelineMetrics(new Registry(), {
     memory: () => ({ spans: 0, bytes: 0 }),
-    memoryLimits: () => ({ softBytes: 0, hardBytes: 0, softSpans: 0, hardSpans: 0 }),
+    memoryLimits: () => ({
+      softBytes: 0,
+      hardBytes: 0,
+      softSpans: 0,
+      hardSpans: 0,
+    }),
     queues: () => [],
   });
 }
 
-function exporterFor(url: string, overrides: Record<string, unknown> = {}, fallback?: FallbackFile) {
+function exporterFor(
+  url: string,
+  overrides: Record<string, unknown> = {},
+  fallback?: FallbackFile,
+) {
   const [config] = parsePipelineConfig({
     exporters: [
       {
@@ -28,18 +37,30 @@ function exporterFor(url: string, overrides: Record<string, unknown> = {}, fallb
         endpoint: url,
         headers: { 'x-scope-orgid': 'tenant-1' },
         timeoutMs: 2000,
-        retry: { initialIntervalMs: 5, maxIntervalMs: 20, maxElapsedMs: 10_000 },
+        retry: {
+          initialIntervalMs: 5,
+          maxIntervalMs: 20,
+          maxElapsedMs: 10_000,
+        },
         ...overrides,
       },
     ],
   }).exporters;
-  return new OtlpHttpExporter(config, { metrics: metrics(), logger: silent, fallback, random: () => 0.5 });
+  return new OtlpHttpExporter(config, {
+    metrics: metrics(),
+    logger: silent,
+    fallback,
+    random: () => 0.5,
+  });
 }
 
 function item(spans = 2) {
   const body = gzipSync(encodeRequest(makeRequest({ svc: spans })));
   const outcomes: ExportOutcome[] = [];
-  return { item: { body, spans, settle: (o: ExportOutcome) => outcomes.push(o) }, outcomes };
+  return {
+    item: { body, spans, settle: (o: ExportOutcome) => outcomes.push(o) },
+    outcomes,
+  };
 }
 
 describe('parseRetryAfter', () => {
@@ -51,7 +72,9 @@ describe('parseRetryAfter', () => {
     ['Wed, 31 Dec 2025 23:59:00 GMT', 0],
     ['soon', undefined],
     [null, undefined],
-  ])('%s → %s ms', (value, expected) => expect(parseRetryAfter(value, now)).toBe(expected));
+  ])('%s → %s ms', (value, expected) =>
+    expect(parseRetryAfter(value, now)).toBe(expected),
+  );
 });
 
 describe('OtlpHttpExporter', () => {
@@ -63,13 +86,51 @@ describe('OtlpHttpExporter', () => {
 
   it.each<[string, SinkReply[], ExportOutcome, number]>([
     ['200', [{ status: 200 }], { kind: 'exported', exporter: 'primary' }, 1],
-    ['400 is permanent', [{ status: 400 }], { kind: 'dropped', reason: 'permanent_error' }, 1],
-    ['401 is permanent', [{ status: 401 }], { kind: 'dropped', reason: 'permanent_error' }, 1],
-    ['500 is not retried', [{ status: 500 }], { kind: 'dropped', reason: 'permanent_error' }, 1],
-    ['503 then 200', [{ status: 503 }, { status: 200 }], { kind: 'exported', exporter: 'primary' }, 2],
-    ['502, 504 then 200', [{ status: 502 }, { status: 504 }, { status: 200 }], { kind: 'exported', exporter: 'primary' }, 3],
-    ['429 + Retry-After seconds', [{ status: 429, headers: { 'retry-after': '0' } }, { status: 200 }], { kind: 'exported', exporter: 'primary' }, 2],
-    ['503 + Retry-After HTTP-date', [{ status: 503, headers: { 'retry-after': new Date(0).toUTCString() } }, { status: 200 }], { kind: 'exported', exporter: 'primary' }, 2],
+    [
+      '400 is permanent',
+      [{ status: 400 }],
+      { kind: 'dropped', reason: 'permanent_error' },
+      1,
+    ],
+    [
+      '401 is permanent',
+      [{ status: 401 }],
+      { kind: 'dropped', reason: 'permanent_error' },
+      1,
+    ],
+    [
+      '500 is not retried',
+      [{ status: 500 }],
+      { kind: 'dropped', reason: 'permanent_error' },
+      1,
+    ],
+    [
+      '503 then 200',
+      [{ status: 503 }, { status: 200 }],
+      { kind: 'exported', exporter: 'primary' },
+      2,
+    ],
+    [
+      '502, 504 then 200',
+      [{ status: 502 }, { status: 504 }, { status: 200 }],
+      { kind: 'exported', exporter: 'primary' },
+      3,
+    ],
+    [
+      '429 + Retry-After seconds',
+      [{ status: 429, headers: { 'retry-after': '0' } }, { status: 200 }],
+      { kind: 'exported', exporter: 'primary' },
+      2,
+    ],
+    [
+      '503 + Retry-After HTTP-date',
+      [
+        { status: 503, headers: { 'retry-after': new Date(0).toUTCString() } },
+        { status: 200 },
+      ],
+      { kind: 'exported', exporter: 'primary' },
+      2,
+    ],
   ])('%s', async (_name, replies, expected, attempts) => {
     sink.reply = n => replies[Math.min(n, replies.length - 1)];
     const exporter = exporterFor(sink.url);
@@ -96,11 +157,15 @@ describe('OtlpHttpExporter', () => {
 
   it('gives up when the retry budget is spent', async () => {
     sink.reply = () => ({ status: 503 });
-    const exporter = exporterFor(sink.url, { retry: { initialIntervalMs: 5, maxIntervalMs: 10, maxElapsedMs: 50 } });
+    const exporter = exporterFor(sink.url, {
+      retry: { initialIntervalMs: 5, maxIntervalMs: 10, maxElapsedMs: 50 },
+    });
     const { item: it, outcomes } = item();
     exporter.enqueue(it);
     await waitFor(() => outcomes.length > 0, 'an outcome');
-    expect(outcomes).toEqual([{ kind: 'dropped', reason: 'retries_exhausted' }]);
+    expect(outcomes).toEqual([
+      { kind: 'dropped', reason: 'retries_exhausted' },
+    ]);
     expect(sink.attempts).toBeGreaterThan(1);
   });
 
@@ -110,7 +175,9 @@ describe('OtlpHttpExporter', () => {
     const { item: it, outcomes } = item();
     exporter.enqueue(it);
     await waitFor(() => outcomes.length > 0, 'an outcome');
-    expect(outcomes).toEqual([{ kind: 'dropped', reason: 'retries_exhausted' }]);
+    expect(outcomes).toEqual([
+      { kind: 'dropped', reason: 'retries_exhausted' },
+    ]);
     expect(sink.attempts).toBe(1);
   });
 
@@ -142,7 +209,9 @@ describe('OtlpHttpExporter', () => {
     const items = [item(), item(), item()];
     for (const { item: it } of items) exporter.enqueue(it);
     await waitFor(() => items[2].outcomes.length > 0, 'refusal');
-    expect(items[2].outcomes).toEqual([{ kind: 'dropped', reason: 'queue_full' }]);
+    expect(items[2].outcomes).toEqual([
+      { kind: 'dropped', reason: 'queue_full' },
+    ]);
     expect(exporter.size()).toBe(2);
     await exporter.shutdown(Date.now() + 50);
     expect(items.map(i => i.outcomes[0])).toEqual([
@@ -165,18 +234,30 @@ describe('OtlpHttpExporter', () => {
     ])('%s', async (_name, reply, kept) => {
       sink.reply = () => reply;
       const fallback = new FallbackFile(join(dir, 'sub', 'fallback.jsonl'));
-      const exporter = exporterFor(sink.url, { retry: { initialIntervalMs: 5, maxIntervalMs: 5, maxElapsedMs: 20 } }, fallback);
+      const exporter = exporterFor(
+        sink.url,
+        { retry: { initialIntervalMs: 5, maxIntervalMs: 5, maxElapsedMs: 20 } },
+        fallback,
+      );
       const { item: it, outcomes } = item(4);
       exporter.enqueue(it);
       await waitFor(() => outcomes.length > 0, 'an outcome');
       await fallback.close();
       if (kept) {
         expect(outcomes).toEqual([{ kind: 'exported', exporter: 'fallback' }]);
-        const lines = (await readFile(join(dir, 'sub', 'fallback.jsonl'), 'utf8')).trim().split('\n');
+        const lines = (
+          await readFile(join(dir, 'sub', 'fallback.jsonl'), 'utf8')
+        )
+          .trim()
+          .split('\n');
         expect(lines).toHaveLength(1);
-        expect(JSON.parse(lines[0]).resourceSpans[0].scopeSpans[0].spans).toHaveLength(4);
+        expect(
+          JSON.parse(lines[0]).resourceSpans[0].scopeSpans[0].spans,
+        ).toHaveLength(4);
       } else {
-        expect(outcomes).toEqual([{ kind: 'dropped', reason: 'permanent_error' }]);
+        expect(outcomes).toEqual([
+          { kind: 'dropped', reason: 'permanent_error' },
+        ]);
       }
     });
   });
@@ -196,9 +277,16 @@ describe('OtlpHttpExporter', () => {
       const b = item(3);
       first.enqueue(a.item);
       first.enqueue(b.item);
-      await waitFor(async () => (await readdir(dir)).filter(f => f.endsWith('.gz')).length === 2, 'two files');
+      await waitFor(
+        async () =>
+          (await readdir(dir)).filter(f => f.endsWith('.gz')).length === 2,
+        'two files',
+      );
       await first.shutdown(Date.now() + 50);
-      expect([...a.outcomes, ...b.outcomes]).toEqual([{ kind: 'retained' }, { kind: 'retained' }]);
+      expect([...a.outcomes, ...b.outcomes]).toEqual([
+        { kind: 'retained' },
+        { kind: 'retained' },
+      ]);
 
       await sink.start();
       const restored: number[] = [];
@@ -211,12 +299,18 @@ describe('OtlpHttpExporter', () => {
       expect(restored).toEqual([2, 3]);
       await waitFor(() => outcomes.length === 2, 'restored batches exported');
       expect(sink.spans()).toHaveLength(5);
-      await waitFor(async () => (await readdir(dir)).length === 0, 'files removed');
+      await waitFor(
+        async () => (await readdir(dir)).length === 0,
+        'files removed',
+      );
       await second.shutdown(Date.now() + 1000);
     });
 
     it('ignores half-written files', async () => {
-      await require('node:fs/promises').writeFile(join(dir, '1-0-5.otlp.pb.gz.tmp'), 'x');
+      await require('node:fs/promises').writeFile(
+        join(dir, '1-0-5.otlp.pb.gz.tmp'),
+        'x',
+      );
       const exporter = exporterFor(sink.url, { persistentQueueDir: dir });
       const restored: number[] = [];
       await exporter.start(spans => {

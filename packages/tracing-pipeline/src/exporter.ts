@@ -3,7 +3,12 @@ import { FallbackFile } from './fallbackFile';
 import { PipelineMetrics } from './metrics';
 import { PersistentQueue } from './persistentQueue';
 
-export type DropReason = 'queue_full' | 'permanent_error' | 'retries_exhausted' | 'shutdown' | 'internal_error';
+export type DropReason =
+  | 'queue_full'
+  | 'permanent_error'
+  | 'retries_exhausted'
+  | 'shutdown'
+  | 'internal_error';
 
 export type ExportOutcome =
   | { kind: 'exported'; exporter: string }
@@ -42,7 +47,11 @@ interface Entry {
 
 type Attempt =
   | { outcome: 'success' }
-  | { outcome: 'retryable' | 'network' | 'timeout'; retryAfterMs?: number; detail: string }
+  | {
+      outcome: 'retryable' | 'network' | 'timeout';
+      retryAfterMs?: number;
+      detail: string;
+    }
   | { outcome: 'permanent'; detail: string }
   | { outcome: 'stopped' };
 
@@ -50,7 +59,10 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const JITTER = 0.5;
 
 /** Parses Retry-After as delay-seconds or an HTTP-date; undefined when absent or unparsable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now = Date.now(),
+): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
@@ -80,7 +92,9 @@ export class OtlpHttpExporter {
     readonly config: ExporterConfig,
     private readonly deps: ExporterDeps,
   ) {
-    this.persistent = config.persistentQueueDir ? new PersistentQueue(config.persistentQueueDir) : undefined;
+    this.persistent = config.persistentQueueDir
+      ? new PersistentQueue(config.persistentQueueDir)
+      : undefined;
     this.random = deps.random ?? Math.random;
   }
 
@@ -94,14 +108,18 @@ export class OtlpHttpExporter {
   }
 
   /** Loads what a previous run persisted; `restore` registers each batch and returns its settle. */
-  async start(restore: (spans: number) => (outcome: ExportOutcome) => void): Promise<void> {
+  async start(
+    restore: (spans: number) => (outcome: ExportOutcome) => void,
+  ): Promise<void> {
     if (!this.persistent) return;
     const batches = await this.persistent.open();
     for (const { file, spans } of batches) {
       this.waiting.push({ spans, file, settle: restore(spans) });
     }
     if (batches.length) {
-      this.deps.logger.info(`exporter ${this.name}: resuming ${batches.length} persisted batches`);
+      this.deps.logger.info(
+        `exporter ${this.name}: resuming ${batches.length} persisted batches`,
+      );
     }
     this.pump();
   }
@@ -115,13 +133,21 @@ export class OtlpHttpExporter {
       void this.giveUp({ ...item }, 'queue_full');
       return;
     }
-    const entry: Entry = { body: item.body, spans: item.spans, settle: item.settle };
+    const entry: Entry = {
+      body: item.body,
+      spans: item.spans,
+      settle: item.settle,
+    };
     if (this.persistent) {
       entry.persisted = this.persistent.write(item.body, item.spans).then(
         file => {
           entry.file = file;
         },
-        e => this.deps.logger.error(`exporter ${this.name}: could not persist a batch, keeping it in memory only`, { error: String(e) }),
+        e =>
+          this.deps.logger.error(
+            `exporter ${this.name}: could not persist a batch, keeping it in memory only`,
+            { error: String(e) },
+          ),
       );
     }
     this.waiting.push(entry);
@@ -131,7 +157,10 @@ export class OtlpHttpExporter {
   /** Sends what is queued until the deadline, then stops; persisted batches stay on disk. */
   async shutdown(deadline: number): Promise<void> {
     this.stopping = true;
-    const timer = setTimeout(() => this.stopNow(), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => this.stopNow(),
+      Math.max(0, deadline - Date.now()),
+    );
     try {
       await this.idle();
     } finally {
@@ -169,7 +198,11 @@ export class OtlpHttpExporter {
   }
 
   private pump(): void {
-    while (!this.stopped && this.active < this.config.concurrency && this.waiting.length) {
+    while (
+      !this.stopped &&
+      this.active < this.config.concurrency &&
+      this.waiting.length
+    ) {
       const entry = this.waiting.shift()!;
       this.active++;
       void this.process(entry).finally(() => this.done());
@@ -184,14 +217,20 @@ export class OtlpHttpExporter {
         try {
           body = await this.persistent!.read(entry.file);
         } catch (e) {
-          this.deps.logger.error(`exporter ${this.name}: unreadable persisted batch dropped`, { error: String(e) });
+          this.deps.logger.error(
+            `exporter ${this.name}: unreadable persisted batch dropped`,
+            { error: String(e) },
+          );
           await this.giveUp(entry, 'permanent_error');
           return;
         }
       }
       const result = await this.sendWithRetries(body!);
       if (result === 'exported') {
-        this.deps.metrics.spansExported.inc({ exporter: this.name }, entry.spans);
+        this.deps.metrics.spansExported.inc(
+          { exporter: this.name },
+          entry.spans,
+        );
         await this.forget(entry);
         entry.settle({ kind: 'exported', exporter: this.name });
       } else if (result === 'stopped') {
@@ -200,7 +239,9 @@ export class OtlpHttpExporter {
         await this.giveUp({ ...entry, body }, result);
       }
     } catch (e) {
-      this.deps.logger.error(`exporter ${this.name}: unexpected failure`, { error: String(e) });
+      this.deps.logger.error(`exporter ${this.name}: unexpected failure`, {
+        error: String(e),
+      });
       await this.giveUp(entry, 'permanent_error');
     }
   }
@@ -216,34 +257,53 @@ export class OtlpHttpExporter {
     try {
       await this.persistent!.remove(entry.file);
     } catch (e) {
-      this.deps.logger.warn(`exporter ${this.name}: could not remove a sent batch file`, { error: String(e) });
+      this.deps.logger.warn(
+        `exporter ${this.name}: could not remove a sent batch file`,
+        { error: String(e) },
+      );
     }
   }
 
   /** The primary failed for good: the fallback file gets it unless the data itself was refused. */
   private async giveUp(entry: Entry, reason: DropReason): Promise<void> {
-    this.deps.metrics.exportFailed.inc({ exporter: this.name, reason }, entry.spans);
+    this.deps.metrics.exportFailed.inc(
+      { exporter: this.name, reason },
+      entry.spans,
+    );
     await this.forget(entry);
     const { fallback } = this.deps;
     if (fallback && reason !== 'permanent_error') {
       try {
-        const body = entry.body ?? (entry.file ? await this.persistent!.read(entry.file) : undefined);
+        const body =
+          entry.body ??
+          (entry.file ? await this.persistent!.read(entry.file) : undefined);
         if (body) {
           await fallback.write(body);
-          this.deps.metrics.spansExported.inc({ exporter: 'fallback' }, entry.spans);
+          this.deps.metrics.spansExported.inc(
+            { exporter: 'fallback' },
+            entry.spans,
+          );
           entry.settle({ kind: 'exported', exporter: 'fallback' });
           return;
         }
       } catch (e) {
-        this.deps.logger.error(`exporter ${this.name}: fallback file write failed`, { error: String(e) });
+        this.deps.logger.error(
+          `exporter ${this.name}: fallback file write failed`,
+          { error: String(e) },
+        );
       }
     }
-    this.deps.logger.warn(`exporter ${this.name}: dropped ${entry.spans} spans (${reason})`);
+    this.deps.logger.warn(
+      `exporter ${this.name}: dropped ${entry.spans} spans (${reason})`,
+    );
     entry.settle({ kind: 'dropped', reason });
   }
 
-  private async sendWithRetries(body: Buffer): Promise<'exported' | 'stopped' | 'permanent_error' | 'retries_exhausted'> {
-    const { initialIntervalMs, maxIntervalMs, maxElapsedMs } = this.config.retry;
+  private async sendWithRetries(
+    body: Buffer,
+  ): Promise<'exported' | 'stopped' | 'permanent_error' | 'retries_exhausted'> {
+    const { initialIntervalMs, maxIntervalMs, maxElapsedMs } =
+      this.config.retry;
     const started = Date.now();
     let interval = initialIntervalMs;
     for (;;) {
@@ -255,14 +315,18 @@ export class OtlpHttpExporter {
         case 'stopped':
           return 'stopped';
         case 'permanent':
-          this.deps.logger.warn(`exporter ${this.name}: permanent export failure: ${attempt.detail}`);
+          this.deps.logger.warn(
+            `exporter ${this.name}: permanent export failure: ${attempt.detail}`,
+          );
           return 'permanent_error';
         default: {
           const backoff = interval * (1 + JITTER * (2 * this.random() - 1));
           const delay = attempt.retryAfterMs ?? backoff;
           interval = Math.min(interval * 2, maxIntervalMs);
           if (Date.now() - started + delay > maxElapsedMs) {
-            this.deps.logger.warn(`exporter ${this.name}: giving up after retries: ${attempt.detail}`);
+            this.deps.logger.warn(
+              `exporter ${this.name}: giving up after retries: ${attempt.detail}`,
+            );
             return 'retries_exhausted';
           }
           await this.sleep(delay);
@@ -279,7 +343,9 @@ export class OtlpHttpExporter {
       timedOut = true;
       controller.abort();
     }, this.config.timeoutMs);
-    const endTimer = this.deps.metrics.exportDuration.startTimer({ exporter: this.name });
+    const endTimer = this.deps.metrics.exportDuration.startTimer({
+      exporter: this.name,
+    });
     let result: Attempt;
     try {
       const res = await fetch(this.config.endpoint, {
@@ -303,11 +369,25 @@ export class OtlpHttpExporter {
           retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
           detail: `HTTP ${res.status}`,
         };
-      else result = { outcome: 'permanent', detail: `HTTP ${res.status} ${text.replace(/[^\x20-\x7e]+/g, ' ').trim()}` };
+      else
+        result = {
+          outcome: 'permanent',
+          detail: `HTTP ${res.status} ${text
+            .replace(/[^\x20-\x7e]+/g, ' ')
+            .trim()}`,
+        };
     } catch (e) {
       if (this.stopped) result = { outcome: 'stopped' };
-      else if (timedOut) result = { outcome: 'timeout', detail: `no response within ${this.config.timeoutMs} ms` };
-      else result = { outcome: 'network', detail: String((e as Error).cause ?? e) };
+      else if (timedOut)
+        result = {
+          outcome: 'timeout',
+          detail: `no response within ${this.config.timeoutMs} ms`,
+        };
+      else
+        result = {
+          outcome: 'network',
+          detail: String((e as Error).cause ?? e),
+        };
     } finally {
       clearTimeout(timer);
       this.controllers.delete(controller);

@@ -21,7 +21,9 @@ export class FallbackFile {
   /** Appends one batch given as the gzipped protobuf request the exporter would have sent. */
   write(gzippedRequest: Uint8Array): Promise<void> {
     const result = this.tail.then(async () => {
-      const resourceSpans = decodeExportRequest(await gunzipAsync(gzippedRequest));
+      const resourceSpans = decodeExportRequest(
+        await gunzipAsync(gzippedRequest),
+      );
       const handle = await this.file();
       await handle.appendFile(`${stringifyExportRequestJson(resourceSpans)}\n`);
       await handle.datasync();

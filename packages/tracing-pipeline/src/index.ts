@@ -5,8 +5,17 @@
  * @packageDocumentation
  */
 export { createPipeline } from './pipeline';
-export type { CreatePipelineOptions, Pipeline, PipelineLogger, SpansListener } from './pipeline';
-export { parsePipelineConfig, pipelineConfigSchema, REDACTION_ACTIONS } from './config';
+export type {
+  CreatePipelineOptions,
+  Pipeline,
+  PipelineLogger,
+  SpansListener,
+} from './pipeline';
+export {
+  parsePipelineConfig,
+  pipelineConfigSchema,
+  REDACTION_ACTIONS,
+} from './config';
 export type {
   BatchConfig,
   ExporterConfig,

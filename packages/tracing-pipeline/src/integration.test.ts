@@ -58,7 +58,11 @@ describe('the pipeline with real OpenTelemetry SDK clients', () => {
     ['gzip protobuf', { encoding: 'protobuf', compression: 'gzip' }],
     ['gzip JSON', { encoding: 'json', compression: 'gzip' }],
   ])('%s: spans arrive intact and without secrets', async (_name, client) => {
-    const { spans: finished, secrets } = await runSdkClient({ ...client, url: server.url, traces: 20 });
+    const { spans: finished, secrets } = await runSdkClient({
+      ...client,
+      url: server.url,
+      traces: 20,
+    });
     expect(finished).toHaveLength(40);
     await waitFor(() => sink.spans().length === 40, '40 spans at the sink');
 
@@ -69,7 +73,9 @@ describe('the pipeline with real OpenTelemetry SDK clients', () => {
       expect(bytesToHex(out.traceId)).toBe(span.traceId);
       expect(bytesToHex(out.parentSpanId)).toBe(span.parentSpanId);
       expect(out.name).toBe(span.name);
-      const attrs = Object.fromEntries(out.attributes!.map(a => [a.key, attributeValue(a.value)]));
+      const attrs = Object.fromEntries(
+        out.attributes!.map(a => [a.key, attributeValue(a.value)]),
+      );
       if (span.name === 'GET /cart') {
         expect(attrs).toMatchObject({
           'http.request.method': 'GET',
@@ -81,12 +87,22 @@ describe('the pipeline with real OpenTelemetry SDK clients', () => {
           'tracing_health.redacted_count': 1,
         });
       } else {
-        expect(attrs).toMatchObject({ 'db.password': '****', 'payment.note': 'card ****', 'tracing_health.redacted_count': 2 });
+        expect(attrs).toMatchObject({
+          'db.password': '****',
+          'payment.note': 'card ****',
+          'tracing_health.redacted_count': 2,
+        });
         expect(out.status).toMatchObject({ code: 2, message: 'declined' });
         expect(out.events![0].name).toBe('exception');
       }
     }
-    const services = sink.requests.flatMap(r => r.resourceSpans!.map(rs => rs.resource!.attributes!.find(a => a.key === 'service.name')!.value!.stringValue));
+    const services = sink.requests.flatMap(r =>
+      r.resourceSpans!.map(
+        rs =>
+          rs.resource!.attributes!.find(a => a.key === 'service.name')!.value!
+            .stringValue,
+      ),
+    );
     expect(new Set(services)).toEqual(new Set(['storefront', 'checkout']));
 
     const sinkBytes = Buffer.concat(sink.rawBodies);
@@ -95,9 +111,20 @@ describe('the pipeline with real OpenTelemetry SDK clients', () => {
       expect(sinkBytes.includes(secret)).toBe(false);
       expect(metricsText.includes(secret)).toBe(false);
     }
-    await waitFor(() => pipeline.accounting.snapshot().inFlight === 0, 'nothing in flight');
-    expect(pipeline.accounting.snapshot()).toMatchObject({ received: 40, exported: 40, dropped: 0, refused: 0, balanced: true });
-    expect(metricsText).toContain(`${PIPELINE_METRICS.redactions}{action="mask",location="span"} 60`);
+    await waitFor(
+      () => pipeline.accounting.snapshot().inFlight === 0,
+      'nothing in flight',
+    );
+    expect(pipeline.accounting.snapshot()).toMatchObject({
+      received: 40,
+      exported: 40,
+      dropped: 0,
+      refused: 0,
+      balanced: true,
+    });
+    expect(metricsText).toContain(
+      `${PIPELINE_METRICS.redactions}{action="mask",location="span"} 60`,
+    );
   });
 
   it('writes redacted OTLP JSON to the fallback file when the backend stays down', async () => {
@@ -107,22 +134,45 @@ describe('the pipeline with real OpenTelemetry SDK clients', () => {
     pipeline = createPipeline({
       config: {
         batch: { timeoutMs: 20 },
-        exporters: [{ name: 'sink', endpoint: sink.url, retry: { initialIntervalMs: 5, maxIntervalMs: 10, maxElapsedMs: 50 } }],
+        exporters: [
+          {
+            name: 'sink',
+            endpoint: sink.url,
+            retry: {
+              initialIntervalMs: 5,
+              maxIntervalMs: 10,
+              maxElapsedMs: 50,
+            },
+          },
+        ],
         fallback: { path: join(dir, 'fallback.jsonl') },
       },
       registry,
     });
     server = await startPipelineServer(pipeline);
-    const { secrets } = await runSdkClient({ url: server.url, encoding: 'protobuf', traces: 5 });
-    await waitFor(() => pipeline.accounting.snapshot().exported === 10, 'fallback export');
+    const { secrets } = await runSdkClient({
+      url: server.url,
+      encoding: 'protobuf',
+      traces: 5,
+    });
+    await waitFor(
+      () => pipeline.accounting.snapshot().exported === 10,
+      'fallback export',
+    );
     await pipeline.shutdown();
     const text = await readFile(join(dir, 'fallback.jsonl'), 'utf8');
     const spans = text
       .trim()
       .split('\n')
-      .flatMap(line => JSON.parse(line).resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans)));
+      .flatMap(line =>
+        JSON.parse(line).resourceSpans.flatMap((rs: any) =>
+          rs.scopeSpans.flatMap((ss: any) => ss.spans),
+        ),
+      );
     expect(spans).toHaveLength(10);
     for (const secret of secrets) expect(text.includes(secret)).toBe(false);
-    expect(await registry.metrics()).toContain(`${PIPELINE_METRICS.spansExported}{exporter="fallback"} 10`);
+    expect(await registry.metrics()).toContain(
+      `${PIPELINE_METRICS.spansExported}{exporter="fallback"} 10`,
+    );
   });
 });

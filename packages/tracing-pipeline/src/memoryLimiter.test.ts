@@ -10,18 +10,73 @@ const limits = {
 
 describe('MemoryLimiter', () => {
   it.each([
-    ['an empty pipeline admits a request', [], [10, 100], { admitted: true }, { spans: 10, bytes: 100 }],
-    ['below the soft limit admits', [[70, 700]], [5, 50], { admitted: true }, { spans: 75, bytes: 750 }],
-    ['a request may cross the soft limit up to the hard one', [[70, 700]], [30, 300], { admitted: true }, { spans: 100, bytes: 1000 }],
-    ['at the soft span limit refuses with 429', [[80, 100]], [1, 1], { admitted: false, status: 429, retryAfterSeconds: 7 }, { spans: 80, bytes: 100 }],
-    ['at the soft byte limit refuses with 429', [[1, 800]], [1, 1], { admitted: false, status: 429, retryAfterSeconds: 7 }, { spans: 1, bytes: 800 }],
-    ['crossing the hard span limit refuses the whole request with 503', [[70, 10]], [31, 1], { admitted: false, status: 503, retryAfterSeconds: 7 }, { spans: 70, bytes: 10 }],
-    ['crossing the hard byte limit refuses the whole request with 503', [[1, 700]], [1, 301], { admitted: false, status: 503, retryAfterSeconds: 7 }, { spans: 1, bytes: 700 }],
-    ['a request larger than the hard limit never fits: 413', [], [101, 1], { admitted: false, status: 413 }, { spans: 0, bytes: 0 }],
-    ['a request larger than the hard byte limit never fits: 413', [], [1, 1001], { admitted: false, status: 413 }, { spans: 0, bytes: 0 }],
+    [
+      'an empty pipeline admits a request',
+      [],
+      [10, 100],
+      { admitted: true },
+      { spans: 10, bytes: 100 },
+    ],
+    [
+      'below the soft limit admits',
+      [[70, 700]],
+      [5, 50],
+      { admitted: true },
+      { spans: 75, bytes: 750 },
+    ],
+    [
+      'a request may cross the soft limit up to the hard one',
+      [[70, 700]],
+      [30, 300],
+      { admitted: true },
+      { spans: 100, bytes: 1000 },
+    ],
+    [
+      'at the soft span limit refuses with 429',
+      [[80, 100]],
+      [1, 1],
+      { admitted: false, status: 429, retryAfterSeconds: 7 },
+      { spans: 80, bytes: 100 },
+    ],
+    [
+      'at the soft byte limit refuses with 429',
+      [[1, 800]],
+      [1, 1],
+      { admitted: false, status: 429, retryAfterSeconds: 7 },
+      { spans: 1, bytes: 800 },
+    ],
+    [
+      'crossing the hard span limit refuses the whole request with 503',
+      [[70, 10]],
+      [31, 1],
+      { admitted: false, status: 503, retryAfterSeconds: 7 },
+      { spans: 70, bytes: 10 },
+    ],
+    [
+      'crossing the hard byte limit refuses the whole request with 503',
+      [[1, 700]],
+      [1, 301],
+      { admitted: false, status: 503, retryAfterSeconds: 7 },
+      { spans: 1, bytes: 700 },
+    ],
+    [
+      'a request larger than the hard limit never fits: 413',
+      [],
+      [101, 1],
+      { admitted: false, status: 413 },
+      { spans: 0, bytes: 0 },
+    ],
+    [
+      'a request larger than the hard byte limit never fits: 413',
+      [],
+      [1, 1001],
+      { admitted: false, status: 413 },
+      { spans: 0, bytes: 0 },
+    ],
   ] as const)('%s', (_name, before, [spans, bytes], expected, usage) => {
     const limiter = new MemoryLimiter(limits);
-    for (const [s, b] of before) expect(limiter.tryReserve(s, b).admitted).toBe(true);
+    for (const [s, b] of before)
+      expect(limiter.tryReserve(s, b).admitted).toBe(true);
     expect(limiter.tryReserve(spans, bytes)).toMatchObject(expected);
     expect(limiter.usage()).toEqual(usage);
   });
@@ -30,7 +85,11 @@ describe('MemoryLimiter', () => {
     const limiter = new MemoryLimiter(limits);
     expect(limiter.check()).toEqual({ admitted: true });
     limiter.tryReserve(80, 1);
-    expect(limiter.check()).toMatchObject({ admitted: false, status: 429, retryAfterSeconds: 7 });
+    expect(limiter.check()).toMatchObject({
+      admitted: false,
+      status: 429,
+      retryAfterSeconds: 7,
+    });
     expect(limiter.usage()).toEqual({ spans: 80, bytes: 1 });
   });
 

@@ -31,7 +31,12 @@ export class MemoryLimiter {
   check(): Admission {
     const { softLimitBytes, softLimitSpans, retryAfterSeconds } = this.limits;
     if (this.spans >= softLimitSpans || this.bytes >= softLimitBytes) {
-      return { admitted: false, status: 429, retryAfterSeconds, message: 'pipeline memory above its soft limit, retry later' };
+      return {
+        admitted: false,
+        status: 429,
+        retryAfterSeconds,
+        message: 'pipeline memory above its soft limit, retry later',
+      };
     }
     return { admitted: true };
   }
@@ -47,7 +52,10 @@ export class MemoryLimiter {
     }
     const soft = this.check();
     if (!soft.admitted) return soft;
-    if (this.spans + spans > hardLimitSpans || this.bytes + bytes > hardLimitBytes) {
+    if (
+      this.spans + spans > hardLimitSpans ||
+      this.bytes + bytes > hardLimitBytes
+    ) {
       return {
         admitted: false,
         status: 503,

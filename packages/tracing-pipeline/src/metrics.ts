@@ -3,7 +3,12 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface MetricSources {
   memory(): { spans: number; bytes: number };
-  memoryLimits(): { softBytes: number; hardBytes: number; softSpans: number; hardSpans: number };
+  memoryLimits(): {
+    softBytes: number;
+    hardBytes: number;
+    softSpans: number;
+    hardSpans: number;
+  };
   queues(): { exporter: string; size: number; capacity: number }[];
 }
 
@@ -20,10 +25,14 @@ export interface PipelineMetrics {
   requests: Counter<'status'>;
 }
 
-export function createPipelineMetrics(registry: Registry, sources: MetricSources): PipelineMetrics {
+export function createPipelineMetrics(
+  registry: Registry,
+  sources: MetricSources,
+): PipelineMetrics {
   const registers = [registry];
   // A pipeline re-created in the same process (tests, restarts) replaces its metrics.
-  for (const name of Object.values(PIPELINE_METRICS)) registry.removeSingleMetric(name);
+  for (const name of Object.values(PIPELINE_METRICS))
+    registry.removeSingleMetric(name);
 
   new Gauge({
     name: PIPELINE_METRICS.queueSize,
@@ -32,7 +41,8 @@ export function createPipelineMetrics(registry: Registry, sources: MetricSources
     registers,
     collect() {
       this.reset();
-      for (const q of sources.queues()) this.set({ exporter: q.exporter }, q.size);
+      for (const q of sources.queues())
+        this.set({ exporter: q.exporter }, q.size);
     },
   });
   new Gauge({
@@ -42,7 +52,8 @@ export function createPipelineMetrics(registry: Registry, sources: MetricSources
     registers,
     collect() {
       this.reset();
-      for (const q of sources.queues()) this.set({ exporter: q.exporter }, q.capacity);
+      for (const q of sources.queues())
+        this.set({ exporter: q.exporter }, q.capacity);
     },
   });
   new Gauge({

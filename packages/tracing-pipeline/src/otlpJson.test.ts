@@ -5,8 +5,17 @@ import { makeRequest } from './testing/fixtures';
 const TRACE = '5b8efff798038103d269b633813fc60c';
 const SPAN = 'eee19b7ec3c1b174';
 
-function request(span: Record<string, unknown>, resource: unknown = { attributes: [{ key: 'service.name', value: { stringValue: 'x' } }] }) {
-  return JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ scope: { name: 's' }, spans: [span] }] }] });
+function request(
+  span: Record<string, unknown>,
+  resource: unknown = {
+    attributes: [{ key: 'service.name', value: { stringValue: 'x' } }],
+  },
+) {
+  return JSON.stringify({
+    resourceSpans: [
+      { resource, scopeSpans: [{ scope: { name: 's' }, spans: [span] }] },
+    ],
+  });
 }
 
 describe('parseExportRequestJson', () => {
@@ -27,8 +36,20 @@ describe('parseExportRequestJson', () => {
           { key: 'd', value: { doubleValue: 1.5 } },
           { key: 'b', value: { boolValue: false } },
           { key: 'bytes', value: { bytesValue: 'aGk=' } },
-          { key: 'arr', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 1 }] } } },
-          { key: 'kv', value: { kvlistValue: { values: [{ key: 'n', value: { boolValue: true } }] } } },
+          {
+            key: 'arr',
+            value: {
+              arrayValue: { values: [{ stringValue: 'a' }, { intValue: 1 }] },
+            },
+          },
+          {
+            key: 'kv',
+            value: {
+              kvlistValue: {
+                values: [{ key: 'n', value: { boolValue: true } }],
+              },
+            },
+          },
         ],
         events: [{ timeUnixNano: 1, name: 'e' }],
         links: [{ traceId: TRACE, spanId: SPAN, flags: 1 }],
@@ -43,21 +64,41 @@ describe('parseExportRequestJson', () => {
     expect(String(span.startTimeUnixNano)).toBe('1544712660000000000');
     expect(span.kind).toBe(2);
     expect(span.status).toEqual({ code: 2, message: 'boom' });
-    const attrs = Object.fromEntries(span.attributes!.map(a => [a.key, a.value]));
+    const attrs = Object.fromEntries(
+      span.attributes!.map(a => [a.key, a.value]),
+    );
     expect(attrs.i).toEqual({ intValue: 42 });
     expect(String(attrs.big!.intValue)).toBe('-9223372036854775808');
     expect(Buffer.from(attrs.bytes!.bytesValue!).toString()).toBe('hi');
-    expect(attrs.arr!.arrayValue!.values).toEqual([{ stringValue: 'a' }, { intValue: 1 }]);
+    expect(attrs.arr!.arrayValue!.values).toEqual([
+      { stringValue: 'a' },
+      { intValue: 1 },
+    ]);
 
-    const encoded = ExportTraceServiceRequestCodec.encode({ resourceSpans: [rs] }).finish();
-    const decoded = ExportTraceServiceRequestCodec.toObject(ExportTraceServiceRequestCodec.decode(encoded), { longs: String });
-    const decodedSpan = (decoded.resourceSpans as any)[0].scopeSpans[0].spans[0];
+    const encoded = ExportTraceServiceRequestCodec.encode({
+      resourceSpans: [rs],
+    }).finish();
+    const decoded = ExportTraceServiceRequestCodec.toObject(
+      ExportTraceServiceRequestCodec.decode(encoded),
+      { longs: String },
+    );
+    const decodedSpan = (decoded.resourceSpans as any)[0].scopeSpans[0]
+      .spans[0];
     expect(decodedSpan.startTimeUnixNano).toBe('1544712660000000000');
-    expect(decodedSpan.attributes[2].value.intValue).toBe('-9223372036854775808');
+    expect(decodedSpan.attributes[2].value.intValue).toBe(
+      '-9223372036854775808',
+    );
   });
 
   it('accepts enum names as a courtesy', () => {
-    const [rs] = parseExportRequestJson(request({ traceId: TRACE, spanId: SPAN, kind: 'SPAN_KIND_CLIENT', status: { code: 'STATUS_CODE_OK' } }));
+    const [rs] = parseExportRequestJson(
+      request({
+        traceId: TRACE,
+        spanId: SPAN,
+        kind: 'SPAN_KIND_CLIENT',
+        status: { code: 'STATUS_CODE_OK' },
+      }),
+    );
     expect(rs.scopeSpans![0].spans![0].kind).toBe(3);
     expect(rs.scopeSpans![0].spans![0].status!.code).toBe(1);
   });
@@ -65,38 +106,114 @@ describe('parseExportRequestJson', () => {
   it.each([
     ['not JSON', '{', 'invalid JSON'],
     ['root array', '[]', '(root): must be an object'],
-    ['resourceSpans not an array', '{"resourceSpans":{}}', 'resourceSpans: must be an array'],
-    ['non-hex trace id', request({ traceId: 'zz'.repeat(16), spanId: SPAN }), 'resourceSpans[0].scopeSpans[0].spans[0].traceId: invalid hex string'],
-    ['odd-length span id', request({ traceId: TRACE, spanId: 'abc' }), 'spans[0].spanId: invalid hex string'],
-    ['base64 trace id', request({ traceId: 'W47/95gDgQPSabYzgT/GDA==', spanId: SPAN }), 'traceId: invalid hex string'],
+    [
+      'resourceSpans not an array',
+      '{"resourceSpans":{}}',
+      'resourceSpans: must be an array',
+    ],
+    [
+      'non-hex trace id',
+      request({ traceId: 'zz'.repeat(16), spanId: SPAN }),
+      'resourceSpans[0].scopeSpans[0].spans[0].traceId: invalid hex string',
+    ],
+    [
+      'odd-length span id',
+      request({ traceId: TRACE, spanId: 'abc' }),
+      'spans[0].spanId: invalid hex string',
+    ],
+    [
+      'base64 trace id',
+      request({ traceId: 'W47/95gDgQPSabYzgT/GDA==', spanId: SPAN }),
+      'traceId: invalid hex string',
+    ],
     ['numeric name', request({ name: 5 }), 'spans[0].name: must be a string'],
-    ['float kind', request({ kind: 1.5 }), 'spans[0].kind: must be an enum integer'],
-    ['time as float', request({ startTimeUnixNano: 1.5 }), 'startTimeUnixNano: must be a 64-bit integer'],
-    ['time as words', request({ startTimeUnixNano: 'soon' }), 'startTimeUnixNano: must be an unsigned 64-bit integer'],
-    ['negative fixed64', request({ endTimeUnixNano: '-1' }), 'endTimeUnixNano: must be an unsigned'],
-    ['int64 overflow', request({ attributes: [{ key: 'k', value: { intValue: '99999999999999999999' } }] }), 'intValue: out of 64-bit range'],
-    ['attributes as object', request({ attributes: { k: 'v' } }), 'spans[0].attributes: must be an array'],
-    ['attribute key as number', request({ attributes: [{ key: 1 }] }), 'attributes[0].key: must be a string'],
-    ['bool as string', request({ attributes: [{ key: 'k', value: { boolValue: 'yes' } }] }), 'boolValue: must be a boolean'],
-    ['bad base64', request({ attributes: [{ key: 'k', value: { bytesValue: '@@' } }] }), 'bytesValue: invalid base64'],
-    ['span as string', JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: ['x'] }] }] }), 'spans[0]: must be an object'],
-    ['resource as array', request({}, []), 'resourceSpans[0].resource: must be an object'],
-    ['dropped count negative', request({ droppedAttributesCount: -1 }), 'droppedAttributesCount: must be an unsigned 32-bit integer'],
+    [
+      'float kind',
+      request({ kind: 1.5 }),
+      'spans[0].kind: must be an enum integer',
+    ],
+    [
+      'time as float',
+      request({ startTimeUnixNano: 1.5 }),
+      'startTimeUnixNano: must be a 64-bit integer',
+    ],
+    [
+      'time as words',
+      request({ startTimeUnixNano: 'soon' }),
+      'startTimeUnixNano: must be an unsigned 64-bit integer',
+    ],
+    [
+      'negative fixed64',
+      request({ endTimeUnixNano: '-1' }),
+      'endTimeUnixNano: must be an unsigned',
+    ],
+    [
+      'int64 overflow',
+      request({
+        attributes: [{ key: 'k', value: { intValue: '99999999999999999999' } }],
+      }),
+      'intValue: out of 64-bit range',
+    ],
+    [
+      'attributes as object',
+      request({ attributes: { k: 'v' } }),
+      'spans[0].attributes: must be an array',
+    ],
+    [
+      'attribute key as number',
+      request({ attributes: [{ key: 1 }] }),
+      'attributes[0].key: must be a string',
+    ],
+    [
+      'bool as string',
+      request({ attributes: [{ key: 'k', value: { boolValue: 'yes' } }] }),
+      'boolValue: must be a boolean',
+    ],
+    [
+      'bad base64',
+      request({ attributes: [{ key: 'k', value: { bytesValue: '@@' } }] }),
+      'bytesValue: invalid base64',
+    ],
+    [
+      'span as string',
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: ['x'] }] }] }),
+      'spans[0]: must be an object',
+    ],
+    [
+      'resource as array',
+      request({}, []),
+      'resourceSpans[0].resource: must be an object',
+    ],
+    [
+      'dropped count negative',
+      request({ droppedAttributesCount: -1 }),
+      'droppedAttributesCount: must be an unsigned 32-bit integer',
+    ],
   ])('rejects %s', (_name, text, message) => {
     expect(() => parseExportRequestJson(text)).toThrow(message);
   });
 
   it('rejects absurd nesting instead of overflowing the stack', () => {
     const n = 100_000;
-    const value = `${'{"arrayValue":{"values":['.repeat(n)}{"stringValue":"x"}${']}}'.repeat(n)}`;
-    const text = request({ attributes: [{ key: 'k', value: 'VALUE' }] }).replace('"VALUE"', value);
-    expect(() => parseExportRequestJson(text)).toThrow(/nested too deeply|invalid JSON/);
+    const value = `${'{"arrayValue":{"values":['.repeat(
+      n,
+    )}{"stringValue":"x"}${']}}'.repeat(n)}`;
+    const text = request({
+      attributes: [{ key: 'k', value: 'VALUE' }],
+    }).replace('"VALUE"', value);
+    expect(() => parseExportRequestJson(text)).toThrow(
+      /nested too deeply|invalid JSON/,
+    );
   });
 
   it('rejects nesting beyond the limit', () => {
     const n = 40;
-    const value = `${'{"arrayValue":{"values":['.repeat(n)}{"stringValue":"x"}${']}}'.repeat(n)}`;
-    const text = request({ attributes: [{ key: 'k', value: 'VALUE' }] }).replace('"VALUE"', value);
+    const value = `${'{"arrayValue":{"values":['.repeat(
+      n,
+    )}{"stringValue":"x"}${']}}'.repeat(n)}`;
+    const text = request({
+      attributes: [{ key: 'k', value: 'VALUE' }],
+    }).replace('"VALUE"', value);
     expect(() => parseExportRequestJson(text)).toThrow('nested too deeply');
   });
 });
@@ -105,13 +222,21 @@ describe('stringifyExportRequestJson', () => {
   it('round-trips through the parser', () => {
     const request = makeRequest({ a: 2, b: 1 });
     const decoded = ExportTraceServiceRequestCodec.decode(
-      ExportTraceServiceRequestCodec.encode(ExportTraceServiceRequestCodec.fromObject(request)).finish(),
+      ExportTraceServiceRequestCodec.encode(
+        ExportTraceServiceRequestCodec.fromObject(request),
+      ).finish(),
     );
     const text = stringifyExportRequestJson(decoded.resourceSpans!);
     expect(text).not.toContain('\n');
     const parsed = parseExportRequestJson(text);
-    const norm = (x: unknown) => ExportTraceServiceRequestCodec.toObject(ExportTraceServiceRequestCodec.fromObject(x), { longs: String, bytes: String });
+    const norm = (x: unknown) =>
+      ExportTraceServiceRequestCodec.toObject(
+        ExportTraceServiceRequestCodec.fromObject(x),
+        { longs: String, bytes: String },
+      );
     expect(norm({ resourceSpans: parsed })).toEqual(norm(decoded));
-    expect(JSON.parse(text).resourceSpans[0].scopeSpans[0].spans[0].traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(
+      JSON.parse(text).resourceSpans[0].scopeSpans[0].spans[0].traceId,
+    ).toMatch(/^[0-9a-f]{32}$/);
   });
 });

@@ -46,8 +46,10 @@ const STATUS_CODES: Record<string, number> = {
  */
 type Path = string | undefined;
 
-const at = (path: Path, key: string): Path => (path === undefined ? undefined : `${path}.${key}`);
-const index = (path: Path, i: number): Path => (path === undefined ? undefined : `${path}[${i}]`);
+const at = (path: Path, key: string): Path =>
+  path === undefined ? undefined : `${path}.${key}`;
+const index = (path: Path, i: number): Path =>
+  path === undefined ? undefined : `${path}[${i}]`;
 
 class FastPassFailure extends Error {}
 
@@ -58,7 +60,8 @@ function fail(path: Path, message: string): never {
 
 function object(v: unknown, path: Path): Json | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) fail(path, 'must be an object');
+  if (typeof v !== 'object' || Array.isArray(v))
+    fail(path, 'must be an object');
   return v as Json;
 }
 
@@ -68,11 +71,16 @@ function array(v: unknown, path: Path): unknown[] | undefined {
   return v;
 }
 
-function list<T>(v: unknown, path: Path, item: (v: unknown, path: Path) => T): T[] {
+function list<T>(
+  v: unknown,
+  path: Path,
+  item: (v: unknown, path: Path) => T,
+): T[] {
   const values = array(v, path);
   if (!values) return [];
   const out = new Array<T>(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = item(values[i], index(path, i));
+  for (let i = 0; i < values.length; i++)
+    out[i] = item(values[i], index(path, i));
   return out;
 }
 
@@ -96,25 +104,41 @@ function uint32(v: unknown, path: Path): number | undefined {
   return n;
 }
 
-function enumValue(v: unknown, path: Path, names: Record<string, number>): number | undefined {
+function enumValue(
+  v: unknown,
+  path: Path,
+  names: Record<string, number>,
+): number | undefined {
   if (typeof v === 'string' && v in names) return names[v];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) fail(path, 'must be an enum integer');
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    fail(path, 'must be an enum integer');
   return v;
 }
 
 function int64(v: unknown, path: Path, unsigned: boolean): Int64 | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || (unsigned && v < 0)) fail(path, 'must be a 64-bit integer');
+    if (!Number.isSafeInteger(v) || (unsigned && v < 0))
+      fail(path, 'must be a 64-bit integer');
     return v;
   }
-  if (typeof v !== 'string' || !DECIMAL.test(v) || (unsigned && v.startsWith('-')))
-    fail(path, `must be a${unsigned ? 'n unsigned' : ''} 64-bit integer (number or decimal string)`);
+  if (
+    typeof v !== 'string' ||
+    !DECIMAL.test(v) ||
+    (unsigned && v.startsWith('-'))
+  )
+    fail(
+      path,
+      `must be a${
+        unsigned ? 'n unsigned' : ''
+      } 64-bit integer (number or decimal string)`,
+    );
   const n = Number(v);
   if (Number.isSafeInteger(n)) return n;
   const big = BigInt(v);
-  if (unsigned ? big >= 2n ** 64n : big < -(2n ** 63n) || big >= 2n ** 63n) fail(path, 'out of 64-bit range');
+  if (unsigned ? big >= 2n ** 64n : big < -(2n ** 63n) || big >= 2n ** 63n)
+    fail(path, 'out of 64-bit range');
   return new BigIntLong(big, unsigned);
 }
 
@@ -141,7 +165,8 @@ function double(v: unknown, path: Path): number | undefined {
   if (v === 'NaN') return NaN;
   if (v === 'Infinity') return Infinity;
   if (v === '-Infinity') return -Infinity;
-  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)))
+    return Number(v);
   return fail(path, 'must be a number');
 }
 
@@ -150,7 +175,8 @@ function hexId(v: unknown, path: Path): Uint8Array | undefined {
   if (s === undefined) return undefined;
   // Buffer.from stops at the first non-hex pair, so a short result means invalid input.
   const bytes = Buffer.from(s, 'hex');
-  if (s.length % 2 !== 0 || bytes.length * 2 !== s.length) fail(path, 'invalid hex string');
+  if (s.length % 2 !== 0 || bytes.length * 2 !== s.length)
+    fail(path, 'invalid hex string');
   return bytes;
 }
 
@@ -158,7 +184,10 @@ function base64(v: unknown, path: Path): Uint8Array | undefined {
   const s = string(v, path);
   if (s === undefined) return undefined;
   if (!BASE64.test(s)) fail(path, 'invalid base64 string');
-  return Buffer.from(s, s.includes('-') || s.includes('_') ? 'base64url' : 'base64');
+  return Buffer.from(
+    s,
+    s.includes('-') || s.includes('_') ? 'base64url' : 'base64',
+  );
 }
 
 function hasOnlyKey(o: Json, key: string): boolean {
@@ -170,7 +199,8 @@ function anyValue(v: unknown, path: Path, depth: number): AnyValue | undefined {
   const o = object(v, path);
   if (!o) return undefined;
   // The common case, `{"stringValue": "..."}`, is already in model shape: keep the parsed object.
-  if (typeof o.stringValue === 'string' && hasOnlyKey(o, 'stringValue')) return o as AnyValue;
+  if (typeof o.stringValue === 'string' && hasOnlyKey(o, 'stringValue'))
+    return o as AnyValue;
   if (depth > MAX_DEPTH) fail(path, 'nested too deeply');
   if (o.stringValue !== undefined && o.stringValue !== null)
     return { stringValue: string(o.stringValue, at(path, 'stringValue')) };
@@ -184,13 +214,21 @@ function anyValue(v: unknown, path: Path, depth: number): AnyValue | undefined {
     const a = object(o.arrayValue, at(path, 'arrayValue'))!;
     return {
       arrayValue: {
-        values: list(a.values, at(path, 'arrayValue.values'), (x, p) => anyValue(x, p, depth + 1) ?? {}),
+        values: list(
+          a.values,
+          at(path, 'arrayValue.values'),
+          (x, p) => anyValue(x, p, depth + 1) ?? {},
+        ),
       },
     };
   }
   if (o.kvlistValue !== undefined && o.kvlistValue !== null) {
     const kv = object(o.kvlistValue, at(path, 'kvlistValue'))!;
-    return { kvlistValue: { values: keyValues(kv.values, at(path, 'kvlistValue.values'), depth + 1) } };
+    return {
+      kvlistValue: {
+        values: keyValues(kv.values, at(path, 'kvlistValue.values'), depth + 1),
+      },
+    };
   }
   if (o.bytesValue !== undefined && o.bytesValue !== null)
     return { bytesValue: base64(o.bytesValue, at(path, 'bytesValue')) };
@@ -217,7 +255,10 @@ function resource(v: unknown, path: Path): Resource | undefined {
   if (!o) return undefined;
   return {
     attributes: keyValues(o.attributes, at(path, 'attributes')),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, at(path, 'droppedAttributesCount')),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      at(path, 'droppedAttributesCount'),
+    ),
   };
 }
 
@@ -228,7 +269,10 @@ function scope(v: unknown, path: Path): InstrumentationScope | undefined {
     name: string(o.name, at(path, 'name')),
     version: string(o.version, at(path, 'version')),
     attributes: keyValues(o.attributes, at(path, 'attributes')),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, at(path, 'droppedAttributesCount')),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      at(path, 'droppedAttributesCount'),
+    ),
   };
 }
 
@@ -238,7 +282,10 @@ function event(v: unknown, path: Path): SpanEvent {
     timeUnixNano: int64(o.timeUnixNano, at(path, 'timeUnixNano'), true),
     name: string(o.name, at(path, 'name')),
     attributes: keyValues(o.attributes, at(path, 'attributes')),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, at(path, 'droppedAttributesCount')),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      at(path, 'droppedAttributesCount'),
+    ),
   };
 }
 
@@ -249,7 +296,10 @@ function link(v: unknown, path: Path): SpanLink {
     spanId: hexId(o.spanId, at(path, 'spanId')),
     traceState: string(o.traceState, at(path, 'traceState')),
     attributes: keyValues(o.attributes, at(path, 'attributes')),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, at(path, 'droppedAttributesCount')),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      at(path, 'droppedAttributesCount'),
+    ),
     flags: uint32(o.flags, at(path, 'flags')),
   };
 }
@@ -265,14 +315,31 @@ function span(v: unknown, path: Path): Span {
     flags: uint32(o.flags, at(path, 'flags')),
     name: string(o.name, at(path, 'name')),
     kind: enumValue(o.kind, at(path, 'kind'), SPAN_KINDS),
-    startTimeUnixNano: int64(o.startTimeUnixNano, at(path, 'startTimeUnixNano'), true),
-    endTimeUnixNano: int64(o.endTimeUnixNano, at(path, 'endTimeUnixNano'), true),
+    startTimeUnixNano: int64(
+      o.startTimeUnixNano,
+      at(path, 'startTimeUnixNano'),
+      true,
+    ),
+    endTimeUnixNano: int64(
+      o.endTimeUnixNano,
+      at(path, 'endTimeUnixNano'),
+      true,
+    ),
     attributes: keyValues(o.attributes, at(path, 'attributes')),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, at(path, 'droppedAttributesCount')),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      at(path, 'droppedAttributesCount'),
+    ),
     events: list(o.events, at(path, 'events'), event),
-    droppedEventsCount: uint32(o.droppedEventsCount, at(path, 'droppedEventsCount')),
+    droppedEventsCount: uint32(
+      o.droppedEventsCount,
+      at(path, 'droppedEventsCount'),
+    ),
     links: list(o.links, at(path, 'links'), link),
-    droppedLinksCount: uint32(o.droppedLinksCount, at(path, 'droppedLinksCount')),
+    droppedLinksCount: uint32(
+      o.droppedLinksCount,
+      at(path, 'droppedLinksCount'),
+    ),
     status: status && {
       message: string(status.message, at(path, 'status.message')),
       code: enumValue(status.code, at(path, 'status.code'), STATUS_CODES),
@@ -307,7 +374,9 @@ export function parseExportRequestJson(text: string): ResourceSpans[] {
     throw new OtlpJsonError(`invalid JSON: ${(e as Error).message}`);
   }
   const walk = (path: Path) => {
-    const root = object(parsed, path === undefined ? undefined : '(root)') ?? fail(path && '(root)', 'must be an object');
+    const root =
+      object(parsed, path === undefined ? undefined : '(root)') ??
+      fail(path && '(root)', 'must be an object');
     return list(root.resourceSpans, path, resourceSpans);
   };
   try {
@@ -322,7 +391,11 @@ export function parseExportRequestJson(text: string): ResourceSpans[] {
 // ---- model → OTLP/JSON (for the fallback file) ----
 
 function hex(bytes: Uint8Array | null | undefined): string | undefined {
-  return bytes && bytes.length ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') : undefined;
+  return bytes && bytes.length
+    ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
+        'hex',
+      )
+    : undefined;
 }
 
 function int64Json(v: Int64 | null | undefined): string | undefined {
@@ -331,18 +404,30 @@ function int64Json(v: Int64 | null | undefined): string | undefined {
 
 function anyValueJson(v: AnyValue | null | undefined): Json {
   if (!v) return {};
-  if (v.stringValue !== null && v.stringValue !== undefined) return { stringValue: v.stringValue };
-  if (v.boolValue !== null && v.boolValue !== undefined) return { boolValue: v.boolValue };
-  if (v.intValue !== null && v.intValue !== undefined) return { intValue: int64Json(v.intValue) };
-  if (v.doubleValue !== null && v.doubleValue !== undefined) return { doubleValue: v.doubleValue };
-  if (v.arrayValue) return { arrayValue: { values: (v.arrayValue.values ?? []).map(anyValueJson) } };
-  if (v.kvlistValue) return { kvlistValue: { values: keyValuesJson(v.kvlistValue.values) } };
-  if (v.bytesValue) return { bytesValue: Buffer.from(v.bytesValue).toString('base64') };
+  if (v.stringValue !== null && v.stringValue !== undefined)
+    return { stringValue: v.stringValue };
+  if (v.boolValue !== null && v.boolValue !== undefined)
+    return { boolValue: v.boolValue };
+  if (v.intValue !== null && v.intValue !== undefined)
+    return { intValue: int64Json(v.intValue) };
+  if (v.doubleValue !== null && v.doubleValue !== undefined)
+    return { doubleValue: v.doubleValue };
+  if (v.arrayValue)
+    return {
+      arrayValue: { values: (v.arrayValue.values ?? []).map(anyValueJson) },
+    };
+  if (v.kvlistValue)
+    return { kvlistValue: { values: keyValuesJson(v.kvlistValue.values) } };
+  if (v.bytesValue)
+    return { bytesValue: Buffer.from(v.bytesValue).toString('base64') };
   return {};
 }
 
 function keyValuesJson(kvs: KeyValue[] | null | undefined): Json[] {
-  return (kvs ?? []).map(kv => ({ key: kv.key ?? '', value: anyValueJson(kv.value) }));
+  return (kvs ?? []).map(kv => ({
+    key: kv.key ?? '',
+    value: anyValueJson(kv.value),
+  }));
 }
 
 function spanJson(s: Span): Json {
@@ -374,18 +459,23 @@ function spanJson(s: Span): Json {
       flags: l.flags || undefined,
     })),
     droppedLinksCount: s.droppedLinksCount || undefined,
-    status: s.status ? { message: s.status.message || undefined, code: s.status.code ?? 0 } : undefined,
+    status: s.status
+      ? { message: s.status.message || undefined, code: s.status.code ?? 0 }
+      : undefined,
   };
 }
 
 /** Serializes resource spans as an OTLP/JSON `ExportTraceServiceRequest` (one line, no newline). */
-export function stringifyExportRequestJson(resourceSpans: ResourceSpans[]): string {
+export function stringifyExportRequestJson(
+  resourceSpans: ResourceSpans[],
+): string {
   return JSON.stringify({
     resourceSpans: resourceSpans.map(rs => ({
       resource: rs.resource
         ? {
             attributes: keyValuesJson(rs.resource.attributes),
-            droppedAttributesCount: rs.resource.droppedAttributesCount || undefined,
+            droppedAttributesCount:
+              rs.resource.droppedAttributesCount || undefined,
           }
         : undefined,
       scopeSpans: (rs.scopeSpans ?? []).map(ss => ({

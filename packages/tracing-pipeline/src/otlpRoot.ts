@@ -6,11 +6,13 @@ const root = require('@opentelemetry/otlp-transformer/build/src/generated/root')
 
 /** The protobufjs runtime the codec was generated with; a Reader passed to `decode` must be its own. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const protobufRuntime = require(
-  require.resolve('protobufjs/minimal', {
-    paths: [require.resolve('@opentelemetry/otlp-transformer/package.json').replace(/package\.json$/, '')],
-  }),
-);
+const protobufRuntime = require(require.resolve('protobufjs/minimal', {
+  paths: [
+    require
+      .resolve('@opentelemetry/otlp-transformer/package.json')
+      .replace(/package\.json$/, ''),
+  ],
+}));
 
 export interface ProtobufReader {
   pos: number;
@@ -27,7 +29,10 @@ interface MessageType<T> {
   decode(reader: Uint8Array | ProtobufReader, length?: number): T;
   encode(message: T): { finish(): Uint8Array };
   fromObject(object: unknown): T;
-  toObject(message: T, options?: Record<string, unknown>): Record<string, unknown>;
+  toObject(
+    message: T,
+    options?: Record<string, unknown>,
+  ): Record<string, unknown>;
   verify(message: unknown): string | null;
 }
 
@@ -48,7 +53,9 @@ export const ResourceSpansCodec: MessageType<import('./model').ResourceSpans> =
   v1.trace.v1.ResourceSpans;
 
 /** Codecs of the messages the wire helpers decode and encode one by one. */
-export const ResourceCodec: MessageType<import('./model').Resource> = v1.resource.v1.Resource;
-export const InstrumentationScopeCodec: MessageType<import('./model').InstrumentationScope> =
-  v1.common.v1.InstrumentationScope;
+export const ResourceCodec: MessageType<import('./model').Resource> =
+  v1.resource.v1.Resource;
+export const InstrumentationScopeCodec: MessageType<
+  import('./model').InstrumentationScope
+> = v1.common.v1.InstrumentationScope;
 export const SpanCodec: MessageType<import('./model').Span> = v1.trace.v1.Span;

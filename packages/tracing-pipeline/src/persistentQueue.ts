@@ -23,7 +23,8 @@ export class PersistentQueue {
   async open(): Promise<PersistedBatch[]> {
     await mkdir(this.dir, { recursive: true });
     const names = await readdir(this.dir);
-    const batches: { file: string; spans: number; order: [number, number] }[] = [];
+    const batches: { file: string; spans: number; order: [number, number] }[] =
+      [];
     for (const name of names) {
       if (name.endsWith('.tmp')) {
         await rm(join(this.dir, name), { force: true });
@@ -31,7 +32,11 @@ export class PersistentQueue {
       }
       const m = NAME.exec(name);
       if (!m) continue;
-      batches.push({ file: join(this.dir, name), spans: Number(m[3]), order: [Number(m[1]), Number(m[2])] });
+      batches.push({
+        file: join(this.dir, name),
+        spans: Number(m[3]),
+        order: [Number(m[1]), Number(m[2])],
+      });
       this.seq = Math.max(this.seq, Number(m[2]) + 1);
     }
     batches.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);

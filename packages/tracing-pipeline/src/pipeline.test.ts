@@ -3,7 +3,15 @@ import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
 import { HoldingStage, SpanBatch, StageOutputs } from './model';
 import { createPipeline, Pipeline } from './pipeline';
 import { PipelineConfigInput } from './config';
-import { chunks, encodeRequest, makeRequest, makeResourceSpans, makeSpan, str, waitFor } from './testing/fixtures';
+import {
+  chunks,
+  encodeRequest,
+  makeRequest,
+  makeResourceSpans,
+  makeSpan,
+  str,
+  waitFor,
+} from './testing/fixtures';
 import { OtlpSink } from './testing/otlpSink';
 import { countSpans } from './spanBatch';
 
@@ -24,11 +32,20 @@ describe('createPipeline', () => {
     await sink.stop();
   });
 
-  function make(config: PipelineConfigInput = {}, sampler?: (o: StageOutputs) => HoldingStage) {
+  function make(
+    config: PipelineConfigInput = {},
+    sampler?: (o: StageOutputs) => HoldingStage,
+  ) {
     pipeline = createPipeline({
       config: {
         batch: { timeoutMs: 10 },
-        exporters: [{ name: 'sink', endpoint: sink.url, retry: { initialIntervalMs: 5, maxIntervalMs: 20 } }],
+        exporters: [
+          {
+            name: 'sink',
+            endpoint: sink.url,
+            retry: { initialIntervalMs: 5, maxIntervalMs: 20 },
+          },
+        ],
         shutdownTimeoutMs: 2000,
         ...config,
       },
@@ -38,46 +55,92 @@ describe('createPipeline', () => {
     return pipeline;
   }
 
-  const post = (p: Pipeline, body: Buffer) => p.handle({ contentType: PB, body: chunks(body) });
+  const post = (p: Pipeline, body: Buffer) =>
+    p.handle({ contentType: PB, body: chunks(body) });
 
   it('exports accepted spans intact, with secrets redacted, and balances the books', async () => {
     const p = make();
     const request = makeRequest({ checkout: 3, payments: 2 });
-    request.resourceSpans![0].scopeSpans![0].spans![0].attributes!.push(str('db.password', 'hunter2-secret'));
-    const sent = request.resourceSpans!.flatMap(rs => rs.scopeSpans![0].spans!.map(s => Buffer.from(s.spanId!).toString('hex')));
+    request.resourceSpans![0].scopeSpans![0].spans![0].attributes!.push(
+      str('db.password', 'hunter2-secret'),
+    );
+    const sent = request.resourceSpans!.flatMap(rs =>
+      rs.scopeSpans![0].spans!.map(s => Buffer.from(s.spanId!).toString('hex')),
+    );
     expect((await post(p, encodeRequest(request))).status).toBe(200);
 
     await waitFor(() => sink.spans().length === 5, 'five spans at the sink');
     expect([...sink.spanIds()].sort()).toEqual(sent.sort());
-    expect(Buffer.concat(sink.rawBodies).includes('hunter2-secret')).toBe(false);
-    await waitFor(() => p.accounting.snapshot().inFlight === 0, 'nothing in flight');
-    expect(p.accounting.snapshot()).toMatchObject({ received: 5, accepted: 5, exported: 5, refused: 0, dropped: 0, balanced: true });
+    expect(Buffer.concat(sink.rawBodies).includes('hunter2-secret')).toBe(
+      false,
+    );
+    await waitFor(
+      () => p.accounting.snapshot().inFlight === 0,
+      'nothing in flight',
+    );
+    expect(p.accounting.snapshot()).toMatchObject({
+      received: 5,
+      accepted: 5,
+      exported: 5,
+      refused: 0,
+      dropped: 0,
+      balanced: true,
+    });
 
     const text = await registry.metrics();
     expect(text).not.toContain('hunter2');
     expect(text).toContain(`${PIPELINE_METRICS.spansReceived} 5`);
-    expect(text).toContain(`${PIPELINE_METRICS.spansExported}{exporter="sink"} 5`);
-    expect(text).toContain(`${PIPELINE_METRICS.redactions}{action="mask",location="span"} 1`);
+    expect(text).toContain(
+      `${PIPELINE_METRICS.spansExported}{exporter="sink"} 5`,
+    );
+    expect(text).toContain(
+      `${PIPELINE_METRICS.redactions}{action="mask",location="span"} 1`,
+    );
     expect(text).toContain(`${PIPELINE_METRICS.requests}{status="200"} 1`);
-    expect(text).toContain(`${PIPELINE_METRICS.queueCapacity}{exporter="sink"} 1000`);
-    expect(text).toContain(`${PIPELINE_METRICS.memoryLimitBytes}{limit="hard"}`);
+    expect(text).toContain(
+      `${PIPELINE_METRICS.queueCapacity}{exporter="sink"} 1000`,
+    );
+    expect(text).toContain(
+      `${PIPELINE_METRICS.memoryLimitBytes}{limit="hard"}`,
+    );
   });
 
   it('counts invalid spans as refused and still exports the valid ones', async () => {
     const p = make();
-    const body = encodeRequest({ resourceSpans: [makeResourceSpans('a', [makeSpan(), makeSpan({ traceId: Buffer.alloc(16) })])] });
+    const body = encodeRequest({
+      resourceSpans: [
+        makeResourceSpans('a', [
+          makeSpan(),
+          makeSpan({ traceId: Buffer.alloc(16) }),
+        ]),
+      ],
+    });
     expect((await post(p, body)).status).toBe(200);
     await waitFor(() => sink.spans().length === 1, 'the valid span');
-    await waitFor(() => p.accounting.snapshot().inFlight === 0, 'nothing in flight');
-    expect(p.accounting.snapshot()).toMatchObject({ received: 2, refused: 1, refusedByReason: { invalid: 1 }, exported: 1, balanced: true });
+    await waitFor(
+      () => p.accounting.snapshot().inFlight === 0,
+      'nothing in flight',
+    );
+    expect(p.accounting.snapshot()).toMatchObject({
+      received: 2,
+      refused: 1,
+      refusedByReason: { invalid: 1 },
+      exported: 1,
+      balanced: true,
+    });
   });
 
   it('drops spans with reason no_exporter when none is configured', async () => {
     const p = make({ exporters: [] });
     await post(p, encodeRequest(makeRequest({ a: 4 })));
     await waitFor(() => p.accounting.snapshot().dropped === 4, 'dropped');
-    expect(p.accounting.snapshot()).toMatchObject({ droppedByReason: { no_exporter: 4 }, balanced: true });
-    expect(await registry.metrics()).toContain(`${PIPELINE_METRICS.spansDropped}{reason="no_exporter"} 4`);
+    expect(p.accounting.snapshot()).toMatchObject({
+      droppedByReason: { no_exporter: 4 },
+      balanced: true,
+    });
+    expect(await registry.metrics()).toContain(
+      `${PIPELINE_METRICS.spansDropped}{reason="no_exporter"} 4`,
+    );
   });
 
   it('fans out to every exporter and counts each span once', async () => {
@@ -90,9 +153,18 @@ describe('createPipeline', () => {
         ],
       });
       await post(p, encodeRequest(makeRequest({ a: 3 })));
-      await waitFor(() => sink.spans().length === 3 && second.spans().length === 3, 'both sinks');
-      await waitFor(() => p.accounting.snapshot().inFlight === 0, 'nothing in flight');
-      expect(p.accounting.snapshot()).toMatchObject({ exported: 3, balanced: true });
+      await waitFor(
+        () => sink.spans().length === 3 && second.spans().length === 3,
+        'both sinks',
+      );
+      await waitFor(
+        () => p.accounting.snapshot().inFlight === 0,
+        'nothing in flight',
+      );
+      expect(p.accounting.snapshot()).toMatchObject({
+        exported: 3,
+        balanced: true,
+      });
     } finally {
       await second.stop();
     }
@@ -104,13 +176,20 @@ describe('createPipeline', () => {
       memory: { softLimitSpans: 5, hardLimitSpans: 8, retryAfterSeconds: 2 },
       exporters: [{ name: 'sink', endpoint: sink.url, timeoutMs: 100_000 }],
     });
-    expect((await post(p, encodeRequest(makeRequest({ a: 5 })))).status).toBe(200);
+    expect((await post(p, encodeRequest(makeRequest({ a: 5 })))).status).toBe(
+      200,
+    );
     // At the soft limit: refused before the body is even read.
     const early = await post(p, encodeRequest(makeRequest({ a: 1 })));
     expect(early.status).toBe(429);
     expect(early.headers['retry-after']).toBe('2');
-    expect(p.accounting.snapshot()).toMatchObject({ received: 5, balanced: true });
-    expect(await registry.metrics()).toContain(`${PIPELINE_METRICS.requests}{status="429"} 1`);
+    expect(p.accounting.snapshot()).toMatchObject({
+      received: 5,
+      balanced: true,
+    });
+    expect(await registry.metrics()).toContain(
+      `${PIPELINE_METRICS.requests}{status="429"} 1`,
+    );
   });
 
   it('refuses a request that would cross the hard limit as a whole, after decoding it', async () => {
@@ -119,11 +198,17 @@ describe('createPipeline', () => {
       memory: { softLimitSpans: 5, hardLimitSpans: 8, retryAfterSeconds: 2 },
       exporters: [{ name: 'sink', endpoint: sink.url, timeoutMs: 100_000 }],
     });
-    expect((await post(p, encodeRequest(makeRequest({ a: 4 })))).status).toBe(200);
+    expect((await post(p, encodeRequest(makeRequest({ a: 4 })))).status).toBe(
+      200,
+    );
     const refused = await post(p, encodeRequest(makeRequest({ a: 5 })));
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('2');
-    expect(p.accounting.snapshot()).toMatchObject({ received: 9, refusedByReason: { memory_limit: 5 }, balanced: true });
+    expect(p.accounting.snapshot()).toMatchObject({
+      received: 9,
+      refusedByReason: { memory_limit: 5 },
+      balanced: true,
+    });
     expect(p.memoryUsage().spans).toBe(4);
   });
 
@@ -132,12 +217,16 @@ describe('createPipeline', () => {
     const p = make({}, outputs => new DropAllSampler(outputs));
     const unsubscribe = p.onSpans(b => seen.push(b));
     const request = makeRequest({ a: 2 });
-    request.resourceSpans![0].scopeSpans![0].spans![0].attributes!.push(str('api_key', 'abc'));
+    request.resourceSpans![0].scopeSpans![0].spans![0].attributes!.push(
+      str('api_key', 'abc'),
+    );
     await post(p, encodeRequest(request));
     expect(seen).toHaveLength(1);
     expect(seen[0].spanCount).toBe(2);
     const attrs = seen[0].resourceSpans[0].scopeSpans![0].spans![0].attributes!;
-    expect(attrs.find(a => a.key === 'api_key')!.value).toEqual({ stringValue: '****' });
+    expect(attrs.find(a => a.key === 'api_key')!.value).toEqual({
+      stringValue: '****',
+    });
     unsubscribe();
     await post(p, encodeRequest(makeRequest({ a: 1 })));
     expect(seen).toHaveLength(1);
@@ -147,19 +236,38 @@ describe('createPipeline', () => {
     let stage!: HalfSampler;
     const p = make({}, outputs => (stage = new HalfSampler(outputs)));
     await post(p, encodeRequest(makeRequest({ a: 4 })));
-    expect(p.accounting.snapshot()).toMatchObject({ held: { sampler: 4 }, inFlight: 4, balanced: true });
+    expect(p.accounting.snapshot()).toMatchObject({
+      held: { sampler: 4 },
+      inFlight: 4,
+      balanced: true,
+    });
     await stage.flush();
-    await waitFor(() => p.accounting.snapshot().inFlight === 0, 'sampler output exported');
-    expect(p.accounting.snapshot()).toMatchObject({ exported: 2, droppedByReason: { sampled_out: 2 }, balanced: true });
+    await waitFor(
+      () => p.accounting.snapshot().inFlight === 0,
+      'sampler output exported',
+    );
+    expect(p.accounting.snapshot()).toMatchObject({
+      exported: 2,
+      droppedByReason: { sampled_out: 2 },
+      balanced: true,
+    });
     expect(sink.spans()).toHaveLength(2);
   });
 
   it('flushes the sampler and batcher on shutdown, then refuses', async () => {
-    const p = make({ batch: { timeoutMs: 60_000 } }, outputs => new HalfSampler(outputs));
+    const p = make(
+      { batch: { timeoutMs: 60_000 } },
+      outputs => new HalfSampler(outputs),
+    );
     await post(p, encodeRequest(makeRequest({ a: 2 })));
     await p.shutdown();
     expect(sink.spans()).toHaveLength(1);
-    expect(p.accounting.snapshot()).toMatchObject({ exported: 1, dropped: 1, inFlight: 0, balanced: true });
+    expect(p.accounting.snapshot()).toMatchObject({
+      exported: 1,
+      dropped: 1,
+      inFlight: 0,
+      balanced: true,
+    });
     const refused = await post(p, encodeRequest(makeRequest({ a: 1 })));
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBeDefined();
@@ -179,16 +287,34 @@ class HalfSampler implements HoldingStage {
     this.held_.push(batch);
   }
   held() {
-    return { spans: this.held_.reduce((n, b) => n + b.spanCount, 0), bytes: this.held_.reduce((n, b) => n + b.bytes, 0) };
+    return {
+      spans: this.held_.reduce((n, b) => n + b.spanCount, 0),
+      bytes: this.held_.reduce((n, b) => n + b.bytes, 0),
+    };
   }
   async flush() {
     for (const b of this.held_.splice(0)) {
-      const spans = b.resourceSpans.flatMap(rs => rs.scopeSpans!.flatMap(ss => ss.spans!));
+      const spans = b.resourceSpans.flatMap(rs =>
+        rs.scopeSpans!.flatMap(ss => ss.spans!),
+      );
       const kept = spans.filter((_, i) => i % 2 === 0);
-      const resourceSpans = [{ resource: b.resourceSpans[0].resource, scopeSpans: [{ spans: kept }] }];
+      const resourceSpans = [
+        {
+          resource: b.resourceSpans[0].resource,
+          scopeSpans: [{ spans: kept }],
+        },
+      ];
       const keptBytes = Math.round((b.bytes * kept.length) / spans.length);
-      this.outputs.forward({ resourceSpans, spanCount: countSpans(resourceSpans), bytes: keptBytes });
-      this.outputs.drop(spans.length - kept.length, b.bytes - keptBytes, 'sampled_out');
+      this.outputs.forward({
+        resourceSpans,
+        spanCount: countSpans(resourceSpans),
+        bytes: keptBytes,
+      });
+      this.outputs.drop(
+        spans.length - kept.length,
+        b.bytes - keptBytes,
+        'sampled_out',
+      );
     }
   }
   async shutdown() {}

@@ -3,13 +3,22 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Accounting } from './accounting';
 import { Batcher } from './batcher';
-import { parsePipelineConfig, PipelineConfig, PipelineConfigInput } from './config';
+import {
+  parsePipelineConfig,
+  PipelineConfig,
+  PipelineConfigInput,
+} from './config';
 import { ExportOutcome, ExporterLogger, OtlpHttpExporter } from './exporter';
 import { FallbackFile } from './fallbackFile';
 import { Admission, MemoryLimiter, MemoryUsage } from './memoryLimiter';
 import { createPipelineMetrics, PipelineMetrics } from './metrics';
 import { HoldingStage, SpanBatch, StageOutputs } from './model';
-import { DecodedExport, OtlpHttpReceiver, OtlpHttpRequest, OtlpHttpResponse } from './receiver';
+import {
+  DecodedExport,
+  OtlpHttpReceiver,
+  OtlpHttpRequest,
+  OtlpHttpResponse,
+} from './receiver';
 import { Sanitizer } from './sanitizer';
 import { EncodedBatch, encodeBatch } from './spanBatch';
 
@@ -75,7 +84,11 @@ class Delivery {
     else if (outcome.kind === 'retained') this.anyRetained = true;
     else this.firstDropReason ??= outcome.reason;
     if (--this.pending > 0) return;
-    const result: DeliveryResult = this.anyExported ? 'exported' : this.anyRetained ? 'retained' : { dropped: this.firstDropReason ?? 'unknown' };
+    const result: DeliveryResult = this.anyExported
+      ? 'exported'
+      : this.anyRetained
+      ? 'retained'
+      : { dropped: this.firstDropReason ?? 'unknown' };
     this.finish(this, result);
   };
 }
@@ -99,15 +112,25 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
       softSpans: config.memory.softLimitSpans,
       hardSpans: config.memory.hardLimitSpans,
     }),
-    queues: () => exporters.map(e => ({ exporter: e.name, size: e.size(), capacity: e.config.queueSize })),
+    queues: () =>
+      exporters.map(e => ({
+        exporter: e.name,
+        size: e.size(),
+        capacity: e.config.queueSize,
+      })),
   });
 
-  const fallback = config.fallback ? new FallbackFile(config.fallback.path) : undefined;
-  exporters = config.exporters.map(c => new OtlpHttpExporter(c, { metrics, logger, fallback }));
+  const fallback = config.fallback
+    ? new FallbackFile(config.fallback.path)
+    : undefined;
+  exporters = config.exporters.map(
+    c => new OtlpHttpExporter(c, { metrics, logger, fallback }),
+  );
 
   const sanitizer = new Sanitizer({
     ...config.sanitizer,
-    onRedaction: (action, location) => metrics.redactions.inc({ action, location }),
+    onRedaction: (action, location) =>
+      metrics.redactions.inc({ action, location }),
   });
 
   let sampler: HoldingStage | undefined;
@@ -124,31 +147,51 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
 
   const finishDelivery = (d: Delivery, result: DeliveryResult) => {
     deliveringSpans -= d.spans;
-    if (d.reservedBytes !== undefined) limiter.release(d.spans, d.reservedBytes);
+    if (d.reservedBytes !== undefined)
+      limiter.release(d.spans, d.reservedBytes);
     if (result === 'exported') accounting.exported(d.spans);
     else if (result === 'retained') retainedSpans += d.spans;
     else accounting.dropped(d.spans, result.dropped);
   };
 
-  const startDelivery = (spans: number, reservedBytes: number | undefined, exporterCount: number) => {
+  const startDelivery = (
+    spans: number,
+    reservedBytes: number | undefined,
+    exporterCount: number,
+  ) => {
     const d = new Delivery(spans, reservedBytes, exporterCount, finishDelivery);
     deliveringSpans += spans;
     return d;
   };
 
   const dispatch = (batch: EncodedBatch) => {
-    const delivery = startDelivery(batch.spanCount, batch.bytes, exporters.length);
+    const delivery = startDelivery(
+      batch.spanCount,
+      batch.bytes,
+      exporters.length,
+    );
     const work = (async () => {
       let body: Buffer;
       try {
-        const request = batch.chunks.length === 1 ? batch.chunks[0].data : Buffer.concat(batch.chunks.map(c => c.data));
+        const request =
+          batch.chunks.length === 1
+            ? batch.chunks[0].data
+            : Buffer.concat(batch.chunks.map(c => c.data));
         body = await gzipAsync(request, GZIP_OPTIONS);
       } catch (e) {
-        logger.error('could not compress a batch for export', { error: String(e) });
-        for (let i = 0; i < exporters.length; i++) delivery.settle({ kind: 'dropped', reason: 'internal_error' });
+        logger.error('could not compress a batch for export', {
+          error: String(e),
+        });
+        for (let i = 0; i < exporters.length; i++)
+          delivery.settle({ kind: 'dropped', reason: 'internal_error' });
         return;
       }
-      for (const exporter of exporters) exporter.enqueue({ body, spans: batch.spanCount, settle: delivery.settle });
+      for (const exporter of exporters)
+        exporter.enqueue({
+          body,
+          spans: batch.spanCount,
+          settle: delivery.settle,
+        });
     })();
     encoding.add(work);
     void work.finally(() => encoding.delete(work));
@@ -170,11 +213,14 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
     try {
       encoded = encodeBatch(batch, config.batch.sendBatchMaxSize);
     } catch (e) {
-      logger.error('could not encode spans for export; dropped', { error: String(e) });
+      logger.error('could not encode spans for export; dropped', {
+        error: String(e),
+      });
       drop(batch.spanCount, batch.bytes, 'internal_error');
       return;
     }
-    if (encoded.bytes <= batch.bytes) limiter.release(0, batch.bytes - encoded.bytes);
+    if (encoded.bytes <= batch.bytes)
+      limiter.release(0, batch.bytes - encoded.bytes);
     else limiter.grow(encoded.bytes - batch.bytes);
     batcher.consume(encoded);
   };
@@ -263,7 +309,9 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
             await sampler.flush();
             await sampler.shutdown();
           } catch (e) {
-            logger.error('sampler failed to flush on shutdown', { error: String(e) });
+            logger.error('sampler failed to flush on shutdown', {
+              error: String(e),
+            });
           }
         }
         batcher.shutdown();
@@ -271,7 +319,9 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
         await Promise.all(exporters.map(e => e.shutdown(deadline)));
         await fallback?.close();
         if (retainedSpans > 0) {
-          logger.info(`pipeline stopped with ${retainedSpans} spans kept in persistent queues`);
+          logger.info(
+            `pipeline stopped with ${retainedSpans} spans kept in persistent queues`,
+          );
         }
       })();
       return shuttingDown;

@@ -53,7 +53,10 @@ export interface ReceiverOptions {
  * about 2.2 KB of heap per span plus the retained request buffer, for 450 B of protobuf or 900 B
  * of JSON). The memory limiter counts this estimate, not the wire size.
  */
-export const MEMORY_PER_WIRE_BYTE: Record<OtlpFormat, number> = { protobuf: 6, json: 3 };
+export const MEMORY_PER_WIRE_BYTE: Record<OtlpFormat, number> = {
+  protobuf: 6,
+  json: 3,
+};
 
 const CONTENT_TYPES: Record<OtlpFormat, string> = {
   protobuf: 'application/x-protobuf',
@@ -61,13 +64,26 @@ const CONTENT_TYPES: Record<OtlpFormat, string> = {
 };
 
 // google.rpc.Code values for the HTTP statuses we answer with.
-const RPC_CODES: Record<number, number> = { 400: 3, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
+const RPC_CODES: Record<number, number> = {
+  400: 3,
+  413: 8,
+  415: 3,
+  429: 8,
+  500: 13,
+  503: 14,
+};
 
 class BodyTooLargeError extends Error {}
 
-function formatOf(contentType: string | null | undefined): OtlpFormat | undefined {
+function formatOf(
+  contentType: string | null | undefined,
+): OtlpFormat | undefined {
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return 'protobuf';
+  if (
+    mediaType === 'application/x-protobuf' ||
+    mediaType === 'application/protobuf'
+  )
+    return 'protobuf';
   if (mediaType === 'application/json') return 'json';
   return undefined;
 }
@@ -92,7 +108,9 @@ function decompressorFor(contentEncoding: string | null | undefined) {
 
 function toBuffer(chunk: Uint8Array | string): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk);
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return Buffer.isBuffer(chunk)
+    ? chunk
+    : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /**
@@ -126,11 +144,15 @@ async function readBody(
   };
 
   if (!decompressor) {
-    const iterable = body instanceof Readable ? body.iterator({ destroyOnReturn: false }) : body;
+    const iterable =
+      body instanceof Readable
+        ? body.iterator({ destroyOnReturn: false })
+        : body;
     for await (const chunk of iterable) collect(chunk);
   } else {
     const source = body instanceof Readable ? body : Readable.from(body);
-    const inflater = decompressor() as unknown as Readable & NodeJS.WritableStream;
+    const inflater = decompressor() as unknown as Readable &
+      NodeJS.WritableStream;
     const forwardError = (e: Error) => inflater.destroy(e);
     source.on('error', forwardError);
     source.pipe(inflater);
@@ -155,9 +177,17 @@ function decode({ buffer, length }: Body, format: OtlpFormat): ResourceSpans[] {
       ? decodeExportRequest(buffer, length)
       : parseExportRequestJson(buffer.toString('utf8', 0, length));
   } catch (e) {
-    const detail = e instanceof OtlpJsonError || e instanceof Error ? e.message : String(e);
-    const reason = e instanceof RangeError && /call stack/.test(detail) ? 'nested too deeply' : detail;
-    throw new BadRequestError(`invalid ${format === 'protobuf' ? 'protobuf' : 'JSON'} payload: ${reason}`);
+    const detail =
+      e instanceof OtlpJsonError || e instanceof Error ? e.message : String(e);
+    const reason =
+      e instanceof RangeError && /call stack/.test(detail)
+        ? 'nested too deeply'
+        : detail;
+    throw new BadRequestError(
+      `invalid ${
+        format === 'protobuf' ? 'protobuf' : 'JSON'
+      } payload: ${reason}`,
+    );
   }
 }
 
@@ -181,7 +211,8 @@ function rejectionOf(span: Span): RejectionReason | undefined {
   if (!isValidId(span.traceId, 16)) return 'traceId';
   if (!isValidId(span.spanId, 8)) return 'spanId';
   const parent = span.parentSpanId;
-  if (parent && parent.length !== 0 && parent.length !== 8) return 'parentSpanId';
+  if (parent && parent.length !== 0 && parent.length !== 8)
+    return 'parentSpanId';
   return undefined;
 }
 
@@ -192,9 +223,12 @@ interface Validated {
 }
 
 /** Drops spans the OTLP spec or our model cannot carry; copies span arrays only when it drops. */
-export function validateResourceSpans(resourceSpans: ResourceSpans[]): Validated {
+export function validateResourceSpans(
+  resourceSpans: ResourceSpans[],
+): Validated {
   const rejected = new Map<RejectionReason, number>();
-  const reject = (reason: RejectionReason, n: number) => rejected.set(reason, (rejected.get(reason) ?? 0) + n);
+  const reject = (reason: RejectionReason, n: number) =>
+    rejected.set(reason, (rejected.get(reason) ?? 0) + n);
   const kept: ResourceSpans[] = [];
   let keptSpans = 0;
   for (const rs of resourceSpans) {
@@ -236,11 +270,18 @@ export function validateResourceSpans(resourceSpans: ResourceSpans[]): Validated
 }
 
 function rejectionMessage(rejected: Map<RejectionReason, number>): string {
-  const parts = [...rejected].map(([reason, n]) => `${n} ${n === 1 ? 'span' : 'spans'} ${REJECTION_REASONS[reason]}`);
+  const parts = [...rejected].map(
+    ([reason, n]) =>
+      `${n} ${n === 1 ? 'span' : 'spans'} ${REJECTION_REASONS[reason]}`,
+  );
   return `rejected ${parts.join('; ')}`;
 }
 
-function statusBody(format: OtlpFormat, status: number, message: string): Buffer {
+function statusBody(
+  format: OtlpFormat,
+  status: number,
+  message: string,
+): Buffer {
   const code = RPC_CODES[status] ?? 2;
   if (format === 'json') return Buffer.from(JSON.stringify({ code, message }));
   const text = Buffer.from(message, 'utf8');
@@ -267,19 +308,46 @@ function errorResponse(
   };
 }
 
-function refusal(format: OtlpFormat, admission: Extract<Admission, { admitted: false }>): OtlpHttpResponse {
+function refusal(
+  format: OtlpFormat,
+  admission: Extract<Admission, { admitted: false }>,
+): OtlpHttpResponse {
   const headers: Record<string, string> =
-    admission.retryAfterSeconds !== undefined ? { 'retry-after': String(admission.retryAfterSeconds) } : {};
+    admission.retryAfterSeconds !== undefined
+      ? { 'retry-after': String(admission.retryAfterSeconds) }
+      : {};
   return errorResponse(format, admission.status, admission.message, headers);
 }
 
-function successResponse(format: OtlpFormat, rejectedSpans: number, message?: string): OtlpHttpResponse {
-  const partialSuccess = rejectedSpans > 0 ? { rejectedSpans, errorMessage: message } : undefined;
+function successResponse(
+  format: OtlpFormat,
+  rejectedSpans: number,
+  message?: string,
+): OtlpHttpResponse {
+  const partialSuccess =
+    rejectedSpans > 0 ? { rejectedSpans, errorMessage: message } : undefined;
   const body =
     format === 'json'
-      ? Buffer.from(JSON.stringify(partialSuccess ? { partialSuccess: { ...partialSuccess, rejectedSpans: String(rejectedSpans) } } : {}))
-      : Buffer.from(ExportTraceServiceResponseCodec.encode({ partialSuccess }).finish());
-  return { status: 200, headers: { 'content-type': CONTENT_TYPES[format] }, body };
+      ? Buffer.from(
+          JSON.stringify(
+            partialSuccess
+              ? {
+                  partialSuccess: {
+                    ...partialSuccess,
+                    rejectedSpans: String(rejectedSpans),
+                  },
+                }
+              : {},
+          ),
+        )
+      : Buffer.from(
+          ExportTraceServiceResponseCodec.encode({ partialSuccess }).finish(),
+        );
+  return {
+    status: 200,
+    headers: { 'content-type': CONTENT_TYPES[format] },
+    body,
+  };
 }
 
 /**
@@ -296,12 +364,20 @@ export class OtlpHttpReceiver {
       return errorResponse(
         'json',
         415,
-        `unsupported content type "${String(request.contentType ?? '')}": use application/x-protobuf or application/json`,
+        `unsupported content type "${String(
+          request.contentType ?? '',
+        )}": use application/x-protobuf or application/json`,
       );
     }
     const decompressor = decompressorFor(request.contentEncoding);
     if (decompressor === undefined) {
-      return errorResponse(format, 415, `unsupported content encoding "${String(request.contentEncoding)}": use gzip or none`);
+      return errorResponse(
+        format,
+        415,
+        `unsupported content encoding "${String(
+          request.contentEncoding,
+        )}": use gzip or none`,
+      );
     }
     const early = this.options.precheck?.();
     if (early && !early.admitted) return refusal(format, early);
@@ -318,18 +394,28 @@ export class OtlpHttpReceiver {
           { connection: 'close' },
         );
       }
-      const message = e instanceof BadRequestError ? e.message : `could not read request body: ${(e as Error)?.message ?? e}`;
+      const message =
+        e instanceof BadRequestError
+          ? e.message
+          : `could not read request body: ${(e as Error)?.message ?? e}`;
       return errorResponse(format, 400, message);
     }
 
     let admission: Admission;
     try {
-      admission = decoded.receivedSpans > 0 ? this.options.accept(decoded) : { admitted: true };
+      admission =
+        decoded.receivedSpans > 0
+          ? this.options.accept(decoded)
+          : { admitted: true };
     } catch {
       return errorResponse(format, 500, 'internal error while accepting spans');
     }
     if (!admission.admitted) return refusal(format, admission);
-    return successResponse(format, decoded.rejectedSpans, decoded.rejectionMessage);
+    return successResponse(
+      format,
+      decoded.rejectedSpans,
+      decoded.rejectionMessage,
+    );
   }
 
   private async read(
@@ -337,7 +423,11 @@ export class OtlpHttpReceiver {
     format: OtlpFormat,
     decompressor: (() => NodeJS.ReadWriteStream) | null,
   ): Promise<DecodedExport> {
-    const body = await readBody(request.body, decompressor, this.options.maxBodyBytes);
+    const body = await readBody(
+      request.body,
+      decompressor,
+      this.options.maxBodyBytes,
+    );
     const resourceSpans = decode(body, format);
     const receivedSpans = countSpans(resourceSpans);
     const { kept, keptSpans, rejected } = validateResourceSpans(resourceSpans);
@@ -345,7 +435,11 @@ export class OtlpHttpReceiver {
       batch: {
         resourceSpans: kept,
         spanCount: keptSpans,
-        bytes: shareOfBytes(body.length * MEMORY_PER_WIRE_BYTE[format], keptSpans, receivedSpans),
+        bytes: shareOfBytes(
+          body.length * MEMORY_PER_WIRE_BYTE[format],
+          keptSpans,
+          receivedSpans,
+        ),
       },
       receivedSpans,
       rejectedSpans: receivedSpans - keptSpans,

@@ -3,7 +3,12 @@ import { RedactionAction, SanitizerRuleConfig } from './config';
 import { AnyValue, KeyValue, SpanBatch } from './model';
 import { markResourceModified, markSpanModified } from './wire';
 
-export type AttributeLocation = 'resource' | 'scope' | 'span' | 'event' | 'link';
+export type AttributeLocation =
+  | 'resource'
+  | 'scope'
+  | 'span'
+  | 'event'
+  | 'link';
 
 export const REDACTED_COUNT_ATTRIBUTE = 'tracing_health.redacted_count';
 export const MASK = '****';
@@ -117,14 +122,21 @@ function sha256(text: string): string {
 
 function canonical(value: AnyValue | null | undefined): string {
   if (!value) return '';
-  if (value.stringValue !== null && value.stringValue !== undefined) return value.stringValue;
-  if (value.intValue !== null && value.intValue !== undefined) return String(value.intValue);
-  if (value.doubleValue !== null && value.doubleValue !== undefined) return String(value.doubleValue);
-  if (value.boolValue !== null && value.boolValue !== undefined) return String(value.boolValue);
+  if (value.stringValue !== null && value.stringValue !== undefined)
+    return value.stringValue;
+  if (value.intValue !== null && value.intValue !== undefined)
+    return String(value.intValue);
+  if (value.doubleValue !== null && value.doubleValue !== undefined)
+    return String(value.doubleValue);
+  if (value.boolValue !== null && value.boolValue !== undefined)
+    return String(value.boolValue);
   if (value.bytesValue) return Buffer.from(value.bytesValue).toString('base64');
-  if (value.arrayValue) return JSON.stringify((value.arrayValue.values ?? []).map(canonical));
+  if (value.arrayValue)
+    return JSON.stringify((value.arrayValue.values ?? []).map(canonical));
   if (value.kvlistValue)
-    return JSON.stringify((value.kvlistValue.values ?? []).map(kv => [kv.key, canonical(kv.value)]));
+    return JSON.stringify(
+      (value.kvlistValue.values ?? []).map(kv => [kv.key, canonical(kv.value)]),
+    );
   return '';
 }
 
@@ -156,7 +168,10 @@ export class Sanitizer {
   private readonly onRedaction: NonNullable<SanitizerOptions['onRedaction']>;
 
   constructor(options: SanitizerOptions) {
-    const rules = [...(options.useDefaults ? DEFAULT_SANITIZER_RULES : []), ...options.rules].map(
+    const rules = [
+      ...(options.useDefaults ? DEFAULT_SANITIZER_RULES : []),
+      ...options.rules,
+    ].map(
       (r, i): CompiledRule => ({
         name: r.name ?? `rule-${i}`,
         action: r.action,
@@ -169,7 +184,10 @@ export class Sanitizer {
     this.keyRules = rules.filter(r => r.key);
     this.valueRules = rules.filter(r => r.value && !r.key);
     if (this.valueRules.length) {
-      this.anyValuePattern = new RegExp(this.valueRules.map(r => `(?:${r.hint})`).join('|'), 'i');
+      this.anyValuePattern = new RegExp(
+        this.valueRules.map(r => `(?:${r.hint})`).join('|'),
+        'i',
+      );
     }
     this.onRedaction = options.onRedaction ?? (() => {});
   }
@@ -183,8 +201,10 @@ export class Sanitizer {
         inHeaders += this.attributes(ss.scope?.attributes, 'scope', 0);
         for (const span of ss.spans ?? []) {
           let inSpan = this.attributes(span.attributes, 'span', 0);
-          for (const event of span.events ?? []) inSpan += this.attributes(event.attributes, 'event', 0);
-          for (const link of span.links ?? []) inSpan += this.attributes(link.attributes, 'link', 0);
+          for (const event of span.events ?? [])
+            inSpan += this.attributes(event.attributes, 'event', 0);
+          for (const link of span.links ?? [])
+            inSpan += this.attributes(link.attributes, 'link', 0);
           if (inSpan > 0) {
             setRedactedCount(span, inSpan);
             markSpanModified(rs, span);
@@ -220,7 +240,11 @@ export class Sanitizer {
   }
 
   /** Returns the number of redactions; deletes attributes in place. */
-  private attributes(attrs: KeyValue[] | null | undefined, location: AttributeLocation, depth: number): number {
+  private attributes(
+    attrs: KeyValue[] | null | undefined,
+    location: AttributeLocation,
+    depth: number,
+  ): number {
     if (!attrs || attrs.length === 0) return 0;
     let count = 0;
     let deleted = 0;
@@ -244,14 +268,23 @@ export class Sanitizer {
       if (match.whole) {
         const action = match.whole.action;
         if (action === 'delete') remove = true;
-        else kv.value = { stringValue: action === 'mask' ? MASK : sha256(canonical(kv.value)) };
+        else
+          kv.value = {
+            stringValue: action === 'mask' ? MASK : sha256(canonical(kv.value)),
+          };
         this.redacted(action, location);
         count++;
       } else if (kv.value) {
         const text = kv.value.stringValue;
-        if (remembered && typeof text === 'string' && text === recent.cleanValues[i]) continue;
+        if (
+          remembered &&
+          typeof text === 'string' &&
+          text === recent.cleanValues[i]
+        )
+          continue;
         const result = this.value(kv.value, match.scoped, location, depth);
-        if (remembered && result.count === 0 && typeof text === 'string') recent.cleanValues[i] = text;
+        if (remembered && result.count === 0 && typeof text === 'string')
+          recent.cleanValues[i] = text;
         count += result.count;
         remove = result.remove;
       }
@@ -314,7 +347,10 @@ export class Sanitizer {
     }
     const entries = value.kvlistValue?.values;
     if (entries && entries.length) {
-      return { count: this.attributes(entries, location, depth + 1), remove: false };
+      return {
+        count: this.attributes(entries, location, depth + 1),
+        remove: false,
+      };
     }
     return NOTHING;
   }
@@ -329,15 +365,23 @@ export class Sanitizer {
       let matched = 0;
       const pattern = rule.value!;
       pattern.lastIndex = 0;
-      const replaced = text.replace(pattern, (match: string, ...rest: unknown[]) => {
-        const groups = rest[rest.length - 1] as { pre?: string; secret?: string } | string;
-        const named = typeof groups === 'object' && groups?.secret !== undefined ? groups : undefined;
-        const secret = named ? named.secret! : match;
-        if (rule.check === 'luhn' && !passesLuhn(secret)) return match;
-        matched++;
-        const redacted = rule.action === 'hash' ? sha256(secret) : MASK;
-        return named ? `${named.pre ?? ''}${redacted}` : redacted;
-      });
+      const replaced = text.replace(
+        pattern,
+        (match: string, ...rest: unknown[]) => {
+          const groups = rest[rest.length - 1] as
+            | { pre?: string; secret?: string }
+            | string;
+          const named =
+            typeof groups === 'object' && groups?.secret !== undefined
+              ? groups
+              : undefined;
+          const secret = named ? named.secret! : match;
+          if (rule.check === 'luhn' && !passesLuhn(secret)) return match;
+          matched++;
+          const redacted = rule.action === 'hash' ? sha256(secret) : MASK;
+          return named ? `${named.pre ?? ''}${redacted}` : redacted;
+        },
+      );
       if (!matched) continue;
       for (let i = 0; i < matched; i++) this.redacted(rule.action, location);
       count += matched;
@@ -352,13 +396,18 @@ const NOTHING = { count: 0, remove: false } as const;
 
 function compact<T>(items: T[]): void {
   let w = 0;
-  for (let r = 0; r < items.length; r++) if (items[r] !== undefined) items[w++] = items[r];
+  for (let r = 0; r < items.length; r++)
+    if (items[r] !== undefined) items[w++] = items[r];
   items.length = w;
 }
 
-function setRedactedCount(span: { attributes?: KeyValue[] | null }, count: number): void {
+function setRedactedCount(
+  span: { attributes?: KeyValue[] | null },
+  count: number,
+): void {
   const attrs = (span.attributes ??= []);
   const existing = attrs.find(kv => kv.key === REDACTED_COUNT_ATTRIBUTE);
   if (existing) existing.value = { intValue: count };
-  else attrs.push({ key: REDACTED_COUNT_ATTRIBUTE, value: { intValue: count } });
+  else
+    attrs.push({ key: REDACTED_COUNT_ATTRIBUTE, value: { intValue: count } });
 }

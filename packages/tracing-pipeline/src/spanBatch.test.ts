@@ -8,7 +8,9 @@ function batch(services: Record<string, number>, bytes = 1000): SpanBatch {
 }
 
 const names = (b: SpanBatch) =>
-  b.resourceSpans.flatMap(rs => rs.scopeSpans!.flatMap(ss => ss.spans!.map(s => s.spanId)));
+  b.resourceSpans.flatMap(rs =>
+    rs.scopeSpans!.flatMap(ss => ss.spans!.map(s => s.spanId)),
+  );
 
 describe('splitBatch', () => {
   it.each([

@@ -12,7 +12,11 @@ export function countSpans(resourceSpans: readonly ResourceSpans[]): number {
 }
 
 /** The share of `bytes` that `part` of `whole` spans stands for (rounded; shares of a split add up). */
-export function shareOfBytes(bytes: number, part: number, whole: number): number {
+export function shareOfBytes(
+  bytes: number,
+  part: number,
+  whole: number,
+): number {
   return whole <= 0 ? 0 : Math.round((bytes * part) / whole);
 }
 
@@ -60,7 +64,12 @@ export function splitBatch(batch: SpanBatch, maxSpans: number): SpanBatch[] {
     }
     let scopes: ScopeSpans[] = [];
     const flushScopes = () => {
-      if (scopes.length) current.push({ resource: rs.resource, schemaUrl: rs.schemaUrl, scopeSpans: scopes });
+      if (scopes.length)
+        current.push({
+          resource: rs.resource,
+          schemaUrl: rs.schemaUrl,
+          scopeSpans: scopes,
+        });
       scopes = [];
     };
     for (const ss of rs.scopeSpans ?? []) {
@@ -71,7 +80,11 @@ export function splitBatch(batch: SpanBatch, maxSpans: number): SpanBatch[] {
         scopes.push(
           offset === 0 && take === spans.length
             ? ss
-            : { scope: ss.scope, schemaUrl: ss.schemaUrl, spans: spans.slice(offset, offset + take) },
+            : {
+                scope: ss.scope,
+                schemaUrl: ss.schemaUrl,
+                spans: spans.slice(offset, offset + take),
+              },
         );
         offset += take;
         room -= take;
@@ -122,11 +135,17 @@ export function encodeBatch(batch: SpanBatch, maxSpans: number): EncodedBatch {
     if (spanCount === 0) continue;
     const parts =
       maxSpans > 0 && spanCount > maxSpans
-        ? splitBatch({ resourceSpans: [rs], spanCount, bytes: 0 }, maxSpans).flatMap(p => p.resourceSpans)
+        ? splitBatch(
+            { resourceSpans: [rs], spanCount, bytes: 0 },
+            maxSpans,
+          ).flatMap(p => p.resourceSpans)
         : [rs];
     for (const part of parts) {
       const data = encodeResourceSpansField(part);
-      chunks.push({ data, spanCount: parts.length === 1 ? spanCount : scopeSpanCount(part) });
+      chunks.push({
+        data,
+        spanCount: parts.length === 1 ? spanCount : scopeSpanCount(part),
+      });
       bytes += data.length;
     }
   }

@@ -105,7 +105,8 @@ export class SpanEncoder {
     else if (v.arrayValue) {
       const inner = this.reserve();
       let m = 0;
-      for (const x of v.arrayValue.values ?? []) m += framed(this.anyValueSize(x));
+      for (const x of v.arrayValue.values ?? [])
+        m += framed(this.anyValueSize(x));
       this.sizes[inner] = m;
       n = framed(m);
     } else if (v.kvlistValue) {
@@ -226,7 +227,12 @@ export class SpanEncoder {
     return pos;
   }
 
-  private writeKeyValues(out: Buffer, pos: number, tag: number, kvs: KeyValue[] | null | undefined): number {
+  private writeKeyValues(
+    out: Buffer,
+    pos: number,
+    tag: number,
+    kvs: KeyValue[] | null | undefined,
+  ): number {
     if (!kvs) return pos;
     for (const kv of kvs) {
       out[pos++] = tag;
@@ -284,7 +290,12 @@ export class SpanEncoder {
     return pos;
   }
 
-  private writeStringField(out: Buffer, pos: number, tag: number, s: string | null | undefined): number {
+  private writeStringField(
+    out: Buffer,
+    pos: number,
+    tag: number,
+    s: string | null | undefined,
+  ): number {
     if (!s) return pos;
     out[pos++] = tag;
     return this.writeString(out, pos, s);
@@ -310,7 +321,11 @@ function utf8Length(s: string): number {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if ((c & 0xfc00) === 0xd800 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+    else if (
+      (c & 0xfc00) === 0xd800 &&
+      i + 1 < s.length &&
+      (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00
+    ) {
       n += 4;
       i++;
     } else n += 3;
@@ -399,13 +414,21 @@ function writeInt64(out: Buffer, pos: number, v: Int64): number {
 }
 
 function writeFixed64(out: Buffer, pos: number, v: Int64): number {
-  const [low, high] = typeof v === 'number' ? [v % 4294967296 >>> 0, Math.floor(v / 4294967296) >>> 0] : bits(v);
+  const [low, high] =
+    typeof v === 'number'
+      ? [v % 4294967296 >>> 0, Math.floor(v / 4294967296) >>> 0]
+      : bits(v);
   out.writeUInt32LE(low, pos);
   out.writeUInt32LE(high, pos + 4);
   return pos + 8;
 }
 
-function writeBytesField(out: Buffer, pos: number, tag: number, bytes: Uint8Array | null | undefined): number {
+function writeBytesField(
+  out: Buffer,
+  pos: number,
+  tag: number,
+  bytes: Uint8Array | null | undefined,
+): number {
   if (!bytes || bytes.length === 0) return pos;
   out[pos++] = tag;
   pos = writeVarint(out, pos, bytes.length);

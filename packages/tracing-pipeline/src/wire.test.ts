@@ -1,15 +1,28 @@
 import { ExportTraceServiceRequestCodec } from './otlpRoot';
 import { encodeRequest, makeRequest, str } from './testing/fixtures';
-import { decodeExportRequest, encodeExportRequest, markModified, markResourceModified, markSpanModified } from './wire';
+import {
+  decodeExportRequest,
+  encodeExportRequest,
+  markModified,
+  markResourceModified,
+  markSpanModified,
+} from './wire';
 
 describe('decodeExportRequest / encodeExportRequest', () => {
   const body = encodeRequest(makeRequest({ a: 3, b: 2 }));
 
   it('decodes what the codec encodes', () => {
     const resourceSpans = decodeExportRequest(body);
-    const reference = ExportTraceServiceRequestCodec.decode(body).resourceSpans!;
-    expect(resourceSpans.map(rs => ExportTraceServiceRequestCodec.toObject({ resourceSpans: [rs] }))).toEqual(
-      reference.map(rs => ExportTraceServiceRequestCodec.toObject({ resourceSpans: [rs] })),
+    const reference =
+      ExportTraceServiceRequestCodec.decode(body).resourceSpans!;
+    expect(
+      resourceSpans.map(rs =>
+        ExportTraceServiceRequestCodec.toObject({ resourceSpans: [rs] }),
+      ),
+    ).toEqual(
+      reference.map(rs =>
+        ExportTraceServiceRequestCodec.toObject({ resourceSpans: [rs] }),
+      ),
     );
   });
 
@@ -20,50 +33,89 @@ describe('decodeExportRequest / encodeExportRequest', () => {
   });
 
   it('re-uses received bytes of untouched resource spans', () => {
-    expect(encodeExportRequest(decodeExportRequest(body)).equals(body)).toBe(true);
+    expect(encodeExportRequest(decodeExportRequest(body)).equals(body)).toBe(
+      true,
+    );
   });
 
   it.each([
-    ['an in-place change announced with markModified', (rs: any) => {
-      rs.scopeSpans[0].spans[0].name = 'renamed';
-      markModified(rs);
-    }],
-    ['a replaced spans array', (rs: any) => {
-      rs.scopeSpans[0].spans = rs.scopeSpans[0].spans.slice(1);
-    }],
-    ['a spans array shortened in place', (rs: any) => {
-      rs.scopeSpans[0].spans.pop();
-    }],
-    ['a scope added', (rs: any) => {
-      rs.scopeSpans.push({ spans: [] });
-    }],
-    ['a span replaced in place', (rs: any) => {
-      rs.scopeSpans[0].spans[1] = { ...rs.scopeSpans[0].spans[1], name: 'copy' };
-    }],
-    ['a span changed and marked', (rs: any) => {
-      rs.scopeSpans[0].spans[1].name = 'renamed';
-      rs.scopeSpans[0].spans[1].attributes.push(str('added', 'yes'));
-      markSpanModified(rs, rs.scopeSpans[0].spans[1]);
-    }],
-    ['the resource changed and marked', (rs: any) => {
-      rs.resource.attributes.push(str('deployment.environment', 'prod'));
-      rs.scopeSpans[0].scope.name = 'other-scope';
-      markResourceModified(rs);
-    }],
-    ['both, with schema urls', (rs: any) => {
-      rs.schemaUrl = 'https://opentelemetry.io/schemas/1.26.0';
-      rs.scopeSpans[0].schemaUrl = 'https://opentelemetry.io/schemas/1.25.0';
-      rs.resource.attributes.push(str('k', 'v'));
-      markResourceModified(rs);
-      rs.scopeSpans[0].spans[0].name = 'x'.repeat(300);
-      markSpanModified(rs, rs.scopeSpans[0].spans[0]);
-    }],
+    [
+      'an in-place change announced with markModified',
+      (rs: any) => {
+        rs.scopeSpans[0].spans[0].name = 'renamed';
+        markModified(rs);
+      },
+    ],
+    [
+      'a replaced spans array',
+      (rs: any) => {
+        rs.scopeSpans[0].spans = rs.scopeSpans[0].spans.slice(1);
+      },
+    ],
+    [
+      'a spans array shortened in place',
+      (rs: any) => {
+        rs.scopeSpans[0].spans.pop();
+      },
+    ],
+    [
+      'a scope added',
+      (rs: any) => {
+        rs.scopeSpans.push({ spans: [] });
+      },
+    ],
+    [
+      'a span replaced in place',
+      (rs: any) => {
+        rs.scopeSpans[0].spans[1] = {
+          ...rs.scopeSpans[0].spans[1],
+          name: 'copy',
+        };
+      },
+    ],
+    [
+      'a span changed and marked',
+      (rs: any) => {
+        rs.scopeSpans[0].spans[1].name = 'renamed';
+        rs.scopeSpans[0].spans[1].attributes.push(str('added', 'yes'));
+        markSpanModified(rs, rs.scopeSpans[0].spans[1]);
+      },
+    ],
+    [
+      'the resource changed and marked',
+      (rs: any) => {
+        rs.resource.attributes.push(str('deployment.environment', 'prod'));
+        rs.scopeSpans[0].scope.name = 'other-scope';
+        markResourceModified(rs);
+      },
+    ],
+    [
+      'both, with schema urls',
+      (rs: any) => {
+        rs.schemaUrl = 'https://opentelemetry.io/schemas/1.26.0';
+        rs.scopeSpans[0].schemaUrl = 'https://opentelemetry.io/schemas/1.25.0';
+        rs.resource.attributes.push(str('k', 'v'));
+        markResourceModified(rs);
+        rs.scopeSpans[0].spans[0].name = 'x'.repeat(300);
+        markSpanModified(rs, rs.scopeSpans[0].spans[0]);
+      },
+    ],
   ])('re-encodes after %s', (_name, change) => {
     const resourceSpans = decodeExportRequest(body);
     change(resourceSpans[0]);
-    const reencoded = ExportTraceServiceRequestCodec.decode(encodeExportRequest(resourceSpans));
-    expect(ExportTraceServiceRequestCodec.toObject(reencoded, { defaults: true, longs: String })).toEqual(
-      ExportTraceServiceRequestCodec.toObject(ExportTraceServiceRequestCodec.fromObject({ resourceSpans }), { defaults: true, longs: String }),
+    const reencoded = ExportTraceServiceRequestCodec.decode(
+      encodeExportRequest(resourceSpans),
+    );
+    expect(
+      ExportTraceServiceRequestCodec.toObject(reencoded, {
+        defaults: true,
+        longs: String,
+      }),
+    ).toEqual(
+      ExportTraceServiceRequestCodec.toObject(
+        ExportTraceServiceRequestCodec.fromObject({ resourceSpans }),
+        { defaults: true, longs: String },
+      ),
     );
   });
 
@@ -74,24 +126,39 @@ describe('decodeExportRequest / encodeExportRequest', () => {
     spans[0].name = 'renamed';
     markSpanModified(resourceSpans[0], spans[0]);
     spans[1].name = 'unannounced';
-    const out = ExportTraceServiceRequestCodec.decode(encodeExportRequest(resourceSpans));
-    expect(out.resourceSpans![0].scopeSpans![0].spans!.map(s => s.name)).toEqual(['renamed', original, original]);
+    const out = ExportTraceServiceRequestCodec.decode(
+      encodeExportRequest(resourceSpans),
+    );
+    expect(
+      out.resourceSpans![0].scopeSpans![0].spans!.map(s => s.name),
+    ).toEqual(['renamed', original, original]);
   });
 
   it('encodes objects that never came off the wire', () => {
     const request = makeRequest({ c: 2 });
     request.resourceSpans![0].resource!.attributes!.push(str('k', 'v'));
-    const out = ExportTraceServiceRequestCodec.decode(encodeExportRequest(request.resourceSpans!));
-    expect(out.resourceSpans![0].resource!.attributes!.map(a => a.key)).toEqual(['service.name', 'k']);
+    const out = ExportTraceServiceRequestCodec.decode(
+      encodeExportRequest(request.resourceSpans!),
+    );
+    expect(out.resourceSpans![0].resource!.attributes!.map(a => a.key)).toEqual(
+      ['service.name', 'k'],
+    );
   });
 
   it('skips unknown fields', () => {
-    const withUnknown = Buffer.concat([Buffer.from([0x10, 0x05, 0x1a, 0x01, 0x00]), body]);
+    const withUnknown = Buffer.concat([
+      Buffer.from([0x10, 0x05, 0x1a, 0x01, 0x00]),
+      body,
+    ]);
     expect(decodeExportRequest(withUnknown)).toHaveLength(2);
   });
 
   it('refuses a string running past the end of the body instead of clamping it', () => {
-    const kv = Buffer.concat([Buffer.from([0x0a, 12]), Buffer.from('service.name'), Buffer.from([0x12, 3, 0x0a, 100, 0x78])]);
+    const kv = Buffer.concat([
+      Buffer.from([0x0a, 12]),
+      Buffer.from('service.name'),
+      Buffer.from([0x12, 3, 0x0a, 100, 0x78]),
+    ]);
     const resource = Buffer.concat([Buffer.from([0x0a, kv.length]), kv]);
     const rs = Buffer.concat([Buffer.from([0x0a, resource.length]), resource]);
     const request = Buffer.concat([Buffer.from([0x0a, rs.length]), rs]);

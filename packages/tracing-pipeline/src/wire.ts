@@ -50,18 +50,24 @@ const TAG_3 = 0x1a;
 export class WireFormatError extends Error {}
 
 function expectEnd(reader: ProtobufReader, end: number, what: string) {
-  if (reader.pos !== end) throw new WireFormatError(`malformed ${what} ending at offset ${end}`);
+  if (reader.pos !== end)
+    throw new WireFormatError(`malformed ${what} ending at offset ${end}`);
 }
 
 function lengthDelimited(reader: ProtobufReader, limit: number): number {
   const size = reader.uint32();
   const end = reader.pos + size;
-  if (end > limit) throw new WireFormatError(`truncated message at offset ${reader.pos}`);
+  if (end > limit)
+    throw new WireFormatError(`truncated message at offset ${reader.pos}`);
   return end;
 }
 
 // Mirrors the generated ScopeSpans.decode, recording where each span lies.
-function decodeScopeSpans(reader: ProtobufReader, end: number, scopes: ReceivedScope[]): ScopeSpans {
+function decodeScopeSpans(
+  reader: ProtobufReader,
+  end: number,
+  scopes: ReceivedScope[],
+): ScopeSpans {
   const ss: ScopeSpans = { scope: undefined, spans: [], schemaUrl: undefined };
   const spans = ss.spans!;
   const offsets: number[] = [];
@@ -70,7 +76,10 @@ function decodeScopeSpans(reader: ProtobufReader, end: number, scopes: ReceivedS
     switch (tag >>> 3) {
       case 1: {
         const scopeEnd = lengthDelimited(reader, end);
-        ss.scope = InstrumentationScopeCodec.decode(reader, scopeEnd - reader.pos);
+        ss.scope = InstrumentationScopeCodec.decode(
+          reader,
+          scopeEnd - reader.pos,
+        );
         expectEnd(reader, scopeEnd, 'scope');
         break;
       }
@@ -94,9 +103,17 @@ function decodeScopeSpans(reader: ProtobufReader, end: number, scopes: ReceivedS
 }
 
 // Mirrors the generated ResourceSpans.decode.
-function decodeResourceSpans(reader: ProtobufReader, buffer: Buffer, end: number): ResourceSpans {
+function decodeResourceSpans(
+  reader: ProtobufReader,
+  buffer: Buffer,
+  end: number,
+): ResourceSpans {
   const start = reader.pos;
-  const rs: WithReceived = { resource: undefined, scopeSpans: [], schemaUrl: undefined };
+  const rs: WithReceived = {
+    resource: undefined,
+    scopeSpans: [],
+    schemaUrl: undefined,
+  };
   const scopes: ReceivedScope[] = [];
   while (reader.pos < end) {
     const tag = reader.uint32();
@@ -151,20 +168,26 @@ function padded(body: Uint8Array, length: number): Buffer {
  * bounds and clamps strings at the end of the buffer; a spare byte after the body makes that
  * clamp visible too.)
  */
-export function decodeExportRequest(body: Uint8Array, length = body.length): ResourceSpans[] {
-  const buffer = length < body.length && Buffer.isBuffer(body) ? body : padded(body, length);
+export function decodeExportRequest(
+  body: Uint8Array,
+  length = body.length,
+): ResourceSpans[] {
+  const buffer =
+    length < body.length && Buffer.isBuffer(body) ? body : padded(body, length);
   const reader = createReader(buffer);
   const result: ResourceSpans[] = [];
   while (reader.pos < length) {
     const tagAt = reader.pos;
     const tag = reader.uint32();
-    if (tag >>> 3 === 0) throw new WireFormatError(`invalid field number 0 at offset ${tagAt}`);
+    if (tag >>> 3 === 0)
+      throw new WireFormatError(`invalid field number 0 at offset ${tagAt}`);
     if (tag >>> 3 === 1) {
       const end = lengthDelimited(reader, length);
       result.push(decodeResourceSpans(reader, buffer, end));
     } else {
       reader.skipType(tag & 7);
-      if (reader.pos > length) throw new WireFormatError(`truncated field at offset ${tagAt}`);
+      if (reader.pos > length)
+        throw new WireFormatError(`truncated field at offset ${tagAt}`);
     }
   }
   return result;
@@ -189,14 +212,16 @@ export function markResourceModified(rs: ResourceSpans): void {
 
 function sameStructure(rs: ResourceSpans, received: Received): boolean {
   const scopes = received.scopeSpans;
-  if (rs.scopeSpans !== scopes || scopes.length !== received.scopes.length) return false;
+  if (rs.scopeSpans !== scopes || scopes.length !== received.scopes.length)
+    return false;
   if (rs.resource !== received.resource) return false;
   for (let i = 0; i < scopes.length; i++) {
     const r = received.scopes[i];
     if (scopes[i] !== r.scopeSpans) return false;
     const spans = scopes[i].spans;
     if (!spans || spans.length !== r.spans.length) return false;
-    for (let j = 0; j < spans.length; j++) if (spans[j] !== r.spans[j]) return false;
+    for (let j = 0; j < spans.length; j++)
+      if (spans[j] !== r.spans[j]) return false;
   }
   return true;
 }
@@ -253,7 +278,7 @@ class Output {
         out[pos++] = piece.tag;
         let v = piece.size;
         while (v >= 128) {
-          out[pos++] = (v % 128) | 0x80;
+          out[pos++] = v % 128 | 0x80;
           v = Math.floor(v / 128);
         }
         out[pos++] = v;
@@ -270,27 +295,38 @@ class Output {
   }
 }
 
-const utf8 = (s: string | null | undefined) => (s ? Buffer.from(s, 'utf8') : undefined);
+const utf8 = (s: string | null | undefined) =>
+  s ? Buffer.from(s, 'utf8') : undefined;
 
 /**
  * Writes a ResourceSpans field: resource, scopes and schema URLs encoded afresh; each span copied
  * from the received bytes when `received` vouches for it, encoded otherwise.
  */
 function writeAssembled(out: Output, rs: ResourceSpans, received?: Received) {
-  const resource = rs.resource ? ResourceCodec.encode(rs.resource).finish() : undefined;
+  const resource = rs.resource
+    ? ResourceCodec.encode(rs.resource).finish()
+    : undefined;
   const schemaUrl = utf8(rs.schemaUrl);
   const scopes = (rs.scopeSpans ?? []).map((ss, i) => {
     const r = received?.scopes[i];
-    const scope = ss.scope ? InstrumentationScopeCodec.encode(ss.scope).finish() : undefined;
+    const scope = ss.scope
+      ? InstrumentationScopeCodec.encode(ss.scope).finish()
+      : undefined;
     const spans = (ss.spans ?? []).map((span, j) =>
-      r && !received!.modifiedSpans?.has(span) ? ~(r.offsets[2 * j + 1] - r.offsets[2 * j]) : out.spanSize(span),
+      r && !received!.modifiedSpans?.has(span)
+        ? ~(r.offsets[2 * j + 1] - r.offsets[2 * j])
+        : out.spanSize(span),
     );
     const ssSchemaUrl = utf8(ss.schemaUrl);
-    let size = (scope ? framed(scope.length) : 0) + (ssSchemaUrl ? framed(ssSchemaUrl.length) : 0);
+    let size =
+      (scope ? framed(scope.length) : 0) +
+      (ssSchemaUrl ? framed(ssSchemaUrl.length) : 0);
     for (const s of spans) size += framed(s < 0 ? ~s : s);
     return { ss, scope, spans, ssSchemaUrl, size, offsets: r?.offsets };
   });
-  let size = (resource ? framed(resource.length) : 0) + (schemaUrl ? framed(schemaUrl.length) : 0);
+  let size =
+    (resource ? framed(resource.length) : 0) +
+    (schemaUrl ? framed(schemaUrl.length) : 0);
   for (const s of scopes) size += framed(s.size);
 
   out.header(TAG_1, size);

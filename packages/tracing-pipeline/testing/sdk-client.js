@@ -8,7 +8,12 @@
 // Prints the finished spans as JSON on stdout.
 'use strict';
 
-const { context, trace, SpanKind, SpanStatusCode } = require('@opentelemetry/api');
+const {
+  context,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+} = require('@opentelemetry/api');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
 const {
   NodeTracerProvider,
@@ -16,8 +21,12 @@ const {
   SimpleSpanProcessor,
   InMemorySpanExporter,
 } = require('@opentelemetry/sdk-trace-node');
-const { OTLPTraceExporter: ProtoExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
-const { OTLPTraceExporter: JsonExporter } = require('@opentelemetry/exporter-trace-otlp-http');
+const {
+  OTLPTraceExporter: ProtoExporter,
+} = require('@opentelemetry/exporter-trace-otlp-proto');
+const {
+  OTLPTraceExporter: JsonExporter,
+} = require('@opentelemetry/exporter-trace-otlp-http');
 
 const SECRETS = {
   authorization: 'Bearer sk_live_51Hsecret0123456789',
@@ -30,16 +39,23 @@ async function main() {
   const recorded = new InMemorySpanExporter();
   const exporterOptions = {
     url: options.url,
-    headers: { Authorization: `Bearer ${options.token ?? 'test-ingest-token'}` },
+    headers: {
+      Authorization: `Bearer ${options.token ?? 'test-ingest-token'}`,
+    },
     compression: options.compression ?? 'none',
     timeoutMillis: 10_000,
   };
   const makeExporter = () =>
-    options.encoding === 'json' ? new JsonExporter(exporterOptions) : new ProtoExporter(exporterOptions);
+    options.encoding === 'json'
+      ? new JsonExporter(exporterOptions)
+      : new ProtoExporter(exporterOptions);
   const providers = (options.services ?? ['storefront', 'checkout']).map(
     service =>
       new NodeTracerProvider({
-        resource: resourceFromAttributes({ 'service.name': service, 'service.version': '1.2.3' }),
+        resource: resourceFromAttributes({
+          'service.name': service,
+          'service.version': '1.2.3',
+        }),
         spanProcessors: [
           new SimpleSpanProcessor(recorded),
           new BatchSpanProcessor(makeExporter(), {
@@ -70,7 +86,10 @@ async function main() {
       'POST /checkout',
       {
         kind: SpanKind.SERVER,
-        attributes: { 'db.password': SECRETS.dbPassword, 'payment.note': `card ${SECRETS.card}` },
+        attributes: {
+          'db.password': SECRETS.dbPassword,
+          'payment.note': `card ${SECRETS.card}`,
+        },
       },
       trace.setSpan(context.active(), root),
     );
@@ -90,7 +109,9 @@ async function main() {
     name: s.name,
     service: s.resource.attributes['service.name'],
   }));
-  process.stdout.write(JSON.stringify({ spans, secrets: Object.values(SECRETS) }));
+  process.stdout.write(
+    JSON.stringify({ spans, secrets: Object.values(SECRETS) }),
+  );
 }
 
 main().catch(e => {

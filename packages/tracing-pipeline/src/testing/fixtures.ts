@@ -1,11 +1,19 @@
 import * as protobuf from 'protobufjs';
 import { randomBytes } from 'node:crypto';
-import { ExportTraceServiceRequest, KeyValue, ResourceSpans, Span } from '../model';
+import {
+  ExportTraceServiceRequest,
+  KeyValue,
+  ResourceSpans,
+  Span,
+} from '../model';
 import { ExportTraceServiceRequestCodec } from '../otlpRoot';
 
 /** Test data builders shared by the stage tests (not exported from the package). */
 
-export const str = (key: string, v: string): KeyValue => ({ key, value: { stringValue: v } });
+export const str = (key: string, v: string): KeyValue => ({
+  key,
+  value: { stringValue: v },
+});
 
 export function makeSpan(overrides: Partial<Span> = {}): Span {
   return {
@@ -15,20 +23,30 @@ export function makeSpan(overrides: Partial<Span> = {}): Span {
     kind: 2,
     startTimeUnixNano: 1_700_000_000_000_000_000,
     endTimeUnixNano: 1_700_000_000_100_000_000,
-    attributes: [str('http.request.method', 'GET'), { key: 'http.response.status_code', value: { intValue: 200 } }],
+    attributes: [
+      str('http.request.method', 'GET'),
+      { key: 'http.response.status_code', value: { intValue: 200 } },
+    ],
     status: { code: 0 },
     ...overrides,
   };
 }
 
-export function makeResourceSpans(service: string | undefined, spans: Span[]): ResourceSpans {
+export function makeResourceSpans(
+  service: string | undefined,
+  spans: Span[],
+): ResourceSpans {
   return {
-    resource: { attributes: service === undefined ? [] : [str('service.name', service)] },
+    resource: {
+      attributes: service === undefined ? [] : [str('service.name', service)],
+    },
     scopeSpans: [{ scope: { name: 'test', version: '1' }, spans }],
   };
 }
 
-export function makeRequest(services: Record<string, number>): ExportTraceServiceRequest {
+export function makeRequest(
+  services: Record<string, number>,
+): ExportTraceServiceRequest {
   return {
     resourceSpans: Object.entries(services).map(([service, n]) =>
       makeResourceSpans(
@@ -40,15 +58,25 @@ export function makeRequest(services: Record<string, number>): ExportTraceServic
 }
 
 export function encodeRequest(request: ExportTraceServiceRequest): Buffer {
-  return Buffer.from(ExportTraceServiceRequestCodec.encode(ExportTraceServiceRequestCodec.fromObject(request)).finish());
+  return Buffer.from(
+    ExportTraceServiceRequestCodec.encode(
+      ExportTraceServiceRequestCodec.fromObject(request),
+    ).finish(),
+  );
 }
 
-export async function* chunks(...parts: (Buffer | string)[]): AsyncIterable<Buffer> {
+export async function* chunks(
+  ...parts: (Buffer | string)[]
+): AsyncIterable<Buffer> {
   for (const p of parts) yield Buffer.from(p);
 }
 
 /** Waits for a condition with a generous timeout; never asserts how long it took. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -73,7 +101,13 @@ const StatusType = new protobuf.Type('Status')
   .add(new protobuf.Field('message', 2, 'string'));
 
 /** Decodes a google.rpc.Status response body (protobuf or JSON). */
-export function decodeStatus(body: Buffer, contentType: string): { code?: number; message?: string } {
+export function decodeStatus(
+  body: Buffer,
+  contentType: string,
+): { code?: number; message?: string } {
   if (contentType.includes('json')) return JSON.parse(body.toString());
-  return StatusType.toObject(StatusType.decode(body)) as { code?: number; message?: string };
+  return StatusType.toObject(StatusType.decode(body)) as {
+    code?: number;
+    message?: string;
+  };
 }

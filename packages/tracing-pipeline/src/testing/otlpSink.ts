@@ -1,4 +1,9 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { ExportTraceServiceRequest, Span } from '../model';
@@ -52,11 +57,17 @@ export class OtlpSink {
   }
 
   spans(): Span[] {
-    return this.requests.flatMap(r => (r.resourceSpans ?? []).flatMap(rs => (rs.scopeSpans ?? []).flatMap(ss => ss.spans ?? [])));
+    return this.requests.flatMap(r =>
+      (r.resourceSpans ?? []).flatMap(rs =>
+        (rs.scopeSpans ?? []).flatMap(ss => ss.spans ?? []),
+      ),
+    );
   }
 
   spanIds(): Set<string> {
-    return new Set(this.spans().map(s => Buffer.from(s.spanId!).toString('hex')));
+    return new Set(
+      this.spans().map(s => Buffer.from(s.spanId!).toString('hex')),
+    );
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -80,7 +91,10 @@ export class OtlpSink {
         this.headers.push(req.headers);
         this.requests.push(request);
       }
-      res.writeHead(reply.status, { 'content-type': 'application/x-protobuf', ...reply.headers });
+      res.writeHead(reply.status, {
+        'content-type': 'application/x-protobuf',
+        ...reply.headers,
+      });
       res.end();
     });
   }

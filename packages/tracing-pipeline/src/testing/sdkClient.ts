@@ -13,18 +13,32 @@ export interface SdkClientOptions {
 }
 
 export interface SdkClientResult {
-  spans: { traceId: string; spanId: string; parentSpanId: string; name: string; service: string }[];
+  spans: {
+    traceId: string;
+    spanId: string;
+    parentSpanId: string;
+    name: string;
+    service: string;
+  }[];
   secrets: string[];
 }
 
 const CLIENT = resolve(__dirname, '../../testing/sdk-client.js');
 
 /** Runs the real OpenTelemetry SDK client in its own Node process and returns what it finished. */
-export function runSdkClient(options: SdkClientOptions): Promise<SdkClientResult> {
+export function runSdkClient(
+  options: SdkClientOptions,
+): Promise<SdkClientResult> {
   return new Promise((resolvePromise, reject) => {
-    execFile(process.execPath, [CLIENT, JSON.stringify(options)], { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`sdk client failed: ${error.message}\n${stderr}`));
-      else resolvePromise(JSON.parse(stdout));
-    });
+    execFile(
+      process.execPath,
+      [CLIENT, JSON.stringify(options)],
+      { maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`sdk client failed: ${error.message}\n${stderr}`));
+        else resolvePromise(JSON.parse(stdout));
+      },
+    );
   });
 }
