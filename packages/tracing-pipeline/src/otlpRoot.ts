@@ -18,6 +18,7 @@ export interface ProtobufReader {
   pos: number;
   readonly len: number;
   uint32(): number;
+  string(): string;
   skipType(wireType: number): unknown;
 }
 

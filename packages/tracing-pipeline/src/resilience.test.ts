@@ -412,7 +412,7 @@ describe('pipeline resilience', () => {
       },
       b => {
         const c = Buffer.from(b);
-        c[int(c.length)] = pick(Buffer.from('{}[]":,-0x.eE '));
+        c[int(c.length)] = pick([...Buffer.from('{}[]":,-0x.eE ')]);
         return c;
       },
       b =>
