@@ -35,6 +35,9 @@ export interface RunningPortal {
 export async function startPortal(
   options: { extraConfig?: string[]; env?: Record<string, string>; sqliteDir?: string } = {},
 ): Promise<RunningPortal> {
+  // A backend already on the port would answer our health probe and be tested instead.
+  const stale = await fetch(`${E2E_BASE_URL}/api/tracing-health/health`).catch(() => undefined);
+  if (stale) throw new Error(`something already listens on ${E2E_BASE_URL}; stop it first`);
   const sqliteDir =
     options.sqliteDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tracing-health-e2e-'));
   const configArgs = [

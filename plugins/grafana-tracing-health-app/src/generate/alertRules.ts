@@ -107,7 +107,8 @@ function pipelineAlerts(options: AlertRuleOptions): AlertDefinition[] {
       source: 'project',
       signal: maxBy(
         ['job', 'instance'],
-        `${PIPELINE_METRICS.memoryUsedBytes} / ${PIPELINE_METRICS.memoryLimitBytes}`,
+        // The limit gauge carries limit="soft"|"hard"; the ratio is against the hard cap.
+        `${PIPELINE_METRICS.memoryUsedBytes} / ignoring(limit) ${PIPELINE_METRICS.memoryLimitBytes}{limit="hard"}`,
       ),
       op: '>',
       threshold: 0.85,

@@ -111,7 +111,7 @@ function resourcePanels() {
         { expr: PIPELINE_METRICS.memoryUsedBytes, legend: '{{instance}} used' },
         {
           expr: PIPELINE_METRICS.memoryLimitBytes,
-          legend: '{{instance}} limit',
+          legend: '{{instance}} {{limit}} limit',
         },
       ],
     ),
