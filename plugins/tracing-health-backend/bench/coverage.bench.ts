@@ -13,8 +13,7 @@ import {
   TRACING_TIERS,
 } from '@internal/plugin-tracing-health-common';
 import { ExportTraceServiceRequestCodec } from '@internal/tracing-pipeline/src/otlpRoot';
-import { SpanBatch } from '@internal/tracing-pipeline/src/model';
-import { SpanMetrics } from '@internal/tracing-pipeline/src/spanMetrics';
+import { SpanBatch, SpanMetrics } from '@internal/tracing-pipeline';
 import {
   computeCoverage,
   summarizeFleet,
