@@ -15,7 +15,8 @@ trap cleanup EXIT INT TERM
 if [ "${TRACING_HEALTH_DEMO_TRAFFIC:-true}" = true ]; then
   (
     until curl -sf http://127.0.0.1:7007/api/tracing-health/health >/dev/null 2>&1; do sleep 2; done
-    exec node "$yarn_release" demo:traffic
+    # exec the script itself (not through yarn) so that $demo_pid is the process to stop.
+    exec node packages/tracing-pipeline/scripts/demo-traffic.js
   ) &
   demo_pid=$!
 fi

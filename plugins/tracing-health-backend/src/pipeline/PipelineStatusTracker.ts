@@ -13,6 +13,18 @@ async function sumOf(registry: Registry, name: string): Promise<number> {
 }
 
 /**
+ * Drops that are decisions, not losses: traces a sampling policy chose not to keep, and spans
+ * of a pipeline configured without exporters (the embedded default's metrics-only mode).
+ */
+const INTENDED_DROP_REASONS = new Set(['sampling', 'no_exporter']);
+
+function lostSpans(droppedByReason: Record<string, number>): number {
+  return Object.entries(droppedByReason)
+    .filter(([reason]) => !INTENDED_DROP_REASONS.has(reason))
+    .reduce((total, [, spans]) => total + spans, 0);
+}
+
+/**
  * Answers the `pipeline` health check synchronously from figures sampled every few seconds:
  * memory against the hard limit, exporter queues against their capacity, and export failures
  * in the last five minutes (from the pipeline's own counters).
@@ -60,7 +72,7 @@ export class PipelineStatusTracker implements PipelineStatusProvider {
       queueCapacity: this.queueCapacity,
       exportFailuresRecent: oldest && newest ? newest.total - oldest.total : 0,
       spansReceived: snapshot.received,
-      spansDropped: snapshot.dropped,
+      spansDropped: lostSpans(snapshot.droppedByReason),
     };
   }
 }
