@@ -101,6 +101,95 @@ export interface Config {
         standard?: SamplingPolicyPatchConfig;
         'high-volume'?: SamplingPolicyPatchConfig;
       };
+      /** Per service.name: a tier to start from and a policy patch over it (engine only). */
+      services?: {
+        [serviceName: string]: SamplingPolicyPatchConfig & {
+          tier?: 'critical' | 'standard' | 'high-volume';
+        };
+      };
+      /** The adaptive sampler (per replica). */
+      adaptive?: {
+        /** Milliseconds between rate recomputations. */
+        intervalMs?: number;
+        warmupMs?: number;
+        /** Largest factor by which a rate may grow in one step. */
+        maxIncreaseFactor?: number;
+        maxServices?: number;
+      };
+      /** The tail sampler: traces wait, bounded by traces and bytes, then are decided whole. */
+      tail?: {
+        enabled?: boolean;
+        /** How long a trace waits for its spans (default 10000). */
+        decisionWaitMs?: number;
+        /** Traces held at most (default 50000); beyond it the oldest are decided early. */
+        maxTraces?: number;
+        /** Bytes held at most (default 128 MiB); beyond it the oldest are decided early. */
+        maxBytes?: number;
+        tickIntervalMs?: number;
+        compactHeldSpans?: boolean;
+        decisionCache?: { sampledSize?: number; notSampledSize?: number };
+        /** Extra tail policies (status_code, latency, string_attribute, ... and, composite). */
+        policies?: object[];
+      };
+    };
+    /**
+     * The embedded pipeline: OTLP/HTTP in at /api/tracing-health/v1/traces, memory limiter,
+     * sanitizer, sampling, batcher, exporters. Validated at start-up; errors name the key.
+     */
+    pipeline?: {
+      receiver?: {
+        /** Largest request body after decompression (default 64 MiB); larger gets 413. */
+        maxBodyBytes?: number;
+      };
+      /** Caps on what the whole pipeline holds (queues included); above soft → 429/503. */
+      memory?: {
+        softLimitBytes?: number;
+        hardLimitBytes?: number;
+        softLimitSpans?: number;
+        hardLimitSpans?: number;
+        /** Seconds in the Retry-After header of refusals (default 5). */
+        retryAfterSeconds?: number;
+      };
+      sanitizer?: {
+        /** Apply the built-in rules (auth headers, cookies, password/secret/token keys, JWTs, cards). */
+        useDefaults?: boolean;
+        /** Extra rules: a case-insensitive key and/or value pattern and an action. */
+        rules?: Array<{
+          name?: string;
+          key?: string;
+          value?: string;
+          action: 'delete' | 'hash' | 'mask';
+          check?: 'luhn';
+        }>;
+      };
+      batch?: {
+        sendBatchSize?: number;
+        /** 0 = no limit. */
+        sendBatchMaxSize?: number;
+        timeoutMs?: number;
+      };
+      /** OTLP/HTTP protobuf (gzip) destinations; none = spans are measured, then dropped. */
+      exporters?: Array<{
+        name: string;
+        /** Full URL of the traces endpoint, e.g. http://tempo:4318/v1/traces. */
+        endpoint: string;
+        /** @visibility secret */
+        headers?: { [name: string]: string };
+        timeoutMs?: number;
+        /** Batches held before refusing more (default 1000). */
+        queueSize?: number;
+        concurrency?: number;
+        retry?: {
+          initialIntervalMs?: number;
+          maxIntervalMs?: number;
+          maxElapsedMs?: number;
+        };
+        /** A directory where queued batches survive a restart. */
+        persistentQueueDir?: string;
+      }>;
+      /** Batches an exporter would drop go to this file as OTLP JSON lines. */
+      fallback?: { path: string };
+      shutdownTimeoutMs?: number;
     };
   };
 }
