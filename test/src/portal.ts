@@ -33,7 +33,13 @@ export interface RunningPortal {
 
 /** Starts the real backend (embedded default + e2e overrides) and waits until it is healthy. */
 export async function startPortal(
-  options: { extraConfig?: string[]; env?: Record<string, string>; sqliteDir?: string } = {},
+  options: {
+    extraConfig?: string[];
+    /** More app-config, as YAML text, layered last. */
+    configYaml?: string;
+    env?: Record<string, string>;
+    sqliteDir?: string;
+  } = {},
 ): Promise<RunningPortal> {
   // A backend already on the port would answer our health probe and be tested instead.
   const stale = await fetch(`${E2E_BASE_URL}/api/tracing-health/health`).catch(() => undefined);
@@ -44,6 +50,7 @@ export async function startPortal(
     'app-config.yaml',
     'test/app-config.e2e.yaml',
     ...(options.extraConfig ?? []),
+    ...(options.configYaml ? [writeConfigFile(options.configYaml)] : []),
   ].flatMap(f => ['--config', path.resolve(repoRoot, f)]);
   let output = '';
   const child: ChildProcess = spawn(
@@ -94,6 +101,32 @@ export async function startPortal(
     await new Promise(r => setTimeout(r, 500));
   }
   return { baseUrl: E2E_BASE_URL, sqliteDir, logs: () => output, stop };
+}
+
+function writeConfigFile(yaml: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'th-e2e-config-'));
+  const file = path.join(dir, 'app-config.e2e-extra.yaml');
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
+/** The sum over all series of one metric on the portal's `/metrics`. */
+export async function metricTotal(baseUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/api/tracing-health/metrics`)).text();
+  return text
+    .split('\n')
+    .filter(line => line.startsWith(name) && !line.startsWith('#'))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+/** received = exported + dropped + refused, i.e. the pipeline holds nothing any more. */
+export async function pipelineSettled(baseUrl: string, minimumReceived = 0): Promise<boolean> {
+  const received = await metricTotal(baseUrl, 'tracing_health_pipeline_spans_received_total');
+  const settled =
+    (await metricTotal(baseUrl, 'tracing_health_pipeline_spans_exported_total')) +
+    (await metricTotal(baseUrl, 'tracing_health_pipeline_spans_dropped_total')) +
+    (await metricTotal(baseUrl, 'tracing_health_pipeline_spans_refused_total'));
+  return received >= minimumReceived && settled === received;
 }
 
 /** A Backstage user token from the guest provider of the embedded default. */

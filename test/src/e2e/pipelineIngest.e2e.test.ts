@@ -1,10 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { runSdkClient } from '@internal/tracing-pipeline/src/testing/sdkClient';
 import { startOtlpSink } from '../otlpSink';
 import { eventually } from '../prometheus';
-import { DEV_INGEST_TOKEN, RunningPortal, startPortal } from '../portal';
+import {
+  DEV_INGEST_TOKEN,
+  metricTotal,
+  pipelineSettled,
+  RunningPortal,
+  startPortal,
+} from '../portal';
 
 jest.setTimeout(300_000);
 
@@ -14,11 +17,8 @@ describe('OTLP ingest through the portal backend to a real sink', () => {
 
   beforeAll(async () => {
     sink = await startOtlpSink();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'th-e2e-pipeline-'));
-    const config = path.join(dir, 'app-config.pipeline.yaml');
-    fs.writeFileSync(
-      config,
-      [
+    portal = await startPortal({
+      configYaml: [
         'tracingHealth:',
         '  sampling:',
         '    default:',
@@ -32,8 +32,7 @@ describe('OTLP ingest through the portal backend to a real sink', () => {
         `        endpoint: ${sink.endpoint}`,
         '',
       ].join('\n'),
-    );
-    portal = await startPortal({ extraConfig: [config] });
+    });
   });
 
   afterAll(async () => {
@@ -91,25 +90,12 @@ describe('OTLP ingest through the portal backend to a real sink', () => {
   );
 
   it('accounts for every span in /metrics', async () => {
-    const metrics = await (await fetch(`${portal.baseUrl}/api/tracing-health/metrics`)).text();
-    const total = (name: string) =>
-      metrics
-        .split('\n')
-        .filter(l => l.startsWith(name) && !l.startsWith('#'))
-        .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-    const received = total('tracing_health_pipeline_spans_received_total');
+    const received = await metricTotal(portal.baseUrl, 'tracing_health_pipeline_spans_received_total');
     expect(received).toBeGreaterThanOrEqual(120);
-    const settled =
-      total('tracing_health_pipeline_spans_exported_total') +
-      total('tracing_health_pipeline_spans_dropped_total') +
-      total('tracing_health_pipeline_spans_refused_total');
     // Everything received was exported, dropped or refused once the pipeline is idle.
-    await eventually(async () => settled === received || undefined, {
-      what: `received (${received}) = exported + dropped + refused (${settled})`,
-      timeoutMs: 5_000,
-    }).catch(async () => {
-      const again = await (await fetch(`${portal.baseUrl}/api/tracing-health/metrics`)).text();
-      throw new Error(`accounting does not balance:\n${again.split('\n').filter(l => l.includes('pipeline_spans')).join('\n')}`);
+    await eventually(async () => pipelineSettled(portal.baseUrl, received), {
+      what: 'received = exported + dropped + refused',
+      timeoutMs: 30_000,
     });
   });
 

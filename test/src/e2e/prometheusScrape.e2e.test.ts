@@ -1,8 +1,5 @@
 import { projectMetricExpressions } from '@internal/grafana-tracing-health-app/src/generate/expressions';
 import { eventually, RunningPrometheus, startPrometheus } from '../prometheus';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { runDemoTraffic } from '../demoTraffic';
 import { startOtlpSink } from '../otlpSink';
 import { RunningPortal, startPortal, waitForCatalog } from '../portal';
@@ -23,13 +20,9 @@ describe('Prometheus scraping the running portal', () => {
     // Export to a real OTLP sink, as a deployment would, so exporter queues, export latency
     // and export success have data.
     sink = await startOtlpSink();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'th-e2e-prometheus-'));
-    const config = path.join(dir, 'app-config.exporter.yaml');
-    fs.writeFileSync(
-      config,
-      `tracingHealth:\n  pipeline:\n    exporters:\n      - name: sink\n        endpoint: ${sink.endpoint}\n`,
-    );
-    portal = await startPortal({ extraConfig: [config] });
+    portal = await startPortal({
+      configYaml: `tracingHealth:\n  pipeline:\n    exporters:\n      - name: sink\n        endpoint: ${sink.endpoint}\n`,
+    });
     await waitForCatalog(portal.baseUrl);
     prometheus = await startPrometheus({
       targets: [{ job: 'tracing-health', url: `${portal.baseUrl}/api/tracing-health/metrics` }],

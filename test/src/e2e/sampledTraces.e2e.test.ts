@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { runSdkClient } from '@internal/tracing-pipeline/src/testing/sdkClient';
 import { startOtlpSink } from '../otlpSink';
 import { eventually } from '../prometheus';
-import { DEV_INGEST_TOKEN, RunningPortal, startPortal } from '../portal';
+import { DEV_INGEST_TOKEN, pipelineSettled, RunningPortal, startPortal } from '../portal';
 
 jest.setTimeout(600_000);
 
@@ -18,13 +15,10 @@ describe('sampling at 10% through the portal backend', () => {
 
   beforeAll(async () => {
     sink = await startOtlpSink();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'th-e2e-sampling-'));
-    const config = path.join(dir, 'app-config.sampling.yaml');
     // The SDK client marks every trace's second span as an error: switch the error rule off so
     // the 10% strategy alone decides. Services without a component get `default`.
-    fs.writeFileSync(
-      config,
-      [
+    portal = await startPortal({
+      configYaml: [
         'tracingHealth:',
         '  sampling:',
         '    default:',
@@ -38,8 +32,7 @@ describe('sampling at 10% through the portal backend', () => {
         `        endpoint: ${sink.endpoint}`,
         '',
       ].join('\n'),
-    );
-    portal = await startPortal({ extraConfig: [config] });
+    });
   });
 
   afterAll(async () => {
@@ -60,24 +53,10 @@ describe('sampling at 10% through the portal backend', () => {
     expect(sent.spans).toHaveLength(traces * 2);
 
     // Wait until the pipeline has decided and delivered everything it accepted.
-    const metricTotal = async (name: string) => {
-      const text = await (await fetch(`${portal.baseUrl}/api/tracing-health/metrics`)).text();
-      return text
-        .split('\n')
-        .filter(l => l.startsWith(name) && !l.startsWith('#'))
-        .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-    };
-    await eventually(
-      async () => {
-        const received = await metricTotal('tracing_health_pipeline_spans_received_total');
-        const settled =
-          (await metricTotal('tracing_health_pipeline_spans_exported_total')) +
-          (await metricTotal('tracing_health_pipeline_spans_dropped_total')) +
-          (await metricTotal('tracing_health_pipeline_spans_refused_total'));
-        return received >= traces * 2 && settled === received;
-      },
-      { what: 'every span decided and delivered', timeoutMs: 120_000 },
-    );
+    await eventually(async () => pipelineSettled(portal.baseUrl, traces * 2), {
+      what: 'every span decided and delivered',
+      timeoutMs: 120_000,
+    });
 
     const byTrace = new Map<string, number>();
     for (const s of sink.spans.filter(r => services.includes(r.service))) {
