@@ -1,5 +1,9 @@
 import { validateTailPolicies } from './tailPolicy';
 
+/** An exact message, or any message matching a pattern. */
+const messageMatcher = (message: string | RegExp) =>
+  typeof message === 'string' ? message : expect.stringMatching(message);
+
 describe('validateTailPolicies', () => {
   it('accepts one policy of each type', () => {
     const input = [
@@ -251,10 +255,7 @@ describe('validateTailPolicies', () => {
     expect(result.errors).toEqual(
       expected.map(e => ({
         path: e.path,
-        message:
-          typeof e.message === 'string'
-            ? e.message
-            : expect.stringMatching(e.message),
+        message: messageMatcher(e.message),
       })),
     );
   });

@@ -13,18 +13,18 @@ const LABEL: Record<CheckStatus, string> = {
   unknown: 'Unknown',
 };
 
+const ICON: Record<CheckStatus, typeof StatusOK> = {
+  ok: StatusOK,
+  warning: StatusWarning,
+  critical: StatusError,
+  unknown: StatusPending,
+};
+
 /** A check status as Backstage's status dot with its word. */
 export function CheckStatusIcon(props: { status?: CheckStatus }) {
   const status = props.status ?? 'unknown';
   const label = props.status ? LABEL[status] : 'Not run yet';
-  const Icon =
-    status === 'ok'
-      ? StatusOK
-      : status === 'warning'
-      ? StatusWarning
-      : status === 'critical'
-      ? StatusError
-      : StatusPending;
+  const Icon = ICON[status];
   return (
     <span data-testid="check-status" data-status={props.status ?? 'none'}>
       <Icon>{label}</Icon>

@@ -5,6 +5,15 @@ import Button from '@material-ui/core/Button';
 import { useState } from 'react';
 import { tracingHealthApiRef } from '../../api';
 
+type RunState = 'idle' | 'sending' | 'requested' | 'failed';
+
+const BUTTON_TEXT: Record<RunState, string> = {
+  idle: 'Run now',
+  sending: 'Run now',
+  requested: 'Requested',
+  failed: 'Failed: retry',
+};
+
 /** "Run now" for one check; shown only to those allowed `tracing-health.check.run`. */
 export function RunCheckButton(props: {
   checkId: string;
@@ -14,9 +23,7 @@ export function RunCheckButton(props: {
   const { allowed, loading } = usePermission({
     permission: tracingHealthCheckRunPermission,
   });
-  const [state, setState] = useState<
-    'idle' | 'sending' | 'requested' | 'failed'
-  >('idle');
+  const [state, setState] = useState<RunState>('idle');
   const [error, setError] = useState<string>();
   if (loading || !allowed) return null;
   const run = async () => {
@@ -38,11 +45,7 @@ export function RunCheckButton(props: {
       onClick={run}
       title={state === 'failed' ? error : undefined}
     >
-      {state === 'requested'
-        ? 'Requested'
-        : state === 'failed'
-        ? 'Failed: retry'
-        : 'Run now'}
+      {BUTTON_TEXT[state]}
     </Button>
   );
 }

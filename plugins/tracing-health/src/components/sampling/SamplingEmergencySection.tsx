@@ -61,7 +61,6 @@ function EndButton(props: {
         <DialogContent>
           {failure && <Alert severity="error">{failure}</Alert>}
           <TextField
-            autoFocus
             label="Reason"
             required
             value={reason}
