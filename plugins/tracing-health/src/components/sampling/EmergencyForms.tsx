@@ -2,7 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { SamplingValidationError } from '@internal/plugin-tracing-health-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Grid from '@material-ui/core/Grid';
+import Grid, { GridSize } from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
@@ -88,6 +88,34 @@ function FormShell(props: {
   );
 }
 
+/** A text field in the form grid showing the backend's error for its field, else a hint. */
+function FieldInput(props: {
+  xs: GridSize;
+  sm?: GridSize;
+  label: string;
+  ariaLabel: string;
+  required?: boolean;
+  value: string;
+  onChange(value: string): void;
+  error?: string;
+  hint: string;
+}) {
+  return (
+    <Grid item xs={props.xs} sm={props.sm}>
+      <TextField
+        label={props.label}
+        required={props.required}
+        value={props.value}
+        onChange={e => props.onChange(e.target.value)}
+        error={!!props.error}
+        helperText={props.error ?? props.hint}
+        fullWidth
+        inputProps={{ 'aria-label': props.ariaLabel }}
+      />
+    </Grid>
+  );
+}
+
 const FIELDS = [
   'scope',
   'action',
@@ -130,17 +158,16 @@ export function OverrideForm(props: { onDone(): void }) {
       submitLabel="Start override"
       disabled={form.busy || reason.trim() === ''}
     >
-      <Grid item xs={12} sm={4}>
-        <TextField
-          label="Scope"
-          value={scope}
-          onChange={e => setScope(e.target.value)}
-          error={!!form.errorOf('scope')}
-          helperText={form.errorOf('scope') ?? '"global" or a service.name'}
-          fullWidth
-          inputProps={{ 'aria-label': 'Scope' }}
-        />
-      </Grid>
+      <FieldInput
+        xs={12}
+        sm={4}
+        label="Scope"
+        ariaLabel="Scope"
+        value={scope}
+        onChange={setScope}
+        error={form.errorOf('scope')}
+        hint='"global" or a service.name'
+      />
       <Grid item xs={12} sm={4}>
         <TextField
           select
@@ -166,29 +193,27 @@ export function OverrideForm(props: { onDone(): void }) {
           />
         </Grid>
       )}
-      <Grid item xs={12} sm={8}>
-        <TextField
-          label="Reason"
-          required
-          value={reason}
-          onChange={e => setReason(e.target.value)}
-          error={!!form.errorOf('reason')}
-          helperText={form.errorOf('reason') ?? 'Recorded in the audit log'}
-          fullWidth
-          inputProps={{ 'aria-label': 'Override reason' }}
-        />
-      </Grid>
-      <Grid item xs={12} sm={4}>
-        <TextField
-          label="Expires in (minutes)"
-          value={minutes}
-          onChange={e => setMinutes(e.target.value)}
-          error={!!form.errorOf('expiresInMinutes')}
-          helperText={form.errorOf('expiresInMinutes') ?? 'Reverts by itself'}
-          fullWidth
-          inputProps={{ 'aria-label': 'Override expires in minutes' }}
-        />
-      </Grid>
+      <FieldInput
+        xs={12}
+        sm={8}
+        label="Reason"
+        ariaLabel="Override reason"
+        required
+        value={reason}
+        onChange={setReason}
+        error={form.errorOf('reason')}
+        hint="Recorded in the audit log"
+      />
+      <FieldInput
+        xs={12}
+        sm={4}
+        label="Expires in (minutes)"
+        ariaLabel="Override expires in minutes"
+        value={minutes}
+        onChange={setMinutes}
+        error={form.errorOf('expiresInMinutes')}
+        hint="Reverts by itself"
+      />
     </FormShell>
   );
 }
@@ -224,54 +249,46 @@ export function MaintenanceForm(props: { onDone(): void }) {
       submitLabel="Enter maintenance"
       disabled={form.busy || reason.trim() === ''}
     >
-      <Grid item xs={6} sm={3}>
-        <TextField
-          label="Factor"
-          value={factor}
-          onChange={e => setFactor(e.target.value)}
-          error={!!form.errorOf('factor')}
-          helperText={form.errorOf('factor') ?? 'Rates × this'}
-          fullWidth
-          inputProps={{ 'aria-label': 'Factor' }}
-        />
-      </Grid>
-      <Grid item xs={6} sm={3}>
-        <TextField
-          label="Max rate"
-          value={maxRate}
-          onChange={e => setMaxRate(e.target.value)}
-          error={!!form.errorOf('maxRate')}
-          helperText={form.errorOf('maxRate') ?? 'Optional cap'}
-          fullWidth
-          inputProps={{ 'aria-label': 'Maintenance max rate' }}
-        />
-      </Grid>
-      <Grid item xs={12} sm={6}>
-        <TextField
-          label="Expires in (minutes)"
-          value={minutes}
-          onChange={e => setMinutes(e.target.value)}
-          error={!!form.errorOf('expiresInMinutes')}
-          helperText={
-            form.errorOf('expiresInMinutes') ??
-            'Rates are restored by themselves'
-          }
-          fullWidth
-          inputProps={{ 'aria-label': 'Maintenance expires in minutes' }}
-        />
-      </Grid>
-      <Grid item xs={12}>
-        <TextField
-          label="Reason"
-          required
-          value={reason}
-          onChange={e => setReason(e.target.value)}
-          error={!!form.errorOf('reason')}
-          helperText={form.errorOf('reason') ?? 'Recorded in the audit log'}
-          fullWidth
-          inputProps={{ 'aria-label': 'Maintenance reason' }}
-        />
-      </Grid>
+      <FieldInput
+        xs={6}
+        sm={3}
+        label="Factor"
+        ariaLabel="Factor"
+        value={factor}
+        onChange={setFactor}
+        error={form.errorOf('factor')}
+        hint="Rates × this"
+      />
+      <FieldInput
+        xs={6}
+        sm={3}
+        label="Max rate"
+        ariaLabel="Maintenance max rate"
+        value={maxRate}
+        onChange={setMaxRate}
+        error={form.errorOf('maxRate')}
+        hint="Optional cap"
+      />
+      <FieldInput
+        xs={12}
+        sm={6}
+        label="Expires in (minutes)"
+        ariaLabel="Maintenance expires in minutes"
+        value={minutes}
+        onChange={setMinutes}
+        error={form.errorOf('expiresInMinutes')}
+        hint="Rates are restored by themselves"
+      />
+      <FieldInput
+        xs={12}
+        label="Reason"
+        ariaLabel="Maintenance reason"
+        required
+        value={reason}
+        onChange={setReason}
+        error={form.errorOf('reason')}
+        hint="Recorded in the audit log"
+      />
     </FormShell>
   );
 }
