@@ -126,6 +126,7 @@ export interface Config {
         /** Bytes held at most (default 128 MiB); beyond it the oldest are decided early. */
         maxBytes?: number;
         tickIntervalMs?: number;
+        /** Hold waiting spans as their protobuf bytes (default true), ~5x less memory than objects. */
         compactHeldSpans?: boolean;
         decisionCache?: { sampledSize?: number; notSampledSize?: number };
         /** Extra tail policies (status_code, latency, string_attribute, ... and, composite). */

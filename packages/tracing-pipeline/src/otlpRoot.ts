@@ -16,8 +16,11 @@ const protobufRuntime = require(require.resolve('protobufjs/minimal', {
 
 export interface ProtobufReader {
   pos: number;
-  readonly len: number;
+  /** Where reading stops (the end of the buffer, unless set lower). */
+  len: number;
   uint32(): number;
+  int32(): number;
+  fixed32(): number;
   string(): string;
   skipType(wireType: number): unknown;
 }

@@ -210,6 +210,50 @@ export function markResourceModified(rs: ResourceSpans): void {
   if (received) received.headerModified = true;
 }
 
+/**
+ * The received bytes of the spans of one ScopeSpans, for stages that keep spans as bytes (the
+ * tail sampler). A span's bytes can be used only while `unchanged` says so.
+ */
+export class ReceivedSpans {
+  constructor(
+    private readonly received: Received,
+    private readonly scope: ReceivedScope,
+  ) {}
+
+  get buffer(): Buffer {
+    return this.received.buffer;
+  }
+
+  /** Whether `span`, now at index `i` of the spans, is the span that arrived there, unchanged. */
+  unchanged(i: number, span: Span): boolean {
+    return (
+      this.scope.spans[i] === span && !this.received.modifiedSpans?.has(span)
+    );
+  }
+
+  /** Start of the span's message bytes (without its tag and length) in `buffer`. */
+  start(i: number): number {
+    return this.scope.offsets[2 * i];
+  }
+
+  end(i: number): number {
+    return this.scope.offsets[2 * i + 1];
+  }
+}
+
+/** The received bytes of `ss`'s spans, when `ss` arrived as protobuf inside `rs`. */
+export function receivedSpansOf(
+  rs: ResourceSpans,
+  ss: ScopeSpans,
+): ReceivedSpans | undefined {
+  const received = (rs as WithReceived)[RECEIVED];
+  if (!received) return undefined;
+  for (const scope of received.scopes) {
+    if (scope.scopeSpans === ss) return new ReceivedSpans(received, scope);
+  }
+  return undefined;
+}
+
 function sameStructure(rs: ResourceSpans, received: Received): boolean {
   const scopes = received.scopeSpans;
   if (rs.scopeSpans !== scopes || scopes.length !== received.scopes.length)

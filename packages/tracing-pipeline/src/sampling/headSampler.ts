@@ -4,7 +4,6 @@ import type {
   OperationMatch,
   SamplingPolicySource,
 } from '@internal/plugin-tracing-health-common';
-import { Resource, Span } from '../model';
 import { AdaptiveSampler } from './adaptiveSampler';
 import {
   Threshold,
@@ -15,13 +14,11 @@ import {
 import { SamplingMetrics } from './metrics';
 import { TokenBuckets } from './rateLimiter';
 import {
+  SpanView,
   SpanOrigin,
   TraceView,
   attributeEquals,
   findAttribute,
-  isEntrySpan,
-  isRootSpan,
-  spanDurationNs,
 } from './traceData';
 
 /** Which part of a policy made a head decision (the `policy` label of the decision metric). */
@@ -51,7 +48,7 @@ export interface HeadDecision {
 export type AlwaysKeepReason = 'keep-errors' | 'keep-slow';
 
 interface CompiledRule {
-  test(span: Span, resource: Resource | null | undefined): boolean;
+  test(span: SpanView): boolean;
   rate: number;
 }
 
@@ -70,11 +67,11 @@ function compileMatch(match: OperationMatch): CompiledRule['test'] {
       return span => span.name === match.name;
     case 'span-name-regex': {
       const re = new RegExp(match.pattern);
-      return span => re.test(span.name ?? '');
+      return span => re.test(span.name);
     }
     case 'attribute':
-      return (span, resource) =>
-        attributeEquals(findAttribute(span, resource, match.key), match.equals);
+      return span =>
+        attributeEquals(findAttribute(span, match.key), match.equals);
     default:
       return () => false;
   }
@@ -249,14 +246,11 @@ export class HeadSampler {
         lastOrigin = origin;
         policy = this.policyFor(origin.service);
       }
-      if (policy!.keepErrors && span.status?.code === 2) {
+      if (policy!.keepErrors && span.statusCode === 2) {
         reason = 'keep-errors';
         return true;
       }
-      if (
-        policy!.slowNs !== Infinity &&
-        spanDurationNs(span) > policy!.slowNs
-      ) {
+      if (policy!.slowNs !== Infinity && span.durationNs > policy!.slowNs) {
         reason = 'keep-slow';
         return true;
       }
@@ -271,12 +265,11 @@ export class HeadSampler {
   }
 
   private candidates(trace: TraceView, now: number): Candidate[] {
-    const roots: Array<[Span, SpanOrigin]> = [];
-    const entries: Array<[Span, SpanOrigin]> = [];
+    const roots: Array<[SpanView, SpanOrigin]> = [];
+    const entries: Array<[SpanView, SpanOrigin]> = [];
     trace.some((span, origin) => {
-      if (isRootSpan(span)) roots.push([span, origin]);
-      else if (roots.length === 0 && isEntrySpan(span))
-        entries.push([span, origin]);
+      if (span.isRoot) roots.push([span, origin]);
+      else if (roots.length === 0 && span.isEntry) entries.push([span, origin]);
       return false;
     });
     let chosen = roots.length > 0 ? roots : entries;
@@ -301,7 +294,7 @@ export class HeadSampler {
   }
 
   private candidate(
-    span: Span,
+    span: SpanView,
     origin: SpanOrigin,
     now: number,
     observed: Set<string>,
@@ -327,7 +320,7 @@ export class HeadSampler {
       };
     }
     for (const rule of compiled.rules) {
-      if (rule.test(span, origin.resource)) {
+      if (rule.test(span)) {
         return {
           kind: 'probabilistic',
           rate: rule.rate,

@@ -54,9 +54,7 @@ function compileLeaf(policy: TailLeafPolicy): Evaluate {
         policy.statusCodes.map(c => STATUS_BY_NAME[c]),
       );
       return trace =>
-        trace.some(span => codes.has(span.status?.code ?? STATUS_CODE.UNSET))
-          ? SAMPLED
-          : NOT_SAMPLED;
+        trace.some(span => codes.has(span.statusCode)) ? SAMPLED : NOT_SAMPLED;
     }
     case 'latency': {
       const { thresholdMs, upperThresholdMs } = policy;
@@ -79,8 +77,8 @@ function compileLeaf(policy: TailLeafPolicy): Evaluate {
         matches = v => values.has(v);
       }
       return trace => {
-        const found = trace.some((span, origin) => {
-          const v = stringOf(findAttribute(span, origin.resource, key));
+        const found = trace.some(span => {
+          const v = stringOf(findAttribute(span, key));
           return v !== undefined && matches(v);
         });
         return found !== !!invertMatch ? SAMPLED : NOT_SAMPLED;
@@ -91,8 +89,8 @@ function compileLeaf(policy: TailLeafPolicy): Evaluate {
       const min = policy.minValue ?? -Infinity;
       const max = policy.maxValue ?? Infinity;
       return trace => {
-        const found = trace.some((span, origin) => {
-          const v = numberOf(findAttribute(span, origin.resource, key));
+        const found = trace.some(span => {
+          const v = numberOf(findAttribute(span, key));
           return v !== undefined && v >= min && v <= max;
         });
         return found !== !!invertMatch ? SAMPLED : NOT_SAMPLED;

@@ -15,8 +15,12 @@ import {
   hex,
   makeSpan,
   randomBytes,
+  receivedBatchOf,
   seededRandom,
+  spanValue,
+  attrs,
 } from './testing';
+import { markSpanModified } from '../wire';
 
 const random = seededRandom(99);
 const newId = () => randomBytes(random, 16);
@@ -353,12 +357,14 @@ describe('TailSampler buffering', () => {
     expect(outputs.forwarded).toHaveLength(0);
     tail.tick(clock.advance(1));
     const forwarded = outputs.forwardedWithService();
-    expect(forwarded.map(f => f.span)).toEqual(expect.arrayContaining(spans));
+    expect(forwarded.map(f => spanValue(f.span))).toEqual(
+      expect.arrayContaining(spans.map(spanValue)),
+    );
     expect(forwarded).toHaveLength(6);
     // spans stay under their own resource
-    expect(forwarded.filter(f => f.service === 'db').map(f => f.span)).toEqual([
-      spans[5],
-    ]);
+    expect(
+      forwarded.filter(f => f.service === 'db').map(f => spanValue(f.span)),
+    ).toEqual([spanValue(spans[5])]);
     expect(outputs.droppedSpans('sampling')).toBe(4);
     expect(tail.held()).toEqual({ spans: 0, bytes: 0 });
   });
@@ -371,7 +377,7 @@ describe('TailSampler buffering', () => {
     const dropped = trace(3);
     tail.consume(batchOf({ svc: [kept[0], dropped[0]] }));
     tail.tick(clock.advance(5000));
-    expect(outputs.forwardedSpans()).toEqual([kept[0]]);
+    expect(outputs.forwardedSpanValues()).toEqual([spanValue(kept[0])]);
     // an error arriving late does not resurrect a dropped trace: one decision per trace
     tail.consume(
       batchOf({
@@ -383,7 +389,7 @@ describe('TailSampler buffering', () => {
         ],
       }),
     );
-    expect(outputs.forwardedSpans()).toEqual([kept[0], kept[1], kept[2]]);
+    expect(outputs.forwardedSpanValues()).toEqual(kept.map(spanValue));
     expect(outputs.droppedSpans('sampling')).toBe(3);
     expect(tail.held().spans).toBe(0);
     expect(
@@ -425,7 +431,9 @@ describe('TailSampler buffering', () => {
     tail.tick(clock.advance(5000));
     tail.consume(batchOf({ svc: [a[1], b[1]] }));
     // b's decision is cached; a's was evicted, so a[1] is buffered again
-    expect(outputs.forwardedSpans()).toEqual([a[0], b[0], b[1]]);
+    expect(outputs.forwardedSpanValues()).toEqual(
+      [a[0], b[0], b[1]].map(spanValue),
+    );
     expect(tail.held().spans).toBe(1);
   });
 
@@ -513,27 +521,92 @@ describe('TailSampler buffering', () => {
     expect(tail.held().spans).toBe(0);
   });
 
-  it('compacts held spans without changing their values', () => {
+  it('holds spans as bytes and forwards them with their values unchanged', () => {
     const { tail, clock, outputs } = setup([
       { name: 'all', type: 'always_sample' },
     ]);
     const traceId = newId();
     const spans = [0, 1].map(i =>
       makeSpan({
-        traceId: Uint8Array.from(traceId),
-        name: `op${'-x'.repeat(1)}`,
-        attributes: { 'http.method': 'GET', long: 'y'.repeat(100), n: i },
+        traceId,
+        name: `op-${i}`,
+        attributes: { 'http.method': 'GET', long: 'y'.repeat(300), n: i },
       }),
     );
-    const before = JSON.stringify(spans);
-    tail.consume(batchOf({ svc: [spans[0]] }));
+    spans[1].events = [{ name: 'retry', attributes: attrs({ attempt: 2 }) }];
+    // 64-bit times survive exactly (beyond a double's 53 bits)
+    const exact = 1700000000123456789n;
+    spans[0].endTimeUnixNano = {
+      low: Number(exact & 0xffffffffn),
+      high: Number(exact >> 32n),
+      unsigned: true,
+      toNumber: () => Number(exact),
+      toString: () => String(exact),
+    };
+    const expected = spans.map(spanValue);
+    // one span arrives as protobuf (its bytes are copied), one as objects (it is encoded)
+    tail.consume(receivedBatchOf({ svc: [spans[0]] }));
     tail.consume(batchOf({ svc: [spans[1]] }));
-    expect(spans[1].traceId).toBe(spans[0].traceId);
+    expect(tail.held().spans).toBe(2);
     tail.tick(clock.advance(5000));
-    const after = outputs
+    expect(outputs.forwardedSpanValues()).toEqual(expected);
+    expect(String(outputs.forwardedSpans()[0].endTimeUnixNano)).toBe(
+      '1700000000123456789',
+    );
+  });
+
+  it('forwards what a stage changed after receipt, not the bytes that arrived', () => {
+    const { tail, clock, outputs } = setup([
+      { name: 'all', type: 'always_sample' },
+    ]);
+    const traceId = newId();
+    const batch = receivedBatchOf({
+      svc: [0, 1].map(i =>
+        makeSpan({ traceId, attributes: { 'user.email': `u${i}@x.test` } }),
+      ),
+    });
+    const rs = batch.resourceSpans[0];
+    const [redacted, untouched] = rs.scopeSpans![0].spans!;
+    // what the sanitizer does: change the span in place and mark it
+    redacted.attributes![0].value = { stringValue: '[REDACTED]' };
+    markSpanModified(rs, redacted);
+    tail.consume(batch);
+    tail.tick(clock.advance(5000));
+    const values = outputs
       .forwardedSpans()
-      .map(s => ({ ...s, traceState: undefined }));
-    expect(JSON.stringify(after)).toBe(before);
+      .map(s => s.attributes?.[0]?.value?.stringValue);
+    expect(values).toEqual(['[REDACTED]', 'u1@x.test']);
+    expect(outputs.forwardedSpanValues()[1]).toEqual(spanValue(untouched));
+  });
+
+  it('reads attributes of spans held as bytes', () => {
+    const { tail, clock, outputs } = setup([
+      {
+        name: 'vip',
+        type: 'string_attribute',
+        key: 'customer.tier',
+        values: ['vip'],
+      },
+    ]);
+    const vip = trace(2, [{}, { attributes: { 'customer.tier': 'vip' } }]);
+    const other = trace(2, [{}, { attributes: { 'customer.tier': 'free' } }]);
+    tail.consume(receivedBatchOf({ svc: [...vip, ...other] }));
+    tail.tick(clock.advance(5000));
+    expect(outputs.forwardedTraceIds()).toEqual(
+      new Set([hex(vip[0].traceId!)]),
+    );
+  });
+
+  it('holds the decoded objects themselves with compactHeldSpans false', () => {
+    const { tail, clock, outputs } = setup(
+      [{ name: 'all', type: 'always_sample' }],
+      { compactHeldSpans: false },
+    );
+    const spans = trace(2);
+    tail.consume(batchOf({ svc: spans }));
+    tail.tick(clock.advance(5000));
+    expect(outputs.forwardedSpans()).toEqual(spans);
+    expect(outputs.forwardedSpans()[0]).toBe(spans[0]);
   });
 
   it('decisionWaitMs 0 decides on arrival', () => {

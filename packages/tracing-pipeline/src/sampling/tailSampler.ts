@@ -4,8 +4,11 @@ import { HoldingStage, Span, SpanBatch, StageOutputs } from '../model';
 import { Threshold, withThreshold } from './consistent';
 import { SamplingMetrics } from './metrics';
 import { TraceEvaluator, compileTailPolicy } from './tailPolicies';
+import { receivedSpansOf } from '../wire';
+import { SpanArena } from './spanArena';
 import {
   BatchBuilder,
+  HeldSpan,
   SpanOrigin,
   TraceData,
   TraceView,
@@ -40,16 +43,12 @@ export interface TailSamplerOptions {
   /** Called with errors thrown while deciding on the timer (e.g. by `outputs.forward`). */
   onError?: (error: unknown) => void;
   /**
-   * Shrink spans while they are held (default true): all spans of a trace share one trace id
-   * object, and span names, attribute keys and short string values share one string per
-   * distinct value. Values are unchanged; decoded spans otherwise repeat every string.
+   * Hold buffered spans as their protobuf bytes (default true) rather than as decoded objects,
+   * which take about five times the memory. Kept spans are decoded again when forwarded, and
+   * any span when a policy reads its attributes; values are unchanged.
    */
   compactHeldSpans?: boolean;
 }
-
-/** Strings interned per sampler; once full, new values are left as they are. */
-const MAX_INTERNED_STRINGS = 50_000;
-const MAX_INTERNED_LENGTH = 64;
 
 /** How kept spans' tracestates are rewritten: set `th`, erase it (null), or leave them. */
 const LEAVE = Symbol('leave');
@@ -138,7 +137,7 @@ export class TailSampler implements HoldingStage {
   private timer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
   private readonly compactHeldSpans: boolean;
-  private readonly strings = new Map<string, string>();
+  private readonly arena = new SpanArena();
   private readonly onInconsistent = () =>
     this.metrics.inconsistentThresholds.inc();
 
@@ -198,6 +197,7 @@ export class TailSampler implements HoldingStage {
       for (const ss of rs.scopeSpans ?? []) {
         const spans = ss.spans;
         if (!spans || spans.length === 0) continue;
+        const received = compact ? receivedSpansOf(rs, ss) : undefined;
         const origin: SpanOrigin = {
           resource,
           resourceSchemaUrl: rs.schemaUrl,
@@ -230,18 +230,21 @@ export class TailSampler implements HoldingStage {
             }
             entry = {
               key,
-              traceId: span.traceId!,
+              // A copy: a decoded id shares the request's buffer, which it would keep alive.
+              traceId: compact ? Uint8Array.from(span.traceId!) : span.traceId!,
               spans: [],
-              origins: [],
               bytes: 0,
               firstSeenMs: now,
             };
             this.traces.set(key, entry);
             this.queue.push(entry);
           }
-          if (compact) this.compact(span, entry.traceId);
-          entry.spans.push(span);
-          entry.origins.push(origin);
+          if (compact) {
+            this.arena.store(span, received, i);
+            entry.spans.push(HeldSpan.stored(origin, this.arena));
+          } else {
+            entry.spans.push(HeldSpan.decoded(origin, span));
+          }
           entry.bytes += perSpan;
           this.heldSpans++;
           this.heldBytes += perSpan;
@@ -322,31 +325,6 @@ export class TailSampler implements HoldingStage {
     this.compiled = policies.map(compileTailPolicy);
   }
 
-  /** See `compactHeldSpans`. */
-  private compact(span: Span, traceId: Uint8Array): void {
-    if (span.traceId !== traceId) span.traceId = traceId;
-    if (span.name) span.name = this.intern(span.name);
-    const attributes = span.attributes;
-    if (!attributes) return;
-    for (let i = 0; i < attributes.length; i++) {
-      const kv = attributes[i];
-      if (kv.key) kv.key = this.intern(kv.key);
-      const value = kv.value;
-      const v = value?.stringValue;
-      if (v && v.length <= MAX_INTERNED_LENGTH)
-        value!.stringValue = this.intern(v);
-    }
-  }
-
-  /** One string object per distinct value, up to a bounded number of distinct values. */
-  private intern(value: string): string {
-    const known = this.strings.get(value);
-    if (known !== undefined) return known;
-    if (this.strings.size < MAX_INTERNED_STRINGS)
-      this.strings.set(value, value);
-    return value;
-  }
-
   private newPending(): Pending {
     return {
       builder: new BatchBuilder(),
@@ -416,20 +394,19 @@ export class TailSampler implements HoldingStage {
     if (this.traces.size === 0) this.heldBytes = 0; // no float drift when empty
     if (early) pending.early.set(early, (pending.early.get(early) ?? 0) + 1);
 
-    const decision = this.evaluate(
-      new TraceView(entry, this.onInconsistent),
-      now,
-    );
+    const view = new TraceView(entry, this.onInconsistent);
+    const decision = this.evaluate(view, now);
     const key = `${decision.sampler}|${decision.policy}|${
       decision.sampled ? 'sampled' : 'not_sampled'
     }`;
     pending.decisions.set(key, (pending.decisions.get(key) ?? 0) + 1);
     if (decision.sampled) {
       this.sampledCache.set(entry.key, decision.action);
-      const { spans, origins } = entry;
+      const views = view.spans();
+      const spans = views.map(v => v.toSpan());
       applyThresholds(spans, decision.action);
       for (let i = 0; i < spans.length; i++)
-        pending.builder.add(origins[i], spans[i]);
+        pending.builder.add(views[i].origin, spans[i]);
       pending.builder.addBytes(entry.bytes);
     } else {
       this.notSampledCache.set(entry.key, true);

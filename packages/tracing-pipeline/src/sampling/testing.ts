@@ -9,6 +9,8 @@ import type {
 } from '@internal/plugin-tracing-health-common';
 import { defaultSamplingPolicy } from '@internal/plugin-tracing-health-common';
 import { KeyValue, Span, SpanBatch, StageOutputs } from '../model';
+import { ExportTraceServiceRequestCodec, SpanCodec } from '../otlpRoot';
+import { decodeExportRequest } from '../wire';
 
 /** A small seeded PRNG (mulberry32), so statistical tests are reproducible. */
 export function seededRandom(seed: number): () => number {
@@ -34,6 +36,19 @@ export function hex(bytes: Uint8Array): string {
 
 export function fromHex(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'hex'));
+}
+
+/**
+ * A span's value in a form that compares equal whatever held it: the sampler forwards spans
+ * decoded from the bytes it held, so ids become Buffers and 64-bit times Longs.
+ */
+export function spanValue(span: Span): Record<string, unknown> {
+  return SpanCodec.toObject(SpanCodec.decode(SpanCodec.encode(span).finish()), {
+    longs: String,
+    bytes: String,
+    // proto3: a zero field and an absent one are the same value
+    defaults: true,
+  });
 }
 
 export interface SpanSpec {
@@ -103,6 +118,19 @@ export function batchOf(
   return { resourceSpans, spanCount, bytes: spanCount * bytesPerSpan };
 }
 
+/** `batchOf`, sent through protobuf: as the receiver hands it on, with its received bytes. */
+export function receivedBatchOf(byService: Record<string, Span[]>): SpanBatch {
+  const batch = batchOf(byService);
+  const bytes = ExportTraceServiceRequestCodec.encode({
+    resourceSpans: batch.resourceSpans,
+  }).finish();
+  return {
+    resourceSpans: decodeExportRequest(bytes),
+    spanCount: batch.spanCount,
+    bytes: bytes.length,
+  };
+}
+
 /** Outputs that record what was forwarded and dropped. */
 export class RecordingOutputs implements StageOutputs {
   forwarded: SpanBatch[] = [];
@@ -119,6 +147,10 @@ export class RecordingOutputs implements StageOutputs {
         (rs.scopeSpans ?? []).flatMap(ss => ss.spans ?? []),
       ),
     );
+  }
+  /** Forwarded spans as `spanValue`s. */
+  forwardedSpanValues(): Array<Record<string, unknown>> {
+    return this.forwardedSpans().map(spanValue);
   }
   /** Forwarded spans with their service name. */
   forwardedWithService(): Array<{ service: string; span: Span }> {

@@ -1,11 +1,9 @@
 import {
   AnyValue,
   InstrumentationScope,
-  KeyValue,
   Resource,
   ResourceSpans,
   ScopeSpans,
-  SPAN_KIND,
   STATUS_CODE,
   Span,
   SpanBatch,
@@ -19,36 +17,20 @@ import {
   parseOtTraceState,
   traceIdRandomness,
 } from './consistent';
+import { HeldSpan, SpanOrigin, SpanView } from './heldSpan';
+
+export { HeldSpan, SpanView, findAttribute } from './heldSpan';
+export type { SpanOrigin } from './heldSpan';
 
 /** The `service.name` used for spans whose resource has none (as the OTel SDKs do). */
 export const UNKNOWN_SERVICE = 'unknown_service';
 
-/**
- * Where a span came from: its resource and scope. One per `ScopeSpans` of an incoming batch,
- * shared by all its spans. Only the resource and scope objects are held, never the
- * `ResourceSpans`/`ScopeSpans` of the batch (which would keep every other span of that batch
- * alive).
- */
-export interface SpanOrigin {
-  resource: Resource | null | undefined;
-  resourceSchemaUrl: string | null | undefined;
-  scope: InstrumentationScope | null | undefined;
-  scopeSchemaUrl: string | null | undefined;
-  /** `service.name` of the resource, or `unknown_service`. */
-  service: string;
-}
-
-/**
- * The spans of one trace the sampler has seen so far, flat: `origins[i]` is where `spans[i]`
- * came from (two arrays per trace rather than an object per resource/scope group keeps the
- * buffer's own overhead to a few dozen bytes per span).
- */
+/** The spans of one trace the sampler has seen so far, each with where it came from. */
 export interface TraceData {
   /** The trace's map key (see `traceKey`). */
   readonly key: string;
   readonly traceId: Uint8Array;
-  spans: Span[];
-  origins: SpanOrigin[];
+  spans: HeldSpan[];
   /** Estimated bytes (each span's share of its batch's `bytes`). */
   bytes: number;
   /** Clock time (ms) the first span arrived. */
@@ -83,54 +65,6 @@ export function traceKey(
   );
 }
 
-function isEmptyId(id: Uint8Array | null | undefined): boolean {
-  if (!id || id.length === 0) return true;
-  for (let i = 0; i < id.length; i++) if (id[i] !== 0) return false;
-  return true;
-}
-
-/** OTLP span flags: bit 8 says bit 9 is known; bit 9 says the parent is remote. */
-const PARENT_IS_REMOTE = 0x300;
-
-/** A span with no parent: the trace's root. */
-export function isRootSpan(span: Span): boolean {
-  return isEmptyId(span.parentSpanId);
-}
-
-/**
- * A span where a service's part of a trace starts: SERVER or CONSUMER kind, or a remote parent
- * (per the OTLP flags). Used as stand-ins for the root when the root has not been seen.
- */
-export function isEntrySpan(span: Span): boolean {
-  return (
-    span.kind === SPAN_KIND.SERVER ||
-    span.kind === SPAN_KIND.CONSUMER ||
-    ((span.flags ?? 0) & PARENT_IS_REMOTE) === PARENT_IS_REMOTE
-  );
-}
-
-/** A span's attribute, falling back to its resource's. */
-export function findAttribute(
-  span: Span,
-  resource: Resource | null | undefined,
-  key: string,
-): AnyValue | undefined {
-  const own = findIn(span.attributes, key);
-  if (own !== undefined) return own;
-  return findIn(resource?.attributes, key);
-}
-
-function findIn(
-  attributes: KeyValue[] | null | undefined,
-  key: string,
-): AnyValue | undefined {
-  if (!attributes) return undefined;
-  for (let i = 0; i < attributes.length; i++) {
-    if (attributes[i].key === key) return attributes[i].value ?? undefined;
-  }
-  return undefined;
-}
-
 /** A string attribute value (only `stringValue`). */
 export function stringOf(value: AnyValue | undefined): string | undefined {
   const v = value?.stringValue;
@@ -162,13 +96,6 @@ export function attributeEquals(
   }
 }
 
-/** Span duration in nanoseconds (as a double; sub-µs precision is not needed here). */
-export function spanDurationNs(span: Span): number {
-  return (
-    int64ToNumber(span.endTimeUnixNano) - int64ToNumber(span.startTimeUnixNano)
-  );
-}
-
 /**
  * What policies look at: a trace's spans and, computed once on demand, its randomness, its
  * incoming threshold, its duration and whether it has an error.
@@ -178,6 +105,7 @@ export class TraceView {
   private incoming?: Threshold | null;
   private durationValue?: number;
   private errorValue?: boolean;
+  private views?: SpanView[];
 
   constructor(
     readonly data: TraceData,
@@ -189,12 +117,18 @@ export class TraceView {
   }
 
   /** Calls `fn` for every span until it returns true; returns whether it did. */
-  some(fn: (span: Span, origin: SpanOrigin) => boolean): boolean {
-    const { spans, origins } = this.data;
-    for (let i = 0; i < spans.length; i++) {
-      if (fn(spans[i], origins[i])) return true;
+  some(fn: (span: SpanView, origin: SpanOrigin) => boolean): boolean {
+    const views = this.spans();
+    for (let i = 0; i < views.length; i++) {
+      if (fn(views[i], views[i].origin)) return true;
     }
     return false;
+  }
+
+  /** The trace's spans as policies see them (summarized once, when first asked for). */
+  spans(): SpanView[] {
+    this.views ??= this.data.spans.map(held => new SpanView(held));
+    return this.views;
   }
 
   /** `rv` from any span's tracestate, else the trace id's low 56 bits. */
@@ -241,10 +175,8 @@ export class TraceView {
       let min = Infinity;
       let max = -Infinity;
       this.some(span => {
-        const start = int64ToNumber(span.startTimeUnixNano);
-        const end = int64ToNumber(span.endTimeUnixNano);
-        if (start < min) min = start;
-        if (end > max) max = end;
+        if (span.startNs < min) min = span.startNs;
+        if (span.endNs > max) max = span.endNs;
         return false;
       });
       this.durationValue = max > min ? (max - min) / 1e6 : 0;
@@ -255,7 +187,7 @@ export class TraceView {
   get hasError(): boolean {
     if (this.errorValue === undefined) {
       this.errorValue = this.some(
-        span => span.status?.code === STATUS_CODE.ERROR,
+        span => span.statusCode === STATUS_CODE.ERROR,
       );
     }
     return this.errorValue;
@@ -334,8 +266,7 @@ export function traceDataOf(
   }>,
   firstSeenMs = 0,
 ): TraceData {
-  const spans: Span[] = [];
-  const origins: SpanOrigin[] = [];
+  const spans: HeldSpan[] = [];
   for (const g of groups) {
     const origin: SpanOrigin = {
       resource: g.resource,
@@ -344,16 +275,12 @@ export function traceDataOf(
       scopeSchemaUrl: undefined,
       service: serviceOf(g.resource),
     };
-    for (const span of g.spans) {
-      spans.push(span);
-      origins.push(origin);
-    }
+    for (const span of g.spans) spans.push(HeldSpan.decoded(origin, span));
   }
   return {
     key: traceKey(traceId) ?? '',
     traceId,
     spans,
-    origins,
     bytes: 0,
     firstSeenMs,
   };
