@@ -14,6 +14,7 @@ import {
 } from './testing/fixtures';
 import { OtlpSink } from './testing/otlpSink';
 import { countSpans } from './spanBatch';
+import { createTailSampler } from './sampling/tailSampler';
 
 const PB = 'application/x-protobuf';
 
@@ -103,6 +104,36 @@ describe('createPipeline', () => {
     expect(text).toContain(
       `${PIPELINE_METRICS.memoryLimitBytes}{limit="hard"}`,
     );
+  });
+
+  it('keeps redacted values out of exports when the tail sampler holds spans as bytes', async () => {
+    const p = make(
+      {},
+      createTailSampler({
+        decisionWaitMs: 20,
+        tickIntervalMs: 10,
+        policies: [{ name: 'all', type: 'always_sample' }],
+      }),
+    );
+    const request = makeRequest({ checkout: 3 });
+    const spans = request.resourceSpans![0].scopeSpans![0].spans!;
+    spans[1].attributes!.push(str('db.password', 'hunter2-secret'));
+    expect((await post(p, encodeRequest(request))).status).toBe(200);
+
+    await waitFor(() => sink.spans().length === 3, 'three spans at the sink');
+    expect(Buffer.concat(sink.rawBodies).includes('hunter2-secret')).toBe(
+      false,
+    );
+    const exported = new Map(
+      sink.spans().map(s => [Buffer.from(s.spanId!).toString('hex'), s]),
+    );
+    for (const span of spans) {
+      const out = exported.get(Buffer.from(span.spanId!).toString('hex'))!;
+      expect(out.name).toBe(span.name);
+      expect(String(out.startTimeUnixNano)).toBe(
+        String(span.startTimeUnixNano),
+      );
+    }
   });
 
   it('counts invalid spans as refused and still exports the valid ones', async () => {
