@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
+import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
 import { parsePipelineConfig } from './config';
+import { ExportTraceServiceResponseCodec } from './otlpRoot';
 import { ExportOutcome, OtlpHttpExporter, parseRetryAfter } from './exporter';
 import { FallbackFile } from './fallbackFile';
 import { createPipelineMetrics } from './metrics';
@@ -139,6 +141,49 @@ describe('OtlpHttpExporter', () => {
     await waitFor(() => outcomes.length > 0, 'an outcome');
     expect(outcomes).toEqual([expected]);
     expect(sink.attempts).toBe(attempts);
+    await exporter.shutdown(Date.now() + 1000);
+  });
+
+  it('counts spans the backend rejected in a partial success, without retrying them', async () => {
+    sink.reply = () => ({
+      status: 200,
+      body: ExportTraceServiceResponseCodec.encode({
+        partialSuccess: { rejectedSpans: 2, errorMessage: 'too old' },
+      }).finish(),
+    });
+    const registry = new Registry();
+    const warnings: string[] = [];
+    const [config] = parsePipelineConfig({
+      exporters: [{ name: 'primary', endpoint: sink.url }],
+    }).exporters;
+    const exporter = new OtlpHttpExporter(config, {
+      metrics: createPipelineMetrics(registry, {
+        memory: () => ({ spans: 0, bytes: 0 }),
+        memoryLimits: () => ({
+          softBytes: 0,
+          hardBytes: 0,
+          softSpans: 0,
+          hardSpans: 0,
+        }),
+        queues: () => [],
+      }),
+      logger: { ...silent, warn: m => warnings.push(m) },
+    });
+    const { item: it, outcomes } = item(5);
+    exporter.enqueue(it);
+    await waitFor(() => outcomes.length > 0, 'an outcome');
+    expect(outcomes).toEqual([{ kind: 'exported', exporter: 'primary' }]);
+    expect(sink.attempts).toBe(1);
+    const text = await registry.metrics();
+    expect(text).toContain(
+      `${PIPELINE_METRICS.spansExported}{exporter="primary"} 3`,
+    );
+    expect(text).toContain(
+      `${PIPELINE_METRICS.exportFailed}{exporter="primary",reason="rejected"} 2`,
+    );
+    expect(warnings).toEqual([
+      'exporter primary: the backend rejected 2 of 5 spans: too old',
+    ]);
     await exporter.shutdown(Date.now() + 1000);
   });
 

@@ -2,6 +2,7 @@ import { ExporterConfig } from './config';
 import { FallbackFile } from './fallbackFile';
 import { PipelineMetrics } from './metrics';
 import { PersistentQueue } from './persistentQueue';
+import { partialSuccessOf } from './partialSuccess';
 
 export type DropReason =
   | 'queue_full'
@@ -46,7 +47,8 @@ interface Entry {
 }
 
 type Attempt =
-  | { outcome: 'success' }
+  /** `rejected` spans the backend refused in a partial success, with its reason. */
+  | { outcome: 'success'; rejected: number; message: string }
   | {
       outcome: 'retryable' | 'network' | 'timeout';
       retryAfterMs?: number;
@@ -226,11 +228,22 @@ export class OtlpHttpExporter {
         }
       }
       const result = await this.sendWithRetries(body!);
-      if (result === 'exported') {
+      if (typeof result === 'object') {
+        // The backend took the request; any spans it rejected are its decision, not retried.
+        const rejected = Math.min(result.rejected, entry.spans);
         this.deps.metrics.spansExported.inc(
           { exporter: this.name },
-          entry.spans,
+          entry.spans - rejected,
         );
+        if (rejected > 0) {
+          this.deps.metrics.exportFailed.inc(
+            { exporter: this.name, reason: 'rejected' },
+            rejected,
+          );
+          this.deps.logger.warn(
+            `exporter ${this.name}: the backend rejected ${rejected} of ${entry.spans} spans: ${result.message}`,
+          );
+        }
         await this.forget(entry);
         entry.settle({ kind: 'exported', exporter: this.name });
       } else if (result === 'stopped') {
@@ -301,7 +314,12 @@ export class OtlpHttpExporter {
 
   private async sendWithRetries(
     body: Buffer,
-  ): Promise<'exported' | 'stopped' | 'permanent_error' | 'retries_exhausted'> {
+  ): Promise<
+    | { rejected: number; message: string }
+    | 'stopped'
+    | 'permanent_error'
+    | 'retries_exhausted'
+  > {
     const { initialIntervalMs, maxIntervalMs, maxElapsedMs } =
       this.config.retry;
     const started = Date.now();
@@ -311,7 +329,7 @@ export class OtlpHttpExporter {
       const attempt = await this.attempt(body);
       switch (attempt.outcome) {
         case 'success':
-          return 'exported';
+          return { rejected: attempt.rejected, message: attempt.message };
         case 'stopped':
           return 'stopped';
         case 'permanent':
@@ -358,11 +376,16 @@ export class OtlpHttpExporter {
         body,
         signal: controller.signal,
       });
-      const text = await res.arrayBuffer().then(
-        b => Buffer.from(b).subarray(0, 512).toString('utf8'),
-        () => '',
+      const responseBody = await res.arrayBuffer().then(
+        b => Buffer.from(b),
+        () => Buffer.alloc(0),
       );
-      if (res.ok) result = { outcome: 'success' };
+      const text = responseBody.subarray(0, 512).toString('utf8');
+      if (res.ok)
+        result = {
+          outcome: 'success',
+          ...partialSuccessOf(responseBody, res.headers.get('content-type')),
+        };
       else if (RETRYABLE_STATUSES.has(res.status))
         result = {
           outcome: 'retryable',

@@ -21,7 +21,10 @@ export const PIPELINE_METRICS = {
   spansDropped: 'tracing_health_pipeline_spans_dropped_total',
   /** Counter{exporter}: spans delivered, per exporter ("fallback" for the fallback file). */
   spansExported: 'tracing_health_pipeline_spans_exported_total',
-  /** Counter{exporter, reason}: spans an exporter gave up on (reasons as for spansDropped). */
+  /**
+   * Counter{exporter, reason}: spans an exporter gave up on (reasons as for spansDropped), and
+   * `reason="rejected"`: spans the backend took the request for but refused (OTLP partial success).
+   */
   exportFailed: 'tracing_health_pipeline_export_failed_total',
   /** Gauge{exporter}: batches waiting or being sent. */
   queueSize: 'tracing_health_pipeline_queue_size',

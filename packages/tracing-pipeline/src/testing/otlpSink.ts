@@ -10,7 +10,12 @@ import { ExportTraceServiceRequest, Span } from '../model';
 import { ExportTraceServiceRequestCodec } from '../otlpRoot';
 
 /** status 0: never answer (the request hangs until the sink stops). */
-export type SinkReply = { status: number; headers?: Record<string, string> };
+export type SinkReply = {
+  status: number;
+  headers?: Record<string, string>;
+  /** The response body (e.g. an `ExportTraceServiceResponse` with a partial success). */
+  body?: Uint8Array | string;
+};
 
 /**
  * A real OTLP/HTTP receiver for tests: decodes with the same codec, remembers the raw bytes and
@@ -95,7 +100,7 @@ export class OtlpSink {
         'content-type': 'application/x-protobuf',
         ...reply.headers,
       });
-      res.end();
+      res.end(reply.body);
     });
   }
 }
