@@ -223,6 +223,40 @@ describe('Sanitizer defaults', () => {
     ]);
   });
 
+  it('applies the value rules to span names, status messages and event names', () => {
+    const redactions: string[] = [];
+    const sanitizer = new Sanitizer({
+      rules: [
+        { name: 'emails', value: '[a-z0-9.]+@[a-z0-9.]+', action: 'delete' },
+      ],
+      useDefaults: true,
+      onRedaction: (a, l) => redactions.push(`${a}@${l}`),
+    });
+    const batch = batchOf([]);
+    const rs = batch.resourceSpans[0];
+    const span = rs.scopeSpans![0].spans![0];
+    span.name = 'GET https://bob:hunter2@db.internal/orders';
+    span.status = {
+      code: 2,
+      message: 'upstream refused Bearer abcdefgh12345678',
+    };
+    span.events = [
+      { name: 'login failed for bob@example.test' },
+      { name: 'exception' },
+    ];
+    expect(sanitizer.process(batch)).toBe(3);
+    expect(span.name).toBe('GET https://bob:****@db.internal/orders');
+    expect(span.status.message).toBe('upstream refused ****');
+    // a delete rule cannot remove a name: the whole text is masked
+    expect(span.events[0].name).toBe('****');
+    expect(span.events[1].name).toBe('exception');
+    expect(redactions.sort()).toEqual([
+      'delete@event_name',
+      'mask@span_name',
+      'mask@status_message',
+    ]);
+  });
+
   it('leaves clean spans without a redaction count', () => {
     expect(sanitize([str('http.method', 'GET')]).redactedCount).toBeUndefined();
   });

@@ -3,12 +3,18 @@ import { RedactionAction, SanitizerRuleConfig } from './config';
 import { AnyValue, KeyValue, SpanBatch } from './model';
 import { markResourceModified, markSpanModified } from './wire';
 
+/** Where a redaction happened: in attributes, or in a span's free text (value rules only). */
 export type AttributeLocation =
   | 'resource'
   | 'scope'
   | 'span'
   | 'event'
-  | 'link';
+  | 'link'
+  | 'span_name'
+  | 'status_message'
+  | 'event_name';
+
+type AttributesLocation = 'resource' | 'scope' | 'span' | 'event' | 'link';
 
 export const REDACTED_COUNT_ATTRIBUTE = 'tracing_health.redacted_count';
 export const MASK = '****';
@@ -158,7 +164,7 @@ export class Sanitizer {
   /** One case-insensitive alternation of the value rules' hints (or patterns): a cheap "might match" test. */
   private readonly anyValuePattern?: RegExp;
   private readonly keyCache = new Map<string, KeyMatch>();
-  private readonly recent: Record<AttributeLocation, RecentAttributes> = {
+  private readonly recent: Record<AttributesLocation, RecentAttributes> = {
     resource: { keys: [], matches: [], cleanValues: [] },
     scope: { keys: [], matches: [], cleanValues: [] },
     span: { keys: [], matches: [], cleanValues: [] },
@@ -201,8 +207,24 @@ export class Sanitizer {
         inHeaders += this.attributes(ss.scope?.attributes, 'scope', 0);
         for (const span of ss.spans ?? []) {
           let inSpan = this.attributes(span.attributes, 'span', 0);
-          for (const event of span.events ?? [])
+          for (const event of span.events ?? []) {
             inSpan += this.attributes(event.attributes, 'event', 0);
+            const eventName = this.freeText(event.name, 'event_name');
+            if (eventName !== undefined) {
+              event.name = eventName.text;
+              inSpan += eventName.count;
+            }
+          }
+          const name = this.freeText(span.name, 'span_name');
+          if (name !== undefined) {
+            span.name = name.text;
+            inSpan += name.count;
+          }
+          const message = this.freeText(span.status?.message, 'status_message');
+          if (message !== undefined) {
+            span.status!.message = message.text;
+            inSpan += message.count;
+          }
           for (const link of span.links ?? [])
             inSpan += this.attributes(link.attributes, 'link', 0);
           if (inSpan > 0) {
@@ -239,10 +261,25 @@ export class Sanitizer {
     this.onRedaction(action, location);
   }
 
+  /**
+   * The value rules on text outside attributes (span and event names, status messages), where
+   * secrets arrive through exception messages and names built from URLs. A `delete` rule masks
+   * the whole text, which cannot be removed. Undefined when nothing matched.
+   */
+  private freeText(
+    text: string | null | undefined,
+    location: AttributeLocation,
+  ): { text: string; count: number } | undefined {
+    if (!text || !this.anyValuePattern?.test(text)) return undefined;
+    const r = this.applyValueRules(text, this.valueRules, location);
+    if (r.count === 0) return undefined;
+    return { text: r.remove ? MASK : r.text, count: r.count };
+  }
+
   /** Returns the number of redactions; deletes attributes in place. */
   private attributes(
     attrs: KeyValue[] | null | undefined,
-    location: AttributeLocation,
+    location: AttributesLocation,
     depth: number,
   ): number {
     if (!attrs || attrs.length === 0) return 0;
@@ -300,7 +337,7 @@ export class Sanitizer {
   private value(
     value: AnyValue,
     scoped: CompiledRule[],
-    location: AttributeLocation,
+    location: AttributesLocation,
     depth: number,
   ): { count: number; remove: boolean } {
     const s = value.stringValue;

@@ -40,7 +40,11 @@ export const PIPELINE_METRICS = {
   memoryLimitSpans: 'tracing_health_pipeline_memory_limit_spans',
   /** Histogram{exporter, outcome="success"|"retryable"|"permanent"|"network"|"timeout"}: per attempt. */
   exportDurationSeconds: 'tracing_health_pipeline_export_duration_seconds',
-  /** Counter{action="delete"|"hash"|"mask", location="resource"|"scope"|"span"|"event"|"link"}. */
+  /**
+   * Counter{action="delete"|"hash"|"mask", location}: location is where in attributes
+   * ("resource"|"scope"|"span"|"event"|"link") or which free text ("span_name"|"status_message"|
+   * "event_name", value rules only).
+   */
   redactions: 'tracing_health_pipeline_redactions_total',
   /** Counter{status}: OTLP/HTTP responses by status code. */
   requests: 'tracing_health_pipeline_requests_total',
