@@ -1,4 +1,9 @@
-import { ExportTraceServiceRequestCodec } from './otlpRoot';
+import {
+  ExportTraceServiceRequestCodec,
+  InstrumentationScopeCodec,
+  ResourceCodec,
+  SpanCodec,
+} from './otlpRoot';
 import { encodeRequest, makeRequest, str } from './testing/fixtures';
 import {
   decodeExportRequest,
@@ -132,6 +137,59 @@ describe('decodeExportRequest / encodeExportRequest', () => {
     expect(
       out.resourceSpans![0].scopeSpans![0].spans!.map(s => s.name),
     ).toEqual(['renamed', original, original]);
+  });
+
+  it('copies untouched spans in runs, also when a span length came as a padded varint', () => {
+    const varint = (n: number, padTo = 0) => {
+      const out: number[] = [];
+      do {
+        out.push(n >= 128 ? n % 128 | 0x80 : n);
+        n = Math.floor(n / 128);
+      } while (n > 0);
+      while (out.length < padTo) {
+        out[out.length - 1] |= 0x80;
+        out.push(0);
+      }
+      return Buffer.from(out);
+    };
+    const field = (tag: number, bytes: Uint8Array, padTo = 0) =>
+      Buffer.concat([Buffer.from([tag]), varint(bytes.length, padTo), bytes]);
+    const request = makeRequest({ svc: 4 });
+    const [rs] = request.resourceSpans!;
+    const spanBytes = rs.scopeSpans![0].spans!.map(span =>
+      SpanCodec.encode(span).finish(),
+    );
+    const scopeSpans = Buffer.concat([
+      field(
+        0x0a,
+        InstrumentationScopeCodec.encode(rs.scopeSpans![0].scope!).finish(),
+      ),
+      ...spanBytes.map((b, i) => field(0x12, b, i === 1 ? 3 : 0)),
+    ]);
+    const resourceSpans = Buffer.concat([
+      field(0x0a, ResourceCodec.encode(rs.resource!).finish()),
+      field(0x12, scopeSpans),
+    ]);
+    const padded = field(0x0a, resourceSpans);
+
+    const decoded = decodeExportRequest(padded);
+    const spans = decoded[0].scopeSpans![0].spans!;
+    spans[3].name = 'renamed';
+    markSpanModified(decoded[0], spans[3]);
+    const out = encodeExportRequest(decoded);
+    // strictly framed (the strict decoder refuses a wrong length), with every value intact
+    const again = decodeExportRequest(out)[0].scopeSpans![0].spans!;
+    expect(again.map(span => span.name)).toEqual([
+      ...rs.scopeSpans![0].spans!.slice(0, 3).map(span => span.name),
+      'renamed',
+    ]);
+    expect(
+      again.map(span => Buffer.from(span.spanId!).toString('hex')),
+    ).toEqual(
+      rs.scopeSpans![0].spans!.map(span =>
+        Buffer.from(span.spanId!).toString('hex'),
+      ),
+    );
   });
 
   it('encodes objects that never came off the wire', () => {

@@ -281,6 +281,23 @@ function varintLength(value: number): number {
 
 const framed = (size: number) => 1 + varintLength(size) + size;
 
+/**
+ * Where the received span `j` starts as a ScopeSpans field, tag and length included, when that
+ * header is exactly what encoding it afresh would write (so copying it keeps the sizes computed
+ * with `framed` right); -1 otherwise. The header was parsed right before the span, so only a
+ * length sent as a padded (over-long) varint differs, and then the byte where the tag would be
+ * is a varint continuation byte (high bit set), never the tag.
+ */
+function receivedFieldStart(
+  buffer: Buffer,
+  offsets: number[],
+  j: number,
+): number {
+  const start = offsets[2 * j];
+  const headerStart = start - 1 - varintLength(offsets[2 * j + 1] - start);
+  return headerStart >= 0 && buffer[headerStart] === TAG_2 ? headerStart : -1;
+}
+
 /** One piece of output: a header, fresh bytes, bytes copied from a received buffer, or a span to encode. */
 type Piece =
   | { tag: number; size: number }
@@ -385,16 +402,33 @@ function writeAssembled(out: Output, rs: ResourceSpans, received?: Received) {
       out.bytes(s.scope);
     }
     const spans = s.ss.spans ?? [];
-    s.spans.forEach((spanSize, j) => {
-      if (spanSize < 0) {
-        // ~size (negative) marks a span copied from the received bytes.
-        out.header(TAG_2, ~spanSize);
-        out.copy(received!.buffer, s.offsets![2 * j], s.offsets![2 * j + 1]);
-      } else {
-        out.header(TAG_2, spanSize);
-        out.span(spans[j], spanSize);
+    const sizes = s.spans;
+    for (let j = 0; j < sizes.length; j++) {
+      if (sizes[j] >= 0) {
+        out.header(TAG_2, sizes[j]);
+        out.span(spans[j], sizes[j]);
+        continue;
       }
-    });
+      // ~size (negative) marks a span copied from the received bytes. A run of such spans that
+      // lie back to back in the request, field headers included, is copied in one piece.
+      const buffer = received!.buffer;
+      const offsets = s.offsets!;
+      const runStart = receivedFieldStart(buffer, offsets, j);
+      if (runStart < 0) {
+        out.header(TAG_2, ~sizes[j]);
+        out.copy(buffer, offsets[2 * j], offsets[2 * j + 1]);
+        continue;
+      }
+      let last = j;
+      while (
+        last + 1 < sizes.length &&
+        sizes[last + 1] < 0 &&
+        receivedFieldStart(buffer, offsets, last + 1) === offsets[2 * last + 1]
+      )
+        last++;
+      out.copy(buffer, runStart, offsets[2 * last + 1]);
+      j = last;
+    }
     if (s.ssSchemaUrl) {
       out.header(TAG_3, s.ssSchemaUrl.length);
       out.bytes(s.ssSchemaUrl);
