@@ -30,6 +30,8 @@ export type { Accounting, AccountingSnapshot, HeldSpans } from './accounting';
 export { DEFAULT_SANITIZER_RULES, REDACTED_COUNT_ATTRIBUTE } from './sanitizer';
 export { markModified } from './wire';
 export { stringifyExportRequestJson, parseExportRequestJson } from './otlpJson';
+/** The OTLP protobuf codec the receiver decodes with (for tools and benchmarks). */
+export { ExportTraceServiceRequestCodec } from './otlpRoot';
 export * from './model';
 export * from './spanMetrics';
 export * from './sampling';
