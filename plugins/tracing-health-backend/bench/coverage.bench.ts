@@ -12,8 +12,11 @@ import {
   TracedServiceInfo,
   TRACING_TIERS,
 } from '@internal/plugin-tracing-health-common';
-import { ExportTraceServiceRequestCodec } from '@internal/tracing-pipeline/src/otlpRoot';
-import { SpanBatch, SpanMetrics } from '@internal/tracing-pipeline';
+import {
+  ExportTraceServiceRequestCodec,
+  SpanBatch,
+  SpanMetrics,
+} from '@internal/tracing-pipeline';
 import {
   computeCoverage,
   summarizeFleet,

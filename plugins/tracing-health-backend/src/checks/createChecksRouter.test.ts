@@ -8,7 +8,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { tracingHealthPlugin } from '../plugin';
-import { startLoopbackServer } from './testing/checkHarness';
+import { startLoopbackServer } from './__testUtils__/checkHarness';
 
 jest.setTimeout(60_000);
 

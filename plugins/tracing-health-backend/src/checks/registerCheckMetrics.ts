@@ -13,7 +13,7 @@ import { CheckResultStore } from './store/CheckResultStore';
 export function registerCheckMetrics(
   registry: Registry,
   deps: { store: CheckResultStore; checks: CheckDefinition[] },
-): void {
+): Gauge[] {
   const configured = new Map(deps.checks.map(c => [c.id, c]));
   const latest = async () => {
     const all = await deps.store.latestAll();
@@ -23,65 +23,67 @@ export function registerCheckMetrics(
   };
   const labels = ['check_id', 'check_type'] as const;
 
-  new Gauge({
-    name: CHECK_METRICS.status,
-    help: 'Current status of each health check: 1 for its status, 0 for the others.',
-    labelNames: [...labels, 'status'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const r of await latest()) {
-        for (const status of CHECK_STATUSES) {
+  return [
+    new Gauge({
+      name: CHECK_METRICS.status,
+      help: 'Current status of each health check: 1 for its status, 0 for the others.',
+      labelNames: [...labels, 'status'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const r of await latest()) {
+          for (const status of CHECK_STATUSES) {
+            this.set(
+              { check_id: r.checkId, check_type: r.checkType, status },
+              r.status === status ? 1 : 0,
+            );
+          }
+        }
+      },
+    }),
+    new Gauge({
+      name: CHECK_METRICS.lastRun,
+      help: 'Unix time (seconds) the last run of each health check started.',
+      labelNames: labels,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const r of await latest()) {
           this.set(
-            { check_id: r.checkId, check_type: r.checkType, status },
-            r.status === status ? 1 : 0,
+            { check_id: r.checkId, check_type: r.checkType },
+            Date.parse(r.startedAt) / 1000,
           );
         }
-      }
-    },
-  });
-  new Gauge({
-    name: CHECK_METRICS.lastRun,
-    help: 'Unix time (seconds) the last run of each health check started.',
-    labelNames: labels,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const r of await latest()) {
-        this.set(
-          { check_id: r.checkId, check_type: r.checkType },
-          Date.parse(r.startedAt) / 1000,
-        );
-      }
-    },
-  });
-  new Gauge({
-    name: CHECK_METRICS.duration,
-    help: 'Duration (seconds) of the last run of each health check.',
-    labelNames: labels,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const r of await latest()) {
-        this.set(
-          { check_id: r.checkId, check_type: r.checkType },
-          r.durationMs / 1000,
-        );
-      }
-    },
-  });
-  new Gauge({
-    name: CHECK_METRICS.value,
-    help: 'The value that decided the last run of each health check, where numeric.',
-    labelNames: labels,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const r of await latest()) {
-        if (r.value !== undefined && Number.isFinite(r.value)) {
-          this.set({ check_id: r.checkId, check_type: r.checkType }, r.value);
+      },
+    }),
+    new Gauge({
+      name: CHECK_METRICS.duration,
+      help: 'Duration (seconds) of the last run of each health check.',
+      labelNames: labels,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const r of await latest()) {
+          this.set(
+            { check_id: r.checkId, check_type: r.checkType },
+            r.durationMs / 1000,
+          );
         }
-      }
-    },
-  });
+      },
+    }),
+    new Gauge({
+      name: CHECK_METRICS.value,
+      help: 'The value that decided the last run of each health check, where numeric.',
+      labelNames: labels,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const r of await latest()) {
+          if (r.value !== undefined && Number.isFinite(r.value)) {
+            this.set({ check_id: r.checkId, check_type: r.checkType }, r.value);
+          }
+        }
+      },
+    }),
+  ];
 }

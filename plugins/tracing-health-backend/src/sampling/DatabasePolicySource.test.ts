@@ -9,7 +9,7 @@ import { ServiceDirectory } from './catalog/ServiceDirectory';
 import { DatabasePolicySource } from './DatabasePolicySource';
 import { readSamplingConfig } from './readSamplingConfig';
 import { SamplingStore } from './store/SamplingStore';
-import { ManualClock } from './testUtils/startSamplingBackend';
+import { ManualClock } from './__testUtils__/startSamplingBackend';
 
 jest.setTimeout(60_000);
 

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import {
   ManualClock,
   startSamplingBackend,
-} from './testUtils/startSamplingBackend';
+} from './__testUtils__/startSamplingBackend';
 
 jest.setTimeout(60_000);
 

@@ -32,9 +32,7 @@ export function parsePrometheusText(text: string): PrometheusSample[] {
     if (!match) continue;
     const labels: Record<string, string> = {};
     if (match[3]) {
-      LABEL.lastIndex = 0;
-      let label: RegExpExecArray | null;
-      while ((label = LABEL.exec(match[3])) !== null) {
+      for (const label of match[3].matchAll(LABEL)) {
         labels[label[1]] = unescapeLabel(label[2]);
       }
     }

@@ -2,7 +2,7 @@ import {
   createCheckHarness,
   sendJson,
   startLoopbackServer,
-} from '../testing/checkHarness';
+} from '../__testUtils__/checkHarness';
 import { elasticsearchCheckType } from './elasticsearch';
 import { opensearchCheckType } from './opensearch';
 

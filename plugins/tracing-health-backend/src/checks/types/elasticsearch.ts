@@ -12,6 +12,13 @@ interface ClusterHealth {
   unassigned_shards?: number;
 }
 
+/** Cluster health colours as check statuses; anything unknown is critical. */
+const CLUSTER_STATUS: Record<string, 'ok' | 'warning' | 'critical'> = {
+  green: 'ok',
+  yellow: 'warning',
+  red: 'critical',
+};
+
 interface NodesFsStats {
   nodes: Record<
     string,
@@ -37,12 +44,7 @@ async function clusterHealth(ctx: CheckRunContext): Promise<CheckMeasurement> {
       joinUrl(ctx.target!, '/_cluster/health'),
       { signal: ctx.signal, headers: ctx.headers },
     );
-    const status =
-      data.status === 'green'
-        ? 'ok'
-        : data.status === 'yellow'
-        ? 'warning'
-        : 'critical';
+    const status = CLUSTER_STATUS[String(data.status)] ?? 'critical';
     return ctx.verdict('clusterStatus', status, {
       message: `cluster ${data.cluster_name ?? ''} is ${data.status} (${
         data.number_of_nodes ?? '?'

@@ -2,7 +2,7 @@ import {
   createCheckHarness,
   startLoopbackServer,
   unusedPort,
-} from '../testing/checkHarness';
+} from '../__testUtils__/checkHarness';
 import { httpCheckType } from './http';
 
 describe('http check', () => {

@@ -55,16 +55,19 @@ export const httpCheckType: CheckType<Options> = {
     const bodyOk =
       ctx.options.bodyContains === undefined ||
       res.body.includes(ctx.options.bodyContains);
+    const statusMessage = () => {
+      if (!statusOk)
+        return `answered ${res.status}, expected ${
+          expected?.join(' or ') ?? '2xx or 3xx'
+        }`;
+      return bodyOk
+        ? `answered ${res.status}`
+        : `answered ${res.status} without "${ctx.options.bodyContains}" in the body`;
+    };
     return {
       measurements: [
         ctx.verdict('status', statusOk && bodyOk ? 'ok' : 'critical', {
-          message: !statusOk
-            ? `answered ${res.status}, expected ${
-                expected?.join(' or ') ?? '2xx or 3xx'
-              }`
-            : bodyOk
-            ? `answered ${res.status}`
-            : `answered ${res.status} without "${ctx.options.bodyContains}" in the body`,
+          message: statusMessage(),
           value: res.status,
         }),
         ctx.measure('latencyMs', res.latencyMs, {

@@ -3,7 +3,7 @@ import {
   sendJson,
   startLoopbackServer,
   unusedPort,
-} from '../testing/checkHarness';
+} from '../__testUtils__/checkHarness';
 import { jaegerCheckType } from './jaeger';
 
 describe('jaeger check', () => {

@@ -33,7 +33,7 @@ async function checkQuery(
     const failed = res.status !== 200 || services === undefined;
     const errors = Array.isArray(body?.errors) && body!.errors.length > 0;
     return [
-      ctx.verdict('query', failed ? 'critical' : errors ? 'warning' : 'ok', {
+      ctx.verdict('query', queryStatus(failed, errors), {
         message: failed
           ? `/api/services answered ${res.status}: ${res.body.slice(0, 200)}`
           : `/api/services lists ${services} services${
@@ -90,6 +90,14 @@ async function checkCollector(
  * base URL, e.g. http://jaeger-query:16686) and, with `options.collectorHealthUrl`, the
  * collector's admin health endpoint.
  */
+function queryStatus(
+  failed: boolean,
+  errors: boolean,
+): 'ok' | 'warning' | 'critical' {
+  if (failed) return 'critical';
+  return errors ? 'warning' : 'ok';
+}
+
 export const jaegerCheckType: CheckType<Options> = {
   type: 'jaeger',
   description: 'Jaeger query /api/services latency and collector health',

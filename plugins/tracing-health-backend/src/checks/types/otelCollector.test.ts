@@ -3,7 +3,7 @@ import {
   sendJson,
   startLoopbackServer,
   unusedPort,
-} from '../testing/checkHarness';
+} from '../__testUtils__/checkHarness';
 import { otelCollectorCheckType } from './otelCollector';
 
 // What the Collector's health_check extension (v1) answers.

@@ -1,5 +1,5 @@
 import { PipelineStatus } from '@internal/plugin-tracing-health-node';
-import { createCheckHarness } from '../testing/checkHarness';
+import { createCheckHarness } from '../__testUtils__/checkHarness';
 import { createPipelineCheckType } from './pipeline';
 
 const MiB = 1024 * 1024;

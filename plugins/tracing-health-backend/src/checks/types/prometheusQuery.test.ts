@@ -1,8 +1,11 @@
 import {
   createCheckHarness,
   startLoopbackServer,
-} from '../testing/checkHarness';
-import { eventually, startRealPrometheus } from '../testing/realPrometheus';
+} from '../__testUtils__/checkHarness';
+import {
+  eventually,
+  startRealPrometheus,
+} from '../__testUtils__/realPrometheus';
 import { prometheusQueryCheckType } from './prometheusQuery';
 
 jest.setTimeout(120_000);

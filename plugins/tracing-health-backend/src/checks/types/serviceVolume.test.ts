@@ -1,5 +1,5 @@
 import { TracedServiceInfo } from '@internal/plugin-tracing-health-common';
-import { createCheckHarness } from '../testing/checkHarness';
+import { createCheckHarness } from '../__testUtils__/checkHarness';
 import { createServiceVolumeCheckType } from './serviceVolume';
 
 const NOW = new Date('2026-11-22T12:00:00Z');

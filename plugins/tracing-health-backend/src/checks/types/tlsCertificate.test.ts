@@ -4,7 +4,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, Server } from 'node:tls';
-import { createCheckHarness, unusedPort } from '../testing/checkHarness';
+import { createCheckHarness, unusedPort } from '../__testUtils__/checkHarness';
 import { parseTlsTarget, tlsCertificateCheckType } from './tlsCertificate';
 
 const DAY = 86_400_000;
