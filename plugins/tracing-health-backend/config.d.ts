@@ -26,7 +26,11 @@ export interface Config {
       type: string;
       /** Shown on the health board (default: the id). */
       title?: string;
-      /** URL (or host:port for tls-certificate) of what is checked; pipeline and service-volume take none. */
+      /**
+       * URL (or host:port for tls-certificate) of what is checked; a path such as
+       * "/api/tracing-health/health" is resolved against backend.baseUrl (this portal's own
+       * backend). pipeline and service-volume take none.
+       */
       target?: string;
       /** The OTel service.name the check concerns; shown on that service's Tracing tab. */
       service?: string;
@@ -199,7 +203,12 @@ export interface Config {
 interface SamplingPolicyPatchConfig {
   strategy?:
     | { type: 'probabilistic'; rate: number }
-    | { type: 'adaptive'; targetTracesPerSecond: number; minRate: number; maxRate: number }
+    | {
+        type: 'adaptive';
+        targetTracesPerSecond: number;
+        minRate: number;
+        maxRate: number;
+      }
     | { type: 'rate-limiting'; tracesPerSecond: number };
   operations?: Array<{
     match:

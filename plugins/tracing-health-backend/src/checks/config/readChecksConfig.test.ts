@@ -46,6 +46,22 @@ describe('readChecksConfig', () => {
     expect(pipeline).toMatchObject({ intervalMs: 120_000, timeoutMs: 10_000 });
   });
 
+  it("resolves a path target against the portal's backend.baseUrl", () => {
+    const checks = [{ id: 'self', type: 'http', target: '/api/x/health' }];
+    expect(
+      readChecksConfig(
+        new ConfigReader({
+          backend: { baseUrl: 'http://127.0.0.1:7017/' },
+          tracingHealth: { checks },
+        }),
+        types,
+      ).checks[0].target,
+    ).toBe('http://127.0.0.1:7017/api/x/health');
+    expect(() => read({ checks })).toThrow(
+      'tracingHealth.checks[0].target: a path needs backend.baseUrl to resolve against',
+    );
+  });
+
   it('names every problem by its key', () => {
     let message = '';
     try {

@@ -209,6 +209,16 @@ export function readChecksConfig(
     if (type.target === 'none' && check.target) {
       errors.push(`${key('target')}: type ${type.type} takes no target`);
     }
+    let target = check.target;
+    if (target?.startsWith('/')) {
+      // A path is this portal's own backend, wherever it listens.
+      const baseUrl = config.getOptionalString('backend.baseUrl');
+      if (baseUrl) target = `${baseUrl.replace(/\/+$/, '')}${target}`;
+      else
+        errors.push(
+          `${key('target')}: a path needs backend.baseUrl to resolve against`,
+        );
+    }
 
     const thresholds: Record<string, Threshold> = {};
     for (const [name, spec] of Object.entries(type.measurements)) {
@@ -260,7 +270,7 @@ export function readChecksConfig(
       id: check.id,
       type: check.type,
       title: check.title ?? check.id,
-      target: check.target,
+      target,
       service: check.service,
       intervalMs,
       timeoutMs,
