@@ -218,6 +218,10 @@ interface SamplingPolicyPatchConfig {
     rate: number;
     description?: string;
   }>;
-  alwaysKeep?: { keepErrors?: boolean; keepSlowerThanMs?: number | null };
+  /** keepSlowerThanMs: false turns the slow rule off (app-config drops null values). */
+  alwaysKeep?: {
+    keepErrors?: boolean;
+    keepSlowerThanMs?: number | false | null;
+  };
   samplingLocation?: 'pipeline' | 'sdk';
 }

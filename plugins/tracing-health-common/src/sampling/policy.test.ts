@@ -320,6 +320,11 @@ describe('policy patches', () => {
       { ...base, alwaysKeep: { keepErrors: true } },
     ],
     [
+      'the slow rule off as app-config spells it (its loader drops null)',
+      { alwaysKeep: { keepSlowerThanMs: false } },
+      { ...base, alwaysKeep: { keepErrors: true } },
+    ],
+    [
       'the location',
       { samplingLocation: 'sdk' },
       { ...base, samplingLocation: 'sdk' },
@@ -328,6 +333,18 @@ describe('policy patches', () => {
     const parsed = validateSamplingPolicyPatch(patch);
     expect(parsed.errors).toBeUndefined();
     expect(applySamplingPolicyPatch(base, parsed.value)).toEqual(expected);
+  });
+
+  it('still names a bad slow threshold', () => {
+    expect(
+      validateSamplingPolicyPatch({ alwaysKeep: { keepSlowerThanMs: 'slow' } })
+        .errors,
+    ).toEqual([
+      {
+        path: 'alwaysKeep.keepSlowerThanMs',
+        message: 'must be a number of milliseconds',
+      },
+    ]);
   });
 
   it('prefixes paths', () => {

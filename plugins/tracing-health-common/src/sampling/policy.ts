@@ -248,7 +248,8 @@ export const samplingPolicySchema = z
 /**
  * A partial policy layered over another (config tiers and per-service overrides). `strategy`,
  * `operations` and `samplingLocation` replace the base's; `alwaysKeep` fields replace one by one
- * (`keepSlowerThanMs: null` turns the slow rule off).
+ * (`keepSlowerThanMs: null` turns the slow rule off; so does `false`, the spelling to use in
+ * app-config, whose loader drops null values).
  */
 export const samplingPolicyPatchSchema = z
   .object({
@@ -265,7 +266,10 @@ export const samplingPolicyPatchSchema = z
         keepErrors: z
           .boolean({ invalid_type_error: 'must be true or false' })
           .optional(),
-        keepSlowerThanMs: slowMsSchema.nullable().optional(),
+        keepSlowerThanMs: z.preprocess(
+          value => (value === false ? null : value),
+          slowMsSchema.nullable().optional(),
+        ),
       })
       .strict()
       .optional(),
