@@ -176,12 +176,6 @@ function sendOneTrace() {
   sent++;
 }
 
-async function shutdown() {
-  clearInterval(timer);
-  await Promise.all([...providers.values()].map(p => p.shutdown()));
-  console.log(`demo traffic: sent ${sent} traces to ${endpoint}`);
-}
-
 const tickMs = 100;
 let debt = 0;
 const timer = setInterval(() => {
@@ -191,6 +185,12 @@ const timer = setInterval(() => {
     debt--;
   }
 }, tickMs);
+
+async function shutdown() {
+  clearInterval(timer);
+  await Promise.all([...providers.values()].map(p => p.shutdown()));
+  console.log(`demo traffic: sent ${sent} traces to ${endpoint}`);
+}
 
 console.log(`demo traffic: ${tracesPerSecond} traces/s to ${endpoint}`);
 process.on('SIGINT', () => shutdown().then(() => process.exit(0)));

@@ -20,10 +20,17 @@ const nonNegativeInt = (fallback: number) =>
     .preprocess(fromNumericString, integer().min(0, 'must not be negative'))
     .default(fallback);
 
+// 'true' and 'false' strings become booleans; anything else is left for zod to judge.
+function fromBooleanString(v: unknown): unknown {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return v;
+}
+
 const booleanish = (fallback: boolean) =>
   z
     .preprocess(
-      v => (v === 'true' ? true : v === 'false' ? false : v),
+      fromBooleanString,
       z.boolean({ invalid_type_error: 'must be true or false' }),
     )
     .default(fallback);
@@ -33,7 +40,8 @@ const regexSource = z
   .min(1, 'must not be empty')
   .superRefine((source, ctx) => {
     try {
-      new RegExp(source, 'i');
+      // Compiled only to see whether it throws.
+      RegExp(source, 'i');
     } catch (e) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -202,15 +210,10 @@ export type MemoryConfig = PipelineConfig['memory'];
 export type BatchConfig = PipelineConfig['batch'];
 
 function formatPath(prefix: string, path: (string | number)[]): string {
-  return path.reduce<string>(
-    (acc, part) =>
-      typeof part === 'number'
-        ? `${acc}[${part}]`
-        : acc
-        ? `${acc}.${part}`
-        : part,
-    prefix,
-  );
+  return path.reduce<string>((acc, part) => {
+    if (typeof part === 'number') return `${acc}[${part}]`;
+    return acc ? `${acc}.${part}` : part;
+  }, prefix);
 }
 
 /**

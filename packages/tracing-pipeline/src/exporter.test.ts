@@ -273,12 +273,10 @@ describe('OtlpHttpExporter', () => {
     });
     afterEach(() => rm(dir, { recursive: true, force: true }));
 
-    it.each([
-      ['retries exhausted', { status: 503 }, true],
-      ['permanent errors are not kept', { status: 400 }, false],
-    ])('%s', async (_name, reply, kept) => {
+    async function exportThroughFallback(reply: SinkReply) {
       sink.reply = () => reply;
-      const fallback = new FallbackFile(join(dir, 'sub', 'fallback.jsonl'));
+      const path = join(dir, 'sub', 'fallback.jsonl');
+      const fallback = new FallbackFile(path);
       const exporter = exporterFor(
         sink.url,
         { retry: { initialIntervalMs: 5, maxIntervalMs: 5, maxElapsedMs: 20 } },
@@ -288,22 +286,24 @@ describe('OtlpHttpExporter', () => {
       exporter.enqueue(it);
       await waitFor(() => outcomes.length > 0, 'an outcome');
       await fallback.close();
-      if (kept) {
-        expect(outcomes).toEqual([{ kind: 'exported', exporter: 'fallback' }]);
-        const lines = (
-          await readFile(join(dir, 'sub', 'fallback.jsonl'), 'utf8')
-        )
-          .trim()
-          .split('\n');
-        expect(lines).toHaveLength(1);
-        expect(
-          JSON.parse(lines[0]).resourceSpans[0].scopeSpans[0].spans,
-        ).toHaveLength(4);
-      } else {
-        expect(outcomes).toEqual([
-          { kind: 'dropped', reason: 'permanent_error' },
-        ]);
-      }
+      return { outcomes, path };
+    }
+
+    it('retries exhausted', async () => {
+      const { outcomes, path } = await exportThroughFallback({ status: 503 });
+      expect(outcomes).toEqual([{ kind: 'exported', exporter: 'fallback' }]);
+      const lines = (await readFile(path, 'utf8')).trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(
+        JSON.parse(lines[0]).resourceSpans[0].scopeSpans[0].spans,
+      ).toHaveLength(4);
+    });
+
+    it('permanent errors are not kept', async () => {
+      const { outcomes } = await exportThroughFallback({ status: 400 });
+      expect(outcomes).toEqual([
+        { kind: 'dropped', reason: 'permanent_error' },
+      ]);
     });
   });
 

@@ -422,12 +422,13 @@ export class OtlpHttpExporter {
   private sleep(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise(resolve => {
+      let timer: ReturnType<typeof setTimeout> | undefined = undefined;
       const wake = () => {
         clearTimeout(timer);
         this.sleepers.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      timer = setTimeout(wake, ms);
       this.sleepers.add(wake);
     });
   }

@@ -34,66 +34,70 @@ export function createPipelineMetrics(
   for (const name of Object.values(PIPELINE_METRICS))
     registry.removeSingleMetric(name);
 
-  new Gauge({
-    name: PIPELINE_METRICS.queueSize,
-    help: 'Batches waiting in or being sent from an exporter queue.',
-    labelNames: ['exporter'],
-    registers,
-    collect() {
-      this.reset();
-      for (const q of sources.queues())
-        this.set({ exporter: q.exporter }, q.size);
-    },
-  });
-  new Gauge({
-    name: PIPELINE_METRICS.queueCapacity,
-    help: 'Capacity of an exporter queue in batches.',
-    labelNames: ['exporter'],
-    registers,
-    collect() {
-      this.reset();
-      for (const q of sources.queues())
-        this.set({ exporter: q.exporter }, q.capacity);
-    },
-  });
-  new Gauge({
-    name: PIPELINE_METRICS.memoryUsedBytes,
-    help: 'Bytes held by the pipeline, as counted by the memory limiter.',
-    registers,
-    collect() {
-      this.set(sources.memory().bytes);
-    },
-  });
-  new Gauge({
-    name: PIPELINE_METRICS.memoryUsedSpans,
-    help: 'Spans held by the pipeline, as counted by the memory limiter.',
-    registers,
-    collect() {
-      this.set(sources.memory().spans);
-    },
-  });
-  new Gauge({
-    name: PIPELINE_METRICS.memoryLimitBytes,
-    help: 'Memory limiter byte limits.',
-    labelNames: ['limit'],
-    registers,
-    collect() {
-      const l = sources.memoryLimits();
-      this.set({ limit: 'soft' }, l.softBytes);
-      this.set({ limit: 'hard' }, l.hardBytes);
-    },
-  });
-  new Gauge({
-    name: PIPELINE_METRICS.memoryLimitSpans,
-    help: 'Memory limiter span limits.',
-    labelNames: ['limit'],
-    registers,
-    collect() {
-      const l = sources.memoryLimits();
-      this.set({ limit: 'soft' }, l.softSpans);
-      this.set({ limit: 'hard' }, l.hardSpans);
-    },
-  });
+  // Gauges read from the pipeline at scrape time: the registry is what holds them.
+  const scrapedGauges: Gauge<string>[] = [
+    new Gauge({
+      name: PIPELINE_METRICS.queueSize,
+      help: 'Batches waiting in or being sent from an exporter queue.',
+      labelNames: ['exporter'],
+      registers: [],
+      collect() {
+        this.reset();
+        for (const q of sources.queues())
+          this.set({ exporter: q.exporter }, q.size);
+      },
+    }),
+    new Gauge({
+      name: PIPELINE_METRICS.queueCapacity,
+      help: 'Capacity of an exporter queue in batches.',
+      labelNames: ['exporter'],
+      registers: [],
+      collect() {
+        this.reset();
+        for (const q of sources.queues())
+          this.set({ exporter: q.exporter }, q.capacity);
+      },
+    }),
+    new Gauge({
+      name: PIPELINE_METRICS.memoryUsedBytes,
+      help: 'Bytes held by the pipeline, as counted by the memory limiter.',
+      registers: [],
+      collect() {
+        this.set(sources.memory().bytes);
+      },
+    }),
+    new Gauge({
+      name: PIPELINE_METRICS.memoryUsedSpans,
+      help: 'Spans held by the pipeline, as counted by the memory limiter.',
+      registers: [],
+      collect() {
+        this.set(sources.memory().spans);
+      },
+    }),
+    new Gauge({
+      name: PIPELINE_METRICS.memoryLimitBytes,
+      help: 'Memory limiter byte limits.',
+      labelNames: ['limit'],
+      registers: [],
+      collect() {
+        const l = sources.memoryLimits();
+        this.set({ limit: 'soft' }, l.softBytes);
+        this.set({ limit: 'hard' }, l.hardBytes);
+      },
+    }),
+    new Gauge({
+      name: PIPELINE_METRICS.memoryLimitSpans,
+      help: 'Memory limiter span limits.',
+      labelNames: ['limit'],
+      registers: [],
+      collect() {
+        const l = sources.memoryLimits();
+        this.set({ limit: 'soft' }, l.softSpans);
+        this.set({ limit: 'hard' }, l.hardSpans);
+      },
+    }),
+  ];
+  for (const gauge of scrapedGauges) registry.registerMetric(gauge);
 
   return {
     spansReceived: new Counter({

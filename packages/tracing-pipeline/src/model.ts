@@ -106,7 +106,10 @@ export interface ExportTraceServiceRequest {
 }
 
 export interface ExportTraceServiceResponse {
-  partialSuccess?: { rejectedSpans?: Int64 | null; errorMessage?: string | null } | null;
+  partialSuccess?: {
+    rejectedSpans?: Int64 | null;
+    errorMessage?: string | null;
+  } | null;
 }
 
 /**
@@ -124,20 +127,31 @@ export interface SpanBatch {
   bytes: number;
 }
 
+/** Set to something: neither null nor undefined (protobufjs leaves unset fields as either). */
+export function isPresent<T>(value: T | null | undefined): value is T {
+  return value !== null && value !== undefined;
+}
+
 export function int64ToNumber(value: Int64 | null | undefined): number {
   if (value === null || value === undefined) return 0;
   return typeof value === 'number' ? value : value.toNumber();
 }
 
 /** The `service.name` resource attribute, or undefined when absent or not a string. */
-export function serviceNameOf(resource: Resource | null | undefined): string | undefined {
+export function serviceNameOf(
+  resource: Resource | null | undefined,
+): string | undefined {
   const attr = resource?.attributes?.find(a => a.key === 'service.name');
   const v = attr?.value?.stringValue;
   return v ? v : undefined;
 }
 
 export function bytesToHex(bytes: Uint8Array | null | undefined): string {
-  return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') : '';
+  return bytes
+    ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
+        'hex',
+      )
+    : '';
 }
 
 /** Where a stage sends what it keeps and reports what it does not. */

@@ -220,10 +220,10 @@ describe('parseExportRequestJson', () => {
 
 describe('stringifyExportRequestJson', () => {
   it('round-trips through the parser', () => {
-    const request = makeRequest({ a: 2, b: 1 });
+    const original = makeRequest({ a: 2, b: 1 });
     const decoded = ExportTraceServiceRequestCodec.decode(
       ExportTraceServiceRequestCodec.encode(
-        ExportTraceServiceRequestCodec.fromObject(request),
+        ExportTraceServiceRequestCodec.fromObject(original),
       ).finish(),
     );
     const text = stringifyExportRequestJson(decoded.resourceSpans!);

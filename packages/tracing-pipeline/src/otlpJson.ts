@@ -116,6 +116,23 @@ function enumValue(
   return v;
 }
 
+/** A LongLike (what the protobuf encoder accepts for 64-bit fields) for values beyond 2^53. */
+class BigIntLong implements LongLike {
+  readonly low: number;
+  readonly high: number;
+  constructor(private readonly value: bigint, readonly unsigned: boolean) {
+    const bits = BigInt.asUintN(64, value);
+    this.low = Number(bits & 0xffffffffn) | 0;
+    this.high = Number(bits >> 32n) | 0;
+  }
+  toNumber(): number {
+    return Number(this.value);
+  }
+  toString(): string {
+    return this.value.toString();
+  }
+}
+
 function int64(v: unknown, path: Path, unsigned: boolean): Int64 | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') {
@@ -140,23 +157,6 @@ function int64(v: unknown, path: Path, unsigned: boolean): Int64 | undefined {
   if (unsigned ? big >= 2n ** 64n : big < -(2n ** 63n) || big >= 2n ** 63n)
     fail(path, 'out of 64-bit range');
   return new BigIntLong(big, unsigned);
-}
-
-/** A LongLike (what the protobuf encoder accepts for 64-bit fields) for values beyond 2^53. */
-class BigIntLong implements LongLike {
-  readonly low: number;
-  readonly high: number;
-  constructor(private readonly value: bigint, readonly unsigned: boolean) {
-    const bits = BigInt.asUintN(64, value);
-    this.low = Number(bits & 0xffffffffn) | 0;
-    this.high = Number(bits >> 32n) | 0;
-  }
-  toNumber(): number {
-    return Number(this.value);
-  }
-  toString(): string {
-    return this.value.toString();
-  }
 }
 
 function double(v: unknown, path: Path): number | undefined {
@@ -467,10 +467,10 @@ function spanJson(s: Span): Json {
 
 /** Serializes resource spans as an OTLP/JSON `ExportTraceServiceRequest` (one line, no newline). */
 export function stringifyExportRequestJson(
-  resourceSpans: ResourceSpans[],
+  resourceSpansList: ResourceSpans[],
 ): string {
   return JSON.stringify({
-    resourceSpans: resourceSpans.map(rs => ({
+    resourceSpans: resourceSpansList.map(rs => ({
       resource: rs.resource
         ? {
             attributes: keyValuesJson(rs.resource.attributes),

@@ -18,6 +18,59 @@ import { createTailSampler } from './sampling/tailSampler';
 
 const PB = 'application/x-protobuf';
 
+/** Holds everything until flushed; keeps every other span. */
+class HalfSampler implements HoldingStage {
+  private held_: SpanBatch[] = [];
+  constructor(private readonly outputs: StageOutputs) {}
+  consume(batch: SpanBatch) {
+    this.held_.push(batch);
+  }
+  held() {
+    return {
+      spans: this.held_.reduce((n, b) => n + b.spanCount, 0),
+      bytes: this.held_.reduce((n, b) => n + b.bytes, 0),
+    };
+  }
+  async flush() {
+    for (const b of this.held_.splice(0)) {
+      const spans = b.resourceSpans.flatMap(rs =>
+        rs.scopeSpans!.flatMap(ss => ss.spans!),
+      );
+      const kept = spans.filter((_, i) => i % 2 === 0);
+      const resourceSpans = [
+        {
+          resource: b.resourceSpans[0].resource,
+          scopeSpans: [{ spans: kept }],
+        },
+      ];
+      const keptBytes = Math.round((b.bytes * kept.length) / spans.length);
+      this.outputs.forward({
+        resourceSpans,
+        spanCount: countSpans(resourceSpans),
+        bytes: keptBytes,
+      });
+      this.outputs.drop(
+        spans.length - kept.length,
+        b.bytes - keptBytes,
+        'sampled_out',
+      );
+    }
+  }
+  async shutdown() {}
+}
+
+class DropAllSampler implements HoldingStage {
+  constructor(private readonly outputs: StageOutputs) {}
+  consume(batch: SpanBatch) {
+    this.outputs.drop(batch.spanCount, batch.bytes, 'sampled_out');
+  }
+  held() {
+    return { spans: 0, bytes: 0 };
+  }
+  async flush() {}
+  async shutdown() {}
+}
+
 describe('createPipeline', () => {
   let sink: OtlpSink;
   let pipeline: Pipeline | undefined;
@@ -309,56 +362,3 @@ describe('createPipeline', () => {
     expect(() => createPipeline({ config: {}, registry })).not.toThrow();
   });
 });
-
-/** Holds everything until flushed; keeps every other span. */
-class HalfSampler implements HoldingStage {
-  private held_: SpanBatch[] = [];
-  constructor(private readonly outputs: StageOutputs) {}
-  consume(batch: SpanBatch) {
-    this.held_.push(batch);
-  }
-  held() {
-    return {
-      spans: this.held_.reduce((n, b) => n + b.spanCount, 0),
-      bytes: this.held_.reduce((n, b) => n + b.bytes, 0),
-    };
-  }
-  async flush() {
-    for (const b of this.held_.splice(0)) {
-      const spans = b.resourceSpans.flatMap(rs =>
-        rs.scopeSpans!.flatMap(ss => ss.spans!),
-      );
-      const kept = spans.filter((_, i) => i % 2 === 0);
-      const resourceSpans = [
-        {
-          resource: b.resourceSpans[0].resource,
-          scopeSpans: [{ spans: kept }],
-        },
-      ];
-      const keptBytes = Math.round((b.bytes * kept.length) / spans.length);
-      this.outputs.forward({
-        resourceSpans,
-        spanCount: countSpans(resourceSpans),
-        bytes: keptBytes,
-      });
-      this.outputs.drop(
-        spans.length - kept.length,
-        b.bytes - keptBytes,
-        'sampled_out',
-      );
-    }
-  }
-  async shutdown() {}
-}
-
-class DropAllSampler implements HoldingStage {
-  constructor(private readonly outputs: StageOutputs) {}
-  consume(batch: SpanBatch) {
-    this.outputs.drop(batch.spanCount, batch.bytes, 'sampled_out');
-  }
-  held() {
-    return { spans: 0, bytes: 0 };
-  }
-  async flush() {}
-  async shutdown() {}
-}

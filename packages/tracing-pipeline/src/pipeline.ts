@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { Accounting } from './accounting';
+import { Accounting, HeldSpans } from './accounting';
 import { Batcher } from './batcher';
 import {
   parsePipelineConfig,
@@ -84,11 +84,10 @@ class Delivery {
     else if (outcome.kind === 'retained') this.anyRetained = true;
     else this.firstDropReason ??= outcome.reason;
     if (--this.pending > 0) return;
-    const result: DeliveryResult = this.anyExported
-      ? 'exported'
-      : this.anyRetained
-      ? 'retained'
-      : { dropped: this.firstDropReason ?? 'unknown' };
+    let result: DeliveryResult;
+    if (this.anyExported) result = 'exported';
+    else if (this.anyRetained) result = 'retained';
+    else result = { dropped: this.firstDropReason ?? 'unknown' };
     this.finish(this, result);
   };
 }
@@ -133,12 +132,8 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
       metrics.redactions.inc({ action, location }),
   });
 
-  let sampler: HoldingStage | undefined;
-  const accounting = new Accounting(metrics, () => ({
-    sampler: sampler?.held().spans ?? 0,
-    batcher: batcher.held().spans,
-    exporting: deliveringSpans + retainedSpans,
-  }));
+  // heldSpans (below) reads the sampler and batcher, which are built further down.
+  const accounting = new Accounting(metrics, heldSpans);
 
   const drop = (spans: number, bytes: number, reason: string) => {
     limiter.release(spans, bytes);
@@ -229,7 +224,15 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
     forward: toBatcher,
     drop,
   };
-  sampler = options.sampler?.(outputs);
+  const sampler = options.sampler?.(outputs);
+
+  function heldSpans(): HeldSpans {
+    return {
+      sampler: sampler?.held().spans ?? 0,
+      batcher: batcher.held().spans,
+      exporting: deliveringSpans + retainedSpans,
+    };
+  }
 
   const shuttingDownRefusal = (): Admission => ({
     admitted: false,

@@ -171,6 +171,8 @@ async function readBody(
   return { buffer, length: total };
 }
 
+class BadRequestError extends Error {}
+
 function decode({ buffer, length }: Body, format: OtlpFormat): ResourceSpans[] {
   try {
     return format === 'protobuf'
@@ -190,8 +192,6 @@ function decode({ buffer, length }: Body, format: OtlpFormat): ResourceSpans[] {
     );
   }
 }
-
-class BadRequestError extends Error {}
 
 const REJECTION_REASONS = {
   service: 'without a non-empty service.name resource attribute',

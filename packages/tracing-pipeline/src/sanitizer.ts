@@ -121,6 +121,7 @@ interface RecentAttributes {
 const RECENT_POSITIONS = 64;
 const KEY_CACHE_LIMIT = 10_000;
 const MAX_DEPTH = 16;
+const NOTHING = { count: 0, remove: false } as const;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -393,10 +394,11 @@ export class Sanitizer {
   }
 
   private applyValueRules(
-    text: string,
+    original: string,
     rules: CompiledRule[],
     location: AttributeLocation,
   ): { text: string; count: number; remove: boolean } {
+    let text = original;
     let count = 0;
     for (const rule of rules) {
       let matched = 0;
@@ -428,8 +430,6 @@ export class Sanitizer {
     return { text, count, remove: false };
   }
 }
-
-const NOTHING = { count: 0, remove: false } as const;
 
 function compact<T>(items: T[]): void {
   let w = 0;

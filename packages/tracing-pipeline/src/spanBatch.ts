@@ -54,6 +54,17 @@ export function splitBatch(batch: SpanBatch, maxSpans: number): SpanBatch[] {
     current = [];
     room = maxSpans;
   };
+  // The scopes of the ResourceSpans being split that go into the current chunk.
+  let scopes: ScopeSpans[] = [];
+  const flushScopes = (rs: ResourceSpans) => {
+    if (scopes.length)
+      current.push({
+        resource: rs.resource,
+        schemaUrl: rs.schemaUrl,
+        scopeSpans: scopes,
+      });
+    scopes = [];
+  };
   for (const rs of batch.resourceSpans) {
     const n = scopeSpanCount(rs);
     if (n <= room) {
@@ -62,16 +73,6 @@ export function splitBatch(batch: SpanBatch, maxSpans: number): SpanBatch[] {
       if (room === 0) closeChunk();
       continue;
     }
-    let scopes: ScopeSpans[] = [];
-    const flushScopes = () => {
-      if (scopes.length)
-        current.push({
-          resource: rs.resource,
-          schemaUrl: rs.schemaUrl,
-          scopeSpans: scopes,
-        });
-      scopes = [];
-    };
     for (const ss of rs.scopeSpans ?? []) {
       const spans = ss.spans ?? [];
       let offset = 0;
@@ -89,12 +90,12 @@ export function splitBatch(batch: SpanBatch, maxSpans: number): SpanBatch[] {
         offset += take;
         room -= take;
         if (room === 0) {
-          flushScopes();
+          flushScopes(rs);
           closeChunk();
         }
       }
     }
-    flushScopes();
+    flushScopes(rs);
   }
   if (current.length) chunks.push(current);
 

@@ -166,7 +166,14 @@ describe('SpanEncoder', () => {
       Array.from({ length: int(80) }, () =>
         String.fromCharCode(random() < 0.9 ? 32 + int(90) : int(0xd7ff)),
       ).join('');
-    const value = (depth: number): AnyValue => {
+    // Declared (hoisted) functions: value and attrs call each other.
+    function attrs(depth: number): KeyValue[] {
+      return Array.from({ length: int(6) }, () => ({
+        key: text(),
+        value: value(depth),
+      }));
+    }
+    function value(depth: number): AnyValue {
       switch (int(depth > 2 ? 5 : 7)) {
         case 0:
           return { stringValue: text() };
@@ -187,12 +194,7 @@ describe('SpanEncoder', () => {
         default:
           return { kvlistValue: { values: attrs(depth + 1) } };
       }
-    };
-    const attrs = (depth: number): KeyValue[] =>
-      Array.from({ length: int(6) }, () => ({
-        key: text(),
-        value: value(depth),
-      }));
+    }
     const spans: Span[] = Array.from({ length: 300 }, () => ({
       traceId: Buffer.from(Array.from({ length: 16 }, () => int(256))),
       spanId: Buffer.from(Array.from({ length: 8 }, () => int(256))),

@@ -140,8 +140,9 @@ describe('decodeExportRequest / encodeExportRequest', () => {
   });
 
   it('copies untouched spans in runs, also when a span length came as a padded varint', () => {
-    const varint = (n: number, padTo = 0) => {
+    const varint = (value: number, padTo = 0) => {
       const out: number[] = [];
+      let n = value;
       do {
         out.push(n >= 128 ? n % 128 | 0x80 : n);
         n = Math.floor(n / 128);

@@ -271,9 +271,10 @@ function sameStructure(rs: ResourceSpans, received: Received): boolean {
 }
 
 function varintLength(value: number): number {
+  let rest = value;
   let n = 1;
-  while (value >= 128) {
-    value = Math.floor(value / 128);
+  while (rest >= 128) {
+    rest = Math.floor(rest / 128);
     n++;
   }
   return n;

@@ -117,10 +117,11 @@ export class AdaptiveSampler {
   }
 
   private stateOf(
-    service: string,
+    requestedService: string,
     strategy: AdaptiveStrategy,
     now: number,
   ): [string, ServiceState] {
+    let service = requestedService;
     let state = this.states.get(service);
     if (!state && this.states.size >= this.maxServices) {
       service = ADAPTIVE_OVERFLOW_SERVICE;

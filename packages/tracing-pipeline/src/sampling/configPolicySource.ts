@@ -55,8 +55,14 @@ const int = (min: number) =>
       .int('must be an integer')
       .min(min, `must be at least ${min}`),
   );
+// 'true' and 'false' strings become booleans; anything else is left for zod to judge.
+function booleanString(v: unknown): unknown {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return v;
+}
 const bool = z.preprocess(
-  v => (v === 'true' ? true : v === 'false' ? false : v),
+  booleanString,
   z.boolean({ invalid_type_error: 'must be true or false' }),
 );
 

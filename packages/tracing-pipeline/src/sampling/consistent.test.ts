@@ -96,9 +96,9 @@ describe('consistency over random trace ids', () => {
     for (const rate of rates) {
       const t = thresholdForRate(rate);
       const kept = ids.map(id => isSampled(traceIdRandomness(id), t));
-      previous?.forEach((wasKept, i) => {
-        if (wasKept && !kept[i]) violations++;
-      });
+      if (previous)
+        for (let i = 0; i < previous.length; i++)
+          if (previous[i] && !kept[i]) violations++;
       previous = kept;
     }
     expect(violations).toBe(0);

@@ -8,7 +8,7 @@ import type {
   SamplingPolicySource,
 } from '@internal/plugin-tracing-health-common';
 import { defaultSamplingPolicy } from '@internal/plugin-tracing-health-common';
-import { KeyValue, Span, SpanBatch, StageOutputs } from '../model';
+import { AnyValue, KeyValue, Span, SpanBatch, StageOutputs } from '../model';
 import { ExportTraceServiceRequestCodec, SpanCodec } from '../otlpRoot';
 import { decodeExportRequest } from '../wire';
 
@@ -72,15 +72,15 @@ export function attrs(
 ): KeyValue[] {
   return Object.entries(values).map(([key, v]) => ({
     key,
-    value:
-      typeof v === 'string'
-        ? { stringValue: v }
-        : typeof v === 'boolean'
-        ? { boolValue: v }
-        : Number.isInteger(v)
-        ? { intValue: v }
-        : { doubleValue: v },
+    value: anyValueOf(v),
   }));
+}
+
+function anyValueOf(v: string | number | boolean): AnyValue {
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Number.isInteger(v)) return { intValue: v };
+  return { doubleValue: v };
 }
 
 export function makeSpan(spec: SpanSpec): Span {
@@ -194,12 +194,12 @@ export class StaticPolicySource implements SamplingPolicySource {
   version(): number {
     return this.v;
   }
-  set(serviceName: string, policy: SamplingPolicy): void {
-    this.policies = { ...this.policies, [serviceName]: policy };
+  set(serviceName: string, samplingPolicy: SamplingPolicy): void {
+    this.policies = { ...this.policies, [serviceName]: samplingPolicy };
     this.v++;
   }
-  setDefault(policy: SamplingPolicy): void {
-    this.fallback = policy;
+  setDefault(samplingPolicy: SamplingPolicy): void {
+    this.fallback = samplingPolicy;
     this.v++;
   }
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Metric, Registry } from 'prom-client';
 import { SPAN_METRICS } from '@internal/plugin-tracing-health-common';
 import { serviceNameOf, SpanBatch, STATUS_CODE } from '../model';
 import { CompletenessTracker, TraceJudgement } from './CompletenessTracker';
@@ -276,79 +276,87 @@ export class SpanMetrics {
   private registerCounters(registry: Registry): void {
     const services = () => this.services.values();
     const sweep = () => this.tracker.sweep(this.clock.now());
-    new Counter({
-      name: SPAN_METRICS.spans,
-      help: 'Spans received per service, span kind and status code, before sampling.',
-      labelNames: ['service', 'span_kind', 'status_code'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const s of services()) {
-          s.spansByKindAndStatus.forEach((count, i) => {
-            if (count === 0) return;
+    // Series computed at scrape time from the per-service state: the registry is what holds them.
+    const scraped: Metric[] = [
+      new Counter({
+        name: SPAN_METRICS.spans,
+        help: 'Spans received per service, span kind and status code, before sampling.',
+        labelNames: ['service', 'span_kind', 'status_code'],
+        registers: [],
+        collect() {
+          this.reset();
+          for (const s of services()) {
+            s.spansByKindAndStatus.forEach((count, i) => {
+              if (count === 0) return;
+              this.inc(
+                {
+                  service: s.service,
+                  span_kind:
+                    SPAN_KIND_LABELS[Math.floor(i / STATUS_CODE_LABELS.length)],
+                  status_code:
+                    STATUS_CODE_LABELS[i % STATUS_CODE_LABELS.length],
+                },
+                count,
+              );
+            });
+          }
+        },
+      }),
+      new Counter({
+        name: SPAN_METRICS.traces,
+        help: 'Root spans per service: traces the service started.',
+        labelNames: ['service'],
+        registers: [],
+        collect() {
+          this.reset();
+          for (const s of services())
+            if (s.rootSpans) this.inc({ service: s.service }, s.rootSpans);
+        },
+      }),
+      new Counter({
+        name: SPAN_METRICS.orphanSpans,
+        help: 'Spans whose parent did not arrive within the completeness window.',
+        labelNames: ['service'],
+        registers: [],
+        collect() {
+          sweep();
+          this.reset();
+          for (const s of services())
+            this.inc({ service: s.service }, s.orphanSpans);
+        },
+      }),
+      new Counter({
+        name: SPAN_METRICS.tracesJudged,
+        help: 'Traces a service took part in, judged complete or not at the end of the completeness window.',
+        labelNames: ['service', 'complete'],
+        registers: [],
+        collect() {
+          sweep();
+          this.reset();
+          for (const s of services()) {
             this.inc(
-              {
-                service: s.service,
-                span_kind:
-                  SPAN_KIND_LABELS[Math.floor(i / STATUS_CODE_LABELS.length)],
-                status_code: STATUS_CODE_LABELS[i % STATUS_CODE_LABELS.length],
-              },
-              count,
+              { service: s.service, complete: 'true' },
+              s.completeTraces,
             );
-          });
-        }
-      },
-    });
-    new Counter({
-      name: SPAN_METRICS.traces,
-      help: 'Root spans per service: traces the service started.',
-      labelNames: ['service'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const s of services())
-          if (s.rootSpans) this.inc({ service: s.service }, s.rootSpans);
-      },
-    });
-    new Counter({
-      name: SPAN_METRICS.orphanSpans,
-      help: 'Spans whose parent did not arrive within the completeness window.',
-      labelNames: ['service'],
-      registers: [registry],
-      collect() {
-        sweep();
-        this.reset();
-        for (const s of services())
-          this.inc({ service: s.service }, s.orphanSpans);
-      },
-    });
-    new Counter({
-      name: SPAN_METRICS.tracesJudged,
-      help: 'Traces a service took part in, judged complete or not at the end of the completeness window.',
-      labelNames: ['service', 'complete'],
-      registers: [registry],
-      collect() {
-        sweep();
-        this.reset();
-        for (const s of services()) {
-          this.inc({ service: s.service, complete: 'true' }, s.completeTraces);
-          this.inc(
-            { service: s.service, complete: 'false' },
-            s.incompleteTraces,
-          );
-        }
-      },
-    });
-    new Gauge({
-      name: SPAN_METRICS.lastSeen,
-      help: 'Unix time in seconds of the last span received per service.',
-      labelNames: ['service'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const s of services())
-          this.set({ service: s.service }, s.lastSeenMs / 1000);
-      },
-    });
+            this.inc(
+              { service: s.service, complete: 'false' },
+              s.incompleteTraces,
+            );
+          }
+        },
+      }),
+      new Gauge({
+        name: SPAN_METRICS.lastSeen,
+        help: 'Unix time in seconds of the last span received per service.',
+        labelNames: ['service'],
+        registers: [],
+        collect() {
+          this.reset();
+          for (const s of services())
+            this.set({ service: s.service }, s.lastSeenMs / 1000);
+        },
+      }),
+    ];
+    for (const metric of scraped) registry.registerMetric(metric);
   }
 }

@@ -23,6 +23,7 @@ export interface SdkClientResult {
   secrets: string[];
 }
 
+// eslint-disable-next-line no-restricted-syntax -- test-only helper, run from source by Jest and never built: it spawns the SDK client script kept in this package's testing/ directory
 const CLIENT = resolve(__dirname, '../../testing/sdk-client.js');
 
 /** Runs the real OpenTelemetry SDK client in its own Node process and returns what it finished. */
