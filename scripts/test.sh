@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up (first run) and runs every test: type check, unit and integration suites (jest via
+# Sets up (first run) and runs every test: type check, lint, unit and integration suites (jest via
 # backstage-cli, SQLite and PostgreSQL), the Grafana app plugin's build and tests, and the
 # end-to-end suites (real OpenTelemetry SDK, Prometheus/promtool, headless Chromium).
 set -euo pipefail
@@ -20,6 +20,9 @@ fi
 
 step "type check"
 yarn tsc
+
+step "lint (every package with a lint script)"
+yarn lint:all
 
 step "unit and integration tests"
 yarn test --ci

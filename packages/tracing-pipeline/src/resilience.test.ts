@@ -466,11 +466,6 @@ describe('pipeline resilience', () => {
       () => pipeline.accounting.snapshot().inFlight === 0,
       'nothing in flight',
     );
-    if (sink.undecodable.length)
-      require('node:fs').writeFileSync(
-        '/tmp/thx/undecodable.bin',
-        sink.undecodable[0],
-      );
     expect(sink.undecodable).toHaveLength(0);
     expect(pipeline.accounting.snapshot().balanced).toBe(true);
   });
