@@ -1,6 +1,6 @@
-import { Registry } from 'prom-client';
+import { Histogram, Registry } from 'prom-client';
 import { SPAN_METRICS } from '@internal/plugin-tracing-health-common';
-import { SpanMetrics } from './SpanMetrics';
+import { DEFAULT_DURATION_BUCKETS_SECONDS, SpanMetrics } from './SpanMetrics';
 import { histogramQuantile } from './histogramQuantile';
 import { batch, TestSpan } from './testSpans';
 
@@ -196,6 +196,45 @@ describe('SpanMetrics', () => {
       expect(estimate).toBeGreaterThanOrEqual(lower);
       expect(estimate).toBeLessThanOrEqual(upper);
     }
+  });
+
+  it("exposes the duration histogram exactly as prom-client's own Histogram would", async () => {
+    const t = setup();
+    const spans: Record<string, TestSpan[]> = {
+      checkout: [0.4, 3, 3, 80, 1200, 45_000].map((ms, i) => ({
+        trace: `c${i}`,
+        span: `c${i}`,
+        ms,
+        kind: i % 2 ? 'CLIENT' : 'SERVER',
+      })),
+      payments: [{ trace: 'p', span: 'p', ms: 7 }],
+    };
+    t.metrics.record(batch(spans));
+
+    const reference = new Registry();
+    const histogram = new Histogram({
+      name: SPAN_METRICS.duration,
+      help: 'Span durations per service and span kind, before sampling.',
+      labelNames: ['service', 'span_kind'],
+      buckets: [...DEFAULT_DURATION_BUCKETS_SECONDS],
+      registers: [reference],
+    });
+    for (const [service, list] of Object.entries(spans)) {
+      for (const s of list) {
+        histogram.observe(
+          { service, span_kind: `SPAN_KIND_${s.kind ?? 'SERVER'}` },
+          s.ms / 1000,
+        );
+      }
+    }
+    const lines = async (r: Registry) =>
+      (await r.metrics())
+        .split('\n')
+        .filter(line => line.startsWith(SPAN_METRICS.duration))
+        .sort();
+    const ours = await lines(t.registry);
+    expect(ours.length).toBe(3 * (DEFAULT_DURATION_BUCKETS_SECONDS.length + 3));
+    expect(ours).toEqual(await lines(reference));
   });
 
   it('caps the number of service series and folds the rest into __other__', async () => {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Metric, Registry } from 'prom-client';
+import { Counter, Gauge, Metric, Registry } from 'prom-client';
 import { SPAN_METRICS } from '@internal/plugin-tracing-health-common';
 import { serviceNameOf, SpanBatch, STATUS_CODE } from '../model';
 import { CompletenessTracker, TraceJudgement } from './CompletenessTracker';
@@ -72,7 +72,7 @@ export interface SpanMetricsSnapshot {
   };
 }
 
-class ServiceState implements ServiceSpanCounters {
+class ServiceState {
   spans = 0;
   errorSpans = 0;
   rootSpans = 0;
@@ -81,18 +81,29 @@ class ServiceState implements ServiceSpanCounters {
   incompleteTraces = 0;
   spansByKind: number[];
   spansByKindAndStatus: number[];
-  durationSumSeconds = 0;
-  durationCounts: number[];
+  /** Per span kind: the duration bucket counts (not cumulative, `+Inf` last), kind after kind. */
+  durationCountsByKind: number[];
+  durationSumByKind: number[];
   lastSeenMs = 0;
-  readonly durationByKind: ({ observe(value: number): void } | undefined)[];
 
-  constructor(readonly service: string, bucketCount: number) {
+  constructor(readonly service: string, readonly bucketsPerKind: number) {
     this.spansByKind = new Array(SPAN_KIND_LABELS.length).fill(0);
     this.spansByKindAndStatus = new Array(
       SPAN_KIND_LABELS.length * STATUS_CODE_LABELS.length,
     ).fill(0);
-    this.durationCounts = new Array(bucketCount + 1).fill(0);
-    this.durationByKind = new Array(SPAN_KIND_LABELS.length);
+    this.durationCountsByKind = new Array(
+      SPAN_KIND_LABELS.length * bucketsPerKind,
+    ).fill(0);
+    this.durationSumByKind = new Array(SPAN_KIND_LABELS.length).fill(0);
+  }
+
+  /** Duration bucket counts over all kinds. */
+  durationCounts(): number[] {
+    const out = new Array(this.bucketsPerKind).fill(0);
+    this.durationCountsByKind.forEach((n, i) => {
+      out[i % this.bucketsPerKind] += n;
+    });
+    return out;
   }
 }
 
@@ -106,8 +117,9 @@ function isRoot(parentSpanId: Uint8Array | null | undefined): boolean {
 /**
  * Span-derived RED and completeness figures per `service.name`, like the Collector's spanmetrics
  * connector. The pipeline feeds it accepted, sanitized spans before sampling, so the figures
- * describe real traffic. Counters are kept in plain arrays on the hot path and copied into
- * the Prometheus counters on scrape; durations go straight into a prom-client Histogram.
+ * describe real traffic. Counters and duration buckets are kept in plain arrays on the hot path
+ * and turned into Prometheus series on scrape (a prom-client Histogram's `observe` cost more
+ * than everything else here together).
  */
 export class SpanMetrics {
   private readonly clock: SpanMetricsClock;
@@ -116,7 +128,6 @@ export class SpanMetrics {
   private readonly services = new Map<string, ServiceState>();
   private readonly tracker: CompletenessTracker<ServiceState>;
   private readonly traceTotals = { complete: 0, incomplete: 0 };
-  private readonly duration: Histogram<'service' | 'span_kind'>;
 
   constructor(options: SpanMetricsOptions) {
     this.clock = options.clock ?? { now: () => Date.now() };
@@ -137,14 +148,8 @@ export class SpanMetrics {
       maxTraces: options.maxTraces ?? 50_000,
       onJudged: judgement => this.onJudged(judgement),
     });
-    this.duration = new Histogram({
-      name: SPAN_METRICS.duration,
-      help: 'Span durations per service and span kind, before sampling.',
-      labelNames: ['service', 'span_kind'],
-      buckets: [...this.bounds],
-      registers: [options.registry],
-    });
     this.registerCounters(options.registry);
+    this.registerDurationHistogram(options.registry);
   }
 
   /** Counts a batch of accepted spans. Never throws on odd span data. */
@@ -174,9 +179,10 @@ export class SpanMetrics {
             span.startTimeUnixNano,
             span.endTimeUnixNano,
           );
-          service.durationCounts[bucketIndex(this.bounds, seconds)]++;
-          service.durationSumSeconds += seconds;
-          this.durationObserver(service, kind).observe(seconds);
+          service.durationCountsByKind[
+            kind * service.bucketsPerKind + bucketIndex(this.bounds, seconds)
+          ]++;
+          service.durationSumByKind[kind] += seconds;
 
           if (span.traceId?.length && span.spanId?.length) {
             this.tracker.add(
@@ -209,8 +215,8 @@ export class SpanMetrics {
         completeTraces: s.completeTraces,
         incompleteTraces: s.incompleteTraces,
         spansByKind: [...s.spansByKind],
-        durationSumSeconds: s.durationSumSeconds,
-        durationCounts: [...s.durationCounts],
+        durationSumSeconds: s.durationSumByKind.reduce((a, b) => a + b, 0),
+        durationCounts: s.durationCounts(),
         lastSeenMs: s.lastSeenMs,
       })),
       traces: {
@@ -243,23 +249,11 @@ export class SpanMetrics {
         : OVERFLOW_SERVICE;
     state = this.services.get(key);
     if (!state) {
-      state = new ServiceState(key, this.bounds.length);
+      state = new ServiceState(key, this.bounds.length + 1);
       // The overflow bucket is one more series on top of the cap.
       this.services.set(key, state);
     }
     return state;
-  }
-
-  private durationObserver(service: ServiceState, kind: number) {
-    let observer = service.durationByKind[kind];
-    if (!observer) {
-      observer = this.duration.labels({
-        service: service.service,
-        span_kind: SPAN_KIND_LABELS[kind],
-      });
-      service.durationByKind[kind] = observer;
-    }
-    return observer;
   }
 
   private onJudged(judgement: TraceJudgement<ServiceState>): void {
@@ -358,5 +352,69 @@ export class SpanMetrics {
       }),
     ];
     for (const metric of scraped) registry.registerMetric(metric);
+  }
+
+  /**
+   * `tracing_health_service_span_duration_seconds` per service and span kind, computed at scrape
+   * time from the in-place bucket counts. prom-client has no histogram whose counts live
+   * elsewhere, so this is a metric object the registry reads like its own (`get()` returning
+   * the histogram's series, as prom-client's Histogram does).
+   */
+  private registerDurationHistogram(registry: Registry): void {
+    const name = SPAN_METRICS.duration;
+    const help = 'Span durations per service and span kind, before sampling.';
+    const services = () => this.services.values();
+    const bounds = this.bounds;
+    const histogram = {
+      name,
+      help,
+      type: 'histogram' as const,
+      aggregator: 'sum' as const,
+      reset() {},
+      async get() {
+        const values: Array<{
+          labels: Record<string, string | number>;
+          value: number;
+          metricName: string;
+        }> = [];
+        for (const s of services()) {
+          for (let kind = 0; kind < SPAN_KIND_LABELS.length; kind++) {
+            const offset = kind * s.bucketsPerKind;
+            let count = 0;
+            for (let i = 0; i < s.bucketsPerKind; i++)
+              count += s.durationCountsByKind[offset + i];
+            if (count === 0) continue;
+            const labels = {
+              service: s.service,
+              span_kind: SPAN_KIND_LABELS[kind],
+            };
+            let cumulative = 0;
+            bounds.forEach((le, i) => {
+              cumulative += s.durationCountsByKind[offset + i];
+              values.push({
+                labels: { le, ...labels },
+                value: cumulative,
+                metricName: `${name}_bucket`,
+              });
+            });
+            values.push(
+              {
+                labels: { le: '+Inf', ...labels },
+                value: count,
+                metricName: `${name}_bucket`,
+              },
+              {
+                labels,
+                value: s.durationSumByKind[kind],
+                metricName: `${name}_sum`,
+              },
+              { labels, value: count, metricName: `${name}_count` },
+            );
+          }
+        }
+        return { name, help, type: 'histogram', aggregator: 'sum', values };
+      },
+    };
+    registry.registerMetric(histogram as unknown as Metric);
   }
 }

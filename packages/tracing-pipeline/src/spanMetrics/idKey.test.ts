@@ -22,4 +22,20 @@ describe('idKey', () => {
       idKey(new Uint8Array([1, 2, 3])),
     );
   });
+
+  it('builds 16- and 8-byte ids the same way as any other length', () => {
+    const generic = (b: Uint8Array) => {
+      let key = String.fromCharCode(b.length);
+      for (let i = 0; i + 1 < b.length; i += 2)
+        key += String.fromCharCode((b[i] << 8) | b[i + 1]);
+      return key;
+    };
+    for (const n of [8, 16]) {
+      const bytes = Uint8Array.from(
+        { length: n },
+        (_, i) => (i * 37 + 250) & 0xff,
+      );
+      expect(idKey(bytes)).toBe(generic(bytes));
+    }
+  });
 });
