@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+// eslint-disable-next-line no-restricted-syntax -- the suites run from source, never built
 export const repoRoot = path.resolve(__dirname, '../..');
 export const E2E_BASE_URL = 'http://127.0.0.1:7017';
 export const DEV_INGEST_TOKEN = 'tracing-health-dev-ingest-token';

@@ -25,19 +25,34 @@ describe('Prometheus scraping the running portal', () => {
     });
     await waitForCatalog(portal.baseUrl);
     prometheus = await startPrometheus({
-      targets: [{ job: 'tracing-health', url: `${portal.baseUrl}/api/tracing-health/metrics` }],
+      targets: [
+        {
+          job: 'tracing-health',
+          url: `${portal.baseUrl}/api/tracing-health/metrics`,
+        },
+      ],
     });
-    await runDemoTraffic({ baseUrl: portal.baseUrl, seconds: 45, tracesPerSecond: 20 });
+    await runDemoTraffic({
+      baseUrl: portal.baseUrl,
+      seconds: 45,
+      tracesPerSecond: 20,
+    });
     // Coverage rollups and check runs happen on their own schedules; wait for the data the
     // queries need rather than for a fixed time.
     await eventually(
-      async () => (await prometheus.query('tracing_health_pipeline_spans_received_total')).result.length > 0,
+      async () =>
+        (
+          await prometheus.query('tracing_health_pipeline_spans_received_total')
+        ).result.length > 0,
       { what: 'pipeline metrics scraped', timeoutMs: 120_000 },
     );
     await eventually(
       async () =>
-        (await prometheus.query('tracing_health_coverage_services')).result.length > 0 &&
-        (await prometheus.query('tracing_health_check_status')).result.length > 0,
+        (
+          await prometheus.query('tracing_health_coverage_services')
+        ).result.length > 0 &&
+        (await prometheus.query('tracing_health_check_status')).result.length >
+          0,
       { what: 'coverage and check gauges scraped', timeoutMs: 120_000 },
     );
   });
@@ -48,7 +63,9 @@ describe('Prometheus scraping the running portal', () => {
     await sink?.close();
   });
 
-  const expressions = projectMetricExpressions().filter(e => !e.onlyAfterEvents);
+  const expressions = projectMetricExpressions().filter(
+    e => !e.onlyAfterEvents,
+  );
 
   it('has project-metric queries to check', () => {
     expect(expressions.length).toBeGreaterThan(20);
@@ -57,11 +74,12 @@ describe('Prometheus scraping the running portal', () => {
   it('returns data for every project-metric query of the dashboards and alert rules', async () => {
     // One bounded retry round: rates need two scrapes and rollups/checks run on their own
     // schedules; whatever is still empty after it is reported by its source.
+    const server = prometheus;
     let empty = expressions;
     for (let round = 0; round < 6 && empty.length > 0; round++) {
       if (round > 0) await new Promise(r => setTimeout(r, 5_000));
       const results = await Promise.all(
-        empty.map(async e => ({ e, data: await prometheus.query(e.promql) })),
+        empty.map(async e => ({ e, data: await server.query(e.promql) })),
       );
       empty = results.filter(r => r.data.result.length === 0).map(r => r.e);
     }
