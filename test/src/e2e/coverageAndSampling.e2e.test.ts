@@ -102,6 +102,15 @@ describe('coverage and sampling with demo traffic, in the API and a real browser
     const body = (await page.textContent('body')) ?? '';
     for (const name of Object.keys(EXPECTED_STATES)) expect(body).toContain(name);
     expect(body).toContain('legacy-cron');
+    // The page fits the 1400 px viewport: the totals and the table end inside it (a wide
+    // table scrolls inside its own card).
+    const rightEdges = await page.evaluate(() =>
+      ['fleet-total-states', 'fleet-coverage-table'].map(id => {
+        const box = document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect();
+        return { id, overflow: Math.round(box.right - window.innerWidth) };
+      }),
+    );
+    expect(rightEdges.filter(e => e.overflow > 0)).toEqual([]);
     await page.screenshot({ path: path.join(outputDir, 'fleet-page.png'), fullPage: true });
   });
 

@@ -9,6 +9,7 @@ import { FleetTotals } from './FleetTotals';
 import { UnregisteredServices } from './UnregisteredServices';
 
 const REFRESH_MS = 60_000;
+const FIT_WIDTH = { maxWidth: '100%', minWidth: 0 };
 
 /** Fleet coverage: totals, the table of components and the unregistered service names. */
 export function FleetCoverageSection() {
@@ -21,15 +22,17 @@ export function FleetCoverageSection() {
 
   if (!value)
     return error ? <ResponseErrorPanel error={error} /> : <Progress />;
+  // In a column the items would otherwise grow to the table's width and push the whole
+  // section past the viewport; held to it, the table scrolls inside its own card.
   return (
     <Grid container spacing={3} direction="column">
-      <Grid item>
+      <Grid item style={FIT_WIDTH}>
         <FleetTotals fleet={value} />
       </Grid>
-      <Grid item>
+      <Grid item style={FIT_WIDTH}>
         <FleetCoverageTable items={value.items} />
       </Grid>
-      <Grid item>
+      <Grid item style={FIT_WIDTH}>
         <UnregisteredServices services={value.unregistered} />
       </Grid>
     </Grid>

@@ -13,6 +13,7 @@ import {
 } from '../coverage/format';
 
 // Sorting uses the raw values; missing figures sort as -1 so they gather at one end.
+const NO_WRAP = { whiteSpace: 'nowrap' } as const;
 const orMinus = (v: number | undefined) => v ?? -1;
 
 const columns: TableColumn<EntityCoverage>[] = [
@@ -26,6 +27,7 @@ const columns: TableColumn<EntityCoverage>[] = [
   },
   {
     title: 'State',
+    cellStyle: NO_WRAP,
     field: 'state',
     render: row => <CoverageStateBadge state={row.state} />,
     customSort: (a, b) =>
@@ -33,6 +35,7 @@ const columns: TableColumn<EntityCoverage>[] = [
   },
   {
     title: 'Owner',
+    cellStyle: NO_WRAP,
     field: 'owner',
     render: row =>
       row.owner ? (
@@ -43,6 +46,7 @@ const columns: TableColumn<EntityCoverage>[] = [
   },
   {
     title: 'System',
+    cellStyle: NO_WRAP,
     field: 'system',
     render: row =>
       row.system ? (
@@ -68,6 +72,7 @@ const columns: TableColumn<EntityCoverage>[] = [
   },
   {
     title: 'p95',
+    cellStyle: NO_WRAP,
     field: 'figures.p95Seconds',
     type: 'numeric',
     render: row => formatDuration(row.figures.p95Seconds),
@@ -84,6 +89,7 @@ const columns: TableColumn<EntityCoverage>[] = [
   },
   {
     title: 'Last seen',
+    cellStyle: NO_WRAP,
     field: 'lastSeen',
     render: row => formatAgo(row.lastSeen),
   },
@@ -92,7 +98,7 @@ const columns: TableColumn<EntityCoverage>[] = [
 /** Every component with its coverage state and figures; filterable by state, owner and system. */
 export function FleetCoverageTable(props: { items: EntityCoverage[] }) {
   return (
-    <div data-testid="fleet-coverage-table">
+    <div data-testid="fleet-coverage-table" style={{ overflowX: 'auto' }}>
       <Table<EntityCoverage>
         title="Coverage by component"
         columns={columns}
