@@ -14,8 +14,8 @@ import { OtlpSink, SinkReply } from './testing/otlpSink';
 
 const silent = { info() {}, warn() {}, error() {} };
 
-function metrics() {
-  return createPipelineMetrics(new Registry(), {
+function metrics(registry = new Registry()) {
+  return createPipelineMetrics(registry, {
     memory: () => ({ spans: 0, bytes: 0 }),
     memoryLimits: () => ({
       softBytes: 0,
@@ -157,16 +157,7 @@ describe('OtlpHttpExporter', () => {
       exporters: [{ name: 'primary', endpoint: sink.url }],
     }).exporters;
     const exporter = new OtlpHttpExporter(config, {
-      metrics: createPipelineMetrics(registry, {
-        memory: () => ({ spans: 0, bytes: 0 }),
-        memoryLimits: () => ({
-          softBytes: 0,
-          hardBytes: 0,
-          softSpans: 0,
-          hardSpans: 0,
-        }),
-        queues: () => [],
-      }),
+      metrics: metrics(registry),
       logger: { ...silent, warn: m => warnings.push(m) },
     });
     const { item: it, outcomes } = item(5);

@@ -170,6 +170,9 @@ describe('checks REST API', () => {
     expect(metrics.text).toContain(
       'tracing_health_check_value{check_id="web",check_type="http"} 503',
     );
+    expect(metrics.text).toMatch(
+      /tracing_health_check_duration_seconds\{check_id="web",check_type="http"\} \d/,
+    );
     expect(
       (
         await request(backend.server).post(

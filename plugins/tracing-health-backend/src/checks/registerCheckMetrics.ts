@@ -22,6 +22,27 @@ export function registerCheckMetrics(
       .filter(r => configured.get(r.checkId)?.type === r.checkType);
   };
   const labels = ['check_id', 'check_type'] as const;
+  type LatestResult = Awaited<ReturnType<typeof latest>>[number];
+  /** A gauge of one number per check's latest result; checks without a finite one are left out. */
+  const perCheck = (
+    name: string,
+    help: string,
+    valueOf: (r: LatestResult) => number | undefined,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: labels,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const r of await latest()) {
+          const value = valueOf(r);
+          if (value !== undefined && Number.isFinite(value))
+            this.set({ check_id: r.checkId, check_type: r.checkType }, value);
+        }
+      },
+    });
 
   return [
     new Gauge({
@@ -41,49 +62,20 @@ export function registerCheckMetrics(
         }
       },
     }),
-    new Gauge({
-      name: CHECK_METRICS.lastRun,
-      help: 'Unix time (seconds) the last run of each health check started.',
-      labelNames: labels,
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const r of await latest()) {
-          this.set(
-            { check_id: r.checkId, check_type: r.checkType },
-            Date.parse(r.startedAt) / 1000,
-          );
-        }
-      },
-    }),
-    new Gauge({
-      name: CHECK_METRICS.duration,
-      help: 'Duration (seconds) of the last run of each health check.',
-      labelNames: labels,
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const r of await latest()) {
-          this.set(
-            { check_id: r.checkId, check_type: r.checkType },
-            r.durationMs / 1000,
-          );
-        }
-      },
-    }),
-    new Gauge({
-      name: CHECK_METRICS.value,
-      help: 'The value that decided the last run of each health check, where numeric.',
-      labelNames: labels,
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const r of await latest()) {
-          if (r.value !== undefined && Number.isFinite(r.value)) {
-            this.set({ check_id: r.checkId, check_type: r.checkType }, r.value);
-          }
-        }
-      },
-    }),
+    perCheck(
+      CHECK_METRICS.lastRun,
+      'Unix time (seconds) the last run of each health check started.',
+      r => Date.parse(r.startedAt) / 1000,
+    ),
+    perCheck(
+      CHECK_METRICS.duration,
+      'Duration (seconds) of the last run of each health check.',
+      r => r.durationMs / 1000,
+    ),
+    perCheck(
+      CHECK_METRICS.value,
+      'The value that decided the last run of each health check, where numeric.',
+      r => r.value,
+    ),
   ];
 }
