@@ -57,6 +57,13 @@ const columns: TableColumn<EntityCoverage>[] = [
   },
   { title: 'service.name', field: 'serviceName' },
   {
+    title: 'Spans/s',
+    field: 'figures.spansPerSecond',
+    type: 'numeric',
+    render: row => formatRate(row.figures.spansPerSecond),
+  },
+  {
+    // Traces the service started (its root spans): 0 for services only ever called by others.
     title: 'Traces/s',
     field: 'figures.tracesPerSecond',
     type: 'numeric',
