@@ -137,6 +137,27 @@ export function createSamplingRouter(
     }
   }
 
+  /**
+   * A service's policy may be changed by whoever the permission policy lets update its catalog
+   * component; without a component there is no owner to ask, so only admins may.
+   */
+  async function authorizePolicyChange(
+    serviceName: string,
+    credentials: BackstageCredentials,
+  ) {
+    const entity = await directory.find(serviceName);
+    if (entity) {
+      await authorize(
+        tracingHealthSamplingUpdatePermission,
+        credentials,
+        entity.entityRef,
+      );
+    } else {
+      await authorize(tracingHealthEmergencyPermission, credentials);
+    }
+    return entity;
+  }
+
   async function reader(req: Request) {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
@@ -280,17 +301,7 @@ export function createSamplingRouter(
       { serviceName },
       async () => {
         serviceNameParam(req);
-        const entity = await directory.find(serviceName);
-        // Without a catalog component there is no owner to ask: only admins may.
-        if (entity) {
-          await authorize(
-            tracingHealthSamplingUpdatePermission,
-            credentials,
-            entity.entityRef,
-          );
-        } else {
-          await authorize(tracingHealthEmergencyPermission, credentials);
-        }
+        const entity = await authorizePolicyChange(serviceName, credentials);
         const input = valueOf(validateUpdatePolicyRequest(req.body));
         const { before, after } = await control.updatePolicy(
           serviceName,
@@ -321,16 +332,7 @@ export function createSamplingRouter(
       { serviceName },
       async () => {
         serviceNameParam(req);
-        const entity = await directory.find(serviceName);
-        if (entity) {
-          await authorize(
-            tracingHealthSamplingUpdatePermission,
-            credentials,
-            entity.entityRef,
-          );
-        } else {
-          await authorize(tracingHealthEmergencyPermission, credentials);
-        }
+        await authorizePolicyChange(serviceName, credentials);
         const reason = valueOf(validateReason(req.body, req.query));
         const before = await control.resetPolicy(
           serviceName,

@@ -181,17 +181,16 @@ export function OverrideForm(props: { onDone(): void }) {
         </TextField>
       </Grid>
       {action === 'cap-rate' && (
-        <Grid item xs={12} sm={4}>
-          <TextField
-            label="Max rate"
-            value={maxRate}
-            onChange={e => setMaxRate(e.target.value)}
-            error={!!form.errorOf('maxRate')}
-            helperText={form.errorOf('maxRate') ?? '0 to 1'}
-            fullWidth
-            inputProps={{ 'aria-label': 'Max rate' }}
-          />
-        </Grid>
+        <FieldInput
+          xs={12}
+          sm={4}
+          label="Max rate"
+          ariaLabel="Max rate"
+          value={maxRate}
+          onChange={setMaxRate}
+          error={form.errorOf('maxRate')}
+          hint="0 to 1"
+        />
       )}
       <FieldInput
         xs={12}
