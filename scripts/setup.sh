@@ -29,6 +29,10 @@ yarn_release="$(ls "$root"/.yarn/releases/yarn-*.cjs | head -n 1)"
 yarn() { node "$yarn_release" "$@"; }
 stamp="$root/node_modules/.setup-stamp"
 want="$(node --version) $(sha1sum "$root/yarn.lock" | cut -c1-40)"
+# Several shells may source this at once (parallel test runners, editors): one installs, the
+# others wait for it and then find the stamp current.
+exec 9>"$root/.setup.lock"
+flock 9
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   (cd "$root" && yarn install --immutable)
   # Rebuild native addons if an earlier install compiled them for another Node ABI.
@@ -37,3 +41,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   fi
   echo "$want" > "$stamp"
 fi
+flock -u 9
+exec 9>&-
