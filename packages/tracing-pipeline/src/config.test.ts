@@ -4,7 +4,13 @@ describe('parsePipelineConfig', () => {
   it('fills in defaults for an empty or missing config', () => {
     for (const raw of [undefined, null, {}]) {
       const config = parsePipelineConfig(raw);
-      expect(config.receiver.maxBodyBytes).toBe(64 * 1024 * 1024);
+      expect(config.receiver).toEqual({
+        maxBodyBytes: 20 * 1024 * 1024,
+        maxCompressedBodyBytes: 20 * 1024 * 1024,
+        maxConcurrentDecodes: 4,
+        maxQueuedDecodes: 64,
+        decodeQueueTimeoutMs: 1000,
+      });
       expect(config.memory).toEqual({
         softLimitBytes: 384 * 1024 * 1024,
         hardLimitBytes: 512 * 1024 * 1024,
@@ -48,6 +54,51 @@ describe('parsePipelineConfig', () => {
       },
     });
     expect(config.sanitizer.useDefaults).toBe(false);
+  });
+
+  it('limits the compressed body like the decompressed one unless told otherwise', () => {
+    expect(
+      parsePipelineConfig({ receiver: { maxBodyBytes: 1000 } }).receiver,
+    ).toMatchObject({ maxBodyBytes: 1000, maxCompressedBodyBytes: 1000 });
+    expect(
+      parsePipelineConfig({
+        receiver: { maxBodyBytes: 1000, maxCompressedBodyBytes: '300' },
+      }).receiver,
+    ).toMatchObject({ maxBodyBytes: 1000, maxCompressedBodyBytes: 300 });
+  });
+
+  it('defaults the fallback file cap to 256 MiB', () => {
+    expect(parsePipelineConfig({ fallback: { path: '/x' } }).fallback).toEqual({
+      path: '/x',
+      maxBytes: 256 * 1024 * 1024,
+    });
+  });
+
+  it.each([
+    'http://user:secret@tempo:4318/v1/traces',
+    'https://token@tempo/v1/traces',
+    'http://:secret@tempo/v1/traces',
+  ])(
+    'refuses credentials in exporter endpoint %s without repeating them',
+    endpoint => {
+      let message = '';
+      try {
+        parsePipelineConfig({ exporters: [{ name: 'a', endpoint }] });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toBe(
+        'Invalid pipeline config: tracingHealth.pipeline.exporters[0].endpoint: credentials in the URL are not allowed; use headers',
+      );
+    },
+  );
+
+  it('accepts an @ outside the host part of an endpoint', () => {
+    expect(() =>
+      parsePipelineConfig({
+        exporters: [{ name: 'a', endpoint: 'http://tempo/v1/traces?by=a@b' }],
+      }),
+    ).not.toThrow();
   });
 
   it('is idempotent on its own output', () => {
@@ -128,6 +179,18 @@ describe('parsePipelineConfig', () => {
       'tracingHealth.pipeline.sanitizer.useDefaults: must be true or false',
     ],
     [{ fallback: {} }, 'tracingHealth.pipeline.fallback.path: is required'],
+    [
+      { fallback: { path: '/x', maxBytes: 0 } },
+      'tracingHealth.pipeline.fallback.maxBytes: must be positive',
+    ],
+    [
+      { receiver: { maxConcurrentDecodes: 0 } },
+      'tracingHealth.pipeline.receiver.maxConcurrentDecodes: must be positive',
+    ],
+    [
+      { receiver: { maxCompressedBodyBytes: -1 } },
+      'tracingHealth.pipeline.receiver.maxCompressedBodyBytes: must be positive',
+    ],
     [{ recevier: {} }, 'tracingHealth.pipeline.recevier: unknown key'],
     [
       { exporters: [{ name: 'a', endpoint: 'http://x', header: {} }] },

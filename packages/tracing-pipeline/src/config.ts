@@ -104,7 +104,15 @@ const exporterSchema = z
         '"fallback" is reserved for the fallback file',
       ),
     /** Full URL of the OTLP/HTTP traces endpoint, e.g. http://tempo:4318/v1/traces. */
-    endpoint: httpUrl,
+    endpoint: httpUrl.refine(
+      // Credentials in the URL would reach logs and error messages; headers are kept secret.
+      v => {
+        if (!URL.canParse(v)) return true; // reported by httpUrl
+        const url = new URL(v);
+        return url.username === '' && url.password === '';
+      },
+      'credentials in the URL are not allowed; use headers',
+    ),
     headers: z.record(z.string()).default({}),
     timeoutMs: positiveInt(10_000),
     /** Batches (sent or waiting) an exporter holds before refusing more. */
@@ -115,6 +123,28 @@ const exporterSchema = z
     persistentQueueDir: z.string().min(1, 'must not be empty').optional(),
   })
   .strict();
+
+const receiverSchema = z
+  .object({
+    /** Limit on a request body after decompression (the Collector's default: 20 MiB). */
+    maxBodyBytes: positiveInt(20 * MiB),
+    /** Limit on a request body as sent; defaults to maxBodyBytes. */
+    maxCompressedBodyBytes: z
+      .preprocess(fromNumericString, integer().positive('must be positive'))
+      .optional(),
+    /** Requests read and decoded at once; more wait for a slot. */
+    maxConcurrentDecodes: positiveInt(4),
+    /** Requests that may wait for a decode slot; beyond it they get 503 + Retry-After. */
+    maxQueuedDecodes: nonNegativeInt(64),
+    /** How long a request waits for a decode slot before 503 + Retry-After. */
+    decodeQueueTimeoutMs: positiveInt(1_000),
+  })
+  .strict()
+  .transform(r => ({
+    ...r,
+    maxCompressedBodyBytes: r.maxCompressedBodyBytes ?? r.maxBodyBytes,
+  }))
+  .default({});
 
 const memorySchema = z
   .object({
@@ -164,10 +194,7 @@ const batchSchema = z
 
 export const pipelineConfigSchema = z
   .object({
-    receiver: z
-      .object({ maxBodyBytes: positiveInt(64 * MiB) })
-      .strict()
-      .default({}),
+    receiver: receiverSchema,
     memory: memorySchema,
     sanitizer: z
       .object({
@@ -194,7 +221,14 @@ export const pipelineConfigSchema = z
       }),
     /** Where batches go (as OTLP JSON lines) that an exporter would otherwise drop. */
     fallback: z
-      .object({ path: z.string().min(1, 'must not be empty') })
+      .object({
+        path: z.string().min(1, 'must not be empty'),
+        /**
+         * Size at which the file is renamed to `<path>.1` (when that does not exist yet); with
+         * both full, batches are dropped and counted (reason fallback_full).
+         */
+        maxBytes: positiveInt(256 * MiB),
+      })
       .strict()
       .optional(),
     /** How long shutdown() waits for queued batches to be exported. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -290,6 +290,25 @@ describe('OtlpHttpExporter', () => {
       ).toHaveLength(4);
     });
 
+    it('drops with reason fallback_full when the file and its .1 are full', async () => {
+      sink.reply = () => ({ status: 503 });
+      const path = join(dir, 'fallback.jsonl');
+      await writeFile(`${path}.1`, '{}\n');
+      await writeFile(path, '{}\n');
+      const fallback = new FallbackFile(path, 10);
+      const exporter = exporterFor(
+        sink.url,
+        { retry: { initialIntervalMs: 5, maxIntervalMs: 5, maxElapsedMs: 20 } },
+        fallback,
+      );
+      const { item: it, outcomes } = item(4);
+      exporter.enqueue(it);
+      await waitFor(() => outcomes.length > 0, 'an outcome');
+      await fallback.close();
+      expect(outcomes).toEqual([{ kind: 'dropped', reason: 'fallback_full' }]);
+      expect(await readFile(path, 'utf8')).toBe('{}\n');
+    });
+
     it('permanent errors are not kept', async () => {
       const { outcomes } = await exportThroughFallback({ status: 400 });
       expect(outcomes).toEqual([
@@ -340,6 +359,53 @@ describe('OtlpHttpExporter', () => {
         'files removed',
       );
       await second.shutdown(Date.now() + 1000);
+    });
+
+    /** Fails over to a fallback that records what the queue held when it was written. */
+    async function giveUpWith(write: (body: Uint8Array) => Promise<void>) {
+      sink.reply = () => ({ status: 503 });
+      const fallback = { write } as unknown as FallbackFile;
+      const exporter = exporterFor(
+        sink.url,
+        {
+          persistentQueueDir: dir,
+          retry: { initialIntervalMs: 5, maxIntervalMs: 5, maxElapsedMs: 20 },
+        },
+        fallback,
+      );
+      await exporter.start(() => () => {});
+      const { item: it, outcomes } = item(3);
+      exporter.enqueue(it);
+      await waitFor(() => outcomes.length > 0, 'an outcome');
+      await exporter.shutdown(Date.now() + 100);
+      return outcomes;
+    }
+
+    it('removes a given-up batch from the queue only after its fallback line is written', async () => {
+      let queuedDuringWrite: string[] = [];
+      const outcomes = await giveUpWith(async () => {
+        queuedDuringWrite = await readdir(dir);
+      });
+      expect(outcomes).toEqual([{ kind: 'exported', exporter: 'fallback' }]);
+      expect(queuedDuringWrite).toHaveLength(1);
+      expect(await readdir(dir)).toEqual([]);
+    });
+
+    it('keeps a given-up batch in the queue when the fallback write fails, and sends it after a restart', async () => {
+      const outcomes = await giveUpWith(() =>
+        Promise.reject(new Error('ENOSPC: no space left on device')),
+      );
+      expect(outcomes).toEqual([{ kind: 'retained' }]);
+      expect(await readdir(dir)).toHaveLength(1);
+
+      sink.reply = () => ({ status: 200 });
+      const restored: ExportOutcome[] = [];
+      const next = exporterFor(sink.url, { persistentQueueDir: dir });
+      await next.start(() => o => restored.push(o));
+      await waitFor(() => restored.length === 1, 'the batch sent');
+      expect(restored).toEqual([{ kind: 'exported', exporter: 'primary' }]);
+      expect(sink.spans()).toHaveLength(3);
+      await next.shutdown(Date.now() + 1000);
     });
 
     it('ignores half-written files', async () => {

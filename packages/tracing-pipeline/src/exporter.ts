@@ -1,5 +1,5 @@
 import { ExporterConfig } from './config';
-import { FallbackFile } from './fallbackFile';
+import { FallbackFile, FallbackFullError } from './fallbackFile';
 import { PipelineMetrics } from './metrics';
 import { PersistentQueue } from './persistentQueue';
 import { partialSuccessOf } from './partialSuccess';
@@ -9,7 +9,9 @@ export type DropReason =
   | 'permanent_error'
   | 'retries_exhausted'
   | 'shutdown'
-  | 'internal_error';
+  | 'internal_error'
+  /** Given up, and the fallback file (and its `.1`) had no room for it. */
+  | 'fallback_full';
 
 export type ExportOutcome =
   | { kind: 'exported'; exporter: string }
@@ -277,14 +279,18 @@ export class OtlpHttpExporter {
     }
   }
 
-  /** The primary failed for good: the fallback file gets it unless the data itself was refused. */
+  /**
+   * The primary failed for good: the fallback file gets it unless the data itself was refused.
+   * The batch leaves the persistent queue only once its fallback line is on disk: when that
+   * write fails, it stays queued for the next start (at least once across restarts).
+   */
   private async giveUp(entry: Entry, reason: DropReason): Promise<void> {
     this.deps.metrics.exportFailed.inc(
       { exporter: this.name, reason },
       entry.spans,
     );
-    await this.forget(entry);
     const { fallback } = this.deps;
+    let dropReason = reason;
     if (fallback && reason !== 'permanent_error') {
       try {
         const body =
@@ -292,6 +298,7 @@ export class OtlpHttpExporter {
           (entry.file ? await this.persistent!.read(entry.file) : undefined);
         if (body) {
           await fallback.write(body);
+          await this.forget(entry);
           this.deps.metrics.spansExported.inc(
             { exporter: 'fallback' },
             entry.spans,
@@ -300,16 +307,28 @@ export class OtlpHttpExporter {
           return;
         }
       } catch (e) {
+        const full = e instanceof FallbackFullError;
+        if (full) dropReason = 'fallback_full';
         this.deps.logger.error(
-          `exporter ${this.name}: fallback file write failed`,
+          `exporter ${this.name}: ${
+            full ? 'fallback file full' : 'fallback file write failed'
+          }`,
           { error: String(e) },
         );
+        if (entry.file) {
+          this.deps.logger.warn(
+            `exporter ${this.name}: ${entry.spans} spans stay in the persistent queue for the next start`,
+          );
+          entry.settle({ kind: 'retained' });
+          return;
+        }
       }
     }
+    await this.forget(entry);
     this.deps.logger.warn(
-      `exporter ${this.name}: dropped ${entry.spans} spans (${reason})`,
+      `exporter ${this.name}: dropped ${entry.spans} spans (${dropReason})`,
     );
-    entry.settle({ kind: 'dropped', reason });
+    entry.settle({ kind: 'dropped', reason: dropReason });
   }
 
   private async sendWithRetries(

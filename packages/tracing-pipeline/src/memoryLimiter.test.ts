@@ -115,3 +115,93 @@ describe('MemoryLimiter', () => {
     expect(limiter.usage()).toEqual({ spans: 0, bytes: 0 });
   });
 });
+
+describe('MemoryLimiter reservations (request bodies being read)', () => {
+  it('holds bytes as they are added, visible to the soft-limit check', () => {
+    const limiter = new MemoryLimiter(limits);
+    const r = limiter.reserve();
+    expect(r.grow(500)).toEqual({ admitted: true });
+    expect(r.grow(300)).toEqual({ admitted: true });
+    expect(r.bytes).toBe(800);
+    expect(limiter.usage()).toEqual({ spans: 0, bytes: 800 });
+    expect(limiter.check()).toMatchObject({ admitted: false, status: 429 });
+  });
+
+  it('refuses growth past the hard limit with 503 + Retry-After, keeping what it held', () => {
+    const limiter = new MemoryLimiter(limits);
+    limiter.tryReserve(1, 600);
+    const r = limiter.reserve();
+    expect(r.grow(300).admitted).toBe(true);
+    expect(r.grow(101)).toMatchObject({
+      admitted: false,
+      status: 503,
+      retryAfterSeconds: 7,
+      reason: 'memory_limit',
+    });
+    expect(limiter.usage()).toEqual({ spans: 1, bytes: 900 });
+    r.release();
+    expect(limiter.usage()).toEqual({ spans: 1, bytes: 600 });
+  });
+
+  it('refuses a body that alone would exceed the hard limit with 413', () => {
+    const limiter = new MemoryLimiter(limits);
+    const r = limiter.reserve();
+    expect(r.grow(900).admitted).toBe(true);
+    expect(r.grow(101)).toMatchObject({ admitted: false, status: 413 });
+    r.release();
+    expect(limiter.usage()).toEqual({ spans: 0, bytes: 0 });
+  });
+
+  it('commits into the batch reservation: spans added, unused bytes given back', () => {
+    const limiter = new MemoryLimiter(limits);
+    const r = limiter.reserve();
+    r.grow(600);
+    expect(r.commit(10, 450)).toEqual({ admitted: true });
+    expect(limiter.usage()).toEqual({ spans: 10, bytes: 450 });
+    // Released after commit: nothing more is given back.
+    r.release();
+    expect(limiter.usage()).toEqual({ spans: 10, bytes: 450 });
+    expect(() => r.grow(1)).toThrow('already committed');
+  });
+
+  it.each([
+    ['above the soft span limit: 429', [80, 0], [1, 100], 429],
+    [
+      'above the soft byte limit without this body: 429',
+      [1, 800],
+      [1, 100],
+      429,
+    ],
+    ['crossing the hard span limit: 503', [70, 0], [31, 100], 503],
+    ['more spans than the hard limit: 413', [0, 0], [101, 100], 413],
+  ] as const)(
+    'refuses to commit %s, and release then gives the body back',
+    (_name, [heldSpans, heldBytes], [spans, bytes], status) => {
+      const limiter = new MemoryLimiter(limits);
+      if (heldSpans || heldBytes) limiter.tryReserve(heldSpans, heldBytes);
+      const r = limiter.reserve();
+      expect(r.grow(100).admitted).toBe(true);
+      expect(r.commit(spans, bytes)).toMatchObject({ admitted: false, status });
+      r.release();
+      expect(limiter.usage()).toEqual({ spans: heldSpans, bytes: heldBytes });
+    },
+  );
+
+  it('commits a body that by itself takes usage above the soft limit', () => {
+    const limiter = new MemoryLimiter(limits);
+    const r = limiter.reserve();
+    r.grow(900);
+    expect(r.commit(5, 900)).toEqual({ admitted: true });
+    expect(limiter.usage()).toEqual({ spans: 5, bytes: 900 });
+  });
+
+  it('releases once only', () => {
+    const limiter = new MemoryLimiter(limits);
+    limiter.tryReserve(1, 100);
+    const r = limiter.reserve();
+    r.grow(50);
+    r.release();
+    r.release();
+    expect(limiter.usage()).toEqual({ spans: 1, bytes: 100 });
+  });
+});

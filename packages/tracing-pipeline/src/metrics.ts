@@ -23,6 +23,8 @@ export interface PipelineMetrics {
   exportDuration: Histogram<'exporter' | 'outcome'>;
   redactions: Counter<'action' | 'location'>;
   requests: Counter<'status'>;
+  requestsRefused: Counter<'reason'>;
+  requestsRefusedBytes: Counter<'reason'>;
 }
 
 export function createPipelineMetrics(
@@ -151,6 +153,18 @@ export function createPipelineMetrics(
       name: PIPELINE_METRICS.requests,
       help: 'OTLP/HTTP responses by status code.',
       labelNames: ['status'],
+      registers,
+    }),
+    requestsRefused: new Counter({
+      name: PIPELINE_METRICS.requestsRefused,
+      help: 'OTLP/HTTP requests refused (429/503, 413 for size limits), most before their spans were counted.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    requestsRefusedBytes: new Counter({
+      name: PIPELINE_METRICS.requestsRefusedBytes,
+      help: 'Bytes as sent (Content-Length, or read) of refused OTLP/HTTP requests.',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -3,6 +3,7 @@ import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
 import { HoldingStage, SpanBatch, StageOutputs } from './model';
 import { createPipeline, Pipeline } from './pipeline';
 import { PipelineConfigInput } from './config';
+import { MEMORY_PER_WIRE_BYTE } from './receiver';
 import {
   chunks,
   encodeRequest,
@@ -274,6 +275,48 @@ describe('createPipeline', () => {
     expect(await registry.metrics()).toContain(
       `${PIPELINE_METRICS.requests}{status="429"} 1`,
     );
+  });
+
+  it('counts a request refused before its spans are read, with its bytes', async () => {
+    sink.reply = () => ({ status: 0 });
+    const p = make({
+      memory: { softLimitSpans: 5, hardLimitSpans: 8 },
+      exporters: [{ name: 'sink', endpoint: sink.url, timeoutMs: 100_000 }],
+    });
+    await post(p, encodeRequest(makeRequest({ a: 5 })));
+    const body = encodeRequest(makeRequest({ a: 3 }));
+    const refused = await p.handle({
+      contentType: PB,
+      body: chunks(body),
+      contentLength: String(body.length),
+    });
+    expect(refused.status).toBe(429);
+    const metrics = await registry.metrics();
+    // The spans were never decoded, so only the request counters see this refusal.
+    expect(metrics).not.toMatch(
+      new RegExp(`^${PIPELINE_METRICS.spansRefused}\\{`, 'm'),
+    );
+    expect(metrics).toContain(
+      `${PIPELINE_METRICS.requestsRefused}{reason="memory_limit"} 1`,
+    );
+    expect(metrics).toContain(
+      `${PIPELINE_METRICS.requestsRefusedBytes}{reason="memory_limit"} ${body.length}`,
+    );
+  });
+
+  it('reserves memory for a body as it is read and counts it once accepted', async () => {
+    const p = make();
+    const body = encodeRequest(makeRequest({ a: 3 }));
+    let usageWhileReading = 0;
+    async function* slow() {
+      yield body.subarray(0, 10);
+      usageWhileReading = p.memoryUsage().bytes;
+      yield body.subarray(10);
+    }
+    expect((await p.handle({ contentType: PB, body: slow() })).status).toBe(
+      200,
+    );
+    expect(usageWhileReading).toBe(10 * MEMORY_PER_WIRE_BYTE.protobuf);
   });
 
   it('refuses a request that would cross the hard limit as a whole, after decoding it', async () => {

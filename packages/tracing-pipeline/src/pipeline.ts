@@ -120,7 +120,7 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
   });
 
   const fallback = config.fallback
-    ? new FallbackFile(config.fallback.path)
+    ? new FallbackFile(config.fallback.path, config.fallback.maxBytes)
     : undefined;
   exporters = config.exporters.map(
     c => new OtlpHttpExporter(c, { metrics, logger, fallback }),
@@ -238,6 +238,7 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
     admitted: false,
     status: 503,
     retryAfterSeconds: config.memory.retryAfterSeconds,
+    reason: 'shutting_down',
     message: 'pipeline is shutting down',
   });
 
@@ -250,7 +251,10 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
       accounting.refused(batch.spanCount, 'shutting_down');
       return shuttingDownRefusal();
     }
-    const admission = limiter.tryReserve(batch.spanCount, batch.bytes);
+    // The bytes were reserved while the body streamed in; committing adds the spans.
+    const admission = decoded.reservation
+      ? decoded.reservation.commit(batch.spanCount, batch.bytes)
+      : limiter.tryReserve(batch.spanCount, batch.bytes);
     if (!admission.admitted) {
       accounting.refused(batch.spanCount, 'memory_limit');
       return admission;
@@ -276,9 +280,15 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
   };
 
   const receiver = new OtlpHttpReceiver({
-    maxBodyBytes: config.receiver.maxBodyBytes,
+    ...config.receiver,
+    retryAfterSeconds: config.memory.retryAfterSeconds,
     precheck: () => (shuttingDown ? shuttingDownRefusal() : limiter.check()),
+    reserve: () => limiter.reserve(),
     accept,
+    onRefused: (reason, bytes) => {
+      metrics.requestsRefused.inc({ reason });
+      metrics.requestsRefusedBytes.inc({ reason }, bytes);
+    },
   });
 
   return {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Admission } from './memoryLimiter';
+import { Admission, MemoryReservation, RefusalReason } from './memoryLimiter';
 import { ResourceSpans, serviceNameOf, Span, SpanBatch } from './model';
 import { OtlpJsonError, parseExportRequestJson } from './otlpJson';
 import { ExportTraceServiceResponseCodec } from './otlpRoot';
@@ -14,6 +14,8 @@ export interface OtlpHttpRequest {
   contentEncoding?: string | null;
   /** The raw request body, e.g. the Node/express request stream itself. */
   body: AsyncIterable<Uint8Array | string>;
+  /** The Content-Length header, if any: the refused bytes of a request refused unread. */
+  contentLength?: number | string | null;
 }
 
 export interface OtlpHttpResponse {
@@ -34,18 +36,44 @@ export interface DecodedExport {
   /** Why spans were rejected (for partialSuccess.errorMessage). */
   rejectionMessage?: string;
   format: OtlpFormat;
+  /**
+   * The memory reserved while the body streamed in (see ReceiverOptions.reserve): `accept`
+   * commits it for the batch; whatever is not committed is released when the request ends.
+   */
+  reservation?: MemoryReservation;
 }
 
 export interface ReceiverOptions {
   /** Limit on the body after decompression. */
   maxBodyBytes: number;
+  /** Limit on the body as sent, before decompression (default: maxBodyBytes). */
+  maxCompressedBodyBytes?: number;
+  /** Requests read and decoded at once (default: no limit); more wait in a queue. */
+  maxConcurrentDecodes?: number;
+  /** Requests that may wait for a decode slot (default 0); beyond it: 503 + Retry-After. */
+  maxQueuedDecodes?: number;
+  /** How long a request waits for a decode slot before 503 + Retry-After (default 1000 ms). */
+  decodeQueueTimeoutMs?: number;
+  /** Retry-After of the receiver's own 503s (decode slots busy); default 5. */
+  retryAfterSeconds?: number;
   /**
    * Asked before the body is read: a refusal here (memory already above its soft limit) is
    * answered at once, without spending CPU on decoding spans that cannot be taken anyway.
    */
   precheck?(): Admission;
+  /**
+   * A reservation that grows by the estimated decoded size (MEMORY_PER_WIRE_BYTE) of each
+   * decompressed chunk as the body streams in; a refusal stops reading before anything is
+   * decoded. Handed to `accept` in DecodedExport.reservation; released on every other path.
+   */
+  reserve?(): MemoryReservation;
   /** Takes the valid spans, or refuses them as a whole (memory pressure). May throw on bugs only. */
   accept(decoded: DecodedExport): Admission;
+  /**
+   * Told of every refused request (429/503, and 413 for size limits) with its wire bytes
+   * (Content-Length, or what was read when larger or not declared).
+   */
+  onRefused?(reason: RefusalReason, bytes: number): void;
 }
 
 /**
@@ -73,7 +101,22 @@ const RPC_CODES: Record<number, number> = {
   503: 14,
 };
 
-class BodyTooLargeError extends Error {}
+class BodyTooLargeError extends Error {
+  constructor(readonly limit: number, readonly compressed: boolean) {
+    super(
+      compressed
+        ? `request body exceeds ${limit} bytes as sent`
+        : `request body exceeds ${limit} bytes after decompression`,
+    );
+  }
+}
+
+/** The memory reservation refused to grow while the body was being read. */
+class ReservationRefusedError extends Error {
+  constructor(readonly admission: Extract<Admission, { admitted: false }>) {
+    super(admission.message);
+  }
+}
 
 function formatOf(
   contentType: string | null | undefined,
@@ -113,54 +156,84 @@ function toBuffer(chunk: Uint8Array | string): Buffer {
     : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/**
- * Reads the body, inflating it as a stream so the limit applies to the decompressed size and a
- * compression bomb is stopped after `limit` bytes. The request stream is left undestroyed (so a
- * response can still be written) but not drained.
- */
 /** A request body with one spare byte after it (see decodeExportRequest). */
 interface Body {
   buffer: Buffer;
   length: number;
 }
 
+interface ReadLimits {
+  /** Limit after decompression. */
+  maxBytes: number;
+  /** Limit on the bytes as sent. */
+  maxCompressedBytes: number;
+  /** Told the size of each decompressed chunk before it is kept; a refusal stops reading. */
+  onChunk?(bytes: number): Admission;
+}
+
+/** Bytes read so far, as sent (before decompression). */
+interface ReadProgress {
+  compressedBytes: number;
+}
+
+/** The body's chunks as Buffers, counted and limited as sent. */
+async function* counted(
+  body: AsyncIterable<Uint8Array | string>,
+  limit: number,
+  progress: ReadProgress,
+): AsyncGenerator<Buffer> {
+  // Leave a Readable request undestroyed on early return, so a response can still be written.
+  const iterable =
+    body instanceof Readable ? body.iterator({ destroyOnReturn: false }) : body;
+  for await (const chunk of iterable) {
+    const buffer = toBuffer(chunk);
+    progress.compressedBytes += buffer.length;
+    if (progress.compressedBytes > limit)
+      throw new BodyTooLargeError(limit, true);
+    yield buffer;
+  }
+}
+
 /**
  * Reads the body, inflating it as a stream so the limit applies to the decompressed size and a
- * compression bomb is stopped after `limit` bytes. The request stream is left undestroyed (so a
- * response can still be written) but not drained.
+ * compression bomb is stopped after `maxBytes` bytes; the bytes as sent are limited too (many
+ * empty gzip members inflate to nothing). Each decompressed chunk is announced to `onChunk`
+ * before it is kept. The request stream is left undestroyed but not drained.
  */
 async function readBody(
   body: AsyncIterable<Uint8Array | string>,
   decompressor: (() => NodeJS.ReadWriteStream) | null,
-  limit: number,
+  limits: ReadLimits,
+  progress: ReadProgress,
 ): Promise<Body> {
   const chunks: Buffer[] = [];
   let total = 0;
-  const collect = (chunk: Uint8Array | string) => {
-    const buffer = toBuffer(chunk);
+  const collect = (buffer: Buffer) => {
     total += buffer.length;
-    if (total > limit) throw new BodyTooLargeError();
+    if (total > limits.maxBytes)
+      throw new BodyTooLargeError(limits.maxBytes, false);
+    const admission = limits.onChunk?.(buffer.length);
+    if (admission && !admission.admitted)
+      throw new ReservationRefusedError(admission);
     chunks.push(buffer);
   };
+  const source = counted(body, limits.maxCompressedBytes, progress);
 
   if (!decompressor) {
-    const iterable =
-      body instanceof Readable
-        ? body.iterator({ destroyOnReturn: false })
-        : body;
-    for await (const chunk of iterable) collect(chunk);
+    for await (const chunk of source) collect(chunk);
   } else {
-    const source = body instanceof Readable ? body : Readable.from(body);
+    const readable = Readable.from(source, { objectMode: false });
     const inflater = decompressor() as unknown as Readable &
       NodeJS.WritableStream;
     const forwardError = (e: Error) => inflater.destroy(e);
-    source.on('error', forwardError);
-    source.pipe(inflater);
+    readable.on('error', forwardError);
+    readable.pipe(inflater);
     try {
-      for await (const chunk of inflater) collect(chunk);
+      for await (const chunk of inflater) collect(toBuffer(chunk));
     } finally {
-      source.unpipe(inflater);
-      source.off('error', forwardError);
+      readable.unpipe(inflater);
+      readable.off('error', forwardError);
+      readable.destroy();
       inflater.destroy();
     }
   }
@@ -169,6 +242,55 @@ async function readBody(
   for (const chunk of chunks) pos += chunk.copy(buffer, pos);
   buffer[total] = 0;
   return { buffer, length: total };
+}
+
+/**
+ * Bounds the requests being read and decoded at once: each holds a slot from the first body
+ * byte to the pipeline's answer; others wait in a bounded queue for a limited time.
+ */
+class DecodeSlots {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    readonly max: number,
+    private readonly maxQueued: number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** 'now' or 'waited' with a slot (release it later), or 'busy' without one. */
+  acquire(): 'now' | Promise<'waited' | 'busy'> | 'busy' {
+    if (this.active < this.max) {
+      this.active++;
+      return 'now';
+    }
+    if (this.waiting.length >= this.maxQueued) return 'busy';
+    return new Promise(resolve => {
+      let timer: ReturnType<typeof setTimeout> | undefined = undefined;
+      const grant = () => {
+        clearTimeout(timer);
+        resolve('waited');
+      };
+      timer = setTimeout(() => {
+        const i = this.waiting.indexOf(grant);
+        if (i >= 0) this.waiting.splice(i, 1);
+        resolve('busy');
+      }, this.timeoutMs);
+      this.waiting.push(grant);
+    });
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    // The slot passes to the next waiter as is.
+    if (next) next();
+    else this.active--;
+  }
+}
+
+function declaredLength(value: number | string | null | undefined): number {
+  const n = typeof value === 'string' ? Number(value.trim()) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 class BadRequestError extends Error {}
@@ -311,11 +433,12 @@ function errorResponse(
 function refusal(
   format: OtlpFormat,
   admission: Extract<Admission, { admitted: false }>,
+  extraHeaders: Record<string, string> = {},
 ): OtlpHttpResponse {
   const headers: Record<string, string> =
     admission.retryAfterSeconds !== undefined
-      ? { 'retry-after': String(admission.retryAfterSeconds) }
-      : {};
+      ? { 'retry-after': String(admission.retryAfterSeconds), ...extraHeaders }
+      : extraHeaders;
   return errorResponse(format, admission.status, admission.message, headers);
 }
 
@@ -350,13 +473,24 @@ function successResponse(
   };
 }
 
+type Refusal = Extract<Admission, { admitted: false }>;
+
 /**
  * OTLP/HTTP 1.x trace receiver without a web framework: protobuf and JSON, gzip/deflate/br,
- * a decompressed-size limit, per-span validation answered with partialSuccess, and refusals
- * from the memory limiter answered with 429/503 + Retry-After. Bad input never yields a 5xx.
+ * limits on the body as sent and after decompression, memory reserved as the body streams in,
+ * a bound on concurrent decodes, per-span validation answered with partialSuccess, and refusals
+ * answered with 429/503 + Retry-After. Bad input never yields a 5xx.
  */
 export class OtlpHttpReceiver {
-  constructor(private readonly options: ReceiverOptions) {}
+  private readonly slots: DecodeSlots;
+
+  constructor(private readonly options: ReceiverOptions) {
+    this.slots = new DecodeSlots(
+      options.maxConcurrentDecodes ?? Infinity,
+      options.maxQueuedDecodes ?? 0,
+      options.decodeQueueTimeoutMs ?? 1000,
+    );
+  }
 
   async handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse> {
     const format = formatOf(request.contentType);
@@ -379,54 +513,116 @@ export class OtlpHttpReceiver {
         )}": use gzip or none`,
       );
     }
-    const early = this.options.precheck?.();
-    if (early && !early.admitted) return refusal(format, early);
+    const progress: ReadProgress = { compressedBytes: 0 };
+    const refuse = (
+      admission: Refusal,
+      extraHeaders: Record<string, string> = {},
+    ) => {
+      this.options.onRefused?.(
+        admission.reason ?? 'memory_limit',
+        Math.max(
+          declaredLength(request.contentLength),
+          progress.compressedBytes,
+        ),
+      );
+      return refusal(format, admission, extraHeaders);
+    };
 
-    let decoded: DecodedExport;
+    const early = this.options.precheck?.();
+    if (early && !early.admitted) return refuse(early);
+    const slot = await this.slots.acquire();
+    if (slot === 'busy') {
+      return refuse({
+        admitted: false,
+        status: 503,
+        retryAfterSeconds: this.options.retryAfterSeconds ?? 5,
+        reason: 'decode_busy',
+        message: `all ${this.slots.max} decode slots are busy, retry later`,
+      });
+    }
+    const reservation = this.options.reserve?.();
     try {
-      decoded = await this.read(request, format, decompressor);
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) {
+      if (slot === 'waited') {
+        // Memory may have filled up while this request waited.
+        const again = this.options.precheck?.();
+        if (again && !again.admitted) return refuse(again);
+      }
+      let decoded: DecodedExport;
+      try {
+        decoded = await this.read(
+          request,
+          format,
+          decompressor,
+          progress,
+          reservation,
+        );
+      } catch (e) {
+        if (e instanceof BodyTooLargeError) {
+          return refuse(
+            {
+              admitted: false,
+              status: 413,
+              reason: 'too_large',
+              message: e.message,
+            },
+            { connection: 'close' },
+          );
+        }
+        if (e instanceof ReservationRefusedError)
+          return refuse(e.admission, { connection: 'close' });
+        const message =
+          e instanceof BadRequestError
+            ? e.message
+            : `could not read request body: ${(e as Error)?.message ?? e}`;
+        return errorResponse(format, 400, message);
+      }
+
+      let admission: Admission;
+      try {
+        admission =
+          decoded.receivedSpans > 0
+            ? this.options.accept(decoded)
+            : { admitted: true };
+      } catch {
         return errorResponse(
           format,
-          413,
-          `request body exceeds ${this.options.maxBodyBytes} bytes after decompression`,
-          { connection: 'close' },
+          500,
+          'internal error while accepting spans',
         );
       }
-      const message =
-        e instanceof BadRequestError
-          ? e.message
-          : `could not read request body: ${(e as Error)?.message ?? e}`;
-      return errorResponse(format, 400, message);
+      if (!admission.admitted) return refuse(admission);
+      return successResponse(
+        format,
+        decoded.rejectedSpans,
+        decoded.rejectionMessage,
+      );
+    } finally {
+      // A no-op when accept committed it.
+      reservation?.release();
+      this.slots.release();
     }
-
-    let admission: Admission;
-    try {
-      admission =
-        decoded.receivedSpans > 0
-          ? this.options.accept(decoded)
-          : { admitted: true };
-    } catch {
-      return errorResponse(format, 500, 'internal error while accepting spans');
-    }
-    if (!admission.admitted) return refusal(format, admission);
-    return successResponse(
-      format,
-      decoded.rejectedSpans,
-      decoded.rejectionMessage,
-    );
   }
 
   private async read(
     request: OtlpHttpRequest,
     format: OtlpFormat,
     decompressor: (() => NodeJS.ReadWriteStream) | null,
+    progress: ReadProgress,
+    reservation: MemoryReservation | undefined,
   ): Promise<DecodedExport> {
+    const perByte = MEMORY_PER_WIRE_BYTE[format];
     const body = await readBody(
       request.body,
       decompressor,
-      this.options.maxBodyBytes,
+      {
+        maxBytes: this.options.maxBodyBytes,
+        maxCompressedBytes:
+          this.options.maxCompressedBodyBytes ?? this.options.maxBodyBytes,
+        onChunk: reservation
+          ? bytes => reservation.grow(bytes * perByte)
+          : undefined,
+      },
+      progress,
     );
     const resourceSpans = decode(body, format);
     const receivedSpans = countSpans(resourceSpans);
@@ -435,16 +631,13 @@ export class OtlpHttpReceiver {
       batch: {
         resourceSpans: kept,
         spanCount: keptSpans,
-        bytes: shareOfBytes(
-          body.length * MEMORY_PER_WIRE_BYTE[format],
-          keptSpans,
-          receivedSpans,
-        ),
+        bytes: shareOfBytes(body.length * perByte, keptSpans, receivedSpans),
       },
       receivedSpans,
       rejectedSpans: receivedSpans - keptSpans,
       rejectionMessage: rejected.size ? rejectionMessage(rejected) : undefined,
       format,
+      reservation,
     };
   }
 }

@@ -16,7 +16,8 @@ export const PIPELINE_METRICS = {
   spansRefused: 'tracing_health_pipeline_spans_refused_total',
   /**
    * Counter{reason}: accepted spans that will never be exported. Reasons: no_exporter, queue_full,
-   * permanent_error, retries_exhausted, shutdown, internal_error, or the sampler's own reasons.
+   * permanent_error, retries_exhausted, shutdown, internal_error, fallback_full (the fallback
+   * file and its `.1` are both full), or the sampler's own reasons.
    */
   spansDropped: 'tracing_health_pipeline_spans_dropped_total',
   /** Counter{exporter}: spans delivered, per exporter ("fallback" for the fallback file). */
@@ -48,6 +49,14 @@ export const PIPELINE_METRICS = {
   redactions: 'tracing_health_pipeline_redactions_total',
   /** Counter{status}: OTLP/HTTP responses by status code. */
   requests: 'tracing_health_pipeline_requests_total',
+  /**
+   * Counter{reason="memory_limit"|"shutting_down"|"decode_busy"|"too_large"}: OTLP/HTTP requests
+   * refused with 429/503 (or 413 for the body size limits). Most are refused before their spans
+   * are decoded, so spans_refused_total does not see them.
+   */
+  requestsRefused: 'tracing_health_pipeline_requests_refused_total',
+  /** Counter{reason}: bytes as sent (Content-Length, or what was read) of refused requests. */
+  requestsRefusedBytes: 'tracing_health_pipeline_requests_refused_bytes_total',
 } as const;
 
 /**
