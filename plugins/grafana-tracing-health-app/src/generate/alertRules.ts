@@ -78,6 +78,10 @@ const num = (value: string) => `{{ ${value} | humanize }}`;
 const secs = (value: string) => `{{ ${value} | humanizeDuration }}`;
 const twoDecimals = (value: string) => `{{ printf "%.2f" ${value} }}`;
 
+/** `expr` with a `share` label, so two shares of the same series can meet in `or`. */
+const labelled = (expr: string, share: string) =>
+  `label_replace(${expr}, "share", "${share}", "", "")`;
+
 function pipelineAlerts(options: AlertRuleOptions): AlertDefinition[] {
   const by = ['job'];
   return [
@@ -142,10 +146,26 @@ function pipelineAlerts(options: AlertRuleOptions): AlertDefinition[] {
       severity: 'warning',
       runbook: 'trace-data-loss',
       source: 'project',
-      signal: shareOf(
-        rate(PIPELINE_METRICS.spansRefused, WINDOW),
-        rate(PIPELINE_METRICS.spansReceived, WINDOW),
+      // The larger of two shares: spans refused after decoding, and requests refused whole.
+      // Under overload most refusals come before any span is decoded (429 at the memory
+      // precheck), so spans_refused alone stays flat while clients are turned away.
+      signal: maxBy(
         by,
+        `${labelled(
+          shareOf(
+            rate(PIPELINE_METRICS.spansRefused, WINDOW),
+            rate(PIPELINE_METRICS.spansReceived, WINDOW),
+            by,
+          ),
+          'spans',
+        )} or ${labelled(
+          shareOf(
+            rate(PIPELINE_METRICS.requestsRefused, WINDOW),
+            rate(PIPELINE_METRICS.requests, WINDOW),
+            by,
+          ),
+          'requests',
+        )}`,
       ),
       op: '>',
       threshold: 0.01,
@@ -154,7 +174,7 @@ function pipelineAlerts(options: AlertRuleOptions): AlertDefinition[] {
       description: v =>
         `{{ $labels.job }} refused ${pct(
           v,
-        )} of the spans it received over the last ${WINDOW}.`,
+        )} of the spans or export requests it received over the last ${WINDOW}.`,
     },
     {
       alert: 'TracingHealthLowTraceVolume',

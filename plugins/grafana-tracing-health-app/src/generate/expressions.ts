@@ -33,6 +33,8 @@ export interface GeneratedExpression {
 /** Counters of things that do not happen on a healthy portal with plain demo traffic. */
 const EVENT_COUNTERS = new Set<string>([
   PIPELINE_METRICS.spansRefused,
+  PIPELINE_METRICS.requestsRefused,
+  PIPELINE_METRICS.requestsRefusedBytes,
   PIPELINE_METRICS.spansDropped,
   PIPELINE_METRICS.exportFailed,
   PIPELINE_METRICS.redactions,
