@@ -7,6 +7,8 @@ export interface OtlpRequestHandler {
   handle(request: {
     contentType: string | undefined;
     contentEncoding: string | undefined;
+    /** The Content-Length header: what a request refused unread counts as refused bytes. */
+    contentLength?: string;
     body: Readable;
   }): Promise<{
     status: number;
@@ -18,7 +20,8 @@ export interface OtlpRequestHandler {
 /**
  * `POST /v1/traces`: OTLP/HTTP ingest. Only services may send: Backstage external-access
  * tokens (`backend.auth.externalAccess`) or other backend plugins; users get 403. The raw body
- * stream goes to the pipeline untouched (it decompresses and enforces the size limit).
+ * stream goes to the pipeline untouched (it decompresses and enforces the size limit). Other
+ * methods get 405 with `Allow: POST`, so a misconfigured sender learns what is wrong.
  */
 export function createIngestRouter(options: {
   httpAuth: HttpAuthService;
@@ -31,6 +34,7 @@ export function createIngestRouter(options: {
     const result = await pipeline.handle({
       contentType: req.headers['content-type'],
       contentEncoding: req.headers['content-encoding'],
+      contentLength: req.headers['content-length'],
       body: req,
     });
     res.status(result.status);
@@ -38,6 +42,17 @@ export function createIngestRouter(options: {
       res.setHeader(name, value);
     }
     res.end(result.body);
+  });
+  router.all('/v1/traces', (req, res) => {
+    res
+      .status(405)
+      .set('Allow', 'POST')
+      .json({
+        error: {
+          name: 'MethodNotAllowedError',
+          message: `${req.method} is not supported on /v1/traces; send OTLP/HTTP export requests with POST`,
+        },
+      });
   });
   return router;
 }
