@@ -1,5 +1,10 @@
 import { ExportTraceServiceRequestCodec } from './otlpRoot';
-import { parseExportRequestJson, stringifyExportRequestJson } from './otlpJson';
+import {
+  MAX_INTEGER_STRING_LENGTH,
+  OtlpJsonError,
+  parseExportRequestJson,
+  stringifyExportRequestJson,
+} from './otlpJson';
 import { makeRequest } from './testing/fixtures';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -191,6 +196,77 @@ describe('parseExportRequestJson', () => {
     ],
   ])('rejects %s', (_name, text, message) => {
     expect(() => parseExportRequestJson(text)).toThrow(message);
+  });
+
+  describe('over-long integer strings', () => {
+    // BigInt() is quadratic in the digits: 32 million of them blocked the process for 18 s.
+    const huge = '9'.repeat(2_000_000);
+    it.each([
+      [
+        'startTimeUnixNano',
+        { startTimeUnixNano: huge },
+        'spans[0].startTimeUnixNano',
+      ],
+      [
+        'endTimeUnixNano',
+        { endTimeUnixNano: huge },
+        'spans[0].endTimeUnixNano',
+      ],
+      [
+        'an event time',
+        { events: [{ timeUnixNano: huge }] },
+        'spans[0].events[0].timeUnixNano',
+      ],
+      [
+        'an intValue in an array',
+        {
+          attributes: [
+            {
+              key: 'k',
+              value: { arrayValue: { values: [{ intValue: `-${huge}` }] } },
+            },
+          ],
+        },
+        'spans[0].attributes[0].value.arrayValue.values[0].intValue',
+      ],
+      [
+        'a dropped count',
+        { droppedEventsCount: huge },
+        'spans[0].droppedEventsCount',
+      ],
+    ])('rejects a 2,000,000-digit %s before parsing it', (_n, span, field) => {
+      let error: unknown;
+      try {
+        parseExportRequestJson(request(span));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(OtlpJsonError);
+      expect((error as Error).message).toMatch(
+        `resourceSpans[0].scopeSpans[0].${field}: integer string too long (`,
+      );
+      expect((error as Error).message).toMatch(
+        `at most ${MAX_INTEGER_STRING_LENGTH})`,
+      );
+    });
+
+    it('still accepts the largest values, and leading zeros within the limit', () => {
+      const [rs] = parseExportRequestJson(
+        request({
+          startTimeUnixNano: '18446744073709551615',
+          endTimeUnixNano: `${'0'.repeat(12)}18446744073709551615`,
+          attributes: [
+            { key: 'k', value: { intValue: '-9223372036854775808' } },
+          ],
+        }),
+      );
+      const span = rs.scopeSpans![0].spans![0];
+      expect(String(span.startTimeUnixNano)).toBe('18446744073709551615');
+      expect(String(span.endTimeUnixNano)).toBe('18446744073709551615');
+      expect(String(span.attributes![0].value!.intValue)).toBe(
+        '-9223372036854775808',
+      );
+    });
   });
 
   it('rejects absurd nesting instead of overflowing the stack', () => {

@@ -396,6 +396,27 @@ describe('OtlpHttpReceiver bad input', () => {
     expect(consumed).toBeLessThan(bomb.length * members);
   });
 
+  it('answers 400 naming the field for a 2,000,000-digit time, before parsing it', async () => {
+    const { receiver, accepted } = setup(undefined, 8 * 1024 * 1024);
+    const digits = '1'.repeat(2_000_000);
+    const body = gzipSync(
+      validJson.replace(
+        '"name":"x"',
+        `"name":"x","startTimeUnixNano":"${digits}"`,
+      ),
+    );
+    const res = await send(receiver, {
+      contentType: JSON_TYPE,
+      contentEncoding: 'gzip',
+      body: chunks(body),
+    });
+    expect(res.status).toBe(400);
+    expect(res.rpcStatus!.message).toContain(
+      'resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: integer string too long',
+    );
+    expect(accepted).toHaveLength(0);
+  });
+
   it('reports a body stream error as 400', async () => {
     const { receiver } = setup();
     async function* failing(): AsyncIterable<Buffer> {
