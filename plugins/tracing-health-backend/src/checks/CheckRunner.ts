@@ -12,6 +12,13 @@ import {
 } from '@internal/plugin-tracing-health-node';
 import { CheckDefinition, displayTarget } from './config/readChecksConfig';
 import { ConcurrencyLimiter } from './lib/ConcurrencyLimiter';
+import {
+  checkSecrets,
+  redactError,
+  redactingLogger,
+  redactSecrets,
+  redactStrings,
+} from './lib/redact';
 import { judge, worstMeasurement } from './lib/thresholds';
 import { CheckResultStore } from './store/CheckResultStore';
 
@@ -35,9 +42,16 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 /**
  * Runs one check: waits for a slot (bounded concurrency), aborts the run at its timeout even
  * if the check type ignores the signal, judges the measurements, stores the result and logs
- * status transitions.
+ * status transitions. Whatever a check type produces (result, measurements, state, log lines,
+ * errors) passes through `redactSecrets` with that check's secrets here, the one place results
+ * are made, whatever the type already did.
  */
 export class CheckRunner {
+  private readonly redactors = new WeakMap<
+    CheckDefinition,
+    (text: string) => string
+  >();
+
   constructor(
     private readonly deps: {
       types: ReadonlyMap<string, CheckType<any>>;
@@ -50,6 +64,17 @@ export class CheckRunner {
 
   private now(): Date {
     return this.deps.now ? this.deps.now() : new Date();
+  }
+
+  /** Redacts URL credentials, sensitive parameters and this check's literal secrets. */
+  private redactor(check: CheckDefinition): (text: string) => string {
+    let redact = this.redactors.get(check);
+    if (!redact) {
+      const secrets = checkSecrets(check);
+      redact = text => redactSecrets(text, secrets);
+      this.redactors.set(check, redact);
+    }
+    return redact;
   }
 
   /**
@@ -67,7 +92,9 @@ export class CheckRunner {
         return this.execute(check, signal);
       }, signal);
     } catch (error) {
-      if (started || !signal.aborted) throw error;
+      if (started || !signal.aborted) {
+        throw redactError(error, this.redactor(check));
+      }
       return this.store(
         check,
         this.failure(check, 'unknown', 'check-failing', {
@@ -154,7 +181,9 @@ export class CheckRunner {
     startedAt: Date,
     durationMs: number,
   ): Promise<CheckResult> {
-    const worst = worstMeasurement(outcome.measurements);
+    const redact = this.redactor(check);
+    const measurements = redactStrings(outcome.measurements, redact);
+    const worst = worstMeasurement(measurements);
     const result: CheckResult = worst
       ? {
           checkId: check.id,
@@ -169,7 +198,7 @@ export class CheckRunner {
           threshold: worst.threshold,
           runbookId: worst.runbookId,
           service: check.service,
-          measurements: outcome.measurements,
+          measurements,
           startedAt: startedAt.toISOString(),
           durationMs,
         }
@@ -184,11 +213,16 @@ export class CheckRunner {
           startedAt: startedAt.toISOString(),
           durationMs,
         };
-    const transition = await this.deps.store.record(result, outcome.state);
+    const transition = await this.deps.store.record(
+      result,
+      redactStrings(outcome.state, redact),
+    );
     if (transition) {
-      const line = `Check ${check.id} ${transition.from ?? 'new'} -> ${
-        transition.to
-      }: ${result.message} (runbook ${result.runbookId})`;
+      const line = redact(
+        `Check ${check.id} ${transition.from ?? 'new'} -> ${
+          transition.to
+        }: ${result.message} (runbook ${result.runbookId})`,
+      );
       if (transition.to === 'ok') this.deps.logger.info(line);
       else this.deps.logger.warn(line);
     }
@@ -213,7 +247,10 @@ export class CheckRunner {
       headers: check.headers,
       service: check.service,
       signal,
-      logger: this.deps.logger.child({ check: check.id }),
+      logger: redactingLogger(
+        this.deps.logger.child({ check: check.id }),
+        this.redactor(check),
+      ),
       previousState: previous?.state,
       previousRunAt: previous ? new Date(previous.result.startedAt) : undefined,
       now: () => this.now(),

@@ -6,6 +6,7 @@ import {
 import { RUNBOOK_IDS, RunbookId } from '@internal/plugin-tracing-health-common';
 import { CheckType, Threshold } from '@internal/plugin-tracing-health-node';
 import { z, ZodError } from 'zod';
+import { redactUrl } from '../lib/redact';
 
 /** One configured check, validated, with its thresholds merged over the type's defaults. */
 export interface CheckDefinition {
@@ -30,6 +31,8 @@ export interface ChecksConfig {
   transitionRetentionDays: number;
   /** The default "stopped" window of the service-volume check. */
   silentAfterMinutes: number;
+  /** Least time between two on-demand runs (`POST /checks/:id/run`) of one check. */
+  runNowMinIntervalMs: number;
   checks: CheckDefinition[];
 }
 
@@ -38,6 +41,7 @@ const DEFAULTS = {
   historyRetentionDays: 30,
   transitionRetentionDays: 400,
   silentAfterMinutes: 10,
+  runNowMinIntervalSeconds: 10,
   interval: { minutes: 1 },
   timeout: { seconds: 10 },
 };
@@ -124,6 +128,7 @@ const rootSchema = z
         concurrency: z.number().int().min(1).max(1000).optional(),
         historyRetentionDays: z.number().min(1).optional(),
         transitionRetentionDays: z.number().min(1).optional(),
+        runNowMinIntervalSeconds: z.number().min(0).optional(),
       })
       .strict()
       .optional(),
@@ -146,17 +151,9 @@ function zodMessages(error: ZodError, prefix: Array<string | number>) {
   );
 }
 
-/** Drops credentials from a URL-like target so it can be shown and logged. */
+/** A target without credentials or sensitive query parameters, to show and log. */
 export function displayTarget(target: string | undefined): string | undefined {
-  if (!target) return undefined;
-  try {
-    const url = new URL(target);
-    url.username = '';
-    url.password = '';
-    return url.toString();
-  } catch {
-    return target;
-  }
+  return target ? redactUrl(target) : undefined;
 }
 
 /**
@@ -296,6 +293,9 @@ export function readChecksConfig(
       DEFAULTS.transitionRetentionDays,
     silentAfterMinutes:
       root.data.silentAfterMinutes ?? DEFAULTS.silentAfterMinutes,
+    runNowMinIntervalMs:
+      (root.data.checkScheduler?.runNowMinIntervalSeconds ??
+        DEFAULTS.runNowMinIntervalSeconds) * 1000,
     checks,
   };
 }

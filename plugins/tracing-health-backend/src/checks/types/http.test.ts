@@ -11,7 +11,17 @@ describe('http check', () => {
 
   beforeAll(async () => {
     server = await startLoopbackServer((req, res) => {
-      if (req.url === '/ready') res.writeHead(200).end('ready');
+      if (req.url === '/endless') {
+        // A body that never ends, written as fast as the check reads it.
+        res.writeHead(200);
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        const pump = () => {
+          let more = true;
+          while (more && !res.destroyed) more = res.write(chunk);
+        };
+        res.on('drain', pump);
+        pump();
+      } else if (req.url === '/ready') res.writeHead(200).end('ready');
       else if (req.url === '/broken') res.writeHead(500).end('boom');
       else res.writeHead(404).end();
     });
@@ -60,6 +70,19 @@ describe('http check', () => {
       options: { expectedStatus: [500] },
     });
     expect(expected.measurements[0].status).toBe('ok');
+  });
+
+  it('ends with a clear message when the body never ends, instead of buffering it', async () => {
+    const result = await harness.run({
+      id: 'h',
+      type: 'http',
+      target: `${server.url}/endless`,
+      timeout: '30s',
+    });
+    expect(result).toMatchObject({
+      status: 'critical',
+      message: 'answered 200 with a body over 1 MiB; stopped reading it',
+    });
   });
 
   it('warns on latency above the threshold with the latency runbook', async () => {

@@ -1,6 +1,6 @@
 import { CheckType } from '@internal/plugin-tracing-health-node';
 import { z } from 'zod';
-import { describeError, httpProbe } from '../lib/httpProbe';
+import { describeProbeFailure, httpProbe } from '../lib/httpProbe';
 
 const optionsSchema = z
   .object({
@@ -43,7 +43,7 @@ export const httpCheckType: CheckType<Options> = {
       return {
         measurements: [
           ctx.verdict('status', 'critical', {
-            message: `unreachable: ${describeError(error)}`,
+            message: describeProbeFailure('', error),
           }),
         ],
       };

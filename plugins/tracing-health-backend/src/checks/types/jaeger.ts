@@ -4,7 +4,7 @@ import {
   CheckType,
 } from '@internal/plugin-tracing-health-node';
 import { z } from 'zod';
-import { describeError, httpProbe, joinUrl } from '../lib/httpProbe';
+import { describeProbeFailure, httpProbe, joinUrl } from '../lib/httpProbe';
 
 const optionsSchema = z
   .object({
@@ -51,7 +51,7 @@ async function checkQuery(
     if (ctx.signal.aborted) throw error;
     return [
       ctx.verdict('query', 'critical', {
-        message: `query service unreachable: ${describeError(error)}`,
+        message: describeProbeFailure('query service', error),
       }),
     ];
   }
@@ -80,7 +80,7 @@ async function checkCollector(
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     return ctx.verdict('collectorHealth', 'critical', {
-      message: `collector health unreachable: ${describeError(error)}`,
+      message: describeProbeFailure('collector health', error),
     });
   }
 }

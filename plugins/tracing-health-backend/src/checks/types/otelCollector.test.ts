@@ -49,6 +49,8 @@ function collectorMetrics(c: Counters, withTotal: boolean): string {
   ].join('\n');
 }
 
+const COLLECTOR_KEY = 'collector-k3y';
+
 describe('otel-collector check', () => {
   let healthy = true;
   let withTotal = true;
@@ -58,6 +60,14 @@ describe('otel-collector check', () => {
 
   beforeAll(async () => {
     server = await startLoopbackServer((req, res) => {
+      // A collector behind a proxy that wants a key on both endpoints.
+      if (req.url?.startsWith('/guarded/')) {
+        if (req.headers['x-collector-key'] !== COLLECTOR_KEY) {
+          res.writeHead(401).end('missing x-collector-key');
+          return;
+        }
+        req.url = req.url.slice('/guarded'.length);
+      }
       if (req.url === '/') {
         sendJson(res, healthy ? 200 : 503, healthy ? AVAILABLE : NOT_AVAILABLE);
       } else if (req.url === '/metrics') {
@@ -100,6 +110,21 @@ describe('otel-collector check', () => {
       ['sendFailureRatio', 'ok'],
     ]);
     expect(result.measurements[0].message).toContain('Server available');
+  });
+
+  it('sends the configured headers to health_check and the metrics endpoint', async () => {
+    const result = await harness.run({
+      ...check(),
+      target: `${server.url}/guarded/`,
+      options: { metricsUrl: `${server.url}/guarded/metrics` },
+      headers: { 'x-collector-key': COLLECTOR_KEY },
+    });
+    expect(result.measurements.map(m => [m.name, m.status])).toEqual([
+      ['health', 'ok'],
+      ['queueUtilization', 'ok'],
+      ['refusedRatio', 'ok'],
+      ['sendFailureRatio', 'ok'],
+    ]);
   });
 
   it('is critical with the collector-down runbook when health_check answers 503', async () => {

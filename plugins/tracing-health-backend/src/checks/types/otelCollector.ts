@@ -4,7 +4,12 @@ import {
   CheckType,
 } from '@internal/plugin-tracing-health-node';
 import { z } from 'zod';
-import { describeError, httpProbe } from '../lib/httpProbe';
+import {
+  describeError,
+  describeProbeFailure,
+  httpProbe,
+} from '../lib/httpProbe';
+import { redactUrl } from '../lib/redact';
 import {
   parsePrometheusText,
   PrometheusSample,
@@ -24,7 +29,10 @@ async function checkHealth(
   ctx: CheckRunContext<Options>,
 ): Promise<CheckMeasurement> {
   try {
-    const res = await httpProbe(ctx.target!, { signal: ctx.signal });
+    const res = await httpProbe(ctx.target!, {
+      signal: ctx.signal,
+      headers: ctx.headers,
+    });
     let said = res.body.trim().slice(0, 200);
     try {
       said = JSON.parse(res.body).status ?? said;
@@ -38,7 +46,7 @@ async function checkHealth(
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     return ctx.verdict('health', 'critical', {
-      message: `health_check unreachable: ${describeError(error)}`,
+      message: describeProbeFailure('health_check', error),
     });
   }
 }
@@ -76,7 +84,10 @@ async function checkMetrics(ctx: CheckRunContext<Options>) {
   const url = ctx.options.metricsUrl!;
   let samples: PrometheusSample[];
   try {
-    const res = await httpProbe(url, { signal: ctx.signal });
+    const res = await httpProbe(url, {
+      signal: ctx.signal,
+      headers: ctx.headers,
+    });
     if (res.status !== 200) {
       throw new Error(`answered ${res.status}`);
     }
@@ -86,7 +97,7 @@ async function checkMetrics(ctx: CheckRunContext<Options>) {
     return {
       measurements: [
         ctx.verdict('metrics', 'unknown', {
-          message: `metrics endpoint ${url} unreadable: ${describeError(
+          message: `metrics endpoint ${redactUrl(url)} unreadable: ${describeError(
             error,
           )}`,
           runbookId: 'check-failing',
@@ -132,7 +143,8 @@ async function checkMetrics(ctx: CheckRunContext<Options>) {
 /**
  * An OpenTelemetry Collector: its `health_check` extension (`target`, 200 "Server available" or
  * 503) and, with `options.metricsUrl`, its own metrics: exporter queue use, receiver refusals
- * and export failures, in either metric spelling (with or without `_total`).
+ * and export failures, in either metric spelling (with or without `_total`). The check's
+ * `headers` go to both (they are the same collector's endpoints).
  */
 export const otelCollectorCheckType: CheckType<Options> = {
   type: 'otel-collector',

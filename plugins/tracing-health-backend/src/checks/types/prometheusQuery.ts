@@ -56,10 +56,10 @@ export const prometheusQueryCheckType: CheckType<Options> = {
   },
   parseOptions: raw => optionsSchema.parse(raw),
   async run(ctx) {
-    const url = `${joinUrl(
+    const url = joinUrl(
       ctx.target!,
-      '/api/v1/query',
-    )}?query=${encodeURIComponent(ctx.options.query)}`;
+      `/api/v1/query?query=${encodeURIComponent(ctx.options.query)}`,
+    );
     const res = await httpProbe(url, {
       signal: ctx.signal,
       headers: ctx.headers,
