@@ -14,6 +14,11 @@ export interface Config {
       historyRetentionDays?: number;
       /** Days of status transitions kept for incidents and the monthly report (default 400). */
       transitionRetentionDays?: number;
+      /**
+       * Least seconds between two on-demand runs of one check (`POST /checks/:id/run`; default
+       * 10); a request while a run is in flight joins it, one sooner answers 429.
+       */
+      runNowMinIntervalSeconds?: number;
     };
     /**
      * Health checks of the tracing system, each run once per interval across all replicas.

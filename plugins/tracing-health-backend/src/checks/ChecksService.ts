@@ -4,7 +4,7 @@ import {
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { NotFoundError } from '@backstage/errors';
+import { isError, NotFoundError } from '@backstage/errors';
 import {
   CheckResult,
   CheckSummary,
@@ -26,6 +26,7 @@ import {
   readChecksConfig,
 } from './config/readChecksConfig';
 import { ConcurrencyLimiter } from './lib/ConcurrencyLimiter';
+import { OnDemandRuns } from './lib/OnDemandRuns';
 import { registerCheckMetrics } from './registerCheckMetrics';
 import { buildMonthlyReport, monthBounds } from './report/buildMonthlyReport';
 import { checkTaskId, scheduleChecks } from './scheduleChecks';
@@ -37,6 +38,8 @@ const RECENT_POINTS = 30;
 
 /** The health checks of this backend: configured checks, their results and the report. */
 export class ChecksService {
+  private readonly onDemand: OnDemandRuns;
+
   constructor(
     private readonly deps: {
       config: ChecksConfig;
@@ -49,7 +52,11 @@ export class ChecksService {
       serviceVolume?: ServiceVolumeProvider;
       now: () => Date;
     },
-  ) {}
+  ) {
+    this.onDemand = new OnDemandRuns(deps.config.runNowMinIntervalMs, () =>
+      deps.now().getTime(),
+    );
+  }
 
   get checks(): CheckDefinition[] {
     return this.deps.config.checks;
@@ -101,10 +108,24 @@ export class ChecksService {
     return this.deps.store.history(id, options);
   }
 
-  /** Asks the scheduler to run the check as soon as possible, on whichever replica claims it. */
-  async triggerRun(id: string): Promise<void> {
+  /**
+   * Asks the scheduler to run the check as soon as possible, on whichever replica claims it.
+   * A request while a run is in flight joins it (`joined`); otherwise one check runs on demand at
+   * most once per `checkScheduler.runNowMinIntervalSeconds` on this replica (RunThrottledError).
+   */
+  async triggerRun(id: string): Promise<{ joined: boolean }> {
     this.definition(id);
-    await this.deps.scheduler.triggerTask(checkTaskId(id));
+    let alreadyRunning = false;
+    const { joined } = await this.onDemand.run(id, async () => {
+      try {
+        await this.deps.scheduler.triggerTask(checkTaskId(id));
+      } catch (error) {
+        // The scheduler refuses to trigger a task that is running: that run is the answer.
+        if (!isError(error) || error.name !== 'ConflictError') throw error;
+        alreadyRunning = true;
+      }
+    });
+    return { joined: joined || alreadyRunning };
   }
 
   async report(

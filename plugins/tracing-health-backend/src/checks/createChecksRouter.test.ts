@@ -9,6 +9,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { tracingHealthPlugin } from '../plugin';
 import { startLoopbackServer } from './__testUtils__/checkHarness';
+import { ChecksService } from './ChecksService';
 
 jest.setTimeout(60_000);
 
@@ -31,16 +32,20 @@ const entities: Entity[] = [
 describe('checks REST API', () => {
   let web: Awaited<ReturnType<typeof startLoopbackServer>>;
   let webUp = true;
+  /** While set, the web target answers only once it resolves. */
+  let webGate: Promise<void> | undefined;
   const seenAuth: Array<string | undefined> = [];
   beforeAll(async () => {
-    web = await startLoopbackServer((req, res) => {
+    web = await startLoopbackServer(async (req, res) => {
       seenAuth.push(req.headers.authorization);
+      await webGate;
       res.writeHead(webUp ? 200 : 503).end();
     });
   });
   afterAll(() => web.close());
   beforeEach(() => {
     webUp = true;
+    webGate = undefined;
   });
 
   const start = (
@@ -48,6 +53,7 @@ describe('checks REST API', () => {
       | AuthorizeResult.ALLOW
       | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
     checks?: object[],
+    checkScheduler?: object,
   ) =>
     startTestBackend({
       features: [
@@ -59,6 +65,7 @@ describe('checks REST API', () => {
             app: { baseUrl: 'http://portal.test' },
             backend: { baseUrl: 'http://portal.test:7007' },
             tracingHealth: {
+              checkScheduler,
               checks: checks ?? [
                 {
                   id: 'web',
@@ -189,6 +196,76 @@ describe('checks REST API', () => {
       '/api/tracing-health/checks/web/run',
     );
     expect(res.status).toBe(403);
+    await backend.stop();
+  });
+
+  it('lets no service token run a check, even with the permission', async () => {
+    const backend = await start();
+    const res = await request(backend.server)
+      .post('/api/tracing-health/checks/web/run')
+      .set('Authorization', mockCredentials.service.header());
+    expect(res.status).toBe(403);
+    // Service tokens still read results.
+    expect(
+      (
+        await request(backend.server)
+          .get('/api/tracing-health/checks/web')
+          .set('Authorization', mockCredentials.service.header())
+      ).status,
+    ).toBe(200);
+    await backend.stop();
+  });
+
+  it('joins a run in flight, then refuses runs on demand with 429 and Retry-After until the interval passes', async () => {
+    const backend = await start(AuthorizeResult.ALLOW, undefined, {
+      runNowMinIntervalSeconds: 120,
+    });
+    const triggerRun = jest.spyOn(ChecksService.prototype, 'triggerRun');
+    const callsSoFar = async (n: number) => {
+      while (triggerRun.mock.calls.length < n) {
+        await new Promise(resolve => setTimeout(resolve, 5));
+      }
+    };
+    let release!: () => void;
+    webGate = new Promise(resolve => {
+      release = resolve;
+    });
+    const probesBefore = seenAuth.length;
+    const post = (id: string) =>
+      request(backend.server).post(`/api/tracing-health/checks/${id}/run`);
+
+    const first = post('web').then(r => r);
+    await callsSoFar(1);
+    const second = post('web').then(r => r);
+    await callsSoFar(2);
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect([a.status, a.body]).toEqual([
+      202,
+      { id: 'web', triggered: true, joined: false },
+    ]);
+    expect([b.status, b.body]).toEqual([
+      202,
+      { id: 'web', triggered: true, joined: true },
+    ]);
+    expect(seenAuth.length - probesBefore).toBe(1);
+
+    const third = await post('web');
+    expect(third.status).toBe(429);
+    const retryAfter = Number(third.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(120);
+    expect(third.body).toMatchObject({
+      error: {
+        name: 'RunThrottledError',
+        message: expect.stringContaining('at most once every 120s'),
+      },
+      retryAfterSeconds: retryAfter,
+    });
+    expect(seenAuth.length - probesBefore).toBe(1);
+    // The limit is per check.
+    expect((await post('pipeline')).status).toBe(202);
+    triggerRun.mockRestore();
     await backend.stop();
   });
 

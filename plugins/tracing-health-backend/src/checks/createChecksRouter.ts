@@ -13,6 +13,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { RunbookService } from '../runbooks/RunbookService';
 import { ChecksService } from './ChecksService';
+import { RunThrottledError } from './lib/OnDemandRuns';
 import { renderReportMarkdown } from './report/renderReportMarkdown';
 
 function intParam(
@@ -52,6 +53,8 @@ export function createChecksRouter(options: {
   const { checks, runbooks, httpAuth, permissions } = options;
   const router = Router();
   const readers = { allow: ['user', 'service'] as Array<'user' | 'service'> };
+  // Running a check is a person's action: service tokens may read results but not run checks.
+  const runners = { allow: ['user'] as Array<'user'> };
 
   router.get('/checks', async (req, res) => {
     await httpAuth.credentials(req, readers);
@@ -76,7 +79,7 @@ export function createChecksRouter(options: {
   });
 
   router.post('/checks/:id/run', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, readers);
+    const credentials = await httpAuth.credentials(req, runners);
     const [decision] = await permissions.authorize(
       [{ permission: tracingHealthCheckRunPermission }],
       { credentials },
@@ -84,8 +87,24 @@ export function createChecksRouter(options: {
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError('You may not run health checks');
     }
-    await checks.triggerRun(req.params.id);
-    res.status(202).json({ id: req.params.id, triggered: true });
+    let run: { joined: boolean };
+    try {
+      run = await checks.triggerRun(req.params.id);
+    } catch (error) {
+      if (!(error instanceof RunThrottledError)) throw error;
+      res
+        .status(429)
+        .set('Retry-After', String(error.retryAfterSeconds))
+        .json({
+          error: { name: error.name, message: error.message },
+          response: { statusCode: 429 },
+          retryAfterSeconds: error.retryAfterSeconds,
+        });
+      return;
+    }
+    res
+      .status(202)
+      .json({ id: req.params.id, triggered: true, joined: run.joined });
   });
 
   router.get('/check-types', async (req, res) => {
