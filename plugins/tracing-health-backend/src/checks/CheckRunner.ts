@@ -12,6 +12,7 @@ import {
 } from '@internal/plugin-tracing-health-node';
 import { CheckDefinition, displayTarget } from './config/readChecksConfig';
 import { ConcurrencyLimiter } from './lib/ConcurrencyLimiter';
+import { describeError } from './lib/httpProbe';
 import {
   checkSecrets,
   redactError,
@@ -138,7 +139,7 @@ export class CheckRunner {
       const reason =
         controller.signal.reason instanceof CheckTimeoutError
           ? controller.signal.reason.message
-          : (error as Error)?.message ?? String(error);
+          : describeError(error);
       outcome = this.failure(
         check,
         status,

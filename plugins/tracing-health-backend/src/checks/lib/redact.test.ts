@@ -18,6 +18,7 @@ describe('redactUrl', () => {
     ['http://h/cb#access_token=a', `http://h/cb#access_token=${REDACTED}`],
     ['es.internal:9200', 'es.internal:9200'],
     ['http://h:1/api?query=up', 'http://h:1/api?query=up'],
+    ['http://h/?token=abc: refused', `http://h/?token=${REDACTED}: refused`],
   ])('%s → %s', (url, shown) => {
     expect(redactUrl(url)).toBe(shown);
   });

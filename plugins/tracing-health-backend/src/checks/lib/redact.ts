@@ -47,8 +47,11 @@ export function redactSecrets(
   }
   return out
     .replace(USERINFO, '://')
-    .replace(QUERY_PARAM, (match, sep: string, name: string) =>
-      isSensitiveName(name) ? `${sep}${name}=${REDACTED}` : match,
+    .replace(QUERY_PARAM, (match, sep: string, name: string, value: string) =>
+      isSensitiveName(name)
+        ? // Punctuation after a URL ("<url>: error") is kept.
+          `${sep}${name}=${REDACTED}${/[:,.)]*$/.exec(value)![0]}`
+        : match,
     )
     .replace(AUTH_SCHEME, `$1$2${REDACTED}`);
 }
