@@ -14,10 +14,9 @@ import { CheckDefinition, displayTarget } from './config/readChecksConfig';
 import { ConcurrencyLimiter } from './lib/ConcurrencyLimiter';
 import { describeError } from './lib/httpProbe';
 import {
-  checkSecrets,
+  checkRedactor,
   redactError,
   redactingLogger,
-  redactSecrets,
   redactStrings,
 } from './lib/redact';
 import { judge, worstMeasurement } from './lib/thresholds';
@@ -48,11 +47,6 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
  * are made, whatever the type already did.
  */
 export class CheckRunner {
-  private readonly redactors = new WeakMap<
-    CheckDefinition,
-    (text: string) => string
-  >();
-
   constructor(
     private readonly deps: {
       types: ReadonlyMap<string, CheckType<any>>;
@@ -69,13 +63,7 @@ export class CheckRunner {
 
   /** Redacts URL credentials, sensitive parameters and this check's literal secrets. */
   private redactor(check: CheckDefinition): (text: string) => string {
-    let redact = this.redactors.get(check);
-    if (!redact) {
-      const secrets = checkSecrets(check);
-      redact = text => redactSecrets(text, secrets);
-      this.redactors.set(check, redact);
-    }
-    return redact;
+    return checkRedactor(check);
   }
 
   /**
@@ -220,9 +208,9 @@ export class CheckRunner {
     );
     if (transition) {
       const line = redact(
-        `Check ${check.id} ${transition.from ?? 'new'} -> ${
-          transition.to
-        }: ${result.message} (runbook ${result.runbookId})`,
+        `Check ${check.id} ${transition.from ?? 'new'} -> ${transition.to}: ${
+          result.message
+        } (runbook ${result.runbookId})`,
       );
       if (transition.to === 'ok') this.deps.logger.info(line);
       else this.deps.logger.warn(line);

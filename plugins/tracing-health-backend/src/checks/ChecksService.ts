@@ -27,6 +27,7 @@ import {
 } from './config/readChecksConfig';
 import { ConcurrencyLimiter } from './lib/ConcurrencyLimiter';
 import { OnDemandRuns } from './lib/OnDemandRuns';
+import { checkRedactor, redactSecrets, redactStrings } from './lib/redact';
 import { registerCheckMetrics } from './registerCheckMetrics';
 import { buildMonthlyReport, monthBounds } from './report/buildMonthlyReport';
 import { checkTaskId, scheduleChecks } from './scheduleChecks';
@@ -72,6 +73,15 @@ export class ChecksService {
     return check;
   }
 
+  /**
+   * The runner redacts what it stores; reads redact again, for rows stored by earlier versions
+   * (kept up to historyRetentionDays, transitions up to transitionRetentionDays).
+   */
+  private redactorFor(id: string): (text: string) => string {
+    const check = this.checks.find(c => c.id === id);
+    return check ? checkRedactor(check) : text => redactSecrets(text);
+  }
+
   async list(): Promise<CheckSummary[]> {
     const [latest, recent] = await Promise.all([
       this.deps.store.latestAll(),
@@ -88,7 +98,8 @@ export class ChecksService {
         service: check.service,
         intervalSeconds: check.intervalMs / 1000,
         timeoutSeconds: check.timeoutMs / 1000,
-        latest: current?.result,
+        latest:
+          current && redactStrings(current.result, this.redactorFor(check.id)),
         statusSince: current?.statusSince?.toISOString(),
         recent: recent.get(check.id) ?? [],
       };
@@ -105,7 +116,10 @@ export class ChecksService {
     options: { limit: number; before?: Date },
   ): Promise<CheckResult[]> {
     this.definition(id);
-    return this.deps.store.history(id, options);
+    return redactStrings(
+      await this.deps.store.history(id, options),
+      this.redactorFor(id),
+    );
   }
 
   /**
@@ -141,7 +155,10 @@ export class ChecksService {
       month,
       now: this.deps.now(),
       checks: this.checks,
-      transitions,
+      transitions: transitions.map(t => ({
+        ...t,
+        message: this.redactorFor(t.checkId)(t.message),
+      })),
       services,
       volume: this.deps.serviceVolume,
       silentAfterMinutes: this.deps.config.silentAfterMinutes,

@@ -193,13 +193,52 @@ describe('credentials in health checks', () => {
     ).toBe(202);
 
     const outputs: Array<[string, string]> = [];
+    for (const table of [
+      'tracing_health_check_runs',
+      'tracing_health_check_transitions',
+    ]) {
+      outputs.push([`table ${table}`, JSON.stringify(await knex(table))]);
+    }
+    // Rows an earlier version stored unredacted are redacted when read.
+    const legacy = `GET http://user:${PASSWORD}@h/?token=${QUERY_TOKEN} said ${API_KEY}`;
+    const now = new Date();
+    await knex('tracing_health_check_runs').insert({
+      check_id: 'http-echo',
+      check_type: 'http',
+      status: 'ok',
+      message: legacy,
+      runbook_id: 'collector-down',
+      measurements_json: JSON.stringify([
+        {
+          name: 'status',
+          status: 'ok',
+          message: legacy,
+          runbookId: 'collector-down',
+        },
+      ]),
+      started_at: now,
+      duration_ms: 1,
+    });
+    await knex('tracing_health_check_transitions').insert({
+      check_id: 'http-echo',
+      check_type: 'http',
+      from_status: 'critical',
+      to_status: 'ok',
+      message: legacy,
+      runbook_id: 'collector-down',
+      at: now,
+    });
+
     const list = await api('/checks');
     outputs.push(['GET /checks', list.text]);
     const items: Array<{ id: string; type: string; latest?: any }> =
       list.body.items;
     expect(items).toHaveLength(checks.length);
     for (const item of items) {
-      outputs.push([`GET /checks/${item.id}`, (await api(`/checks/${item.id}`)).text]);
+      outputs.push([
+        `GET /checks/${item.id}`,
+        (await api(`/checks/${item.id}`)).text,
+      ]);
       outputs.push([
         `GET /checks/${item.id}/history`,
         (await api(`/checks/${item.id}/history`)).text,
@@ -212,14 +251,13 @@ describe('credentials in health checks', () => {
       (await api(`/report?month=${month}&format=markdown`)).text,
     ]);
     outputs.push(['GET /metrics', (await api('/metrics')).text]);
-    for (const table of [
-      'tracing_health_check_runs',
-      'tracing_health_check_transitions',
-    ]) {
-      outputs.push([`table ${table}`, JSON.stringify(await knex(table))]);
-    }
     await backend.stop();
-    outputs.push(...logger.lines.map((line, i): [string, string] => [`log line ${i}`, line]));
+    outputs.push(
+      ...logger.lines.map((line, i): [string, string] => [
+        `log line ${i}`,
+        line,
+      ]),
+    );
 
     expect(outputs.flatMap(([label, text]) => leaks(label, text))).toEqual([]);
 
@@ -230,6 +268,9 @@ describe('credentials in health checks', () => {
     }
     const byId = new Map(items.map(i => [i.id, i]));
     expect(byId.get('jaeger-echo')!.latest.message).toContain(REDACTED);
+    expect(byId.get('http-echo')!.latest.message).toBe(
+      `GET http://h/?token=${REDACTED} said ${REDACTED}`,
+    );
     expect(byId.get('http-redirect')!.latest.message).toBe(
       'answered 500, expected 2xx or 3xx',
     );

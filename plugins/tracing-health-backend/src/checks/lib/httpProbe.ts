@@ -117,8 +117,7 @@ export async function httpProbe(
   for (let redirects = 0; ; redirects++) {
     const response = await fetch(next, {
       signal: options.signal,
-      headers:
-        next.origin === origin ? { ...plain, ...secretHeaders } : plain,
+      headers: next.origin === origin ? { ...plain, ...secretHeaders } : plain,
       redirect: 'manual',
     });
     const location = response.headers.get('location');

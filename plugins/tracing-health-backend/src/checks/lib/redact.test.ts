@@ -53,9 +53,7 @@ describe('redactSecrets', () => {
     expect(redactSecrets(text, secrets)).toBe(
       Array(7).fill(REDACTED).join(' | '),
     );
-    expect(redactSecrets('application/json', secrets)).toBe(
-      'application/json',
-    );
+    expect(redactSecrets('application/json', secrets)).toBe('application/json');
   });
 
   it('decodes a configured Basic header into the password it carries', () => {

@@ -134,8 +134,31 @@ export function checkSecrets(check: {
   return [...found].sort((a, b) => b.length - a.length);
 }
 
+const redactors = new WeakMap<object, (text: string) => string>();
+
+/**
+ * `redactSecrets` bound to one check's secrets (computed once per check definition): what the
+ * runner applies to everything a run produces, and the read routes to what was stored before.
+ */
+export function checkRedactor(check: {
+  target?: string;
+  headers?: Record<string, string>;
+  options?: unknown;
+}): (text: string) => string {
+  let redact = redactors.get(check);
+  if (!redact) {
+    const secrets = checkSecrets(check);
+    redact = text => redactSecrets(text, secrets);
+    redactors.set(check, redact);
+  }
+  return redact;
+}
+
 /** Applies `redact` to every string in a JSON-like value (results, measurements, state). */
-export function redactStrings<T>(value: T, redact: (text: string) => string): T {
+export function redactStrings<T>(
+  value: T,
+  redact: (text: string) => string,
+): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) {
     return value.map(v => redactStrings(v, redact)) as T;

@@ -97,9 +97,9 @@ async function checkMetrics(ctx: CheckRunContext<Options>) {
     return {
       measurements: [
         ctx.verdict('metrics', 'unknown', {
-          message: `metrics endpoint ${redactUrl(url)} unreadable: ${describeError(
-            error,
-          )}`,
+          message: `metrics endpoint ${redactUrl(
+            url,
+          )} unreadable: ${describeError(error)}`,
           runbookId: 'check-failing',
         }),
       ],
