@@ -172,7 +172,26 @@ describe('parsePipelineConfig', () => {
     ],
     [
       { sanitizer: { rules: [{ key: '(', action: 'mask' }] } },
-      'tracingHealth.pipeline.sanitizer.rules[0].key: invalid regular expression',
+      'tracingHealth.pipeline.sanitizer.rules[0].key: is not a valid regular expression (RE2 syntax)',
+    ],
+    [
+      {
+        sanitizer: {
+          rules: [{ value: '(?<=token=)[a-z0-9]+', action: 'mask' }],
+        },
+      },
+      'tracingHealth.pipeline.sanitizer.rules[0].value: must not use lookahead or lookbehind',
+    ],
+    [
+      {
+        sanitizer: {
+          rules: [
+            { key: 'x', action: 'mask' },
+            { key: '(a)\\1', action: 'mask' },
+          ],
+        },
+      },
+      'tracingHealth.pipeline.sanitizer.rules[1].key: must not use back-references',
     ],
     [
       { sanitizer: { useDefaults: 'yes' } },

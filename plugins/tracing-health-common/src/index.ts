@@ -14,3 +14,4 @@ export * from './runbooks';
 export * from './coverage';
 export * from './checks';
 export * from './permissions';
+export * from './safeRegex';

@@ -142,6 +142,36 @@ describe('HeadSampler', () => {
     },
   );
 
+  it('runs span-name-regex rules on a linear-time engine: ((.)+)+X on a 10,000-character name', () => {
+    // JavaScript's RegExp takes time doubling with each character here (24 characters: 3.3 s),
+    // so this test would hang and fail by jest's timeout.
+    const head = sampler({
+      svc: policy(
+        { type: 'probabilistic', rate: 0.5 },
+        {
+          operations: [
+            {
+              match: { type: 'span-name-regex', pattern: '((.)+)+X' },
+              rate: 1,
+            },
+            { match: { type: 'span-name-regex', pattern: '(a|a)*$' }, rate: 0 },
+          ],
+        },
+      ),
+    });
+    const long = 'a'.repeat(10_000);
+    expect(
+      head.decide(rootTrace(ids[4], 'svc', { name: `${long}!` })),
+    ).toMatchObject({ policy: 'operation', rate: 0 });
+    expect(
+      head.decide(rootTrace(ids[4], 'svc', { name: `${long.slice(9_000)}X` })),
+    ).toMatchObject({ policy: 'operation', rate: 1 });
+    expect(head.decide(rootTrace(ids[4], 'svc', { name: '!' }))).toMatchObject({
+      policy: 'operation',
+      rate: 0,
+    });
+  });
+
   it('takes the first matching rule', () => {
     const head = sampler({
       svc: policy(

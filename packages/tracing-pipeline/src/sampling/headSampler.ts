@@ -1,8 +1,9 @@
 import type { Registry } from 'prom-client';
-import type {
-  EffectivePolicy,
-  OperationMatch,
-  SamplingPolicySource,
+import {
+  compileSafeRegex,
+  type EffectivePolicy,
+  type OperationMatch,
+  type SamplingPolicySource,
 } from '@internal/plugin-tracing-health-common';
 import { AdaptiveSampler } from './adaptiveSampler';
 import {
@@ -66,7 +67,8 @@ function compileMatch(match: OperationMatch): CompiledRule['test'] {
     case 'span-name':
       return span => span.name === match.name;
     case 'span-name-regex': {
-      const re = new RegExp(match.pattern);
+      // RE2: linear time whatever the pattern; tests the name's first 4096 characters.
+      const re = compileSafeRegex(match.pattern);
       return span => re.test(span.name);
     }
     case 'attribute':

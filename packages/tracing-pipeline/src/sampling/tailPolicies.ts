@@ -1,7 +1,8 @@
-import type {
-  TailAndPolicy,
-  TailLeafPolicy,
-  TailPolicy,
+import {
+  compileSafeRegex,
+  type TailAndPolicy,
+  type TailLeafPolicy,
+  type TailPolicy,
 } from '@internal/plugin-tracing-health-common';
 import { STATUS_CODE } from '../model';
 import {
@@ -70,7 +71,8 @@ function compileLeaf(policy: TailLeafPolicy): Evaluate {
       const { key, invertMatch } = policy;
       let matches: (v: string) => boolean;
       if (policy.regex) {
-        const res = policy.values.map(v => new RegExp(v));
+        // RE2: linear time whatever the pattern; tests a value's first 4096 characters.
+        const res = policy.values.map(v => compileSafeRegex(v));
         matches = v => res.some(re => re.test(v));
       } else {
         const values = new Set(policy.values);

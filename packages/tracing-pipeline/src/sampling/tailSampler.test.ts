@@ -164,6 +164,29 @@ describe('TailSampler policies', () => {
       true,
     ],
     [
+      // Exponential with JavaScript's RegExp (the test would hang); linear on RE2.
+      'string_attribute regex ((.)+)+X on a 10,000-character value',
+      {
+        type: 'string_attribute',
+        key: 'q',
+        values: ['((.)+)+X', '(a+a+)+y'],
+        regex: true,
+      },
+      trace(1, [{ attributes: { q: `${'a'.repeat(10_000)}` } }]),
+      false,
+    ],
+    [
+      'string_attribute regex ((.)+)+X matching',
+      {
+        type: 'string_attribute',
+        key: 'q',
+        values: ['((.)+)+X'],
+        regex: true,
+      },
+      trace(1, [{ attributes: { q: `${'a'.repeat(2_000)}X` } }]),
+      true,
+    ],
+    [
       'string_attribute inverted',
       {
         type: 'string_attribute',

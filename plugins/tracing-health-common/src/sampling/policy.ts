@@ -5,6 +5,7 @@ import {
   TracingTier,
 } from '../annotations';
 import { SamplingValidationResult, validateWith } from './issues';
+import { safeRegexProblem } from '../safeRegex';
 
 /*
  * The per-service sampling policy: what the control plane stores, what the REST API accepts,
@@ -83,29 +84,6 @@ export const samplingStrategySchema = z.discriminatedUnion(
   },
 );
 
-/**
- * Regular expressions run on every entry span, so patterns that can backtrack exponentially
- * are refused: a quantified group that itself contains a quantifier (`(a+)+`, `(x*y)*`), and
- * back-references. Length is capped too.
- */
-export function unsafeRegexReason(pattern: string): string | undefined {
-  if (/\\[1-9]|\\k</.test(pattern)) return 'must not use back-references';
-  if (
-    /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/.test(
-      pattern,
-    )
-  ) {
-    return 'must not nest quantifiers (e.g. "(a+)+"), which can take exponential time';
-  }
-  try {
-    // eslint-disable-next-line no-new
-    new RegExp(pattern);
-  } catch (e) {
-    return `is not a valid regular expression: ${(e as Error).message}`;
-  }
-  return undefined;
-}
-
 const regexSchema = z
   .string({
     required_error: 'is required',
@@ -114,8 +92,9 @@ const regexSchema = z
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
   .superRefine((pattern, ctx) => {
-    const reason = unsafeRegexReason(pattern);
-    if (reason) ctx.addIssue({ code: z.ZodIssueCode.custom, message: reason });
+    const problem = safeRegexProblem(pattern);
+    if (problem)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
   });
 
 const nonEmptyString = (max: number) =>
@@ -141,7 +120,10 @@ export const operationMatchSchema = z.discriminatedUnion(
     z
       .object({ type: z.literal('span-name'), name: nonEmptyString(1024) })
       .strict(),
-    /** The span name against an (unanchored) JavaScript regular expression. */
+    /**
+     * The span name against an (unanchored) RE2 regular expression (linear time: no
+     * back-references, no lookaround), tested on its first 4096 characters.
+     */
     z
       .object({ type: z.literal('span-name-regex'), pattern: regexSchema })
       .strict(),

@@ -149,17 +149,23 @@ describe('validateTailPolicies', () => {
         ],
       ],
       [
-        'unsafe regex value',
+        'regex values RE2 cannot run',
         [
           {
             name: 's',
             type: 'string_attribute',
             key: 'k',
-            values: ['ok', '(a*)*'],
+            values: ['ok', '(a*)*', 'x(?!y)', '(a)\\1'],
             regex: true,
           },
         ],
-        [{ path: '[0].values[1]', message: /nest/ }],
+        [
+          {
+            path: '[0].values[2]',
+            message: /^must not use lookahead or lookbehind/,
+          },
+          { path: '[0].values[3]', message: /^must not use back-references/ },
+        ],
       ],
       [
         'numeric without bounds',

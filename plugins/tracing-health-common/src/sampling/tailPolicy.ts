@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { samplingRateSchema, unsafeRegexReason } from './policy';
+import { samplingRateSchema } from './policy';
+import { safeRegexProblem } from '../safeRegex';
 import { SamplingValidationResult, validateWith } from './issues';
 
 /*
@@ -95,7 +96,7 @@ const stringAttribute = z
       .array(z.string().max(1024))
       .min(1, 'must list at least one value')
       .max(100),
-    /** Treat `values` as (unanchored) regular expressions. */
+    /** Treat `values` as (unanchored) RE2 regular expressions, tested on the first 4096 characters. */
     regex: z.boolean().optional(),
     /** Keep when NO span matches instead. */
     invertMatch: z.boolean().optional(),
@@ -104,12 +105,12 @@ const stringAttribute = z
   .superRefine((p, ctx) => {
     if (!p.regex) return;
     p.values.forEach((v, i) => {
-      const reason = unsafeRegexReason(v);
-      if (reason) {
+      const problem = safeRegexProblem(v);
+      if (problem) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           path: ['values', i],
-          message: reason,
+          message: problem,
         });
       }
     });

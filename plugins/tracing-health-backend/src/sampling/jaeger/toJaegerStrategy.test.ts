@@ -88,6 +88,26 @@ describe('toJaegerStrategy', () => {
     });
   });
 
+  it('matches regex rules against operation names on a linear-time engine', () => {
+    // ((.)+)+X takes exponential time in JavaScript's RegExp: this test would hang.
+    const long = 'a'.repeat(1_000);
+    const result = toJaegerStrategy(
+      policy({
+        strategy: { type: 'probabilistic', rate: 0.25 },
+        samplingLocation: 'sdk',
+        operations: [
+          { match: { type: 'span-name-regex', pattern: '((.)+)+X' }, rate: 0 },
+          { match: { type: 'span-name', name: long }, rate: 1 },
+          { match: { type: 'span-name', name: 'aaaX' }, rate: 1 },
+        ],
+      }),
+    );
+    expect(result.operationSampling!.perOperationStrategies).toEqual([
+      { operation: long, probabilisticSampling: { samplingRate: 1 } },
+      { operation: 'aaaX', probabilisticSampling: { samplingRate: 0 } },
+    ]);
+  });
+
   it('serves an SDK-sampled adaptive policy at its computed rate, clamped, or minRate', () => {
     const adaptive = policy({
       strategy: {

@@ -1,4 +1,5 @@
 import {
+  compileSafeRegex,
   JaegerSamplingStrategyResponse,
   OperationRule,
   SamplingPolicy,
@@ -63,7 +64,7 @@ function perOperationRates(
     const first = operations.find(rule => {
       if (rule.match.type === 'span-name') return rule.match.name === name;
       if (rule.match.type === 'span-name-regex')
-        return new RegExp(rule.match.pattern).test(name);
+        return compileSafeRegex(rule.match.pattern).test(name);
       return false;
     });
     return [name, first!.rate];
