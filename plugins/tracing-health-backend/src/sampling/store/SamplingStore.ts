@@ -60,6 +60,11 @@ function toJson(value: unknown): string | null {
 
 type Row = Record<string, any>;
 
+function isSqlite(knex: Knex): boolean {
+  const client = String(knex.client.config.client);
+  return client === 'sqlite3' || client === 'better-sqlite3';
+}
+
 function overrideFromRow(row: Row): SamplingOverride {
   const override: SamplingOverride = {
     id: row.id,
@@ -105,7 +110,9 @@ function historyFromRow(row: Row): SamplingHistoryEntry {
 /**
  * The control plane's tables. Every write runs in one transaction with its history row and a
  * version bump, so replicas polling the version see each change exactly once and the history
- * never disagrees with the state.
+ * never disagrees with the state. Writes take the version row's lock first, so concurrent writes
+ * (from any replica) run one after another: each reads the state the previous one left, two
+ * first writes of one policy do not both insert, and `before` in the history is always right.
  */
 export class SamplingStore {
   constructor(
@@ -113,13 +120,26 @@ export class SamplingStore {
     private readonly logger: LoggerService,
   ) {}
 
+  /**
+   * Runs a write in a transaction that holds the version row's lock. SQLite has one writer at a
+   * time anyway (and no row locks in knex).
+   */
+  private write<T>(fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.knex.transaction(async (tx): Promise<T> => {
+      if (!isSqlite(this.knex)) {
+        await tx(VERSION).where({ id: 1 }).forUpdate().first('version');
+      }
+      return fn(tx);
+    });
+  }
+
   async getVersion(): Promise<number> {
     const row = await this.knex(VERSION).where({ id: 1 }).first('version');
     return row ? Number(row.version) : 0;
   }
 
   async loadSnapshot(): Promise<SamplingSnapshot> {
-    return this.knex.transaction(async tx => {
+    return this.knex.transaction(async (tx): Promise<SamplingSnapshot> => {
       const versionRow = await tx(VERSION).where({ id: 1 }).first('version');
       const policies = await tx(POLICIES).select().orderBy('service_name');
       const overrides = await tx(OVERRIDES).select().orderBy('created_at');
@@ -178,7 +198,7 @@ export class SamplingStore {
     policy: SamplingPolicyPatch,
     change: ChangeContext,
   ): Promise<{ before?: StoredPolicy; after: StoredPolicy }> {
-    return this.knex.transaction(async tx => {
+    return this.write(async tx => {
       const previous = await tx(POLICIES)
         .where({ service_name: serviceName })
         .first();
@@ -194,11 +214,10 @@ export class SamplingStore {
         updated_by: change.actor,
         updated_at: change.at,
       };
-      if (previous) {
-        await tx(POLICIES).where({ service_name: serviceName }).update(row);
-      } else {
-        await tx(POLICIES).insert({ service_name: serviceName, ...row });
-      }
+      await tx(POLICIES)
+        .insert({ service_name: serviceName, ...row })
+        .onConflict('service_name')
+        .merge(row);
       await this.record(
         tx,
         'policy-update',
@@ -216,7 +235,7 @@ export class SamplingStore {
     serviceName: string,
     change: ChangeContext,
   ): Promise<StoredPolicy | undefined> {
-    return this.knex.transaction(async tx => {
+    return this.write(async tx => {
       const previous = await tx(POLICIES)
         .where({ service_name: serviceName })
         .first();
@@ -229,7 +248,7 @@ export class SamplingStore {
   }
 
   async createOverride(override: SamplingOverride): Promise<SamplingOverride> {
-    return this.knex.transaction(async tx => {
+    return this.write(async tx => {
       await tx(OVERRIDES).insert({
         id: override.id,
         scope: override.scope,
@@ -254,7 +273,7 @@ export class SamplingStore {
     id: string,
     change: ChangeContext,
   ): Promise<SamplingOverride | undefined> {
-    return this.knex.transaction(async tx => {
+    return this.write(async tx => {
       const row = await tx(OVERRIDES).where({ id }).first();
       if (!row) return undefined;
       await tx(OVERRIDES).where({ id }).delete();
@@ -275,7 +294,7 @@ export class SamplingStore {
   async enterMaintenance(
     maintenance: SamplingMaintenance,
   ): Promise<{ before?: SamplingMaintenance; after: SamplingMaintenance }> {
-    return this.knex.transaction(async tx => {
+    return this.write(async tx => {
       const previous = await tx(MAINTENANCE).where({ id: 1 }).first();
       const row = {
         factor: maintenance.factor ?? null,
@@ -285,8 +304,10 @@ export class SamplingStore {
         started_at: new Date(maintenance.startedAt),
         expires_at: new Date(maintenance.expiresAt),
       };
-      if (previous) await tx(MAINTENANCE).where({ id: 1 }).update(row);
-      else await tx(MAINTENANCE).insert({ id: 1, ...row });
+      await tx(MAINTENANCE)
+        .insert({ id: 1, ...row })
+        .onConflict('id')
+        .merge(row);
       const before = previous ? maintenanceFromRow(previous) : undefined;
       await this.record(
         tx,
@@ -308,7 +329,7 @@ export class SamplingStore {
   async exitMaintenance(
     change: ChangeContext,
   ): Promise<SamplingMaintenance | undefined> {
-    return this.knex.transaction(async tx => {
+    return this.write(async tx => {
       const previous = await tx(MAINTENANCE).where({ id: 1 }).first();
       if (!previous) return undefined;
       await tx(MAINTENANCE).where({ id: 1 }).delete();
@@ -333,7 +354,7 @@ export class SamplingStore {
     overrides: SamplingOverride[];
     maintenance?: SamplingMaintenance;
   }> {
-    return this.knex.transaction(async tx => {
+    return this.write(async tx => {
       const change = (reason: string): ChangeContext => ({
         actor: 'system',
         reason,
