@@ -1,5 +1,6 @@
 import {
   coreServices,
+  createBackendModule,
   createServiceFactory,
   LoggerService,
 } from '@backstage/backend-plugin-api';
@@ -8,6 +9,10 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { JsonObject } from '@backstage/types';
+import {
+  CheckType,
+  tracingHealthChecksExtensionPoint,
+} from '@internal/plugin-tracing-health-node';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import { tracingHealthPlugin } from '../plugin';
@@ -42,7 +47,46 @@ const TARGETED_TYPES: Array<{
   { type: 'prometheus-query', options: () => ({ query: 'up' }) },
   { type: 'tls-certificate' },
   { type: 'http', headers: { authorization: `Bearer ${BEARER}` } },
+  // Types added by other modules get the same treatment.
+  {
+    type: 'careless',
+    options: url => ({ apiToken: QUERY_TOKEN, more: url('/x') }),
+  },
 ];
+
+/** A check type from another module that logs and throws everything it was given. */
+const careless: CheckType = {
+  type: 'careless',
+  description: 'logs its configuration and fails with it',
+  runbookId: 'check-failing',
+  target: 'required',
+  measurements: {},
+  async run(ctx) {
+    ctx.logger.warn(
+      `probing ${ctx.target} with ${JSON.stringify(ctx.headers)}`,
+      {
+        options: JSON.stringify(ctx.options),
+      },
+    );
+    ctx.logger.error('probe failed', new Error(`GET ${ctx.target} refused`));
+    throw new Error(
+      `GET ${ctx.target} with ${JSON.stringify(ctx.headers)} refused`,
+    );
+  },
+};
+
+const carelessModule = createBackendModule({
+  pluginId: 'tracing-health',
+  moduleId: 'careless-check',
+  register(env) {
+    env.registerInit({
+      deps: { checks: tracingHealthChecksExtensionPoint },
+      async init({ checks }) {
+        checks.addCheckType(careless);
+      },
+    });
+  },
+});
 
 /** A root logger that keeps every line, with its metadata, of every plugin. */
 class RecordingLogger implements LoggerService {
@@ -165,6 +209,7 @@ describe('credentials in health checks', () => {
     const backend = await startTestBackend({
       features: [
         tracingHealthPlugin,
+        carelessModule,
         catalogServiceMock.factory({ entities }),
         mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
         mockServices.database.factory({ knex }),
@@ -283,6 +328,12 @@ describe('credentials in health checks', () => {
     );
     expect(byId.get('prometheus-query-down')!.latest.message).toContain(
       'ECONNREFUSED',
+    );
+    expect(byId.get('careless-echo')!.latest.message).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/base\?token=\*\*\*\*: GET http:\/\/127\.0\.0\.1:\d+\/base\?token=\*\*\*\* with \{"x-api-key":"\*\*\*\*"\} refused$/,
+    );
+    expect(logger.lines.filter(l => l.includes('probing')).length).toBe(
+      Object.keys(hosts).length,
     );
     await knex.destroy();
   });
