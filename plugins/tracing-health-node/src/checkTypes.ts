@@ -41,7 +41,11 @@ export interface CheckRunContext<TOptions = unknown> {
   /** The configured target (URL or host:port), when the type takes one. */
   target?: string;
   options: TOptions;
-  /** Request headers configured for the target (e.g. Authorization); secret. */
+  /**
+   * Request headers configured for the target (e.g. Authorization); secret. Send them to the
+   * target's origin only (not across redirects). The runner redacts their values, the target's
+   * credentials and sensitive query parameters from whatever the check returns, logs or throws.
+   */
   headers?: Record<string, string>;
   /** The service the check concerns, when configured. */
   service?: string;
