@@ -6,6 +6,27 @@ export interface Config {
      * @visibility frontend
      */
     silentAfterMinutes?: number;
+    /**
+     * What external-access tokens (`backend.auth.externalAccess`, by their `subject`) may do.
+     * Any other external token is refused (403) on every authenticated route; signed-in users
+     * and backend plugins (`plugin:<id>`) are not affected.
+     */
+    auth?: {
+      /** Subjects that may only send spans, `POST /v1/traces` (default ["tracing-ingest"]). */
+      ingestSubjects?: string[];
+      /** Subjects that may only read: GET, HEAD, OPTIONS (default ["tracing-read"]). */
+      readSubjects?: string[];
+    };
+    /** The Prometheus exposition, `GET /metrics`. */
+    metrics?: {
+      /** Seconds one collection answers every scrape (default 10; 0 collects per scrape). */
+      cacheSeconds?: number;
+      /**
+       * When true, `/metrics` needs credentials: a signed-in user, a backend plugin or a read
+       * token (default false: anyone may scrape).
+       */
+      requireAuth?: boolean;
+    };
     /** How the health checks (`checks`) run. */
     checkScheduler?: {
       /** Checks run at once on one replica (default 16); the others wait their turn. */

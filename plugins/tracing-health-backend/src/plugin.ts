@@ -10,6 +10,8 @@ import {
 import { migrateDatabase } from './database/migrateDatabase';
 import { createMetricsRegistry } from './metrics/createMetricsRegistry';
 import { createMetricsRouter } from './metrics/createMetricsRouter';
+import { readMetricsConfig } from './metrics/readMetricsConfig';
+import { registerAccessControl } from './auth';
 import {
   createCoverageRouter,
   createSpanMetrics,
@@ -79,6 +81,20 @@ export const tracingHealthPlugin = createBackendPlugin({
         if (!database.migrations?.skip) {
           await migrateDatabase(knex);
         }
+        // Who may call what, before any router: the public paths, and each external token kept
+        // to its use (ingest token: POST /v1/traces only; read token: reads only).
+        const metricsConfig = readMetricsConfig(config);
+        registerAccessControl({
+          config,
+          auth,
+          httpAuth,
+          httpRouter,
+          unauthenticatedPaths: [
+            '/health',
+            ...SAMPLING_UNAUTHENTICATED_PATHS,
+            ...(metricsConfig.requireAuth ? [] : ['/metrics']),
+          ],
+        });
         const registry = createMetricsRegistry();
         const catalogServices = new CatalogServices(catalog);
         permissionsRegistry.addPermissions(tracingHealthPermissions);
@@ -120,9 +136,6 @@ export const tracingHealthPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(() => pipelineStatus.stop());
 
         httpRouter.use(sampling.router);
-        for (const path of SAMPLING_UNAUTHENTICATED_PATHS) {
-          httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
-        }
 
         // Span metrics count accepted spans before sampling, so they describe real traffic.
         // coverage.rollups is the checks' ServiceVolumeProvider.
@@ -175,12 +188,14 @@ export const tracingHealthPlugin = createBackendPlugin({
           createChecksRouter({ checks, runbooks, httpAuth, permissions }),
         );
 
-        httpRouter.use(createMetricsRouter(registry));
+        httpRouter.use(
+          createMetricsRouter(registry, {
+            cacheSeconds: metricsConfig.cacheSeconds,
+          }),
+        );
         httpRouter.use(
           await createRouter({ logger, httpAuth, catalogServices }),
         );
-        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
-        httpRouter.addAuthPolicy({ path: '/metrics', allow: 'unauthenticated' });
       },
     });
   },

@@ -15,3 +15,4 @@ export * from './coverage';
 export * from './checks';
 export * from './permissions';
 export * from './safeRegex';
+export * from './access';

@@ -6,6 +6,7 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { TRACING_READ_SUBJECT } from '@internal/plugin-tracing-health-common';
 import request from 'supertest';
 import { tracingHealthPlugin } from '../plugin';
 import { startLoopbackServer } from './__testUtils__/checkHarness';
@@ -205,12 +206,18 @@ describe('checks REST API', () => {
       .post('/api/tracing-health/checks/web/run')
       .set('Authorization', mockCredentials.service.header());
     expect(res.status).toBe(403);
-    // Service tokens still read results.
+    // The read token still reads results (other external tokens are kept to their own use).
     expect(
       (
         await request(backend.server)
           .get('/api/tracing-health/checks/web')
-          .set('Authorization', mockCredentials.service.header())
+          .set(
+            'Authorization',
+            mockCredentials.service.header({
+              onBehalfOf: mockCredentials.service(TRACING_READ_SUBJECT),
+              targetPluginId: 'tracing-health',
+            }),
+          )
       ).status,
     ).toBe(200);
     await backend.stop();

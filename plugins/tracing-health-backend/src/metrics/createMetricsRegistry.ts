@@ -7,6 +7,9 @@ import { METRIC_PREFIX } from '@internal/plugin-tracing-health-common';
  */
 export function createMetricsRegistry(): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: `${METRIC_PREFIX}process_` });
+  collectDefaultMetrics({
+    register: registry,
+    prefix: `${METRIC_PREFIX}process_`,
+  });
   return registry;
 }
