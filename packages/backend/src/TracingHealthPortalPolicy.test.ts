@@ -13,6 +13,8 @@ import {
   tracingHealthEmergencyPermission,
   tracingHealthSamplingReadPermission,
   tracingHealthSamplingUpdatePermission,
+  SAMPLING_ROUTES,
+  samplingPath,
 } from '@internal/plugin-tracing-health-common';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import permissionBackend from '@backstage/plugin-permission-backend';
@@ -208,7 +210,11 @@ describe('the portal policy with the real catalog and permission backends', () =
 
     const put = (user: string) =>
       request(server)
-        .put(`/api/tracing-health/sampling/policies/${serviceName}`)
+        .put(
+          `/api/tracing-health${samplingPath(SAMPLING_ROUTES.policy, {
+            serviceName,
+          })}`,
+        )
         .set('Authorization', mockCredentials.user.header(user))
         .send({
           policy: { strategy: { type: 'probabilistic', rate: 0.5 } },
@@ -219,7 +225,7 @@ describe('the portal policy with the real catalog and permission backends', () =
 
     const emergency = (user: string) =>
       request(server)
-        .post('/api/tracing-health/sampling/overrides')
+        .post(`/api/tracing-health${SAMPLING_ROUTES.overrides}`)
         .set('Authorization', mockCredentials.user.header(user))
         .send({
           scope: 'global',

@@ -9,6 +9,11 @@ export interface TracedServiceInfo {
   owner?: string;
   system?: string;
   settings: TracingSettings;
+  /**
+   * Set when other components claim the same `service.name`: every component that claims it
+   * (this one included), sorted. Its sampling policy cannot be changed until only one does.
+   */
+  conflictingEntities?: string[];
 }
 
 export interface ServicesResponse {

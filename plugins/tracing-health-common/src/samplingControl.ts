@@ -7,9 +7,51 @@ import {
 } from './sampling';
 
 /*
- * The REST contract of the sampling control plane (`/api/tracing-health/sampling/...`):
+ * The REST contract of the sampling control plane (routes under `/api/tracing-health`):
  * what the backend answers and what the frontend sends.
  */
+
+/**
+ * The control plane's routes under `/api/tracing-health`, as express patterns. Only the Jaeger
+ * strategy (and its alias) is served without credentials; Backstage matches an unauthenticated
+ * auth policy as a path prefix (path-to-regexp with `end: false`, case-insensitive), so no other
+ * route may live under `/sampling/` or `/api/sampling/`.
+ */
+export const SAMPLING_ROUTES = {
+  /** `GET ?service=NAME`: Jaeger remote sampling for SDKs, unauthenticated. */
+  jaegerStrategy: '/sampling',
+  /** The `/api/sampling` style alias of `jaegerStrategy`, unauthenticated. */
+  jaegerStrategyAlias: '/api/sampling',
+  policies: '/policies',
+  policy: '/policies/:serviceName',
+  policyHistory: '/policies/:serviceName/history',
+  history: '/sampling-history',
+  overrides: '/overrides',
+  override: '/overrides/:id',
+  maintenance: '/maintenance',
+} as const;
+export type SamplingRoute =
+  (typeof SAMPLING_ROUTES)[keyof typeof SAMPLING_ROUTES];
+
+/** The paths served without credentials (each registered as an unauthenticated auth policy). */
+export const SAMPLING_UNAUTHENTICATED_PATHS: readonly string[] = [
+  SAMPLING_ROUTES.jaegerStrategy,
+  SAMPLING_ROUTES.jaegerStrategyAlias,
+];
+
+/** A route with its `:params` filled in, URI-encoded: `samplingPath(SAMPLING_ROUTES.policy, { serviceName })`. */
+export function samplingPath(
+  route: SamplingRoute,
+  params: Record<string, string> = {},
+): string {
+  return route.replace(/:(\w+)/g, (_match, name: string) => {
+    const value = params[name];
+    if (value === undefined) {
+      throw new Error(`samplingPath: no value for :${name} of ${route}`);
+    }
+    return encodeURIComponent(value);
+  });
+}
 
 /** Where one field of an effective policy came from, lowest layer first. */
 export const SAMPLING_POLICY_LAYERS = [
@@ -70,11 +112,16 @@ export interface SamplingMaintenance {
   expiresAt: string;
 }
 
-/** `GET /sampling/policies/:serviceName` */
+/** `GET /policies/:serviceName` */
 export interface EffectiveSamplingPolicyResponse {
   serviceName: string;
   /** The catalog component that emits this `service.name`, when one does. */
   entityRef?: string;
+  /**
+   * Set when more than one component claims this `service.name` (every one of them, sorted):
+   * who owns the policy is unknown, so changing it is refused (409) until only one claims it.
+   */
+  conflictingEntities?: string[];
   tier?: TracingTier;
   origin: SamplingPolicyOrigin;
   /** The policy in force now (overrides and maintenance applied). */
@@ -97,14 +144,14 @@ export interface EffectiveSamplingPolicyResponse {
   sdkStrategy: JaegerSamplingStrategyResponse;
 }
 
-/** `PUT /sampling/policies/:serviceName` */
+/** `PUT /policies/:serviceName` */
 export interface UpdateSamplingPolicyRequest {
   /** A patch over the service's tier defaults; replaces what was stored. */
   policy: SamplingPolicyPatch;
   reason: string;
 }
 
-/** `DELETE /sampling/policies/:serviceName` (body or `?reason=`) */
+/** `DELETE /policies/:serviceName` (body or `?reason=`) */
 export interface ResetSamplingPolicyRequest {
   reason: string;
 }
@@ -139,7 +186,7 @@ export interface SamplingHistoryResponse {
   items: SamplingHistoryEntry[];
 }
 
-/** `POST /sampling/overrides` */
+/** `POST /overrides` */
 export interface CreateSamplingOverrideRequest {
   scope: SamplingOverrideScope;
   action: SamplingOverrideAction;
@@ -152,7 +199,7 @@ export interface SamplingOverridesResponse {
   items: SamplingOverride[];
 }
 
-/** `POST /sampling/maintenance`: at least one of `factor` and `maxRate`. */
+/** `POST /maintenance`: at least one of `factor` and `maxRate`. */
 export interface EnterSamplingMaintenanceRequest {
   factor?: number;
   maxRate?: number;
@@ -160,12 +207,12 @@ export interface EnterSamplingMaintenanceRequest {
   expiresInMinutes: number;
 }
 
-/** `GET /sampling/maintenance` */
+/** `GET /maintenance` */
 export interface SamplingMaintenanceResponse {
   maintenance?: SamplingMaintenance;
 }
 
-/** `DELETE /sampling/overrides/:id` and `DELETE /sampling/maintenance` (body or `?reason=`) */
+/** `DELETE /overrides/:id` and `DELETE /maintenance` (body or `?reason=`) */
 export interface EndEmergencyRequest {
   reason: string;
 }

@@ -127,9 +127,9 @@ describe('coverage and sampling with demo traffic, in the API and a real browser
     await page.getByText('e2e: orders is noisy, keep a quarter').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(outputDir, 'entity-sampling-orders.png'), fullPage: true });
 
-    const policy = await api('/sampling/policies/orders');
+    const policy = await api('/policies/orders');
     expect(JSON.stringify(policy)).toContain('0.25');
-    const history = await api('/sampling/policies/orders/history');
+    const history = await api('/policies/orders/history');
     expect(JSON.stringify(history)).toContain('e2e: orders is noisy, keep a quarter');
   });
 
@@ -140,7 +140,7 @@ describe('coverage and sampling with demo traffic, in the API and a real browser
     );
     await page.getByText('Change history').first().waitFor();
     expect(await page.getByRole('button', { name: 'Edit policy' }).count()).toBe(0);
-    const res = await fetch(`${portal.baseUrl}/api/tracing-health/sampling/policies/checkout`, {
+    const res = await fetch(`${portal.baseUrl}/api/tracing-health/policies/checkout`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ reason: 'not mine', policy: { strategy: { type: 'probabilistic', rate: 0.5 } } }),

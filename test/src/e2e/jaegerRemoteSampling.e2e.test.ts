@@ -69,7 +69,7 @@ describe('Jaeger remote sampling with the real OpenTelemetry sampler', () => {
 
   it('records spans at the rate an owner set through the REST API', async () => {
     const token = await guestTokenOwning();
-    const res = await fetch(`${portal.baseUrl}/api/tracing-health/sampling/policies/orders`, {
+    const res = await fetch(`${portal.baseUrl}/api/tracing-health/policies/orders`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -98,7 +98,7 @@ describe('Jaeger remote sampling with the real OpenTelemetry sampler', () => {
     }
 
     const history = await (
-      await fetch(`${portal.baseUrl}/api/tracing-health/sampling/policies/orders/history`, {
+      await fetch(`${portal.baseUrl}/api/tracing-health/policies/orders/history`, {
         headers: { authorization: `Bearer ${token}` },
       })
     ).json();
@@ -107,7 +107,7 @@ describe('Jaeger remote sampling with the real OpenTelemetry sampler', () => {
 
   it('refuses a non-owner with 403 and records nothing', async () => {
     const token = await guestTokenOwning();
-    const res = await fetch(`${portal.baseUrl}/api/tracing-health/sampling/policies/checkout`, {
+    const res = await fetch(`${portal.baseUrl}/api/tracing-health/policies/checkout`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({

@@ -83,6 +83,9 @@ export class SamplingControlService {
       sdkStrategy: toJaegerStrategy(policy, adaptiveRate),
     };
     if (entity) response.entityRef = entity.entityRef;
+    if (entity?.conflictingEntities) {
+      response.conflictingEntities = entity.conflictingEntities;
+    }
     if (tier) response.tier = tier;
     if (stored) {
       response.storedPolicy = {

@@ -1,5 +1,10 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import {
+  SAMPLING_ROUTES,
+  SAMPLING_UNAUTHENTICATED_PATHS,
+  samplingPath,
+} from '@internal/plugin-tracing-health-common';
 import request from 'supertest';
 import YAML from 'yaml';
 import {
@@ -47,6 +52,12 @@ const access = {
 };
 
 const BASE = '/api/tracing-health';
+const policyUrl = (serviceName: string) =>
+  `${BASE}${samplingPath(SAMPLING_ROUTES.policy, { serviceName })}`;
+const policyHistoryUrl = (serviceName: string) =>
+  `${BASE}${samplingPath(SAMPLING_ROUTES.policyHistory, { serviceName })}`;
+const overrideUrl = (id: string) =>
+  `${BASE}${samplingPath(SAMPLING_ROUTES.override, { id })}`;
 const as = (user: string) => mockCredentials.user.header(user);
 
 const databases = TestDatabases.create({
@@ -57,13 +68,13 @@ const databases = TestDatabases.create({
 describe.each(databases.eachSupportedId())(
   'sampling control plane on %s',
   databaseId => {
-    async function start(config?: object) {
+    async function start(config?: object, withEntities = entities) {
       const knex = await databases.init(databaseId);
       const clock = new ManualClock(new Date('2026-11-22T10:00:00.000Z'));
       const backend = await startSamplingBackend({
         knex,
         clock,
-        entities,
+        entities: withEntities,
         access,
         config,
       });
@@ -86,7 +97,7 @@ describe.each(databases.eachSupportedId())(
         },
       });
       const before = await request(server)
-        .get(`${BASE}/sampling/policies/checkout-api`)
+        .get(policyUrl('checkout-api'))
         .set('Authorization', as(GRACE));
       expect(before.status).toBe(200);
       expect(before.body).toMatchObject({
@@ -115,7 +126,7 @@ describe.each(databases.eachSupportedId())(
       expect(before.body.storedPolicy).toBeUndefined();
 
       const put = await request(server)
-        .put(`${BASE}/sampling/policies/checkout-api`)
+        .put(policyUrl('checkout-api'))
         .set('Authorization', as(CAROL))
         .send({
           policy: { strategy: { type: 'probabilistic', rate: 0.4 } },
@@ -127,7 +138,7 @@ describe.each(databases.eachSupportedId())(
       expect(put.body.sources.samplingLocation).toBe('tier');
 
       const override = await request(server)
-        .post(`${BASE}/sampling/overrides`)
+        .post(`${BASE}${SAMPLING_ROUTES.overrides}`)
         .set('Authorization', as(ALICE))
         .send({
           scope: 'global',
@@ -139,7 +150,7 @@ describe.each(databases.eachSupportedId())(
       expect(override.status).toBe(201);
 
       const after = await request(server)
-        .get(`${BASE}/sampling/policies/checkout-api`)
+        .get(policyUrl('checkout-api'))
         .set('Authorization', as(GRACE));
       expect(after.body.policy.strategy).toEqual({
         type: 'probabilistic',
@@ -162,7 +173,7 @@ describe.each(databases.eachSupportedId())(
       const { server, auditEvents, authorizeCalls } = await start();
       const put = (rate: number, reason: string) =>
         request(server)
-          .put(`${BASE}/sampling/policies/checkout-api`)
+          .put(policyUrl('checkout-api'))
           .set('Authorization', as(CAROL))
           .send({
             policy: {
@@ -191,7 +202,7 @@ describe.each(databases.eachSupportedId())(
       });
 
       const history = await request(server)
-        .get(`${BASE}/sampling/policies/checkout-api/history`)
+        .get(policyHistoryUrl('checkout-api'))
         .set('Authorization', as(GRACE));
       expect(history.status).toBe(200);
       expect(history.body.items).toEqual([
@@ -273,7 +284,7 @@ describe.each(databases.eachSupportedId())(
     it('refuses non-owners with 403, stores nothing, and audits the refusal', async () => {
       const { server, auditEvents } = await start();
       const res = await request(server)
-        .put(`${BASE}/sampling/policies/checkout-api`)
+        .put(policyUrl('checkout-api'))
         .set('Authorization', as(GRACE))
         .send({
           policy: { strategy: { type: 'probabilistic', rate: 0.5 } },
@@ -281,7 +292,7 @@ describe.each(databases.eachSupportedId())(
         });
       expect(res.status).toBe(403);
       const history = await request(server)
-        .get(`${BASE}/sampling/history`)
+        .get(`${BASE}${SAMPLING_ROUTES.history}`)
         .set('Authorization', as(GRACE));
       expect(history.body.items).toEqual([]);
       expect(auditEvents).toEqual([
@@ -293,7 +304,7 @@ describe.each(databases.eachSupportedId())(
       ]);
       // a service without a component has no owner: only admins
       const unowned = await request(server)
-        .put(`${BASE}/sampling/policies/unregistered-svc`)
+        .put(policyUrl('unregistered-svc'))
         .set('Authorization', as(CAROL))
         .send({
           policy: { strategy: { type: 'probabilistic', rate: 0.5 } },
@@ -301,7 +312,7 @@ describe.each(databases.eachSupportedId())(
         });
       expect(unowned.status).toBe(403);
       const byAdmin = await request(server)
-        .put(`${BASE}/sampling/policies/unregistered-svc`)
+        .put(policyUrl('unregistered-svc'))
         .set('Authorization', as(ALICE))
         .send({
           policy: { strategy: { type: 'probabilistic', rate: 0.5 } },
@@ -317,17 +328,17 @@ describe.each(databases.eachSupportedId())(
         reason: 'x',
       };
       const anonymous = await request(server)
-        .put(`${BASE}/sampling/policies/checkout-api`)
+        .put(policyUrl('checkout-api'))
         .set('Authorization', mockCredentials.none.header())
         .send(body);
       expect(anonymous.status).toBe(401);
       const service = await request(server)
-        .put(`${BASE}/sampling/policies/checkout-api`)
+        .put(policyUrl('checkout-api'))
         .set('Authorization', mockCredentials.service.header())
         .send(body);
       expect(service.status).toBe(403);
       const read = await request(server)
-        .get(`${BASE}/sampling/policies/checkout-api`)
+        .get(policyUrl('checkout-api'))
         .set('Authorization', mockCredentials.none.header());
       expect(read.status).toBe(401);
     });
@@ -335,7 +346,7 @@ describe.each(databases.eachSupportedId())(
     it('answers 400 with every invalid field by path, and stores nothing', async () => {
       const { server, auditEvents } = await start();
       const res = await request(server)
-        .put(`${BASE}/sampling/policies/checkout-api`)
+        .put(policyUrl('checkout-api'))
         .set('Authorization', as(CAROL))
         .send({
           policy: {
@@ -368,7 +379,7 @@ describe.each(databases.eachSupportedId())(
       );
       expect(res.body.errors).toHaveLength(4);
       const missing = await request(server)
-        .put(`${BASE}/sampling/policies/checkout-api`)
+        .put(policyUrl('checkout-api'))
         .set('Authorization', as(CAROL))
         .send({ policy: { strategy: { type: 'probabilistic', rate: 0.5 } } });
       expect(missing.status).toBe(400);
@@ -377,7 +388,7 @@ describe.each(databases.eachSupportedId())(
       ]);
 
       const current = await request(server)
-        .get(`${BASE}/sampling/policies/checkout-api`)
+        .get(policyUrl('checkout-api'))
         .set('Authorization', as(CAROL));
       expect(current.body.storedPolicy).toBeUndefined();
       expect(auditEvents.map(e => e.outcome)).toEqual(['fail', 'fail']);
@@ -386,7 +397,7 @@ describe.each(databases.eachSupportedId())(
     it('reverts an emergency override at its expiry time, then removes and audits it', async () => {
       const { server, clock, plane, auditEvents } = await start();
       const denied = await request(server)
-        .post(`${BASE}/sampling/overrides`)
+        .post(`${BASE}${SAMPLING_ROUTES.overrides}`)
         .set('Authorization', as(CAROL))
         .send({
           scope: 'checkout-api',
@@ -397,7 +408,7 @@ describe.each(databases.eachSupportedId())(
       expect(denied.status).toBe(403);
 
       const tooLong = await request(server)
-        .post(`${BASE}/sampling/overrides`)
+        .post(`${BASE}${SAMPLING_ROUTES.overrides}`)
         .set('Authorization', as(ALICE))
         .send({
           scope: 'checkout-api',
@@ -410,7 +421,7 @@ describe.each(databases.eachSupportedId())(
         { path: 'expiresInMinutes', message: 'must be at most 1440 minutes' },
       ]);
       const capWithoutRate = await request(server)
-        .post(`${BASE}/sampling/overrides`)
+        .post(`${BASE}${SAMPLING_ROUTES.overrides}`)
         .set('Authorization', as(ALICE))
         .send({
           scope: 'checkout-api',
@@ -423,7 +434,7 @@ describe.each(databases.eachSupportedId())(
       ]);
 
       const created = await request(server)
-        .post(`${BASE}/sampling/overrides`)
+        .post(`${BASE}${SAMPLING_ROUTES.overrides}`)
         .set('Authorization', as(ALICE))
         .send({
           scope: 'checkout-api',
@@ -462,13 +473,13 @@ describe.each(databases.eachSupportedId())(
         rate: 1,
       });
       const listed = await request(server)
-        .get(`${BASE}/sampling/overrides`)
+        .get(`${BASE}${SAMPLING_ROUTES.overrides}`)
         .set('Authorization', as(CAROL));
       expect(listed.body.items).toEqual([]);
 
       await plane.removeExpired();
       const history = await request(server)
-        .get(`${BASE}/sampling/history`)
+        .get(`${BASE}${SAMPLING_ROUTES.history}`)
         .set('Authorization', as(CAROL));
       expect(history.body.items.map((e: any) => [e.action, e.actor])).toEqual([
         ['override-expire', 'system'],
@@ -481,7 +492,7 @@ describe.each(databases.eachSupportedId())(
       // running again finds nothing more
       await plane.removeExpired();
       const again = await request(server)
-        .get(`${BASE}/sampling/history?limit=10`)
+        .get(`${BASE}${SAMPLING_ROUTES.history}?limit=10`)
         .set('Authorization', as(CAROL));
       expect(again.body.items).toHaveLength(2);
     });
@@ -489,7 +500,7 @@ describe.each(databases.eachSupportedId())(
     it('ends an override early with a reason', async () => {
       const { server } = await start();
       const created = await request(server)
-        .post(`${BASE}/sampling/overrides`)
+        .post(`${BASE}${SAMPLING_ROUTES.overrides}`)
         .set('Authorization', as(ALICE))
         .send({
           scope: 'global',
@@ -499,20 +510,20 @@ describe.each(databases.eachSupportedId())(
           expiresInMinutes: 60,
         });
       const noReason = await request(server)
-        .delete(`${BASE}/sampling/overrides/${created.body.id}`)
+        .delete(overrideUrl(created.body.id))
         .set('Authorization', as(ALICE));
       expect(noReason.status).toBe(400);
       const ended = await request(server)
-        .delete(`${BASE}/sampling/overrides/${created.body.id}`)
+        .delete(overrideUrl(created.body.id))
         .set('Authorization', as(ALICE))
         .send({ reason: 'storm over' });
       expect(ended.status).toBe(200);
       const gone = await request(server)
-        .delete(`${BASE}/sampling/overrides/${created.body.id}?reason=again`)
+        .delete(`${overrideUrl(created.body.id)}?reason=again`)
         .set('Authorization', as(ALICE));
       expect(gone.status).toBe(404);
       const history = await request(server)
-        .get(`${BASE}/sampling/history`)
+        .get(`${BASE}${SAMPLING_ROUTES.history}`)
         .set('Authorization', as(ALICE));
       expect(history.body.items[0]).toMatchObject({
         action: 'override-delete',
@@ -528,16 +539,16 @@ describe.each(databases.eachSupportedId())(
       const strategyOf = async (service: string) =>
         (
           await request(server)
-            .get(`${BASE}/sampling/policies/${service}`)
+            .get(policyUrl(service))
             .set('Authorization', as(GRACE))
         ).body;
       const forbidden = await request(server)
-        .post(`${BASE}/sampling/maintenance`)
+        .post(`${BASE}${SAMPLING_ROUTES.maintenance}`)
         .set('Authorization', as(GRACE))
         .send({ factor: 0.1, reason: 'db upgrade', expiresInMinutes: 60 });
       expect(forbidden.status).toBe(403);
       const neither = await request(server)
-        .post(`${BASE}/sampling/maintenance`)
+        .post(`${BASE}${SAMPLING_ROUTES.maintenance}`)
         .set('Authorization', as(ALICE))
         .send({ reason: 'db upgrade', expiresInMinutes: 60 });
       expect(neither.body.errors).toEqual([
@@ -545,7 +556,7 @@ describe.each(databases.eachSupportedId())(
       ]);
 
       const entered = await request(server)
-        .post(`${BASE}/sampling/maintenance`)
+        .post(`${BASE}${SAMPLING_ROUTES.maintenance}`)
         .set('Authorization', as(ALICE))
         .send({
           factor: 0.1,
@@ -571,20 +582,20 @@ describe.each(databases.eachSupportedId())(
         12,
       );
       const state = await request(server)
-        .get(`${BASE}/sampling/maintenance`)
+        .get(`${BASE}${SAMPLING_ROUTES.maintenance}`)
         .set('Authorization', as(GRACE));
       expect(state.body.maintenance.reason).toBe('db upgrade');
 
       clock.advanceMinutes(5);
       const exited = await request(server)
-        .delete(`${BASE}/sampling/maintenance`)
+        .delete(`${BASE}${SAMPLING_ROUTES.maintenance}`)
         .set('Authorization', as(ALICE))
         .send({ reason: 'upgrade done' });
       expect(exited.status).toBe(200);
       expect((await strategyOf('checkout-api')).policy.strategy.rate).toBe(1);
       expect((await strategyOf('inventory')).policy.strategy.rate).toBe(0.01);
       const history = await request(server)
-        .get(`${BASE}/sampling/history`)
+        .get(`${BASE}${SAMPLING_ROUTES.history}`)
         .set('Authorization', as(GRACE));
       expect(
         history.body.items.map((e: any) => [e.action, e.reason, e.at]),
@@ -622,7 +633,7 @@ describe.each(databases.eachSupportedId())(
       expect((await request(server).get(`${BASE}/sampling`)).status).toBe(400);
 
       await request(server)
-        .put(`${BASE}/sampling/policies/orders`)
+        .put(policyUrl('orders'))
         .set('Authorization', as(GRACE))
         .send({
           policy: {
@@ -663,12 +674,12 @@ describe.each(databases.eachSupportedId())(
       );
       expect(adaptive.body.probabilisticSampling.samplingRate).toBe(0.37);
       const described = await request(server)
-        .get(`${BASE}/sampling/policies/orders`)
+        .get(policyUrl('orders'))
         .set('Authorization', as(GRACE));
       expect(described.body.adaptiveRate).toBe(0.37);
 
       await request(server)
-        .put(`${BASE}/sampling/policies/inventory`)
+        .put(policyUrl('inventory'))
         .set('Authorization', as(GRACE))
         .send({
           policy: { strategy: { type: 'rate-limiting', tracesPerSecond: 2.5 } },
@@ -687,7 +698,7 @@ describe.each(databases.eachSupportedId())(
     it('resets a stored policy to its tier', async () => {
       const { server } = await start();
       await request(server)
-        .put(`${BASE}/sampling/policies/inventory`)
+        .put(policyUrl('inventory'))
         .set('Authorization', as(GRACE))
         .send({
           policy: { strategy: { type: 'probabilistic', rate: 0.5 } },
@@ -695,13 +706,13 @@ describe.each(databases.eachSupportedId())(
         })
         .expect(200);
       const reset = await request(server)
-        .delete(`${BASE}/sampling/policies/inventory?reason=back%20to%20tier`)
+        .delete(`${policyUrl('inventory')}?reason=back%20to%20tier`)
         .set('Authorization', as(GRACE));
       expect(reset.status).toBe(200);
       expect(reset.body.policy.strategy.rate).toBe(0.01);
       expect(reset.body.origin).toBe('tier');
       const history = await request(server)
-        .get(`${BASE}/sampling/policies/inventory/history?limit=1`)
+        .get(`${policyHistoryUrl('inventory')}?limit=1`)
         .set('Authorization', as(GRACE));
       expect(history.body.items).toEqual([
         expect.objectContaining({
@@ -715,7 +726,7 @@ describe.each(databases.eachSupportedId())(
     it('lists every known service with its effective policy', async () => {
       const { server } = await start();
       const res = await request(server)
-        .get(`${BASE}/sampling/policies`)
+        .get(`${BASE}${SAMPLING_ROUTES.policies}`)
         .set('Authorization', as(GRACE));
       expect(res.status).toBe(200);
       expect(res.body.default.policy.strategy.rate).toBe(0.1);
@@ -730,6 +741,154 @@ describe.each(databases.eachSupportedId())(
         ['inventory', 'high-volume', 0.01],
         ['orders', 'standard', 0.1],
       ]);
+    });
+
+    it('refuses to change the policy of a service.name two components claim, for owners and admins alike (409 naming both)', async () => {
+      // grace registers a component that claims checkout's service.name
+      const claimant = component(
+        'checkout-copy',
+        'group:default/fulfilment-team',
+        { 'tracing-health/service-name': 'checkout-api' },
+      );
+      const { server, auditEvents } = await start(undefined, [
+        ...entities,
+        claimant,
+      ]);
+      const both = [
+        'component:default/checkout',
+        'component:default/checkout-copy',
+      ];
+      const body = {
+        policy: { strategy: { type: 'probabilistic', rate: 0.01 } },
+        reason: 'mine now',
+      };
+      for (const user of [CAROL, GRACE, ALICE]) {
+        const put = await request(server)
+          .put(policyUrl('checkout-api'))
+          .set('Authorization', as(user))
+          .send(body);
+        expect(put.status).toBe(409);
+        expect(put.body.error.name).toBe('ConflictError');
+        expect(put.body.error.message).toContain(both[0]);
+        expect(put.body.error.message).toContain(both[1]);
+        const reset = await request(server)
+          .delete(`${policyUrl('checkout-api')}?reason=x`)
+          .set('Authorization', as(user));
+        expect(reset.status).toBe(409);
+      }
+      const history = await request(server)
+        .get(`${BASE}${SAMPLING_ROUTES.history}`)
+        .set('Authorization', as(GRACE));
+      expect(history.body.items).toEqual([]);
+      expect(
+        auditEvents.filter(e => e.eventId === 'sampling-policy-update'),
+      ).toEqual(
+        [CAROL, GRACE, ALICE].map(() =>
+          expect.objectContaining({
+            outcome: 'fail',
+            error: expect.objectContaining({ name: 'ConflictError' }),
+          }),
+        ),
+      );
+
+      // the conflict is visible to readers; a service only one component claims is unaffected
+      const read = await request(server)
+        .get(policyUrl('checkout-api'))
+        .set('Authorization', as(GRACE));
+      expect(read.status).toBe(200);
+      expect(read.body.conflictingEntities).toEqual(both);
+      const list = await request(server)
+        .get(`${BASE}${SAMPLING_ROUTES.policies}`)
+        .set('Authorization', as(GRACE));
+      const byName = Object.fromEntries(
+        list.body.items.map((i: any) => [i.serviceName, i]),
+      );
+      expect(byName['checkout-api'].conflictingEntities).toEqual(both);
+      expect(byName.orders.conflictingEntities).toBeUndefined();
+      const orders = await request(server)
+        .put(policyUrl('orders'))
+        .set('Authorization', as(GRACE))
+        .send(body);
+      expect(orders.status).toBe(200);
+      expect(orders.body.conflictingEntities).toBeUndefined();
+
+      // admins keep their emergency controls over the contested service
+      const override = await request(server)
+        .post(`${BASE}${SAMPLING_ROUTES.overrides}`)
+        .set('Authorization', as(ALICE))
+        .send({
+          scope: 'checkout-api',
+          action: 'cap-rate',
+          maxRate: 0.1,
+          reason: 'contested',
+          expiresInMinutes: 30,
+        });
+      expect(override.status).toBe(201);
+    });
+
+    it('takes concurrent first changes of one policy: every one answers 200 and is in the history once', async () => {
+      const { server } = await start();
+      const rates = Array.from({ length: 10 }, (_, i) => (i + 1) / 100);
+      const responses = await Promise.all(
+        rates.map(rate =>
+          request(server)
+            .put(policyUrl('checkout-api'))
+            .set('Authorization', as(CAROL))
+            .send({
+              policy: { strategy: { type: 'probabilistic', rate } },
+              reason: `rate ${rate}`,
+            }),
+        ),
+      );
+      expect(responses.map(r => r.status)).toEqual(rates.map(() => 200));
+      const history = await request(server)
+        .get(`${policyHistoryUrl('checkout-api')}?limit=100`)
+        .set('Authorization', as(GRACE));
+      expect(history.body.items.map((h: any) => h.reason).sort()).toEqual(
+        rates.map(rate => `rate ${rate}`).sort(),
+      );
+      expect(
+        history.body.items.filter((h: any) => h.before === null),
+      ).toHaveLength(1);
+      const final = await request(server)
+        .get(policyUrl('checkout-api'))
+        .set('Authorization', as(GRACE));
+      expect(final.body.storedPolicy.policy).toEqual(
+        history.body.items[0].after.policy,
+      );
+      expect(rates).toContain(final.body.storedPolicy.policy.strategy.rate);
+    });
+
+    it('serves the Jaeger strategy without credentials at exactly /sampling and /api/sampling, nothing under them', async () => {
+      const { server } = await start();
+      const anonymous = (path: string) =>
+        request(server)
+          .get(`${BASE}${path}`)
+          .set('Authorization', mockCredentials.none.header());
+      for (const path of [
+        SAMPLING_ROUTES.jaegerStrategy,
+        SAMPLING_ROUTES.jaegerStrategyAlias,
+      ]) {
+        const res = await anonymous(`${path}?service=orders`);
+        expect(res.status).toBe(200);
+        expect(res.body.strategyType).toBe('PROBABILISTIC');
+        for (const under of [
+          '/',
+          '/anything',
+          '/policies',
+          '/policies/orders',
+        ]) {
+          expect(
+            (await anonymous(`${path}${under}?service=orders`)).status,
+          ).toBe(404);
+        }
+      }
+      // the control plane's routes are not under the unauthenticated prefix
+      for (const route of Object.values(SAMPLING_ROUTES)) {
+        if (SAMPLING_UNAUTHENTICATED_PATHS.includes(route)) continue;
+        expect(route.toLowerCase().startsWith('/sampling/')).toBe(false);
+        expect(route.toLowerCase().startsWith('/api/sampling/')).toBe(false);
+      }
     });
   },
 );

@@ -7,12 +7,18 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   AuthorizeResult,
   Permission,
 } from '@backstage/plugin-permission-common';
 import {
+  SAMPLING_ROUTES,
+  SAMPLING_UNAUTHENTICATED_PATHS,
   SamplingHistoryResponse,
   SamplingOverridesResponse,
   SamplingValidationError,
@@ -22,7 +28,7 @@ import {
   tracingHealthSamplingUpdatePermission,
   validateWith,
 } from '@internal/plugin-tracing-health-common';
-import express, { Request, Response } from 'express';
+import express, { NextFunction, Request, Response } from 'express';
 import Router from 'express-promise-router';
 import {
   serviceNameSchema,
@@ -54,7 +60,7 @@ export interface SamplingRouterOptions {
 }
 
 /** Paths served without credentials (register them with `httpRouter.addAuthPolicy`). */
-export const SAMPLING_UNAUTHENTICATED_PATHS = ['/sampling', '/api/sampling'];
+export { SAMPLING_UNAUTHENTICATED_PATHS };
 
 class ValidationFailed extends Error {
   constructor(readonly errors: SamplingValidationError[]) {
@@ -94,13 +100,17 @@ const toJson = (value: unknown) =>
 /**
  * The sampling control plane's routes under `/api/tracing-health`:
  *
- * - `GET /sampling?service=NAME` (and `/api/sampling`): Jaeger remote sampling, unauthenticated.
+ * - `GET /sampling?service=NAME` (and `/api/sampling`): Jaeger remote sampling, unauthenticated;
+ *   exactly these two paths, nothing under them (their auth policies cover every sub-path).
  * - `GET /collector-config`: the OTel Collector `processors:` YAML (users and services).
- * - `GET /sampling/policies[/:serviceName[/history]]`, `GET /sampling/history`,
- *   `GET /sampling/overrides`, `GET /sampling/maintenance`: reads (users and services).
- * - `PUT|DELETE /sampling/policies/:serviceName`: owners (resource permission on the entity).
- * - `POST /sampling/overrides`, `DELETE /sampling/overrides/:id`, `POST|DELETE
- *   /sampling/maintenance`: admins (emergency permission).
+ * - `GET /policies[/:serviceName[/history]]`, `GET /sampling-history`, `GET /overrides`,
+ *   `GET /maintenance`: reads (users and services).
+ * - `PUT|DELETE /policies/:serviceName`: owners (resource permission on the entity); refused
+ *   (409) while several components claim the service.name.
+ * - `POST /overrides`, `DELETE /overrides/:id`, `POST|DELETE /maintenance`: admins (emergency
+ *   permission).
+ *
+ * The paths are declared once, in `SAMPLING_ROUTES` (-common).
  */
 export function createSamplingRouter(
   options: SamplingRouterOptions,
@@ -139,13 +149,22 @@ export function createSamplingRouter(
 
   /**
    * A service's policy may be changed by whoever the permission policy lets update its catalog
-   * component; without a component there is no owner to ask, so only admins may.
+   * component; without a component there is no owner to ask, so only admins may. When several
+   * components claim the service.name, its owner is unknown: nobody may (admins included; they
+   * still have emergency overrides), or registering a component would take over the policy.
    */
   async function authorizePolicyChange(
     serviceName: string,
     credentials: BackstageCredentials,
   ) {
     const entity = await directory.find(serviceName);
+    if (entity?.conflictingEntities) {
+      throw new ConflictError(
+        `service.name ${serviceName} is claimed by ${entity.conflictingEntities.join(
+          ' and ',
+        )}: its sampling policy cannot be changed until only one component claims it`,
+      );
+    }
     if (entity) {
       await authorize(
         tracingHealthSamplingUpdatePermission,
@@ -205,7 +224,12 @@ export function createSamplingRouter(
     }
   }
 
-  function jaegerStrategy(req: Request, res: Response) {
+  function jaegerStrategy(req: Request, res: Response, next: NextFunction) {
+    // Express also routes `/sampling/` and `/SAMPLING` here: answer only the exact paths.
+    if (!SAMPLING_UNAUTHENTICATED_PATHS.includes(req.path)) {
+      next();
+      return;
+    }
     const service = req.query.service;
     if (typeof service !== 'string' || service.length === 0) {
       res.status(400).json({
@@ -224,8 +248,8 @@ export function createSamplingRouter(
     res.setHeader('Cache-Control', 'no-store');
     res.json(toJaegerStrategy(resolved.effective, adaptiveRate));
   }
-  router.get('/sampling', jaegerStrategy);
-  router.get('/api/sampling', jaegerStrategy);
+  router.get(SAMPLING_ROUTES.jaegerStrategy, jaegerStrategy);
+  router.get(SAMPLING_ROUTES.jaegerStrategyAlias, jaegerStrategy);
 
   router.get('/collector-config', async (req, res) => {
     await reader(req);
@@ -252,7 +276,7 @@ export function createSamplingRouter(
     );
   });
 
-  router.get('/sampling/policies', async (req, res) => {
+  router.get(SAMPLING_ROUTES.policies, async (req, res) => {
     await reader(req);
     const describeOne = (serviceName: string | undefined) => {
       const view = serviceName
@@ -266,6 +290,7 @@ export function createSamplingRouter(
       return {
         serviceName,
         entityRef: view.entity?.entityRef,
+        conflictingEntities: view.entity?.conflictingEntities,
         tier,
         origin,
         policy,
@@ -280,7 +305,7 @@ export function createSamplingRouter(
     });
   });
 
-  router.get('/sampling/policies/:serviceName', async (req, res) => {
+  router.get(SAMPLING_ROUTES.policy, async (req, res) => {
     await reader(req);
     try {
       res.json(await control.describe(serviceNameParam(req)));
@@ -290,7 +315,7 @@ export function createSamplingRouter(
     }
   });
 
-  router.put('/sampling/policies/:serviceName', async (req, res) => {
+  router.put(SAMPLING_ROUTES.policy, async (req, res) => {
     const credentials = await changer(req);
     const serviceName = String(req.params.serviceName);
     await audited(
@@ -321,7 +346,7 @@ export function createSamplingRouter(
     );
   });
 
-  router.delete('/sampling/policies/:serviceName', async (req, res) => {
+  router.delete(SAMPLING_ROUTES.policy, async (req, res) => {
     const credentials = await changer(req);
     const serviceName = String(req.params.serviceName);
     await audited(
@@ -354,7 +379,7 @@ export function createSamplingRouter(
     );
   });
 
-  router.get('/sampling/policies/:serviceName/history', async (req, res) => {
+  router.get(SAMPLING_ROUTES.policyHistory, async (req, res) => {
     await reader(req);
     try {
       const serviceName = serviceNameParam(req);
@@ -369,7 +394,7 @@ export function createSamplingRouter(
     }
   });
 
-  router.get('/sampling/history', async (req, res) => {
+  router.get(SAMPLING_ROUTES.history, async (req, res) => {
     await reader(req);
     const query = validateHistoryQuery(req.query);
     if (!query.success) {
@@ -382,7 +407,7 @@ export function createSamplingRouter(
     res.json(body);
   });
 
-  router.get('/sampling/overrides', async (req, res) => {
+  router.get(SAMPLING_ROUTES.overrides, async (req, res) => {
     await reader(req);
     const body: SamplingOverridesResponse = {
       items: await control.listActiveOverrides(),
@@ -390,7 +415,7 @@ export function createSamplingRouter(
     res.json(body);
   });
 
-  router.post('/sampling/overrides', async (req, res) => {
+  router.post(SAMPLING_ROUTES.overrides, async (req, res) => {
     const credentials = await changer(req);
     await audited(
       req,
@@ -416,7 +441,7 @@ export function createSamplingRouter(
     );
   });
 
-  router.delete('/sampling/overrides/:id', async (req, res) => {
+  router.delete(SAMPLING_ROUTES.override, async (req, res) => {
     const credentials = await changer(req);
     const id = String(req.params.id);
     await audited(
@@ -440,12 +465,12 @@ export function createSamplingRouter(
     );
   });
 
-  router.get('/sampling/maintenance', async (req, res) => {
+  router.get(SAMPLING_ROUTES.maintenance, async (req, res) => {
     await reader(req);
     res.json({ maintenance: await control.getMaintenance() });
   });
 
-  router.post('/sampling/maintenance', async (req, res) => {
+  router.post(SAMPLING_ROUTES.maintenance, async (req, res) => {
     const credentials = await changer(req);
     await audited(
       req,
@@ -472,7 +497,7 @@ export function createSamplingRouter(
     );
   });
 
-  router.delete('/sampling/maintenance', async (req, res) => {
+  router.delete(SAMPLING_ROUTES.maintenance, async (req, res) => {
     const credentials = await changer(req);
     await audited(
       req,

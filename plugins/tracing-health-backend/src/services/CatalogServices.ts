@@ -40,6 +40,30 @@ export function toTracedServiceInfo(entity: Entity): TracedServiceInfo {
   };
 }
 
+/**
+ * Marks the components that claim the same `service.name` as another one (by annotation or by
+ * `metadata.name`): each gets `conflictingEntities`, every claimant's ref, sorted. Nobody can
+ * tell which of them owns the service, so its sampling policy is not theirs to change.
+ */
+const byRef = (a: string, b: string) => a.localeCompare(b);
+
+export function markServiceNameConflicts(
+  items: readonly TracedServiceInfo[],
+): TracedServiceInfo[] {
+  const claimants = new Map<string, string[]>();
+  for (const item of items) {
+    const refs = claimants.get(item.settings.serviceName) ?? [];
+    refs.push(item.entityRef);
+    claimants.set(item.settings.serviceName, refs);
+  }
+  return items.map(item => {
+    const refs = claimants.get(item.settings.serviceName)!;
+    return refs.length > 1
+      ? { ...item, conflictingEntities: [...refs].sort(byRef) }
+      : item;
+  });
+}
+
 /** Reads catalog components and the tracing settings their annotations declare. */
 export class CatalogServices {
   constructor(private readonly catalog: CatalogService) {}
@@ -57,6 +81,8 @@ export class CatalogServices {
       items.push(...page.items.map(toTracedServiceInfo));
       cursor = page.pageInfo.nextCursor;
     } while (cursor);
-    return items.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+    return markServiceNameConflicts(
+      items.sort((a, b) => a.entityRef.localeCompare(b.entityRef)),
+    );
   }
 }

@@ -18,6 +18,8 @@ import {
   UpdateSamplingPolicyRequest,
   EntityCoverageResponse,
   FleetCoverageResponse,
+  SAMPLING_ROUTES,
+  samplingPath,
   ServicesResponse,
   TRACING_HEALTH_PLUGIN_ID,
 } from '@internal/plugin-tracing-health-common';
@@ -142,7 +144,7 @@ export class TracingHealthClient implements TracingHealthApi {
   getSamplingPolicy(
     serviceName: string,
   ): Promise<EffectiveSamplingPolicyResponse> {
-    return this.get(`/sampling/policies/${encodeURIComponent(serviceName)}`);
+    return this.get(samplingPath(SAMPLING_ROUTES.policy, { serviceName }));
   }
 
   updateSamplingPolicy(
@@ -151,7 +153,7 @@ export class TracingHealthClient implements TracingHealthApi {
   ): Promise<EffectiveSamplingPolicyResponse> {
     return this.send(
       'PUT',
-      `/sampling/policies/${encodeURIComponent(serviceName)}`,
+      samplingPath(SAMPLING_ROUTES.policy, { serviceName }),
       request,
     );
   }
@@ -162,7 +164,7 @@ export class TracingHealthClient implements TracingHealthApi {
   ): Promise<EffectiveSamplingPolicyResponse> {
     return this.send(
       'DELETE',
-      `/sampling/policies/${encodeURIComponent(serviceName)}`,
+      samplingPath(SAMPLING_ROUTES.policy, { serviceName }),
       { reason },
     );
   }
@@ -172,40 +174,39 @@ export class TracingHealthClient implements TracingHealthApi {
     options: { limit?: number } = {},
   ): Promise<SamplingHistoryResponse> {
     const qs = options.limit ? `?limit=${options.limit}` : '';
-    return this.get(
-      serviceName
-        ? `/sampling/policies/${encodeURIComponent(serviceName)}/history${qs}`
-        : `/sampling/history${qs}`,
-    );
+    const path = serviceName
+      ? samplingPath(SAMPLING_ROUTES.policyHistory, { serviceName })
+      : SAMPLING_ROUTES.history;
+    return this.get(`${path}${qs}`);
   }
 
   getSamplingOverrides(): Promise<SamplingOverridesResponse> {
-    return this.get('/sampling/overrides');
+    return this.get(SAMPLING_ROUTES.overrides);
   }
 
   createSamplingOverride(
     request: CreateSamplingOverrideRequest,
   ): Promise<SamplingOverride> {
-    return this.send('POST', '/sampling/overrides', request);
+    return this.send('POST', SAMPLING_ROUTES.overrides, request);
   }
 
   async deleteSamplingOverride(id: string, reason: string): Promise<void> {
-    await this.send('DELETE', `/sampling/overrides/${encodeURIComponent(id)}`, {
+    await this.send('DELETE', samplingPath(SAMPLING_ROUTES.override, { id }), {
       reason,
     });
   }
 
   getSamplingMaintenance(): Promise<SamplingMaintenanceResponse> {
-    return this.get('/sampling/maintenance');
+    return this.get(SAMPLING_ROUTES.maintenance);
   }
 
   enterSamplingMaintenance(
     request: EnterSamplingMaintenanceRequest,
   ): Promise<SamplingMaintenanceResponse> {
-    return this.send('POST', '/sampling/maintenance', request);
+    return this.send('POST', SAMPLING_ROUTES.maintenance, request);
   }
 
   async exitSamplingMaintenance(reason: string): Promise<void> {
-    await this.send('DELETE', '/sampling/maintenance', { reason });
+    await this.send('DELETE', SAMPLING_ROUTES.maintenance, { reason });
   }
 }

@@ -11,9 +11,17 @@ export interface ServiceEntity {
   entityRef: string;
   tier: TracingTier;
   optedIn: boolean;
+  /**
+   * Every component that claims this `service.name` when more than one does, sorted by ref.
+   * `entityRef` (the first) still gives the tier, but nobody may change the policy (409).
+   */
+  conflictingEntities?: string[];
 }
 
-/** `service.name` → component. When several components claim one name, the first by ref wins. */
+/**
+ * `service.name` → component. When several components claim one name, the first by ref gives
+ * the tier and all of them are listed in `conflictingEntities`.
+ */
 export type ServiceEntityMap = ReadonlyMap<string, ServiceEntity>;
 
 export function toServiceEntityMap(
@@ -25,7 +33,14 @@ export function toServiceEntityMap(
   );
   for (const item of sorted) {
     const serviceName = item.settings.serviceName;
-    if (map.has(serviceName)) continue;
+    const first = map.get(serviceName);
+    if (first) {
+      first.conflictingEntities = [
+        ...(first.conflictingEntities ?? [first.entityRef]),
+        item.entityRef,
+      ];
+      continue;
+    }
     map.set(serviceName, {
       serviceName,
       entityRef: item.entityRef,
