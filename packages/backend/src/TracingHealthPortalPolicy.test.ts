@@ -22,7 +22,10 @@ import tracingHealthBackend from '@internal/plugin-tracing-health-backend';
 import path from 'node:path';
 import request from 'supertest';
 import permissionPolicyModule from './permissionPolicy';
-import { TracingHealthPortalPolicy } from './TracingHealthPortalPolicy';
+import {
+  ADMIN_ONLY_CATALOG_PERMISSIONS,
+  TracingHealthPortalPolicy,
+} from './TracingHealthPortalPolicy';
 
 jest.setTimeout(120_000);
 
@@ -141,6 +144,26 @@ describe('TracingHealthPortalPolicy', () => {
     ).toEqual({ result: AuthorizeResult.ALLOW });
   });
 
+  it('keeps catalog entity and location creation and deletion to admins', async () => {
+    for (const permission of ADMIN_ONLY_CATALOG_PERMISSIONS) {
+      expect(
+        await policy.handle({ permission }, user('user:default/alice')),
+      ).toEqual({ result: AuthorizeResult.ALLOW });
+      expect(
+        await policy.handle({ permission }, user('user:default/carol')),
+      ).toEqual({ result: AuthorizeResult.DENY });
+      expect(await policy.handle({ permission })).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    }
+    expect(ADMIN_ONLY_CATALOG_PERMISSIONS.map(p => p.name).sort()).toEqual([
+      'catalog.entity.create',
+      'catalog.entity.delete',
+      'catalog.location.create',
+      'catalog.location.delete',
+    ]);
+  });
+
   it('allows everything else', async () => {
     for (const permission of [
       tracingHealthSamplingReadPermission,
@@ -236,5 +259,16 @@ describe('the portal policy with the real catalog and permission backends', () =
         });
     expect((await emergency('user:default/guest')).status).toBe(403);
     expect((await emergency('user:default/alice')).status).toBe(201);
+
+    // The catalog every team shares: a non-admin can neither remove an entity nor register one.
+    const removeInventory = await request(server)
+      .delete(`/api/catalog/entities/by-uid/${inventory.metadata.uid}`)
+      .set('Authorization', mockCredentials.user.header('user:default/carol'));
+    expect(removeInventory.status).toBe(403);
+    const register = await request(server)
+      .post('/api/catalog/locations')
+      .set('Authorization', mockCredentials.user.header('user:default/carol'))
+      .send({ type: 'url', target: 'https://example.com/catalog-info.yaml' });
+    expect(register.status).toBe(403);
   });
 });

@@ -14,6 +14,12 @@ import {
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
 import {
+  catalogEntityCreatePermission,
+  catalogEntityDeletePermission,
+  catalogLocationCreatePermission,
+  catalogLocationDeletePermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import {
   tracingHealthEmergencyPermission,
   tracingHealthSamplingUpdatePermission,
 } from '@internal/plugin-tracing-health-common';
@@ -21,7 +27,19 @@ import {
 export const DEFAULT_ADMIN_GROUPS = ['group:default/platform-team'];
 
 /**
+ * Catalog changes every team's portal depends on: registering or removing entities and locations.
+ * Only admins may make them; the catalog's own providers are not users and are not asked.
+ */
+export const ADMIN_ONLY_CATALOG_PERMISSIONS = [
+  catalogEntityCreatePermission,
+  catalogEntityDeletePermission,
+  catalogLocationCreatePermission,
+  catalogLocationDeletePermission,
+];
+
+/**
  * The portal's permission policy. Everything is allowed except:
+ * - registering or deleting catalog entities and locations: admins only;
  * - changing a service's sampling policy: its owners (the catalog decides `isEntityOwner` against
  *   the user's ownership refs: the user and their groups), and admins;
  * - emergency overrides and maintenance mode: admins only (members of `adminGroups`).
@@ -50,7 +68,12 @@ export class TracingHealthPortalPolicy implements PermissionPolicy {
       this.adminGroups.has(ref.toLocaleLowerCase('en-US')),
     );
 
-    if (isPermission(request.permission, tracingHealthEmergencyPermission)) {
+    if (
+      isPermission(request.permission, tracingHealthEmergencyPermission) ||
+      ADMIN_ONLY_CATALOG_PERMISSIONS.some(
+        permission => permission.name === request.permission.name,
+      )
+    ) {
       return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
     }
     if (

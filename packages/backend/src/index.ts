@@ -4,9 +4,12 @@ const backend = createBackend();
 
 backend.add(import('@backstage/plugin-app-backend'));
 
-// auth: guest sign-in for the embedded default (see app-config.yaml)
+// auth: guest sign-in for the embedded default only (app-config.yaml); production signs in with
+// GitHub (app-config.production.yaml). A provider without config is not set up, so the embedded
+// default starts without the GitHub env vars.
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
 
 // catalog: the example entities in examples/
 backend.add(import('@backstage/plugin-catalog-backend'));
