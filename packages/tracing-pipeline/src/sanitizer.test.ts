@@ -143,6 +143,113 @@ describe('Sanitizer defaults', () => {
       { stringValue: 'postgres://app:****@db:5432/x' },
     ],
     [
+      'access_token in url.full',
+      str(
+        'url.full',
+        'https://api.example.com/v1/items?access_token=AT-123.x&page=2#frag',
+      ),
+      {
+        stringValue:
+          'https://api.example.com/v1/items?access_token=****&page=2#frag',
+      },
+    ],
+    [
+      'token, sig and se in http.url (Azure SAS)',
+      str(
+        'http.url',
+        'https://acct.blob.core.windows.net/c/b?sv=2020-08-04&se=2030&sig=abc%2Bdef%3D&token=t0k',
+      ),
+      {
+        stringValue:
+          'https://acct.blob.core.windows.net/c/b?sv=2020-08-04&se=2030&sig=****&token=****',
+      },
+    ],
+    [
+      'X-Amz-Signature and X-Amz-Credential in a presigned URL',
+      str(
+        'url.full',
+        'https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F2024&X-Amz-Signature=f00dfeed',
+      ),
+      {
+        stringValue:
+          'https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=****&X-Amz-Signature=****',
+      },
+    ],
+    [
+      'api_key, apikey, signature, password and key in url.query',
+      str(
+        'url.query',
+        'api_key=K1&apikey=K2&signature=S3&password=P4&key=K5&q=shoes',
+      ),
+      {
+        stringValue:
+          'api_key=****&apikey=****&signature=****&password=****&key=****&q=shoes',
+      },
+    ],
+    [
+      'Password= in an ADO.NET connection string',
+      str(
+        'db.connection_string',
+        'Server=db;Database=x;User Id=sa;Password=Pa55word!;Encrypt=true',
+      ),
+      {
+        stringValue:
+          'Server=db;Database=x;User Id=sa;Password=****;Encrypt=true',
+      },
+    ],
+    [
+      'Pwd={...} in an ODBC connection string',
+      str('db.connection_string', 'Driver={ODBC};Uid=u;Pwd={p;w};Server=x'),
+      { stringValue: 'Driver={ODBC};Uid=u;Pwd=****;Server=x' },
+    ],
+    [
+      'password= in a libpq connection string, under any key',
+      str('config.dsn', 'host=db user=app password=hunter3 dbname=x'),
+      { stringValue: 'host=db user=app password=**** dbname=x' },
+    ],
+    [
+      "IDENTIFIED BY 'x' in db.statement",
+      str('db.statement', "CREATE USER bob IDENTIFIED BY 'S3cret!' ;"),
+      { stringValue: 'CREATE USER bob IDENTIFIED BY **** ;' },
+    ],
+    [
+      "PASSWORD 'x' in db.statement",
+      str('db.statement', "ALTER ROLE app WITH PASSWORD 'it''s'"),
+      { stringValue: 'ALTER ROLE app WITH PASSWORD ****' },
+    ],
+    [
+      "password = 'x' in db.statement",
+      str('db.statement', "UPDATE u SET password = 'a b' WHERE id = 1"),
+      { stringValue: 'UPDATE u SET password = **** WHERE id = 1' },
+    ],
+    [
+      'password in JSON text',
+      str('http.request.body', '{"user":"u","password":"x y"}'),
+      { stringValue: '{"user":"u","password":****}' },
+    ],
+    [
+      'a JWT as access_token is counted once',
+      str('url.full', `https://x/cb#access_token=${JWT}&state=1`),
+      { stringValue: 'https://x/cb#access_token=****&state=1' },
+    ],
+    ['db.pwd', str('db.pwd', 'x'), { stringValue: '****' }],
+    [
+      'passwordHash key stays (the name is not a secret on its own)',
+      str('passwordHash', 'algo'),
+      { stringValue: 'algo' },
+    ],
+    [
+      'status_code=, sort_key=, max_tokens= and password reset stay',
+      str(
+        'log.message',
+        'status_code=200 sort_key=name max_tokens=100 POST /password/reset',
+      ),
+      {
+        stringValue:
+          'status_code=200 sort_key=name max_tokens=100 POST /password/reset',
+      },
+    ],
+    [
       'plain values stay',
       str('http.route', '/api/orders/{id}'),
       { stringValue: '/api/orders/{id}' },
@@ -255,6 +362,81 @@ describe('Sanitizer defaults', () => {
       'mask@span_name',
       'mask@status_message',
     ]);
+  });
+
+  it('redacts scope names and versions, span and link trace states', () => {
+    const redactions: string[] = [];
+    const sanitizer = new Sanitizer({
+      rules: [],
+      useDefaults: true,
+      onRedaction: (a, l) => redactions.push(`${a}@${l}`),
+    });
+    const batch = batchOf([]);
+    const rs = batch.resourceSpans[0];
+    const ss = rs.scopeSpans![0];
+    ss.scope = {
+      name: 'https://u:scope-pw@repo.example/lib',
+      version: `1.0+token=${JWT}`,
+    };
+    const span = ss.spans![0];
+    span.traceState = 'ot=th:8,vendor=key:k3y-v4lue';
+    span.links = [{ traceState: 'acme=Bearer abcdefgh12345678' }];
+    expect(sanitizer.process(batch)).toBe(4);
+    expect(ss.scope.name).toBe('https://u:****@repo.example/lib');
+    expect(ss.scope.version).toBe('1.0+token=****');
+    expect(span.traceState).toBe('ot=th:8,vendor=key:****');
+    expect(span.links[0].traceState).toBe('acme=****');
+    expect(redactions.sort()).toEqual([
+      'mask@scope_name',
+      'mask@scope_version',
+      'mask@trace_state',
+      'mask@trace_state',
+    ]);
+  });
+
+  it('redacts bytes values, also nested in arrays and kvlists, and keeps other bytes', () => {
+    const bytes = (text: string) => ({
+      bytesValue: Buffer.concat([
+        Buffer.from([0xff, 0x00]),
+        Buffer.from(text),
+        Buffer.from([0xc3, 0xa9]),
+      ]),
+    });
+    const { out, count } = sanitize([
+      { key: 'raw', value: bytes('Authorization: Bearer abcdefgh12345678') },
+      {
+        key: 'list',
+        value: { arrayValue: { values: [bytes('password=b2 end')] } },
+      },
+      {
+        key: 'map',
+        value: {
+          kvlistValue: {
+            values: [{ key: 'dsn', value: bytes('pg://u:b3@h/x') }],
+          },
+        },
+      },
+      { key: 'clean', value: bytes('nothing here') },
+    ]);
+    expect(count).toBe(3);
+    expect(out.raw).toEqual(bytes('Authorization: ****'));
+    expect(out.list.arrayValue!.values![0]).toEqual(bytes('password=**** end'));
+    expect(out.map.kvlistValue!.values![0].value).toEqual(
+      bytes('pg://u:****@h/x'),
+    );
+    expect(out.clean).toEqual(bytes('nothing here'));
+  });
+
+  it('runs configured value rules on RE2: ((.)+)+X on a 10,000-character value', () => {
+    // On JavaScript's RegExp this takes exponential time: the test would hang.
+    const { out, count } = sanitize(
+      [str('a', 'a'.repeat(10_000)), str('b', `${'b'.repeat(10_000)}X`)],
+      [{ value: '((.)+)+X', action: 'mask' }],
+      false,
+    );
+    expect(out.a).toEqual({ stringValue: 'a'.repeat(10_000) });
+    expect(out.b).toEqual({ stringValue: '****' });
+    expect(count).toBe(1);
   });
 
   it('leaves clean spans without a redaction count', () => {
