@@ -44,7 +44,7 @@ export const PIPELINE_METRICS = {
   /**
    * Counter{action="delete"|"hash"|"mask", location}: location is where in attributes
    * ("resource"|"scope"|"span"|"event"|"link") or which free text ("span_name"|"status_message"|
-   * "event_name", value rules only).
+   * "event_name"|"scope_name"|"scope_version"|"trace_state", value rules only).
    */
   redactions: 'tracing_health_pipeline_redactions_total',
   /** Counter{status}: OTLP/HTTP responses by status code. */
