@@ -140,6 +140,39 @@ describe('parseSamplingConfig', () => {
     );
   });
 
+  it('refuses at start-up, naming the key, regexes RE2 cannot run', () => {
+    expect(() =>
+      parseSamplingConfig({
+        services: {
+          checkout: {
+            operations: [
+              {
+                match: {
+                  type: 'span-name-regex',
+                  pattern: '(?<!internal)/orders',
+                },
+                rate: 1,
+              },
+            ],
+          },
+        },
+        tail: {
+          policies: [
+            {
+              name: 'vip',
+              type: 'string_attribute',
+              key: 'tenant',
+              values: ['(a)\\1'],
+              regex: true,
+            },
+          ],
+        },
+      }),
+    ).toThrow(
+      /tracingHealth\.sampling\.services\.checkout\.operations\[0\]\.match\.pattern: must not use lookahead or lookbehind[^]*tracingHealth\.sampling\.tail\.policies\[0\]\.values\[0\]: must not use back-references/,
+    );
+  });
+
   it('rejects unknown top-level keys', () => {
     expect(() => parseSamplingConfig({ rate: 1 })).toThrow(
       'tracingHealth.sampling.rate: is not a known field',
