@@ -60,14 +60,21 @@ function perOperationRates(
       names.push(rule.match.name);
     }
   }
+  // Compiled once per call, not once per name: this endpoint is unauthenticated.
+  const tests = operations.map(rule => {
+    if (rule.match.type === 'span-name') {
+      const exact = rule.match.name;
+      return (name: string) => name === exact;
+    }
+    if (rule.match.type === 'span-name-regex') {
+      const re = compileSafeRegex(rule.match.pattern);
+      return (name: string) => re.test(name);
+    }
+    return () => false;
+  });
   return names.map(name => {
-    const first = operations.find(rule => {
-      if (rule.match.type === 'span-name') return rule.match.name === name;
-      if (rule.match.type === 'span-name-regex')
-        return compileSafeRegex(rule.match.pattern).test(name);
-      return false;
-    });
-    return [name, first!.rate];
+    const first = tests.findIndex(test => test(name));
+    return [name, operations[first].rate];
   });
 }
 
