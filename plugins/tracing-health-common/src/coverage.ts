@@ -27,6 +27,8 @@ export interface EntityCoverage {
   owner?: string;
   system?: string;
   serviceName: string;
+  /** Every component that claims `serviceName` when more than one does (see TracedServiceInfo). */
+  conflictingEntities?: string[];
   optedIn: boolean;
   tier: TracingTier;
   state: CoverageState;

@@ -68,6 +68,7 @@ export function computeCoverage(inputs: CoverageInputs): CoverageResult {
       lastSeen: iso(seen),
       figures: inputs.figures(serviceName) ?? NO_FIGURES,
     };
+    if (c.conflictingEntities) item.conflictingEntities = c.conflictingEntities;
     const rate = inputs.effectiveRates?.effectiveSamplingRate(serviceName);
     if (rate !== undefined) item.effectiveSamplingRate = rate;
     return item;

@@ -1,5 +1,7 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import Tooltip from '@material-ui/core/Tooltip';
+import WarningIcon from '@material-ui/icons/Warning';
 import {
   COVERAGE_STATES,
   EntityCoverage,
@@ -55,7 +57,11 @@ const columns: TableColumn<EntityCoverage>[] = [
         '—'
       ),
   },
-  { title: 'service.name', field: 'serviceName' },
+  {
+    title: 'service.name',
+    field: 'serviceName',
+    render: row => <ServiceNameCell row={row} />,
+  },
   {
     title: 'Spans/s',
     field: 'figures.spansPerSecond',
@@ -101,6 +107,34 @@ const columns: TableColumn<EntityCoverage>[] = [
     render: row => formatAgo(row.lastSeen),
   },
 ];
+
+/**
+ * The row's service.name; when other components claim it too, a marker naming them (nobody can
+ * change that service's sampling policy until only one does).
+ */
+function ServiceNameCell(props: { row: EntityCoverage }) {
+  const { row } = props;
+  const others = (row.conflictingEntities ?? []).filter(
+    ref => ref !== row.entityRef,
+  );
+  if (others.length === 0) return <>{row.serviceName}</>;
+  const message = `Also claimed by ${others.join(
+    ', ',
+  )}: its sampling policy cannot be changed until only one component claims it`;
+  return (
+    <Tooltip title={message}>
+      <span
+        data-testid="fleet-service-name-conflict"
+        aria-label={`${row.serviceName}: ${message}`}
+        style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}
+      >
+        {row.serviceName}
+        <WarningIcon fontSize="inherit" color="error" />
+        <span>claimed {others.length + 1}×</span>
+      </span>
+    </Tooltip>
+  );
+}
 
 /** Every component with its coverage state and figures; filterable by state, owner and system. */
 export function FleetCoverageTable(props: { items: EntityCoverage[] }) {

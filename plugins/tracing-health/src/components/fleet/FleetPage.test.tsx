@@ -7,7 +7,7 @@ import {
 } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import { TracingHealthApi, tracingHealthApiRef } from '../../api';
-import { fleetResponse } from '../coverage/testFixtures';
+import { coverageItem, fleetResponse } from '../coverage/testFixtures';
 import { FleetPage } from './FleetPage';
 import { fleetSections } from './fleetSections';
 
@@ -106,6 +106,50 @@ describe('FleetPage', () => {
     expect(unregistered.textContent).toContain(
       'tracing-health/service-name: legacy-cron',
     );
+  });
+
+  it('marks the rows of components that claim the same service.name, naming the other', async () => {
+    const claimants = [
+      'component:default/checkout',
+      'component:default/checkout-copy',
+    ];
+    await renderPage(
+      {
+        getFleetCoverage: async () => ({
+          ...fleetResponse,
+          items: [
+            coverageItem('checkout', { conflictingEntities: claimants }),
+            coverageItem('checkout-copy', {
+              serviceName: 'checkout',
+              conflictingEntities: claimants,
+            }),
+            coverageItem('payments', { serviceName: 'payments-api' }),
+          ],
+        }),
+      },
+      coverageOnly,
+    );
+    await screen.findByText('Coverage by component');
+    const marker = within(rowOf('checkout')).getByTestId(
+      'fleet-service-name-conflict',
+    );
+    expect(marker).toHaveTextContent('checkout');
+    expect(marker).toHaveTextContent('claimed 2×');
+    expect(marker).toHaveAttribute(
+      'aria-label',
+      expect.stringContaining(
+        'Also claimed by component:default/checkout-copy:',
+      ),
+    );
+    expect(
+      within(rowOf('checkout-copy')).getByTestId('fleet-service-name-conflict'),
+    ).toHaveAttribute(
+      'aria-label',
+      expect.stringContaining('Also claimed by component:default/checkout:'),
+    );
+    expect(
+      within(rowOf('payments')).queryByTestId('fleet-service-name-conflict'),
+    ).toBeNull();
   });
 
   it('renders the sections it is given, in order', async () => {

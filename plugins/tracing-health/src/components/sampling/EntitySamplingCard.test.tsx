@@ -224,6 +224,36 @@ describe('EntitySamplingCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('warns, naming the other component, when another component claims the same service.name, and offers no edit form', async () => {
+    const api = fakeApi({
+      getSamplingPolicy: jest.fn().mockResolvedValue(
+        samplingResponse({
+          conflictingEntities: [
+            'component:default/checkout',
+            'component:default/checkout-copy',
+          ],
+        }),
+      ),
+    });
+    await renderCard(api, true);
+    const warning = await screen.findByTestId('sampling-service-name-conflict');
+    expect(warning).toHaveTextContent(
+      'service.name checkout-api is claimed by more than one component',
+    );
+    expect(warning).toHaveTextContent(
+      'Also claimed by component:default/checkout-copy.',
+    );
+    // the page's own component is not named as the other claimant
+    expect(warning).not.toHaveTextContent('by component:default/checkout,');
+    expect(screen.queryByRole('button', { name: 'Edit policy' })).toBeNull();
+  });
+
+  it('shows no conflict warning when only this component claims the service.name', async () => {
+    await renderCard(fakeApi(), true);
+    await screen.findByRole('button', { name: 'Edit policy' });
+    expect(screen.queryByTestId('sampling-service-name-conflict')).toBeNull();
+  });
+
   it('refuses operation rules that are not JSON before asking the backend', async () => {
     const api = fakeApi();
     await renderCard(api, true);

@@ -24,9 +24,10 @@ export function EntitySamplingCard() {
   const { entity } = useEntity();
   const api = useApi(tracingHealthApiRef);
   const { serviceName } = parseTracingSettings(entity);
+  const entityRef = stringifyEntityRef(entity);
   const { allowed: canEdit } = usePermission({
     permission: tracingHealthSamplingUpdatePermission,
-    resourceRef: stringifyEntityRef(entity),
+    resourceRef: entityRef,
   });
   const { value, error, loading, retry } = useAsyncRetry(async () => {
     const [policy, history] = await Promise.all([
@@ -41,6 +42,7 @@ export function EntitySamplingCard() {
     return (
       <SamplingCard
         serviceName={serviceName}
+        entityRef={entityRef}
         response={value.policy}
         history={value.history}
         canEdit={canEdit}

@@ -10,10 +10,13 @@ import { useState } from 'react';
 import { SamplingHistoryTable } from './SamplingHistoryTable';
 import { SamplingPolicyForm } from './SamplingPolicyForm';
 import { SamplingPolicySummary } from './SamplingPolicySummary';
+import { ServiceNameConflict } from './ServiceNameConflict';
 
 /** A service's sampling: the policy in force and its sources, the edit form, the history. */
 export function SamplingCard(props: {
   serviceName: string;
+  /** The component whose page shows the card. */
+  entityRef?: string;
   response: EffectiveSamplingPolicyResponse;
   history: SamplingHistoryEntry[];
   canEdit: boolean;
@@ -21,6 +24,9 @@ export function SamplingCard(props: {
 }) {
   const [editing, setEditing] = useState(false);
   const { response } = props;
+  // Several components claim the service.name: the backend refuses changes to its policy.
+  const conflict = response.conflictingEntities;
+  const canEdit = props.canEdit && !conflict;
   const subheader = [
     `service.name ${props.serviceName}`,
     response.tier && `tier ${response.tier}`,
@@ -34,9 +40,18 @@ export function SamplingCard(props: {
 
   return (
     <InfoCard title="Sampling" subheader={subheader}>
+      {conflict && (
+        <Box mb={2}>
+          <ServiceNameConflict
+            serviceName={props.serviceName}
+            entityRef={props.entityRef}
+            claimants={conflict}
+          />
+        </Box>
+      )}
       <SamplingPolicySummary response={response} />
       <Box mt={2}>
-        {props.canEdit && !editing && (
+        {canEdit && !editing && (
           <Button
             variant="outlined"
             color="primary"
@@ -45,13 +60,13 @@ export function SamplingCard(props: {
             Edit policy
           </Button>
         )}
-        {!props.canEdit && (
+        {!props.canEdit && !conflict && (
           <Typography variant="body2" color="textSecondary">
             Only the owners of this service (and the platform team) can change
             its sampling.
           </Typography>
         )}
-        {props.canEdit && editing && (
+        {canEdit && editing && (
           <SamplingPolicyForm
             serviceName={props.serviceName}
             response={response}
