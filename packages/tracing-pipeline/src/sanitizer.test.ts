@@ -427,6 +427,17 @@ describe('Sanitizer defaults', () => {
     expect(out.clean).toEqual(bytes('nothing here'));
   });
 
+  it('counts a secret once when two rules find it (a JWT as access_token)', () => {
+    const { out, count, redactions } = sanitize([
+      str('url.full', `https://x/cb?access_token=${JWT}&state=1`),
+    ]);
+    expect(out['url.full']).toEqual({
+      stringValue: 'https://x/cb?access_token=****&state=1',
+    });
+    expect(count).toBe(1);
+    expect(redactions).toEqual(['mask@span']);
+  });
+
   it('runs configured value rules on RE2: ((.)+)+X on a 10,000-character value', () => {
     // On JavaScript's RegExp this takes exponential time: the test would hang.
     const { out, count } = sanitize(
