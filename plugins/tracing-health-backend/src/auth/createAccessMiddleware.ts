@@ -8,6 +8,13 @@ export type RequestClass = 'public' | 'ingest' | 'read' | 'write';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const REFUSED_ACTION: Record<RequestClass, string> = {
+  public: 'call this route',
+  ingest: 'send spans',
+  read: 'read',
+  write: 'change anything or run checks',
+};
+
 /**
  * `public`: a read of a route anyone may call (exactly one of `unauthenticatedPaths`; Backstage's
  * auth policies match prefixes, this is stricter, so a route that merely lives below a public path
@@ -75,13 +82,7 @@ export function createAccessMiddleware(options: {
     }
     next(
       new NotAllowedError(
-        `The token of '${subject}' may not ${
-          kind === 'ingest'
-            ? 'send spans'
-            : kind === 'read'
-            ? 'read'
-            : 'change anything or run checks'
-        } here`,
+        `The token of '${subject}' may not ${REFUSED_ACTION[kind]} here`,
       ),
     );
   };

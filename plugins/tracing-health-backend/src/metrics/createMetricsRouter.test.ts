@@ -26,16 +26,18 @@ function countingRegistry() {
       gate = undefined;
     },
   };
-  new Gauge({
-    name: 'tracing_health_test_collections',
-    help: 'collections so far',
-    registers: [registry],
-    async collect() {
-      state.collections += 1;
-      this.set(state.collections);
-      await gate;
-    },
-  });
+  registry.registerMetric(
+    new Gauge({
+      name: 'tracing_health_test_collections',
+      help: 'collections so far',
+      registers: [],
+      async collect() {
+        state.collections += 1;
+        this.set(state.collections);
+        await gate;
+      },
+    }),
+  );
   return { registry, state };
 }
 
@@ -79,15 +81,17 @@ describe('GET /metrics', () => {
   it('does not keep a failed collection', async () => {
     const registry = new Registry();
     let fail = true;
-    new Gauge({
-      name: 'tracing_health_test_flaky',
-      help: 'fails once',
-      registers: [registry],
-      collect() {
-        if (fail) throw new Error('database unavailable');
-        this.set(1);
-      },
-    });
+    registry.registerMetric(
+      new Gauge({
+        name: 'tracing_health_test_flaky',
+        help: 'fails once',
+        registers: [],
+        collect() {
+          if (fail) throw new Error('database unavailable');
+          this.set(1);
+        },
+      }),
+    );
     const exposition = createCachedExposition(registry, { cacheSeconds: 60 });
     await expect(exposition()).rejects.toThrow('database unavailable');
     fail = false;
