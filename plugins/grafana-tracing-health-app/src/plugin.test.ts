@@ -31,6 +31,8 @@ describe('plugin.json', () => {
       {
         path: 'portal/*',
         method: 'GET',
+        // Org members only (not users with no basic role); the token it adds can only read.
+        reqRole: 'Viewer',
         url: '{{ .JsonData.portalUrl }}/api/tracing-health',
         headers: [
           {
@@ -41,5 +43,14 @@ describe('plugin.json', () => {
       },
     ]);
     expect(PORTAL_PROXY_BASE).toBe(`/api/plugin-proxy/${pluginJson.id}/portal`);
+  });
+
+  it('declares a reqRole on every proxy route; only Editors and Admins may send anything but GET', () => {
+    for (const route of pluginJson.routes) {
+      expect(['Viewer', 'Editor', 'Admin']).toContain(route.reqRole);
+      if (route.method !== 'GET') {
+        expect(['Editor', 'Admin']).toContain(route.reqRole);
+      }
+    }
   });
 });

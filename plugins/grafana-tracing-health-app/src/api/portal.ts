@@ -31,7 +31,7 @@ export function portalUrl(path: string): string {
 
 function hintForStatus(status: number): string | undefined {
   if (status === 401 || status === 403) {
-    return 'The request was refused. Check the portal access token on the app configuration page, and that it is accepted by the portal (backend.auth.externalAccess).';
+    return 'The request was refused. Check that the token on the app configuration page is the portal read token (subject tracing-read, or one listed in tracingHealth.auth.readSubjects), not the ingest token.';
   }
   if (status === 404) {
     return 'Not found. Check that the portal URL on the app configuration page is the Backstage base URL and that the Tracing Health backend plugin is installed there.';

@@ -184,7 +184,7 @@ describe('Overview', () => {
       await screen.findByText('HTTP 401: Unauthorized'),
     ).toBeInTheDocument();
     expect(
-      screen.getByText(/check the portal access token/i),
+      screen.getByText(/is the portal read token/i),
     ).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: /retry/i }));
 

@@ -142,7 +142,7 @@ export const AppConfig = ({ plugin }: AppConfigProps) => {
 
           <Field
             label="Portal access token"
-            description="A Backstage external-access token. Grafana stores it encrypted and adds it to proxied requests; it is never sent back to the browser."
+            description="The portal's read token (TRACING_HEALTH_READ_TOKEN, subject tracing-read), not the ingest token. Grafana stores it encrypted and adds it to proxied requests; it is never sent back to the browser."
             invalid={Boolean(tokenError)}
             error={tokenError}
             className={styles.marginTop}
