@@ -7,6 +7,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  SAMPLING_ROUTES,
+  samplingPath,
   TRACING_INGEST_SUBJECT,
   TRACING_READ_SUBJECT,
 } from '@internal/plugin-tracing-health-common';
@@ -90,6 +92,7 @@ describe('external tokens are kept to their use', () => {
       '/collector-config',
       '/services',
       '/checks',
+      SAMPLING_ROUTES.policies,
     ]) {
       const res = await request(server)
         .get(api(path))
@@ -109,6 +112,7 @@ describe('external tokens are kept to their use', () => {
       '/collector-config',
       '/services',
       '/checks',
+      SAMPLING_ROUTES.policies,
     ]) {
       const res = await request(server)
         .get(api(path))
@@ -123,14 +127,24 @@ describe('external tokens are kept to their use', () => {
     const writes = [
       request(server).post(api('/checks/pipeline/run')),
       request(server)
-        .put(api('/sampling/policies/checkout-api'))
+        .put(
+          api(
+            samplingPath(SAMPLING_ROUTES.policy, {
+              serviceName: 'checkout-api',
+            }),
+          ),
+        )
         .send({
           policy: { strategy: { type: 'probabilistic', rate: 1 } },
           reason: 'read token tries to write',
         }),
-      request(server).delete(api('/sampling/policies/checkout-api')),
-      request(server).post(api('/sampling/overrides')).send({}),
-      request(server).delete(api('/sampling/maintenance')),
+      request(server).delete(
+        api(
+          samplingPath(SAMPLING_ROUTES.policy, { serviceName: 'checkout-api' }),
+        ),
+      ),
+      request(server).post(api(SAMPLING_ROUTES.overrides)).send({}),
+      request(server).delete(api(SAMPLING_ROUTES.maintenance)),
     ];
     for (const write of writes) {
       const res = await write.set('Authorization', bearer(READ_TOKEN));
