@@ -1,5 +1,6 @@
 import {
   compileSafeRegex,
+  compileSafeRegexOrUndefined,
   MAX_MATCHED_TEXT_LENGTH,
   SafeRegexError,
   safeRegexProblem,
@@ -62,6 +63,11 @@ describe('compileSafeRegex', () => {
 
   it('throws SafeRegexError for what RE2 cannot compile', () => {
     expect(() => compileSafeRegex('(a)\\1')).toThrow(SafeRegexError);
+  });
+
+  it('compileSafeRegexOrUndefined gives undefined for what RE2 cannot compile', () => {
+    expect(compileSafeRegexOrUndefined('(?<=a)b')).toBeUndefined();
+    expect(compileSafeRegexOrUndefined('a+')!.test('caat')).toBe(true);
   });
 });
 

@@ -147,3 +147,20 @@ export function compileSafeRegex(
 ): SafeRegex {
   return new Re2Regex(pattern, options);
 }
+
+/**
+ * For patterns already validated and stored (a policy saved before patterns were checked against
+ * RE2): the compiled pattern, or undefined when RE2 cannot compile it, so callers match nothing
+ * instead of failing the ingest path.
+ */
+export function compileSafeRegexOrUndefined(
+  pattern: string,
+  options?: SafeRegexOptions,
+): SafeRegex | undefined {
+  try {
+    return compileSafeRegex(pattern, options);
+  } catch (e) {
+    if (e instanceof SafeRegexError) return undefined;
+    throw e;
+  }
+}

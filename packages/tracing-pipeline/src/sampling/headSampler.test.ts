@@ -172,6 +172,26 @@ describe('HeadSampler', () => {
     });
   });
 
+  it('lets a stored pattern RE2 cannot run match nothing instead of failing', () => {
+    const head = sampler({
+      svc: policy(
+        { type: 'probabilistic', rate: 0.5 },
+        {
+          operations: [
+            {
+              match: { type: 'span-name-regex', pattern: '(?<=GET )/a' },
+              rate: 1,
+            },
+            { match: { type: 'span-name', name: 'GET /a' }, rate: 0 },
+          ],
+        },
+      ),
+    });
+    expect(
+      head.decide(rootTrace(ids[5], 'svc', { name: 'GET /a' })),
+    ).toMatchObject({ policy: 'operation', rate: 0 });
+  });
+
   it('takes the first matching rule', () => {
     const head = sampler({
       svc: policy(

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import {
-  compileSafeRegex,
+  compileSafeRegexOrUndefined,
   type EffectivePolicy,
   type OperationMatch,
   type SamplingPolicySource,
@@ -68,7 +68,9 @@ function compileMatch(match: OperationMatch): CompiledRule['test'] {
       return span => span.name === match.name;
     case 'span-name-regex': {
       // RE2: linear time whatever the pattern; tests the name's first 4096 characters.
-      const re = compileSafeRegex(match.pattern);
+      // A stored pattern RE2 cannot run (saved before patterns were checked) matches nothing.
+      const re = compileSafeRegexOrUndefined(match.pattern);
+      if (!re) return () => false;
       return span => re.test(span.name);
     }
     case 'attribute':

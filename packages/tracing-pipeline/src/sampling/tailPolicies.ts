@@ -1,5 +1,6 @@
 import {
-  compileSafeRegex,
+  compileSafeRegexOrUndefined,
+  type SafeRegex,
   type TailAndPolicy,
   type TailLeafPolicy,
   type TailPolicy,
@@ -72,7 +73,10 @@ function compileLeaf(policy: TailLeafPolicy): Evaluate {
       let matches: (v: string) => boolean;
       if (policy.regex) {
         // RE2: linear time whatever the pattern; tests a value's first 4096 characters.
-        const res = policy.values.map(v => compileSafeRegex(v));
+        // A stored pattern RE2 cannot run (saved before patterns were checked) matches nothing.
+        const res = policy.values
+          .map(v => compileSafeRegexOrUndefined(v))
+          .filter((re): re is SafeRegex => re !== undefined);
         matches = v => res.some(re => re.test(v));
       } else {
         const values = new Set(policy.values);

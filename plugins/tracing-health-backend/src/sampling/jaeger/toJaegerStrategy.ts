@@ -1,5 +1,5 @@
 import {
-  compileSafeRegex,
+  compileSafeRegexOrUndefined,
   JaegerSamplingStrategyResponse,
   OperationRule,
   SamplingPolicy,
@@ -67,8 +67,8 @@ function perOperationRates(
       return (name: string) => name === exact;
     }
     if (rule.match.type === 'span-name-regex') {
-      const re = compileSafeRegex(rule.match.pattern);
-      return (name: string) => re.test(name);
+      const re = compileSafeRegexOrUndefined(rule.match.pattern);
+      return (name: string) => re?.test(name) ?? false;
     }
     return () => false;
   });
