@@ -239,14 +239,14 @@ describe('Sanitizer defaults', () => {
       { stringValue: 'algo' },
     ],
     [
-      'status_code=, sort_key=, max_tokens= and password reset stay',
+      'status_code=, sort_key=, max_tokens=, error code: and password reset stay',
       str(
         'log.message',
-        'status_code=200 sort_key=name max_tokens=100 POST /password/reset',
+        'status_code=200 sort_key=name max_tokens=100 error code: 404 POST /password/reset',
       ),
       {
         stringValue:
-          'status_code=200 sort_key=name max_tokens=100 POST /password/reset',
+          'status_code=200 sort_key=name max_tokens=100 error code: 404 POST /password/reset',
       },
     ],
     [
@@ -379,12 +379,12 @@ describe('Sanitizer defaults', () => {
       version: `1.0+token=${JWT}`,
     };
     const span = ss.spans![0];
-    span.traceState = 'ot=th:8,vendor=key:k3y-v4lue';
+    span.traceState = 'ot=th:8,vendor=apikey:k3y-v4lue';
     span.links = [{ traceState: 'acme=Bearer abcdefgh12345678' }];
     expect(sanitizer.process(batch)).toBe(4);
     expect(ss.scope.name).toBe('https://u:****@repo.example/lib');
     expect(ss.scope.version).toBe('1.0+token=****');
-    expect(span.traceState).toBe('ot=th:8,vendor=key:****');
+    expect(span.traceState).toBe('ot=th:8,vendor=apikey:****');
     expect(span.links[0].traceState).toBe('acme=****');
     expect(redactions.sort()).toEqual([
       'mask@scope_name',

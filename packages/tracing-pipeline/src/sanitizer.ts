@@ -36,12 +36,19 @@ export interface SanitizerRule extends SanitizerRuleConfig {
   hint?: string;
 }
 
-/** Names under which a value is a secret in `name=value`, `name: value`, `"name": "value"`. */
+/** Names whose value is a secret in `name=value`, `name: value`, `"name": "value"`. */
 const SECRET_NAMES = [
   // any name ending in these, e.g. access_token, client_secret, db_password, x_api_key
   '[a-z0-9_.-]*(?:token|secret|password|passwd|api[_-]?key|apikey|credential)',
-  // these exact names only ("status_code", "sort_key" stay visible)
   'pwd',
+].join('|');
+
+/**
+ * Names whose value is a secret in `name=value` only (query strings, connection strings): with a
+ * colon they are common in messages ("error code: 404"). Exact names: "status_code", "sort_key"
+ * stay visible.
+ */
+const SECRET_PARAMETERS = [
   'key',
   'sig',
   'signature',
@@ -97,7 +104,7 @@ export const DEFAULT_SANITIZER_RULES: SanitizerRule[] = [
     // Query strings (url.full, http.url, url.query), fragments, form bodies, connection strings
     // (`Password=...;`, `pwd=...`, libpq `password=...`), JSON and YAML-ish text, SQL `password = '...'`.
     name: 'secret-parameters',
-    value: `(?P<pre>(?:^|[^a-z0-9_.-])(?:${SECRET_NAMES})["']?\\s*[:=]\\s*)(?P<secret>"[^"]*"|'[^']*'|\\{[^}]*\\}|[^\\s&#;,"'}]+)`,
+    value: `(?P<pre>(?:^|[^a-z0-9_.-])(?:(?:${SECRET_NAMES})["']?\\s*[:=]|(?:${SECRET_PARAMETERS})\\s*=)\\s*)(?P<secret>"[^"]*"|'[^']*'|\\{[^}]*\\}|[^\\s&#;,"'}]+)`,
     // Every name above contains one of these (api_key and apikey: "key").
     hint: 'token|secret|passw|pwd|key|sig|credential|code|auth|session',
     action: 'mask',

@@ -87,7 +87,7 @@ function seededRequest(): ExportTraceServiceRequest {
   };
   const span = makeSpan({
     name: `GET /callback?code=${secret('spanname')}`,
-    traceState: `ot=th:0,vendor=key:${secret('tracestate')}`,
+    traceState: `ot=th:0,vendor=apikey:${secret('tracestate')}`,
     attributes,
     links: [
       {
