@@ -169,8 +169,16 @@ export interface Config {
      */
     pipeline?: {
       receiver?: {
-        /** Largest request body after decompression (default 64 MiB); larger gets 413. */
+        /** Largest request body after decompression (default 20 MiB, as the Collector's); larger gets 413. */
         maxBodyBytes?: number;
+        /** Largest request body as sent, before decompression (default: maxBodyBytes); larger gets 413. */
+        maxCompressedBodyBytes?: number;
+        /** Requests read and decoded at once (default 4); memory is reserved as their bodies stream in. */
+        maxConcurrentDecodes?: number;
+        /** Requests that may wait for a decode slot (default 64); beyond it 503 + Retry-After. */
+        maxQueuedDecodes?: number;
+        /** How long a request waits for a decode slot before 503 + Retry-After (default 1000). */
+        decodeQueueTimeoutMs?: number;
       };
       /** Caps on what the whole pipeline holds (queues included); above soft → 429/503. */
       memory?: {
@@ -202,7 +210,10 @@ export interface Config {
       /** OTLP/HTTP protobuf (gzip) destinations; none = spans are measured, then dropped. */
       exporters?: Array<{
         name: string;
-        /** Full URL of the traces endpoint, e.g. http://tempo:4318/v1/traces. */
+        /**
+         * Full URL of the traces endpoint, e.g. http://tempo:4318/v1/traces. Credentials in the
+         * URL (`user:password@`) are refused at start-up: put them in `headers`.
+         */
         endpoint: string;
         /** @visibility secret */
         headers?: { [name: string]: string };
@@ -219,7 +230,15 @@ export interface Config {
         persistentQueueDir?: string;
       }>;
       /** Batches an exporter would drop go to this file as OTLP JSON lines. */
-      fallback?: { path: string };
+      fallback?: {
+        path: string;
+        /**
+         * Size at which the file is renamed to `<path>.1` (default 256 MiB). While `<path>.1`
+         * exists and the file is full again, batches are dropped (`dropped{reason="fallback_full"}`):
+         * collect `<path>.1` to make room.
+         */
+        maxBytes?: number;
+      };
       shutdownTimeoutMs?: number;
     };
   };

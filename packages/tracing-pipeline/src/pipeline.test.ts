@@ -87,11 +87,20 @@ describe('createPipeline', () => {
     await sink.stop();
   });
 
+  const logged: string[] = [];
+  const logger = {
+    info: (message: string) => logged.push(message),
+    warn() {},
+    error() {},
+  };
+
   function make(
     config: PipelineConfigInput = {},
     sampler?: (o: StageOutputs) => HoldingStage,
   ) {
+    logged.length = 0;
     pipeline = createPipeline({
+      logger,
       config: {
         batch: { timeoutMs: 10 },
         exporters: [
@@ -398,6 +407,10 @@ describe('createPipeline', () => {
     const refused = await post(p, encodeRequest(makeRequest({ a: 1 })));
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBeDefined();
+    // The line an operator looks for to tell that the shutdown ran to its end.
+    expect(logged).toContain(
+      'pipeline drained: 2 spans held by the sampler, 0 in the batcher and 0 exporting at shutdown; 0 left in flight',
+    );
   });
 
   it('re-uses a registry across pipeline restarts', () => {

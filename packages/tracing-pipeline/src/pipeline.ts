@@ -317,6 +317,7 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
     shutdown() {
       shuttingDown ??= (async () => {
         const deadline = Date.now() + config.shutdownTimeoutMs;
+        const heldBefore = heldSpans();
         if (sampler) {
           try {
             await sampler.flush();
@@ -336,6 +337,16 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
             `pipeline stopped with ${retainedSpans} spans kept in persistent queues`,
           );
         }
+        const after = accounting.snapshot();
+        // Says what the shutdown drained, so an operator can tell it ran to the end.
+        logger.info(
+          `pipeline drained: ${heldBefore.sampler} spans held by the sampler, ${heldBefore.batcher} in the batcher and ${heldBefore.exporting} exporting at shutdown; ${after.inFlight} left in flight`,
+          {
+            exported: after.exported,
+            dropped: after.dropped,
+            droppedByReason: after.droppedByReason,
+          },
+        );
       })();
       return shuttingDown;
     },
