@@ -5,6 +5,10 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import authBackend from '@backstage/plugin-auth-backend';
 import githubProvider from '@backstage/plugin-auth-backend-module-github-provider';
 import guestProvider from '@backstage/plugin-auth-backend-module-guest-provider';
+import {
+  TRACING_INGEST_SUBJECT,
+  TRACING_READ_SUBJECT,
+} from '@internal/plugin-tracing-health-common';
 import path from 'node:path';
 import request from 'supertest';
 
@@ -104,5 +108,26 @@ describe('sign-in', () => {
     expect(github.headers.location).toMatch(
       /^https:\/\/github\.com\/login\/oauth\/authorize\?.*client_id=github-client-id/,
     );
+  });
+
+  it('takes both external tokens from the environment and guards /metrics in production', async () => {
+    const config = ConfigReader.fromConfigs(
+      await loadConfigFiles(
+        ['app-config.yaml', 'app-config.production.yaml'],
+        PRODUCTION_ENV,
+      ),
+    );
+    const tokens = config
+      .getConfigArray('backend.auth.externalAccess')
+      .map(entry => [
+        entry.getString('options.subject'),
+        entry.getString('options.token'),
+      ]);
+    expect(tokens).toEqual([
+      [TRACING_INGEST_SUBJECT, PRODUCTION_ENV.TRACING_HEALTH_INGEST_TOKEN],
+      [TRACING_READ_SUBJECT, PRODUCTION_ENV.TRACING_HEALTH_READ_TOKEN],
+    ]);
+    expect(config.getBoolean('tracingHealth.metrics.requireAuth')).toBe(true);
+    expect(config.getString('auth.environment')).toBe('production');
   });
 });
