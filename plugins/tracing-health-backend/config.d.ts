@@ -192,7 +192,10 @@ export interface Config {
       sanitizer?: {
         /** Apply the built-in rules (auth headers, cookies, password/secret/token keys, JWTs, cards). */
         useDefaults?: boolean;
-        /** Extra rules: a case-insensitive key and/or value pattern and an action. */
+        /**
+         * Extra rules: a case-insensitive key and/or value pattern and an action. Patterns are RE2
+         * syntax (linear time; no lookaround or back-references: start-up fails naming the rule).
+         */
         rules?: Array<{
           name?: string;
           key?: string;
@@ -256,6 +259,7 @@ interface SamplingPolicyPatchConfig {
       }
     | { type: 'rate-limiting'; tracesPerSecond: number };
   operations?: Array<{
+    /** `pattern` is an unanchored RE2 regex (linear time; no lookaround or back-references). */
     match:
       | { type: 'span-name'; name: string }
       | { type: 'span-name-regex'; pattern: string }
