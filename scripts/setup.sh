@@ -3,6 +3,9 @@
 # Node is older, Debian packages the tests need (when root), dependencies with the committed Yarn,
 # native modules compiled against that Node's headers. Source it to get the environment:
 #   . scripts/setup.sh
+# The caller's shell options come back at the end, so sourcing it does not leave `set -e` on.
+setup_saved_flags="$-"
+setup_saved_pipefail="$(shopt -qo pipefail && echo -o || echo +o)"
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 node_bin="$("$root/scripts/ensure-node.sh")"
@@ -43,3 +46,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 flock -u 9
 exec 9>&-
+case "$setup_saved_flags" in *e*) ;; *) set +e ;; esac
+case "$setup_saved_flags" in *u*) ;; *) set +u ;; esac
+set "$setup_saved_pipefail" pipefail
