@@ -146,7 +146,6 @@ describe('seeded secrets never leave the pipeline', () => {
         '      strategy: { type: probabilistic, rate: 1 }',
         '  pipeline:',
         '    batch: { sendBatchSize: 10, timeoutMs: 100 }',
-        '    sanitizer: { useDefaults: false }',
         '    exporters:',
         '      - name: sink',
         `        endpoint: ${sink.endpoint}`,
