@@ -1,5 +1,6 @@
 import { AuthService } from '@backstage/backend-plugin-api';
 import {
+  DEFAULT_TRACING_TIER,
   TracedServiceInfo,
   TracingTier,
 } from '@internal/plugin-tracing-health-common';
@@ -13,14 +14,15 @@ export interface ServiceEntity {
   optedIn: boolean;
   /**
    * Every component that claims this `service.name` when more than one does, sorted by ref.
-   * `entityRef` (the first) still gives the tier, but nobody may change the policy (409).
+   * Nobody may change the policy (409), and the tier is the one they all give, or the standard
+   * tier when they disagree: registering a component must not change another team's sampling.
    */
   conflictingEntities?: string[];
 }
 
 /**
- * `service.name` → component. When several components claim one name, the first by ref gives
- * the tier and all of them are listed in `conflictingEntities`.
+ * `service.name` → component. When several components claim one name, all of them are listed in
+ * `conflictingEntities` and their tier counts only if they agree on it.
  */
 export type ServiceEntityMap = ReadonlyMap<string, ServiceEntity>;
 
@@ -39,6 +41,7 @@ export function toServiceEntityMap(
         ...(first.conflictingEntities ?? [first.entityRef]),
         item.entityRef,
       ];
+      if (first.tier !== item.settings.tier) first.tier = DEFAULT_TRACING_TIER;
       continue;
     }
     map.set(serviceName, {
