@@ -57,6 +57,18 @@ export const PIPELINE_METRICS = {
   requestsRefused: 'tracing_health_pipeline_requests_refused_total',
   /** Counter{reason}: bytes as sent (Content-Length, or what was read) of refused requests. */
   requestsRefusedBytes: 'tracing_health_pipeline_requests_refused_bytes_total',
+  /**
+   * Counter{reason="out_of_memory"|"crash"|"unresponsive"}: pipeline worker threads replaced
+   * (worker mode, `tracingHealth.pipeline.workers` > 0).
+   */
+  workerRestarts: 'tracing_health_pipeline_worker_restarts_total',
+  /**
+   * Counter{reason="worker_exit"}: spans a worker had accepted and not yet exported or persisted
+   * when it died (the last figure it reported); requests in flight got 503 and are retried.
+   */
+  workerLostSpans: 'tracing_health_pipeline_worker_lost_spans_total',
+  /** Counter{reason="worker_exit"|"unavailable"}: requests answered 503 by the main thread. */
+  workerRefusedRequests: 'tracing_health_pipeline_worker_refused_requests_total',
 } as const;
 
 /**
