@@ -229,6 +229,14 @@ export const pipelineConfigSchema = z
       .optional(),
     /** How long shutdown() waits for queued batches to be exported. */
     shutdownTimeoutMs: positiveInt(10_000),
+    /**
+     * Worker threads the pipeline runs in, spans sharded among them by trace id (see
+     * workers/WorkerPool). 0 runs it in the calling thread; unset: the host decides (the backend:
+     * one less than the cores, at least 1).
+     */
+    workers: z
+      .preprocess(fromNumericString, integer().min(0, 'must be 0 or more'))
+      .optional(),
   })
   .strict();
 

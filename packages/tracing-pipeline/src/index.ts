@@ -5,9 +5,15 @@
  * @packageDocumentation
  */
 export { createPipeline } from './pipeline';
+export { WorkerPool, defaultWorkerCount } from './workers/WorkerPool';
+export type { WorkerPoolOptions } from './workers/WorkerPool';
+export type { PolicySnapshot } from './workers/protocol';
+export { RendezvousRouter, combineAdmissions } from './routing/shardRouting';
+export type { ShardOwner } from './routing/shardRouting';
 export type {
   CreatePipelineOptions,
   Pipeline,
+  ShardRouter,
   PipelineLogger,
   SpansListener,
 } from './pipeline';

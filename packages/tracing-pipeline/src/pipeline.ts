@@ -19,6 +19,7 @@ import {
   OtlpHttpRequest,
   OtlpHttpResponse,
 } from './receiver';
+import { combineAdmissions } from './routing/shardRouting';
 import { Sanitizer } from './sanitizer';
 import { EncodedBatch, encodeBatch } from './spanBatch';
 
@@ -36,6 +37,24 @@ export interface CreatePipelineOptions {
   logger?: PipelineLogger;
   /** Builds the sampling stage placed between the sanitizer and the batcher. */
   sampler?: (outputs: StageOutputs) => HoldingStage;
+  /**
+   * Shard routing (worker mode): each decoded, validated request is split by trace id; the part
+   * owned here goes on through this pipeline, the rest goes to its owners, and the request is
+   * answered once they have taken or refused it.
+   */
+  shards?: ShardRouter;
+}
+
+/** Splits decoded spans among shard owners (see routing/shardRouting). */
+export interface ShardRouter {
+  route(batch: SpanBatch): {
+    /** The part this pipeline owns. */
+    local: SpanBatch | undefined;
+    /** Spans handed to other owners (they count them as received). */
+    remoteSpans: number;
+    /** Settles when every other owner has answered. */
+    remote: Promise<Admission> | undefined;
+  };
 }
 
 export type SpansListener = (batch: SpanBatch) => void;
@@ -242,8 +261,11 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
     message: 'pipeline is shutting down',
   });
 
-  const accept = (decoded: DecodedExport): Admission => {
-    accounting.received(decoded.receivedSpans);
+  const acceptHere = (
+    decoded: DecodedExport,
+    receivedSpans: number,
+  ): Admission => {
+    accounting.received(receivedSpans);
     accounting.refused(decoded.rejectedSpans, 'invalid');
     const { batch } = decoded;
     if (batch.spanCount === 0) return { admitted: true };
@@ -277,6 +299,20 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
     if (sampler) sampler.consume(batch);
     else toBatcher(batch);
     return { admitted: true };
+  };
+
+  const accept = (decoded: DecodedExport): Admission | Promise<Admission> => {
+    if (!options.shards || decoded.batch.spanCount === 0)
+      return acceptHere(decoded, decoded.receivedSpans);
+    const { local, remote, remoteSpans } = options.shards.route(decoded.batch);
+    const here = acceptHere(
+      {
+        ...decoded,
+        batch: local ?? { resourceSpans: [], spanCount: 0, bytes: 0 },
+      },
+      decoded.receivedSpans - remoteSpans,
+    );
+    return remote ? remote.then(r => combineAdmissions([here, r])) : here;
   };
 
   const receiver = new OtlpHttpReceiver({

@@ -68,7 +68,7 @@ export interface ReceiverOptions {
    */
   reserve?(): MemoryReservation;
   /** Takes the valid spans, or refuses them as a whole (memory pressure). May throw on bugs only. */
-  accept(decoded: DecodedExport): Admission;
+  accept(decoded: DecodedExport): Admission | Promise<Admission>;
   /**
    * Told of every refused request (429/503, and 413 for size limits) with its wire bytes
    * (Content-Length, or what was read when larger or not declared).
@@ -581,7 +581,7 @@ export class OtlpHttpReceiver {
       try {
         admission =
           decoded.receivedSpans > 0
-            ? this.options.accept(decoded)
+            ? await this.options.accept(decoded)
             : { admitted: true };
       } catch {
         return errorResponse(

@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
+import {
+  chunks,
+  encodeRequest,
+  makeResourceSpans,
+  makeSpan,
+  str,
+} from '../testing/fixtures';
+import { OtlpSink } from '../testing/otlpSink';
+import { Span } from '../model';
+import { WorkerPool } from './WorkerPool';
+
+jest.setTimeout(120_000);
+
+const protobuf = (spans: Span[], service = 'checkout') => ({
+  contentType: 'application/x-protobuf',
+  body: chunks(
+    encodeRequest({ resourceSpans: [makeResourceSpans(service, spans)] }),
+  ),
+});
+
+async function counterValues(registry: Registry, name: string) {
+  const metric = registry.getSingleMetric(name);
+  const values = metric ? (await metric.get()).values : [];
+  return Object.fromEntries(
+    values.map(v => [String(v.labels.reason), v.value]),
+  );
+}
+
+describe('WorkerPool', () => {
+  let pool: WorkerPool | undefined;
+  let sink: OtlpSink | undefined;
+  afterEach(async () => {
+    await pool?.shutdown();
+    await sink?.stop();
+    pool = undefined;
+    sink = undefined;
+  });
+
+  it('keeps every kept trace whole when its spans arrive in many requests across 2 workers', async () => {
+    sink = await new OtlpSink().start();
+    const registry = new Registry();
+    pool = new WorkerPool({
+      config: {
+        exporters: [{ name: 'sink', endpoint: sink.url }],
+        batch: { timeoutMs: 20 },
+      },
+      workers: 2,
+      registry,
+      sampling: {
+        tail: {
+          enabled: true,
+          decisionWaitMs: 1000,
+          tickIntervalMs: 50,
+          policies: [
+            {
+              name: 'keep',
+              type: 'string_attribute',
+              key: 'keep',
+              values: ['yes'],
+            },
+          ],
+        },
+      },
+      spanMetrics: {},
+    });
+    await pool.start();
+
+    // 60 traces of 6 spans; request r carries span r of every trace, so no request holds a whole
+    // trace and the receiving worker alternates. Every third trace has a span tail sampling keeps.
+    const traces = Array.from({ length: 60 }, (_, t) => {
+      const traceId = randomBytes(16);
+      const root = makeSpan({ traceId });
+      return [
+        root,
+        ...Array.from({ length: 5 }, (__, i) =>
+          makeSpan({
+            traceId,
+            parentSpanId: root.spanId,
+            attributes: t % 3 === 0 && i === 4 ? [str('keep', 'yes')] : [],
+          }),
+        ),
+      ];
+    });
+    for (let r = 0; r < 6; r++) {
+      const res = await pool.handle(protobuf(traces.map(spans => spans[r])));
+      expect(res.status).toBe(200);
+    }
+    await pool.shutdown();
+
+    const exported = new Map<string, number>();
+    for (const span of sink.spans()) {
+      const id = Buffer.from(span.traceId!).toString('hex');
+      exported.set(id, (exported.get(id) ?? 0) + 1);
+    }
+    // Every trace tail sampling had to keep is there, and every trace there is whole.
+    const mustKeep = traces
+      .filter((_, t) => t % 3 === 0)
+      .map(spans => Buffer.from(spans[0].traceId!).toString('hex'));
+    expect(mustKeep.map(id => exported.get(id))).toEqual(mustKeep.map(() => 6));
+    expect([...exported.values()].filter(count => count !== 6)).toEqual([]);
+    // Accounting adds up across the workers: each span received once.
+    const snapshot = pool.accounting.snapshot();
+    expect(snapshot.received).toBe(360);
+    expect(snapshot.inFlight).toBe(0);
+  });
+
+  it('answers every request while a worker runs out of heap, replaces it, and names the loss', async () => {
+    const registry = new Registry();
+    pool = new WorkerPool({
+      // The memory limiter believes it fits; the worker's heap cap says otherwise.
+      config: {
+        memory: {
+          softLimitBytes: 2 ** 30,
+          hardLimitBytes: 2 ** 31,
+          softLimitSpans: 10_000_000,
+          hardLimitSpans: 20_000_000,
+        },
+        receiver: { maxBodyBytes: 64 * 2 ** 20 },
+      },
+      workers: 2,
+      registry,
+      resourceLimits: { maxOldGenerationSizeMb: 32 },
+    });
+    await pool.start();
+
+    // About 300,000 spans: a few MiB on the wire, far beyond 32 MiB of heap once decoded.
+    const huge = Array.from({ length: 300_000 }, () =>
+      makeSpan({ attributes: [], name: 'x' }),
+    );
+    const deadly = pool.handle(protobuf(huge));
+    const others = Array.from({ length: 20 }, () =>
+      pool!.handle(protobuf([makeSpan()])),
+    );
+    const [deadlyRes, ...otherRes] = await Promise.all([deadly, ...others]);
+    expect(deadlyRes.status).toBe(503);
+    expect(deadlyRes.headers['retry-after']).toBe('5');
+    // Every other request got an answer: taken, or 503 + Retry-After when its share was with the
+    // dying worker (the client retries).
+    expect(
+      otherRes.filter(
+        res =>
+          res.status !== 200 &&
+          !(res.status === 503 && res.headers['retry-after']),
+      ),
+    ).toEqual([]);
+
+    await pool.whenAllReady();
+    const later = await pool.handle(protobuf([makeSpan(), makeSpan()]));
+    expect(later.status).toBe(200);
+
+    expect(
+      await counterValues(registry, PIPELINE_METRICS.workerRestarts),
+    ).toEqual({
+      out_of_memory: 1,
+    });
+    expect(
+      (await counterValues(registry, PIPELINE_METRICS.workerRefusedRequests))
+        .worker_exit,
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await counterValues(registry, PIPELINE_METRICS.workerLostSpans),
+    ).toHaveProperty('worker_exit');
+  });
+});

@@ -1,0 +1,90 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { EffectivePolicy } from '@internal/plugin-tracing-health-common';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { AccountingSnapshot } from '../accounting';
+import type { PipelineConfigInput } from '../config';
+import type { MemoryUsage } from '../memoryLimiter';
+import type { SpanMetricsSnapshot } from '../spanMetrics';
+
+/** Every effective policy the main thread's policy source knows, posted when its version changes. */
+export interface PolicySnapshot {
+  version: number;
+  defaultPolicy: EffectivePolicy;
+  services: Record<string, EffectivePolicy>;
+}
+
+/** What a worker is started with (workerData). */
+export interface WorkerInit {
+  index: number;
+  workers: number;
+  /** `tracingHealth.pipeline`, with this worker's own persistent queue directories. */
+  pipeline: PipelineConfigInput;
+  /** The engine's part of `tracingHealth.sampling`; absent: no sampling stage. */
+  sampling?: unknown;
+  policies?: PolicySnapshot;
+  /** SpanMetrics options (without registry); absent: no span metrics. */
+  spanMetrics?: {
+    completenessWindowMs?: number;
+    maxTraces?: number;
+    maxServices?: number;
+  };
+  /** How long a worker waits for a peer to answer for its share. */
+  shareTimeoutMs: number;
+  /** Enables the test-only `hook` message. */
+  testHooks?: boolean;
+}
+
+export type MainToWorker =
+  | {
+      t: 'req';
+      id: number;
+      contentType?: string | null;
+      contentEncoding?: string | null;
+      body: Uint8Array;
+    }
+  | { t: 'peer'; index: number; port: MessagePort }
+  | { t: 'peerGone'; index: number }
+  | { t: 'policies'; snapshot: PolicySnapshot }
+  | { t: 'collect'; id: number }
+  | { t: 'shutdown' }
+  | { t: 'hook'; name: 'allocate' | 'hang' | 'crash' };
+
+/** The aggregates a worker reports on an interval (never per span). */
+export interface WorkerAggregates {
+  accounting: AccountingSnapshot;
+  memory: MemoryUsage;
+  metrics: MetricObjectWithValues<MetricValue<string>>[];
+  rates: Record<string, number>;
+  spanMetrics?: SpanMetricsSnapshot;
+}
+
+export type WorkerToMain =
+  | { t: 'ready' }
+  | {
+      t: 'res';
+      id: number;
+      status: number;
+      headers: Record<string, string>;
+      body: Uint8Array;
+    }
+  | { t: 'collected'; id: number; data: WorkerAggregates }
+  | { t: 'shutdownDone' };
+
+export type PeerMessage =
+  | { t: 'share'; id: number; body: Uint8Array }
+  | {
+      t: 'shareRes';
+      id: number;
+      status: number;
+      retryAfterSeconds?: number;
+      message: string;
+    };
+
+/** A Uint8Array that owns its whole ArrayBuffer, so it can be transferred without detaching a pool. */
+export function transferable(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
+    return bytes;
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
+}
