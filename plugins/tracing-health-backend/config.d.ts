@@ -243,6 +243,14 @@ export interface Config {
         maxBytes?: number;
       };
       shutdownTimeoutMs?: number;
+      /**
+       * Worker threads the pipeline runs in (default: one less than the cores, at least 1; 0 runs
+       * it on the portal's event loop as before). Each worker has a heap capped at its share of
+       * `memory.hardLimitBytes` plus room to decode; spans are sharded among the workers by trace
+       * id. A worker that dies or hangs is replaced, its requests in flight get 503 + Retry-After,
+       * and exporters' persistent queues live in `<persistentQueueDir>/worker-<i>`.
+       */
+      workers?: number;
     };
   };
 }

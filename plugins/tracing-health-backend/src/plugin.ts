@@ -115,12 +115,19 @@ export const tracingHealthPlugin = createBackendPlugin({
         });
         // The embedded pipeline: OTLP in, sanitize, sample with the control plane's policies,
         // batch, export. Its ingest route goes first, before any router that parses bodies.
+        const coverageConfig = readCoverageConfig(config);
         const embedded = await startPipeline({
           config,
           logger,
           registry,
           lifecycle,
           policySource: sampling.policySource,
+          spanMetrics: {
+            completenessWindowMs:
+              coverageConfig.completenessWindowSeconds * 1000,
+            maxTraces: coverageConfig.maxTraces,
+            maxServices: coverageConfig.maxServices,
+          },
         });
         sampling.setAdaptiveRateProvider({
           currentRate: serviceName => embedded.currentRates()[serviceName],
@@ -137,11 +144,15 @@ export const tracingHealthPlugin = createBackendPlugin({
 
         httpRouter.use(sampling.router);
 
-        // Span metrics count accepted spans before sampling, so they describe real traffic.
+        // Span metrics count accepted spans before sampling, so they describe real traffic. In
+        // worker mode the workers count them and report aggregates; in-process, they subscribe.
         // coverage.rollups is the checks' ServiceVolumeProvider.
-        const coverageConfig = readCoverageConfig(config);
-        const spanMetrics = createSpanMetrics(coverageConfig, registry);
-        embedded.pipeline.onSpans(batch => spanMetrics.record(batch));
+        let spanMetrics = embedded.spanMetrics;
+        if (!spanMetrics) {
+          const inProcess = createSpanMetrics(coverageConfig, registry);
+          embedded.inProcess?.onSpans(batch => inProcess.record(batch));
+          spanMetrics = inProcess;
+        }
         const coverage = await startCoverage({
           config: coverageConfig,
           knex,
@@ -182,7 +193,9 @@ export const tracingHealthPlugin = createBackendPlugin({
         const runbooks = new RunbookService({
           listServices: credentials => catalogServices.list(credentials),
           appBaseUrl: config.getOptionalString('app.baseUrl') ?? '',
-          backendBaseUrl: `${config.getOptionalString('backend.baseUrl') ?? ''}/api/${TRACING_HEALTH_PLUGIN_ID}`,
+          backendBaseUrl: `${
+            config.getOptionalString('backend.baseUrl') ?? ''
+          }/api/${TRACING_HEALTH_PLUGIN_ID}`,
         });
         httpRouter.use(
           createChecksRouter({ checks, runbooks, httpAuth, permissions }),

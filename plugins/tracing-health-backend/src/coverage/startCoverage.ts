@@ -35,7 +35,7 @@ export interface StartCoverageOptions {
   config: CoverageConfig;
   knex: Knex;
   registry: Registry;
-  spanMetrics: SpanMetrics;
+  spanMetrics: Pick<SpanMetrics, 'snapshot' | 'lastSeen' | 'lastSeenByService'>;
   scheduler: SchedulerService;
   lifecycle: LifecycleService;
   auth: AuthService;

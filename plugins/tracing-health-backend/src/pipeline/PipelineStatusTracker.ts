@@ -1,6 +1,9 @@
-import { PipelineStatus, PipelineStatusProvider } from '@internal/plugin-tracing-health-node';
+import {
+  PipelineStatus,
+  PipelineStatusProvider,
+} from '@internal/plugin-tracing-health-node';
 import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
-import { Pipeline } from '@internal/tracing-pipeline';
+import { PipelineHandle } from './startPipeline';
 import { Registry } from 'prom-client';
 
 const WINDOW_MS = 5 * 60_000;
@@ -36,7 +39,7 @@ export class PipelineStatusTracker implements PipelineStatusProvider {
   private timer?: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly pipeline: Pipeline,
+    private readonly pipeline: PipelineHandle,
     private readonly registry: Registry,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -55,9 +58,14 @@ export class PipelineStatusTracker implements PipelineStatusProvider {
     const now = this.clock();
     const total = await sumOf(this.registry, PIPELINE_METRICS.exportFailed);
     this.failureSamples.push({ at: now, total });
-    this.failureSamples = this.failureSamples.filter(s => s.at >= now - WINDOW_MS);
+    this.failureSamples = this.failureSamples.filter(
+      s => s.at >= now - WINDOW_MS,
+    );
     this.queueSize = await sumOf(this.registry, PIPELINE_METRICS.queueSize);
-    this.queueCapacity = await sumOf(this.registry, PIPELINE_METRICS.queueCapacity);
+    this.queueCapacity = await sumOf(
+      this.registry,
+      PIPELINE_METRICS.queueCapacity,
+    );
   }
 
   status(): PipelineStatus {

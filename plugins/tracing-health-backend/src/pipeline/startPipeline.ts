@@ -1,27 +1,51 @@
-import {
-  LifecycleService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { LifecycleService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
 import {
   createPipeline,
   createSamplingStage,
+  defaultWorkerCount,
   parseSamplingConfig,
   Pipeline,
   SamplingStage,
   samplingStageOptionsFromConfig,
+  SpanMetrics,
+  WorkerPool,
+  WorkerPoolOptions,
 } from '@internal/tracing-pipeline';
 import { SamplingPolicySource } from '@internal/plugin-tracing-health-common';
 import { Registry } from 'prom-client';
 
 /** The keys of `tracingHealth.sampling` that configure the engine (the rest are the control plane's). */
-const ENGINE_SAMPLING_KEYS = ['default', 'tiers', 'services', 'adaptive', 'tail'] as const;
+const ENGINE_SAMPLING_KEYS = [
+  'default',
+  'tiers',
+  'services',
+  'adaptive',
+  'tail',
+] as const;
+
+/** What the routes, the health check and coverage need of the pipeline, in either mode. */
+export type PipelineHandle = Pick<
+  Pipeline,
+  'config' | 'handle' | 'memoryUsage'
+> & {
+  readonly accounting: Pick<Pipeline['accounting'], 'snapshot'>;
+};
 
 export interface EmbeddedPipeline {
-  pipeline: Pipeline;
+  pipeline: PipelineHandle;
   /** The adaptive sampler's current rate per service, for `/sampling` and the pages. */
   currentRates(): Record<string, number>;
+  /** Worker threads the pipeline runs in; 0: in this thread. */
+  workers: number;
+  /** In-process mode: the pipeline itself (span metrics subscribe to its spans). */
+  inProcess?: Pipeline;
+  /** Worker mode: the workers' span metrics, merged (coverage reads them). */
+  spanMetrics?: Pick<
+    SpanMetrics,
+    'snapshot' | 'lastSeen' | 'lastSeenByService'
+  >;
 }
 
 /**
@@ -29,6 +53,10 @@ export interface EmbeddedPipeline {
  * plane's database-backed source), loads persistent queues, and flushes on shutdown. Invalid
  * `tracingHealth.pipeline` / `tracingHealth.sampling` config throws here, at start-up, with
  * the offending keys in the message.
+ *
+ * With `tracingHealth.pipeline.workers` > 0 (default: one less than the cores, at least 1) the
+ * pipeline, span metrics included, runs in worker threads (see WorkerPool in the pipeline
+ * package): this thread only reads bodies and hands them over.
  */
 export async function startPipeline(options: {
   config: Config;
@@ -36,31 +64,65 @@ export async function startPipeline(options: {
   registry: Registry;
   lifecycle: LifecycleService;
   policySource: SamplingPolicySource;
+  /** Span metrics options, for worker mode (the workers compute them). */
+  spanMetrics?: WorkerPoolOptions['spanMetrics'];
 }): Promise<EmbeddedPipeline> {
   const { config, logger, registry, lifecycle, policySource } = options;
-  const samplingRaw = (config.getOptional('tracingHealth.sampling') ?? {}) as Record<
-    string,
-    unknown
-  >;
+  const samplingRaw = (config.getOptional('tracingHealth.sampling') ??
+    {}) as Record<string, unknown>;
   const engineSampling = Object.fromEntries(
-    ENGINE_SAMPLING_KEYS.filter(k => samplingRaw[k] !== undefined).map(k => [k, samplingRaw[k]]),
+    ENGINE_SAMPLING_KEYS.filter(k => samplingRaw[k] !== undefined).map(k => [
+      k,
+      samplingRaw[k],
+    ]),
   );
   const samplingConfig = parseSamplingConfig(engineSampling);
-  const samplingStage = createSamplingStage({
-    policySource,
-    registry,
-    ...samplingStageOptionsFromConfig(samplingConfig),
-    onError: error => logger.error('sampling stage failed to decide', { error: String(error) }),
-  });
-
   const pipelineLogger = logger.child({ component: 'pipeline' });
   const log =
     (level: 'info' | 'warn' | 'error') =>
     (message: string, meta?: Record<string, unknown>) =>
       pipelineLogger[level](message, meta as JsonObject | undefined);
+  const pipelineRaw = (config.getOptional('tracingHealth.pipeline') ??
+    {}) as any;
+  const configuredWorkers = config.getOptionalNumber(
+    'tracingHealth.pipeline.workers',
+  );
+  const workers = configuredWorkers ?? defaultWorkerCount();
+
+  if (workers > 0) {
+    const pool = new WorkerPool({
+      config: pipelineRaw,
+      workers,
+      registry,
+      logger: { info: log('info'), warn: log('warn'), error: log('error') },
+      sampling: engineSampling,
+      policySource,
+      spanMetrics: options.spanMetrics ?? {},
+    });
+    await pool.start();
+    lifecycle.addShutdownHook(() => pool.shutdown());
+    logger.info('embedded tracing pipeline started', {
+      workers,
+      exporters: pool.config.exporters.map(e => e.name).join(', ') || 'none',
+    });
+    return {
+      pipeline: pool,
+      currentRates: () => pool.currentRates(),
+      workers,
+      spanMetrics: pool.spanMetrics(),
+    };
+  }
+
+  const samplingStage = createSamplingStage({
+    policySource,
+    registry,
+    ...samplingStageOptionsFromConfig(samplingConfig),
+    onError: error =>
+      logger.error('sampling stage failed to decide', { error: String(error) }),
+  });
   let stage: SamplingStage | undefined;
   const pipeline = createPipeline({
-    config: (config.getOptional('tracingHealth.pipeline') ?? {}) as any,
+    config: pipelineRaw,
     registry,
     logger: { info: log('info'), warn: log('warn'), error: log('error') },
     sampler: outputs => {
@@ -71,7 +133,13 @@ export async function startPipeline(options: {
   await pipeline.start();
   lifecycle.addShutdownHook(() => pipeline.shutdown());
   logger.info('embedded tracing pipeline started', {
+    workers: 0,
     exporters: pipeline.config.exporters.map(e => e.name).join(', ') || 'none',
   });
-  return { pipeline, currentRates: () => stage?.currentRates() ?? {} };
+  return {
+    pipeline,
+    currentRates: () => stage?.currentRates() ?? {},
+    workers: 0,
+    inProcess: pipeline,
+  };
 }
