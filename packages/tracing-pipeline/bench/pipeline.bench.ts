@@ -2,7 +2,9 @@
 /**
  * Throughput of the whole pipeline (receiver → limiter → sanitizer → batcher → gzip → OTLP/HTTP
  * exporter) into a loopback sink, for protobuf and JSON requests, against a bare decode of the same
- * bytes. Run with `yarn bench:pipeline` (options: --spans N, --rounds N, --only protobuf|json).
+ * bytes. Run with `yarn bench:pipeline` (options: --spans N, --rounds N, --only protobuf|json,
+ * --workers N: the pipeline in a WorkerPool of N worker threads, --lean: without the sampling
+ * stage (tail sampling) and span metrics, which are on by default as in the backend).
  * Not a test: it prints. CPU µs/span counts all threads (gzip runs on the libuv pool).
  *
  * Requests are handed to `pipeline.handle` directly (what the backend route does with the request
@@ -20,6 +22,14 @@ import {
 } from '../src/otlpJson';
 import { ExportTraceServiceRequestCodec } from '../src/otlpRoot';
 import { createPipeline } from '../src/pipeline';
+import {
+  ConfigSamplingPolicySource,
+  createSamplingStage,
+  samplingStageOptionsFromConfig,
+  parseSamplingConfig,
+} from '../src/sampling';
+import { SpanMetrics } from '../src/spanMetrics';
+import { WorkerPool } from '../src/workers/WorkerPool';
 
 const SPANS_PER_REQUEST = 512;
 const CONCURRENCY = 4;
@@ -30,6 +40,21 @@ const argument = (name: string) =>
 const totalSpans = Number(argument('--spans')) || 300_000;
 const only = argument('--only');
 const rounds = Number(argument('--rounds')) || 3;
+/** 0: in this thread (createPipeline); N: a WorkerPool of N workers. */
+const workers = Number(argument('--workers')) || 0;
+/** With span metrics and tail sampling on, as the backend runs (default on; --lean: off). */
+const full = !process.argv.includes('--lean');
+// Every trace is kept (rate 1), so the sink sees every span and the run ends when all are exported;
+// the tail sampler still holds each trace for its decision wait.
+const SAMPLING = {
+  default: { strategy: { type: 'probabilistic', rate: 1 } },
+  tail: {
+    enabled: true,
+    decisionWaitMs: 200,
+    tickIntervalMs: 50,
+    policies: [{ name: 'errors', type: 'status_code', statusCodes: ['ERROR'] }],
+  },
+};
 
 const str = (key: string, stringValue: string): KeyValue => ({
   key,
@@ -163,19 +188,54 @@ async function throughPipeline(
   sinkUrl: string,
   spans: number,
 ) {
-  const pipeline = createPipeline({
-    config: {
-      memory: {
-        softLimitBytes: 192 * 2 ** 20,
-        hardLimitBytes: 256 * 2 ** 20,
-        softLimitSpans: 100_000,
-        hardLimitSpans: 120_000,
-      },
-      batch: { sendBatchSize: 8192, timeoutMs: 50 },
-      exporters: [{ name: 'sink', endpoint: sinkUrl, concurrency: 4 }],
+  const config = {
+    memory: {
+      softLimitBytes: 192 * 2 ** 20,
+      hardLimitBytes: 256 * 2 ** 20,
+      softLimitSpans: 100_000,
+      hardLimitSpans: 120_000,
     },
-    registry: new Registry(),
-  });
+    batch: { sendBatchSize: 8192, timeoutMs: 50 },
+    exporters: [{ name: 'sink', endpoint: sinkUrl, concurrency: 4 }],
+  };
+  const registry = new Registry();
+  let pipeline: Pick<
+    WorkerPool,
+    'handle' | 'accounting' | 'shutdown' | 'collect'
+  >;
+  if (workers > 0) {
+    const pool = new WorkerPool({
+      config,
+      workers,
+      registry,
+      sampling: full ? SAMPLING : undefined,
+      spanMetrics: full ? {} : undefined,
+    });
+    await pool.start();
+    pipeline = pool;
+  } else {
+    const inProcess = createPipeline({
+      config,
+      registry,
+      sampler: full
+        ? createSamplingStage({
+            policySource: ConfigSamplingPolicySource.fromConfig(SAMPLING),
+            registry,
+            ...samplingStageOptionsFromConfig(parseSamplingConfig(SAMPLING)),
+          })
+        : undefined,
+    });
+    if (full) {
+      const spanMetrics = new SpanMetrics({ registry });
+      inProcess.onSpans(batch => spanMetrics.record(batch));
+    }
+    pipeline = {
+      handle: r => inProcess.handle(r),
+      accounting: inProcess.accounting,
+      shutdown: () => inProcess.shutdown(),
+      collect: async () => {},
+    };
+  }
   const contentType =
     kind === 'protobuf' ? 'application/x-protobuf' : 'application/json';
   const requestsToSend = Math.ceil(spans / SPANS_PER_REQUEST);
@@ -198,8 +258,11 @@ async function throughPipeline(
     }),
   );
   const sent = requestsToSend * SPANS_PER_REQUEST;
-  while (pipeline.accounting.snapshot().exported < sent)
-    await new Promise(r => setTimeout(r, 1));
+  for (;;) {
+    await pipeline.collect(true);
+    if (pipeline.accounting.snapshot().exported >= sent) break;
+    await new Promise(r => setTimeout(r, workers ? 20 : 1));
+  }
   const elapsed = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const elu = performance.eventLoopUtilization(eluBefore).utilization;
@@ -226,6 +289,13 @@ async function main() {
     (sink.address() as AddressInfo).port
   }/v1/traces`;
 
+  console.log(
+    `${workers ? `${workers} worker threads` : 'in-process (no workers)'}, ${
+      full
+        ? 'span metrics and tail sampling on'
+        : 'lean: no sampling stage, no span metrics'
+    }`,
+  );
   console.log(
     `tracing-pipeline benchmark: ${totalSpans} spans per run, median of ${rounds} rounds, ${SPANS_PER_REQUEST} spans per request, ${CONCURRENCY} requests in parallel`,
   );
