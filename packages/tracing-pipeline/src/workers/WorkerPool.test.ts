@@ -164,4 +164,31 @@ describe('WorkerPool', () => {
       await counterValues(registry, PIPELINE_METRICS.workerLostSpans),
     ).toHaveProperty('worker_exit');
   });
+
+  it('replaces a worker that stops answering, answering its requests 503 + Retry-After', async () => {
+    const registry = new Registry();
+    pool = new WorkerPool({
+      config: {},
+      workers: 2,
+      registry,
+      deadlineMs: 2000,
+      testHooks: true,
+    });
+    await pool.start();
+    pool.hook(0, 'hang');
+    // Two requests at once: one of them goes to the hung worker.
+    const answers = await Promise.all([
+      pool.handle(protobuf([makeSpan()])),
+      pool.handle(protobuf([makeSpan()])),
+    ]);
+    expect(answers.map(a => a.status).sort()).toEqual([200, 503]);
+    expect(answers.find(a => a.status === 503)!.headers['retry-after']).toBe(
+      '5',
+    );
+    await pool.whenAllReady();
+    expect((await pool.handle(protobuf([makeSpan()]))).status).toBe(200);
+    expect(
+      await counterValues(registry, PIPELINE_METRICS.workerRestarts),
+    ).toEqual({ unresponsive: 1 });
+  });
 });
