@@ -181,10 +181,14 @@ describe('WorkerPool', () => {
       pool.handle(protobuf([makeSpan()])),
       pool.handle(protobuf([makeSpan()])),
     ]);
-    expect(answers.map(a => a.status).sort()).toEqual([200, 503]);
-    expect(answers.find(a => a.status === 503)!.headers['retry-after']).toBe(
-      '5',
-    );
+    // The one on the hung worker gets 503; the other too when its trace belongs to the hung
+    // worker (its share is not taken). Every request is answered.
+    expect(answers.map(a => a.status)).toContain(503);
+    expect(
+      answers
+        .filter(a => a.status !== 200)
+        .map(a => [a.status, a.headers['retry-after']]),
+    ).toEqual(answers.filter(a => a.status !== 200).map(() => [503, '5']));
     await pool.whenAllReady();
     expect((await pool.handle(protobuf([makeSpan()]))).status).toBe(200);
     expect(

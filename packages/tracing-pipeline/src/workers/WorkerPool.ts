@@ -608,6 +608,9 @@ export class WorkerPool {
         case 'shutdownDone':
           slot.shutdownDone?.();
           break;
+        case 'log':
+          this.logger[m.level](`worker ${index}: ${m.message}`, m.meta);
+          break;
         default:
       }
     });

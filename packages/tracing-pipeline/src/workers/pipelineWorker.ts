@@ -35,6 +35,16 @@ function main(port: MessagePort, init: WorkerInit) {
   const post = (m: WorkerToMain, transfer?: ArrayBuffer[]) =>
     port.postMessage(m, transfer as any);
   const registry = new Registry();
+  // The portal's logger lives on the main thread.
+  const log =
+    (level: 'info' | 'warn' | 'error') =>
+    (message: string, meta?: Record<string, unknown>) => {
+      try {
+        post({ t: 'log', level, message, meta });
+      } catch {
+        post({ t: 'log', level, message });
+      }
+    };
 
   // Sampling policies: a snapshot of the main thread's source, or the config's own.
   let snapshot: PolicySnapshot | undefined = init.policies;
@@ -72,7 +82,7 @@ function main(port: MessagePort, init: WorkerInit) {
   const unavailable = (peer: number, why: string): Admission => ({
     admitted: false,
     status: 503,
-    retryAfterSeconds: 1,
+    retryAfterSeconds: Number(init.pipeline.memory?.retryAfterSeconds ?? 5),
     message: `pipeline worker ${peer} ${why}, retry later`,
   });
   const failPending = (peer: number) => {
@@ -135,11 +145,8 @@ function main(port: MessagePort, init: WorkerInit) {
   const pipeline = createPipeline({
     config: init.pipeline,
     registry,
-    logger: {
-      info: (msg, meta) => console.info(msg, meta ?? ''),
-      warn: (msg, meta) => console.warn(msg, meta ?? ''),
-      error: (msg, meta) => console.error(msg, meta ?? ''),
-    },
+    // The portal's logger lives on the main thread.
+    logger: { info: log('info'), warn: log('warn'), error: log('error') },
     sampler: sampler
       ? outputs => {
           stage = sampler(outputs);

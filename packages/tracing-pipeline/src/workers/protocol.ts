@@ -68,7 +68,13 @@ export type WorkerToMain =
       body: Uint8Array;
     }
   | { t: 'collected'; id: number; data: WorkerAggregates }
-  | { t: 'shutdownDone' };
+  | { t: 'shutdownDone' }
+  | {
+      t: 'log';
+      level: 'info' | 'warn' | 'error';
+      message: string;
+      meta?: Record<string, unknown>;
+    };
 
 export type PeerMessage =
   | { t: 'share'; id: number; body: Uint8Array }
