@@ -117,8 +117,17 @@ function otlpError(
   };
 }
 
-/** The worker's entry: a JS file that loads the TypeScript source when running from source. */
-const WORKER_ENTRY = require.resolve('./workerEntry.js');
+/**
+ * The worker's entry: a JS file that loads the TypeScript source when running from source.
+ * Undefined where it does not ship (a bundled production build): see WorkerPool.available().
+ */
+function workerEntry(): string | undefined {
+  try {
+    return require.resolve('./workerEntry.js');
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The pipeline in `worker_threads` workers with a capped heap (worker mode). The main thread only
@@ -158,6 +167,11 @@ export class WorkerPool {
   private readonly lostSpans: Counter<'reason'>;
   private readonly refusedRequests: Counter<'reason'>;
   private readonly readyWaiters: Array<() => void> = [];
+
+  /** Whether worker threads can be started here (the worker entry ships with this build). */
+  static available(): boolean {
+    return workerEntry() !== undefined;
+  }
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.config = parsePipelineConfig(options.config);
@@ -563,7 +577,10 @@ export class WorkerPool {
         ? this.policySnapshot(this.options.policySource)
         : undefined,
     };
-    const worker = new Worker(WORKER_ENTRY, {
+    const entry = workerEntry();
+    if (!entry)
+      throw new Error('the pipeline worker entry is not in this build');
+    const worker = new Worker(entry, {
       workerData: init,
       resourceLimits: this.resourceLimits,
       name: `tracing-pipeline-${index}`,

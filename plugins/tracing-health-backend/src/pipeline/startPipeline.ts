@@ -87,7 +87,13 @@ export async function startPipeline(options: {
   const configuredWorkers = config.getOptionalNumber(
     'tracingHealth.pipeline.workers',
   );
-  const workers = configuredWorkers ?? defaultWorkerCount();
+  let workers = configuredWorkers ?? defaultWorkerCount();
+  if (workers > 0 && !WorkerPool.available()) {
+    logger.warn(
+      'the pipeline worker entry is not in this build; the pipeline runs on the event loop (tracingHealth.pipeline.workers ignored)',
+    );
+    workers = 0;
+  }
 
   if (workers > 0) {
     const pool = new WorkerPool({
