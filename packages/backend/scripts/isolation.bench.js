@@ -96,8 +96,9 @@ async function post(body, headers) {
   }
 }
 
-function varint(n) {
+function varint(value) {
   const out = [];
+  let n = value;
   while (n > 0x7f) {
     out.push((n & 0x7f) | 0x80);
     n = Math.floor(n / 128);
@@ -160,7 +161,7 @@ async function main() {
     await sleep(3000);
 
     const rows = [];
-    async function phase(name, load) {
+    const phase = async (name, load) => {
       const latencies = [];
       let rss = 0;
       let running = true;
@@ -211,7 +212,7 @@ async function main() {
       });
       console.log(JSON.stringify(rows[rows.length - 1]));
       await sleep(2000);
-    }
+    };
 
     await phase('idle');
     await phase('saturated (8 senders, 512 spans/request)', async count => {
