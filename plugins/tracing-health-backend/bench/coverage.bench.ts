@@ -65,6 +65,7 @@ function benchCoverage() {
     lastSeen.set(name, now - (i % 20) * 60_000);
     figures.set(name, {
       spansPerSecond: (i % 97) + 0.5,
+      requestsPerSecond: (i % 89) / 10,
       tracesPerSecond: (i % 31) / 10,
       errorRatio: (i % 13) / 100,
       p50Seconds: 0.02,

@@ -4,7 +4,12 @@ import { CoverageState } from './metrics';
 /** Span-derived figures of one `service.name` over a time range. */
 export interface ServiceFigures {
   spansPerSecond: number;
-  /** Root spans per second: traces the service started. */
+  /**
+   * Entry spans (kind SERVER or CONSUMER) per second: requests and messages the service
+   * received.
+   */
+  requestsPerSecond: number;
+  /** Root spans per second: traces the service started (0 for a service only others call). */
   tracesPerSecond: number;
   /** Error spans / spans; absent without spans. */
   errorRatio?: number;
@@ -89,7 +94,10 @@ export interface CoverageSeriesPoint {
   spans: number;
   errorSpans: number;
   traces: number;
+  /** Entry spans (SERVER or CONSUMER kind) in the step. */
+  requests: number;
   spansPerSecond: number;
+  requestsPerSecond: number;
   tracesPerSecond: number;
   errorRatio: number | null;
   p95Seconds: number | null;
@@ -118,6 +126,7 @@ export const COVERAGE_SORT_KEYS = [
   'system',
   'serviceName',
   'spansPerSecond',
+  'requestsPerSecond',
   'tracesPerSecond',
   'errorRatio',
   'p95',
@@ -125,3 +134,14 @@ export const COVERAGE_SORT_KEYS = [
   'lastSeen',
 ] as const;
 export type CoverageSortKey = (typeof COVERAGE_SORT_KEYS)[number];
+
+/**
+ * What owners mean by a service's traffic, per second: the requests it received (entry spans),
+ * or, for a service that receives none (a job, a client), the traces it started. The fleet
+ * table, the entity page and the `service-volume` check all show this one figure.
+ */
+export function trafficPerSecond(
+  figures: Pick<ServiceFigures, 'requestsPerSecond' | 'tracesPerSecond'>,
+): number {
+  return Math.max(figures.requestsPerSecond, figures.tracesPerSecond);
+}

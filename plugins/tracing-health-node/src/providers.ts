@@ -21,6 +21,12 @@ export interface PipelineStatusProvider {
 export interface ServiceVolumeProvider {
   /** Recent traces per second started by `serviceName`, or undefined when never seen. */
   tracesPerSecond(serviceName: string): number | undefined;
+  /**
+   * Recent requests per second `serviceName` received (entry spans: SERVER and CONSUMER), or the
+   * traces it started when it receives none; undefined when never seen. The `service-volume`
+   * check measures this when the source provides it, else `tracesPerSecond`.
+   */
+  requestsPerSecond?(serviceName: string): number | undefined;
   lastSeen(serviceName: string): Date | undefined;
   /** Share (0..1) of recent traces judged complete, when the source tracks it. */
   completeness?(serviceName: string): number | undefined;

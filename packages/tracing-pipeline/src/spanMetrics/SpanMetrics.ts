@@ -1,6 +1,6 @@
 import { Counter, Gauge, Metric, Registry } from 'prom-client';
 import { SPAN_METRICS } from '@internal/plugin-tracing-health-common';
-import { serviceNameOf, SpanBatch, STATUS_CODE } from '../model';
+import { serviceNameOf, SPAN_KIND, SpanBatch, STATUS_CODE } from '../model';
 import { CompletenessTracker, TraceJudgement } from './CompletenessTracker';
 import { bucketIndex } from './histogramQuantile';
 import { idKey } from './idKey';
@@ -46,6 +46,11 @@ export interface ServiceSpanCounters {
   errorSpans: number;
   /** Root spans: traces the service started. */
   rootSpans: number;
+  /**
+   * Entry spans (kind SERVER or CONSUMER): requests and messages the service received. What
+   * owners mean by traffic; a service only others call starts no traces but receives these.
+   */
+  entrySpans: number;
   orphanSpans: number;
   /** Traces the service took part in, judged complete / incomplete at the end of their window. */
   completeTraces: number;
@@ -105,6 +110,11 @@ class ServiceState {
     });
     return out;
   }
+}
+
+/** Spans of kind SERVER or CONSUMER among spans counted per kind (indexed like SPAN_KIND_LABELS). */
+export function entrySpansOf(spansByKind: readonly number[]): number {
+  return (spansByKind[SPAN_KIND.SERVER] ?? 0) + (spansByKind[SPAN_KIND.CONSUMER] ?? 0);
 }
 
 function isRoot(parentSpanId: Uint8Array | null | undefined): boolean {
@@ -211,6 +221,7 @@ export class SpanMetrics {
         spans: s.spans,
         errorSpans: s.errorSpans,
         rootSpans: s.rootSpans,
+        entrySpans: entrySpansOf(s.spansByKind),
         orphanSpans: s.orphanSpans,
         completeTraces: s.completeTraces,
         incompleteTraces: s.incompleteTraces,

@@ -48,6 +48,7 @@ function addCounters(a: ServiceSpanCounters, b: ServiceSpanCounters) {
   a.spans += b.spans;
   a.errorSpans += b.errorSpans;
   a.rootSpans += b.rootSpans;
+  a.entrySpans += b.entrySpans;
   a.orphanSpans += b.orphanSpans;
   a.completeTraces += b.completeTraces;
   a.incompleteTraces += b.incompleteTraces;

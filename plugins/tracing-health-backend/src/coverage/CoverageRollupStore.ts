@@ -10,6 +10,7 @@ interface DbRow {
   spans: number | string;
   error_spans: number | string;
   root_spans: number | string;
+  entry_spans: number | string;
   orphan_spans: number | string;
   complete_traces: number | string;
   incomplete_traces: number | string;
@@ -36,6 +37,7 @@ function fromDb(row: DbRow): RollupRow {
     spans: Number(row.spans),
     errorSpans: Number(row.error_spans),
     rootSpans: Number(row.root_spans),
+    entrySpans: Number(row.entry_spans ?? 0),
     orphanSpans: Number(row.orphan_spans),
     completeTraces: Number(row.complete_traces),
     incompleteTraces: Number(row.incomplete_traces),
@@ -53,6 +55,7 @@ function toDb(row: RollupRow): DbRow {
     spans: row.spans,
     error_spans: row.errorSpans,
     root_spans: row.rootSpans,
+    entry_spans: row.entrySpans,
     orphan_spans: row.orphanSpans,
     complete_traces: row.completeTraces,
     incomplete_traces: row.incompleteTraces,
@@ -62,14 +65,14 @@ function toDb(row: RollupRow): DbRow {
   };
 }
 
-/** The coverage rollup table (migration `20261122020000_coverage.js`). */
+/** The coverage rollup table (migrations `20261122020000_coverage.js`, `20261204000000_coverage_entry_spans.js`). */
 export class CoverageRollupStore {
   constructor(private readonly knex: Knex) {}
 
   /** Writes rows, replacing this process's earlier version of the same bucket. */
   async upsert(rows: RollupRow[]): Promise<void> {
-    // 12 columns a row keeps each statement under SQLite's 999 bound parameters.
-    const chunkSize = 80;
+    // 13 columns a row keeps each statement under SQLite's 999 bound parameters.
+    const chunkSize = 76;
     await this.knex.transaction(async tx => {
       for (let i = 0; i < rows.length; i += chunkSize) {
         await tx(TABLE)

@@ -85,11 +85,19 @@ describe('CoverageRollups', () => {
         spans: 4,
         errorSpans: 1,
         rootSpans: 3,
+        entrySpans: 3,
         completeTraces: 2,
         incompleteTraces: 0,
         lastSeenMs: T0 + 20_000,
       });
-      expect(byService.payments).toMatchObject({ spans: 1, orphanSpans: 1, incompleteTraces: 1 });
+      // payments only receives calls: no trace starts there, but one request arrives.
+      expect(byService.payments).toMatchObject({
+        spans: 1,
+        rootSpans: 0,
+        entrySpans: 1,
+        orphanSpans: 1,
+        incompleteTraces: 1,
+      });
       // The fleet row counts each trace once: A and B complete, C not (D still open).
       expect(byService['']).toMatchObject({ completeTraces: 2, incompleteTraces: 1 });
 
@@ -101,13 +109,16 @@ describe('CoverageRollups', () => {
       expect(checkout.completeness).toBe(1);
       expect(checkout.p50Seconds).toBeGreaterThan(0.01);
       expect(checkout.p50Seconds).toBeLessThanOrEqual(0.025);
-      expect(rollups.windowFigures('payments')).toMatchObject({ completeness: 0, orphanSpans: 1 });
+      expect(rollups.windowFigures('payments')).toMatchObject({ completeness: 0, orphanSpans: 1, tracesPerSecond: 0 });
+      expect(rollups.windowFigures('payments')!.requestsPerSecond).toBeCloseTo(1 / 45, 12);
       expect(rollups.fleetFigures()).toMatchObject({ judgedTraces: 3, completeness: 2 / 3 });
 
       // As the checks' ServiceVolumeProvider.
       expect(rollups.tracesPerSecond('checkout')).toBeCloseTo(3 / 45, 12);
       expect(rollups.tracesPerSecond('payments')).toBe(0);
       expect(rollups.tracesPerSecond('never-seen')).toBeUndefined();
+      expect(rollups.requestsPerSecond('payments')).toBeCloseTo(1 / 45, 12);
+      expect(rollups.requestsPerSecond('never-seen')).toBeUndefined();
       expect(rollups.lastSeen('checkout')).toEqual(new Date(T0 + 20_000));
       expect(rollups.completeness('payments')).toBe(0);
       await knex.destroy();

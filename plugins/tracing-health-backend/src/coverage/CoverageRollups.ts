@@ -3,6 +3,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   CoverageSeriesPoint,
   ServiceFigures,
+  trafficPerSecond,
 } from '@internal/plugin-tracing-health-common';
 import { ServiceVolumeProvider } from '@internal/plugin-tracing-health-node';
 import { CoverageRollupStore } from './CoverageRollupStore';
@@ -159,6 +160,13 @@ export class CoverageRollups implements ServiceVolumeProvider {
     return this.figures.get(serviceName)?.tracesPerSecond ?? 0;
   }
 
+  /** The service's traffic (see `trafficPerSecond`): what the fleet table and pages show. */
+  requestsPerSecond(serviceName: string): number | undefined {
+    if (this.lastSeenMs(serviceName) === undefined) return undefined;
+    const figures = this.figures.get(serviceName);
+    return figures ? trafficPerSecond(figures) : 0;
+  }
+
   lastSeen(serviceName: string): Date | undefined {
     const ms = this.lastSeenMs(serviceName);
     return ms === undefined ? undefined : new Date(ms);
@@ -191,7 +199,9 @@ export class CoverageRollups implements ServiceVolumeProvider {
         spans: c.spans,
         errorSpans: c.errorSpans,
         traces: c.rootSpans,
+        requests: c.entrySpans,
         spansPerSecond: c.spans / stepSeconds,
+        requestsPerSecond: c.entrySpans / stepSeconds,
         tracesPerSecond: c.rootSpans / stepSeconds,
         errorRatio: c.spans > 0 ? c.errorSpans / c.spans : null,
         p95Seconds: histogramQuantile(0.95, this.bounds, c.durationCounts) ?? null,

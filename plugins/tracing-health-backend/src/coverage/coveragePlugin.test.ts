@@ -83,6 +83,7 @@ describe('tracing-health backend: coverage over a restart', () => {
       spans: 120,
       errorSpans: 6,
       rootSpans: 60,
+      entrySpans: 90,
       completeTraces: 57,
       incompleteTraces: 3,
       lastSeenMs: bucketStartMs + 30_000,
@@ -122,7 +123,9 @@ describe('tracing-health backend: coverage over a restart', () => {
       time: new Date(lastMinute).toISOString(),
       spans: 120,
       traces: 60,
+      requests: 90,
       tracesPerSecond: 1,
+      requestsPerSecond: 1.5,
       errorRatio: 0.05,
       completeness: 0.95,
     });

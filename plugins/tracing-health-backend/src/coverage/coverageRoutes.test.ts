@@ -170,10 +170,12 @@ describe('coverage routes over the example catalog', () => {
     expect(payments.lastSeen).toBe(new Date(T0).toISOString());
     expect(payments.figures).toMatchObject({ errorRatio: 0.5, completeness: 1, judgedTraces: 1 });
     expect(payments.figures.tracesPerSecond).toBeCloseTo(1 / 59, 12);
+    expect(payments.figures.requestsPerSecond).toBeCloseTo(1 / 59, 12);
     expect(payments.figures.p95Seconds).toBeGreaterThan(0.1);
     expect(payments.figures.p95Seconds).toBeLessThanOrEqual(0.15);
     expect(fleet.items.find(i => i.name === 'shipping')!.figures).toEqual({
       spansPerSecond: 0,
+      requestsPerSecond: 0,
       tracesPerSecond: 0,
       judgedTraces: 0,
       orphanSpans: 0,

@@ -11,7 +11,7 @@ function item(name: string, extra: Partial<EntityCoverage> = {}): EntityCoverage
     optedIn: true,
     tier: 'standard',
     state: 'traced',
-    figures: { spansPerSecond: 0, tracesPerSecond: 0, judgedTraces: 0, orphanSpans: 0 },
+    figures: { spansPerSecond: 0, requestsPerSecond: 0, tracesPerSecond: 0, judgedTraces: 0, orphanSpans: 0 },
     ...extra,
   };
 }
@@ -40,9 +40,9 @@ describe('matchesOwnerAndSystem', () => {
 
 describe('sortCoverage', () => {
   const items = [
-    item('b', { figures: { spansPerSecond: 1, tracesPerSecond: 2, judgedTraces: 1, orphanSpans: 0, completeness: 0.5 } }),
+    item('b', { figures: { spansPerSecond: 1, requestsPerSecond: 2, tracesPerSecond: 2, judgedTraces: 1, orphanSpans: 0, completeness: 0.5 } }),
     item('a', { state: 'silent' }),
-    item('c', { figures: { spansPerSecond: 1, tracesPerSecond: 2, judgedTraces: 1, orphanSpans: 0, completeness: 0.9 } }),
+    item('c', { figures: { spansPerSecond: 1, requestsPerSecond: 2, tracesPerSecond: 2, judgedTraces: 1, orphanSpans: 0, completeness: 0.9 } }),
   ];
 
   it('sorts numbers and strings both ways, ties by entity ref, missing values last', () => {

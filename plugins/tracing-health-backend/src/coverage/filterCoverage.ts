@@ -3,6 +3,7 @@ import {
   CoverageSortKey,
   CoverageState,
   EntityCoverage,
+  trafficPerSecond,
 } from '@internal/plugin-tracing-health-common';
 
 export interface CoverageFilter {
@@ -59,6 +60,7 @@ const SORT_VALUES: Record<CoverageSortKey, (i: EntityCoverage) => SortValue> = {
   system: i => i.system,
   serviceName: i => i.serviceName,
   spansPerSecond: i => i.figures.spansPerSecond,
+  requestsPerSecond: i => trafficPerSecond(i.figures),
   tracesPerSecond: i => i.figures.tracesPerSecond,
   errorRatio: i => i.figures.errorRatio,
   p95: i => i.figures.p95Seconds,

@@ -10,6 +10,8 @@ export interface RollupCounts {
   spans: number;
   errorSpans: number;
   rootSpans: number;
+  /** Spans of kind SERVER or CONSUMER: requests the service received. */
+  entrySpans: number;
   orphanSpans: number;
   completeTraces: number;
   incompleteTraces: number;
@@ -31,6 +33,7 @@ export function emptyCounts(bucketCount: number): RollupCounts {
     spans: 0,
     errorSpans: 0,
     rootSpans: 0,
+    entrySpans: 0,
     orphanSpans: 0,
     completeTraces: 0,
     incompleteTraces: 0,
@@ -44,6 +47,7 @@ export function addCounts(a: RollupCounts, b: RollupCounts): void {
   a.spans += b.spans;
   a.errorSpans += b.errorSpans;
   a.rootSpans += b.rootSpans;
+  a.entrySpans += b.entrySpans;
   a.orphanSpans += b.orphanSpans;
   a.completeTraces += b.completeTraces;
   a.incompleteTraces += b.incompleteTraces;
@@ -66,6 +70,7 @@ export function counterDelta(
     spans: current.spans - (p?.spans ?? 0),
     errorSpans: current.errorSpans - (p?.errorSpans ?? 0),
     rootSpans: current.rootSpans - (p?.rootSpans ?? 0),
+    entrySpans: current.entrySpans - (p?.entrySpans ?? 0),
     orphanSpans: current.orphanSpans - (p?.orphanSpans ?? 0),
     completeTraces: current.completeTraces - (p?.completeTraces ?? 0),
     incompleteTraces: current.incompleteTraces - (p?.incompleteTraces ?? 0),

@@ -4,6 +4,7 @@ import { histogramQuantile } from './spanMetricsTypes';
 
 export const NO_FIGURES: ServiceFigures = Object.freeze({
   spansPerSecond: 0,
+  requestsPerSecond: 0,
   tracesPerSecond: 0,
   judgedTraces: 0,
   orphanSpans: 0,
@@ -22,6 +23,7 @@ export function serviceFigures(
   const judgedTraces = counts.completeTraces + counts.incompleteTraces;
   const figures: ServiceFigures = {
     spansPerSecond: seconds > 0 ? counts.spans / seconds : 0,
+    requestsPerSecond: seconds > 0 ? counts.entrySpans / seconds : 0,
     tracesPerSecond: seconds > 0 ? counts.rootSpans / seconds : 0,
     judgedTraces,
     orphanSpans: counts.orphanSpans,

@@ -32,7 +32,8 @@ describe('service-volume check', () => {
   ];
   const type = createServiceVolumeCheckType({
     provider: () => ({
-      tracesPerSecond: name => rates.get(name),
+      tracesPerSecond: () => 0,
+      requestsPerSecond: name => rates.get(name),
       lastSeen: name => lastSeen.get(name),
     }),
     optedInServices: async () => services.filter(s => s.settings.optedIn),
@@ -55,7 +56,7 @@ describe('service-volume check', () => {
     const result = await harness.run({
       id: 'volume',
       type: 'service-volume',
-      thresholds: { tracesPerSecond: { warning: 0.1 } },
+      thresholds: { requestsPerSecond: { warning: 0.1 } },
     });
     const bySubject = Object.fromEntries(
       result.measurements.map(m => [m.subject, m]),
@@ -65,9 +66,11 @@ describe('service-volume check', () => {
       'inventory-api',
       'search-api',
     ]);
+    // checkout starts no traces (tracesPerSecond 0) but receives requests: its traffic counts.
     expect(bySubject['checkout-api']).toMatchObject({
       status: 'ok',
       value: 12.5,
+      message: expect.stringContaining('12.50 requests/s'),
     });
     expect(bySubject['inventory-api']).toMatchObject({
       status: 'warning',

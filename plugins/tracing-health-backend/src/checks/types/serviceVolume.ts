@@ -21,8 +21,10 @@ function minutesAgo(now: Date, then: Date): string {
 }
 
 /**
- * Opted-in services (catalog) whose traces stopped or fell below `thresholds.tracesPerSecond`
- * (set a `warning`/`critical` floor to enable it). The check's `service` narrows it to one.
+ * Opted-in services (catalog) whose traces stopped or whose traffic fell below
+ * `thresholds.requestsPerSecond` (set a `warning`/`critical` floor to enable it). Traffic is the
+ * figure the fleet table shows: requests received (entry spans), or traces started by a service
+ * that receives none. The check's `service` narrows it to one.
  */
 export function createServiceVolumeCheckType(deps: {
   provider: () => ServiceVolumeProvider | undefined;
@@ -41,9 +43,10 @@ export function createServiceVolumeCheckType(deps: {
           'whether the service sent traces within silentAfterMinutes',
         runbookId: 'service-silent',
       },
-      tracesPerSecond: {
-        description: 'recent traces per second started by the service',
-        unit: 'traces/s',
+      requestsPerSecond: {
+        description:
+          'recent requests per second the service received (or traces it started, when it receives none)',
+        unit: 'requests/s',
         threshold: { direction: 'below' },
         runbookId: 'trace-data-loss',
       },
@@ -97,10 +100,13 @@ export function createServiceVolumeCheckType(deps: {
             )}`,
           });
         }
-        const rate = source.tracesPerSecond(name) ?? 0;
-        return ctx.measure('tracesPerSecond', rate, {
+        const rate =
+          (source.requestsPerSecond
+            ? source.requestsPerSecond(name)
+            : source.tracesPerSecond(name)) ?? 0;
+        return ctx.measure('requestsPerSecond', rate, {
           subject: name,
-          message: `${name}: ${rate.toFixed(2)} traces/s, last ${minutesAgo(
+          message: `${name}: ${rate.toFixed(2)} requests/s, last ${minutesAgo(
             now,
             lastSeen,
           )}`,

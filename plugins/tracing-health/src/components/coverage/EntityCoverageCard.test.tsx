@@ -69,7 +69,7 @@ describe('EntityCoverageCard', () => {
         entityResponse({
           state: 'silent',
           lastSeen: undefined,
-          figures: { spansPerSecond: 0, tracesPerSecond: 0, judgedTraces: 0, orphanSpans: 0 },
+          figures: { spansPerSecond: 0, requestsPerSecond: 0, tracesPerSecond: 0, judgedTraces: 0, orphanSpans: 0 },
         }),
     });
     expect(await screen.findByTestId('coverage-state')).toHaveAttribute('data-state', 'silent');

@@ -21,6 +21,7 @@ export function coverageItem(name: string, extra: Partial<EntityCoverage> = {}):
     lastSeen: new Date(NOW - 30_000).toISOString(),
     figures: {
       spansPerSecond: 12.5,
+      requestsPerSecond: 4.5,
       tracesPerSecond: 2.25,
       errorRatio: 0.034,
       p50Seconds: 0.04,
@@ -52,7 +53,9 @@ export function entityResponse(extra: Partial<EntityCoverage> = {}): EntityCover
           spans: busy ? 3600 : 0,
           errorSpans: busy ? 36 : 0,
           traces: busy ? 720 : 0,
+          requests: busy ? 1440 : 0,
           spansPerSecond: busy ? 1 : 0,
+          requestsPerSecond: busy ? 0.4 : 0,
           tracesPerSecond: busy ? 0.2 : 0,
           errorRatio: busy ? 0.01 : null,
           p95Seconds: busy ? 0.2 : null,
@@ -89,7 +92,7 @@ export const fleetResponse: FleetCoverageResponse = {
       system: 'system:default/fulfilment',
       state: 'silent',
       lastSeen: undefined,
-      figures: { spansPerSecond: 0, tracesPerSecond: 0, judgedTraces: 0, orphanSpans: 0 },
+      figures: { spansPerSecond: 0, requestsPerSecond: 0, tracesPerSecond: 0, judgedTraces: 0, orphanSpans: 0 },
     }),
     coverageItem('legacy-reports', {
       owner: 'group:default/platform-team',
@@ -97,14 +100,14 @@ export const fleetResponse: FleetCoverageResponse = {
       optedIn: false,
       state: 'untraced',
       lastSeen: undefined,
-      figures: { spansPerSecond: 0, tracesPerSecond: 0, judgedTraces: 0, orphanSpans: 0 },
+      figures: { spansPerSecond: 0, requestsPerSecond: 0, tracesPerSecond: 0, judgedTraces: 0, orphanSpans: 0 },
     }),
   ],
   unregistered: [
     {
       serviceName: 'legacy-cron',
       lastSeen: new Date(NOW - 120_000).toISOString(),
-      figures: { spansPerSecond: 0.5, tracesPerSecond: 0.1, judgedTraces: 10, orphanSpans: 0, completeness: 1 },
+      figures: { spansPerSecond: 0.5, requestsPerSecond: 0, tracesPerSecond: 0.1, judgedTraces: 10, orphanSpans: 0, completeness: 1 },
     },
   ],
 };
