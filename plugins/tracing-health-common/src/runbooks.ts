@@ -20,6 +20,11 @@ export const RUNBOOK_IDS = [
   'service-silent',
   'low-completeness',
   'check-failing',
+  'endpoint-down',
+  'endpoint-slow',
+  'jaeger-query-down',
+  'search-cluster-unreachable',
+  'promql-threshold',
 ] as const;
 export type RunbookId = (typeof RUNBOOK_IDS)[number];
 

@@ -36,6 +36,14 @@ const service = new RunbookService({
   backendBaseUrl: 'http://portal.example.com/api/tracing-health',
 });
 
+const checkTypes = () =>
+  builtinCheckTypes({
+    pipelineStatus: () => undefined,
+    serviceVolume: () => undefined,
+    optedInServices: async () => [],
+    silentAfterMinutes: 10,
+  });
+
 describe('runbooks', () => {
   it('has exactly one runbook for every runbook id', () => {
     expect(RUNBOOK_LIBRARY.map(r => r.id).sort()).toEqual(
@@ -44,12 +52,7 @@ describe('runbooks', () => {
   });
 
   it('names an existing runbook for every check type and every measurement', () => {
-    const types = builtinCheckTypes({
-      pipelineStatus: () => undefined,
-      serviceVolume: () => undefined,
-      optedInServices: async () => [],
-      silentAfterMinutes: 10,
-    });
+    const types = checkTypes();
     expect(types.map(t => t.type).sort()).toEqual([
       'elasticsearch',
       'http',
@@ -70,6 +73,53 @@ describe('runbooks', () => {
     ]);
     expect(referenced.length).toBeGreaterThan(types.length);
     expect(referenced.filter(id => !ids.has(id))).toEqual([]);
+  });
+
+  // What each check type checks, as its runbooks must name it in their title or summary: a
+  // failing check links a runbook about that thing (not, say, the Collector's for any URL).
+  const SUBJECT_OF_TYPE: Record<string, RegExp> = {
+    'otel-collector': /Collector/,
+    jaeger: /Jaeger/,
+    elasticsearch: /Elasticsearch/,
+    opensearch: /OpenSearch/,
+    'prometheus-query': /Prometheus|PromQL/,
+    'tls-certificate': /certificate/i,
+    http: /http check|checked endpoint/i,
+    pipeline: /pipeline/i,
+    'service-volume': /service/,
+  };
+
+  it('knows the subject of every built-in check type', () => {
+    expect(Object.keys(SUBJECT_OF_TYPE).sort()).toEqual(
+      checkTypes()
+        .map(t => t.type)
+        .sort(),
+    );
+  });
+
+  it.each(Object.entries(SUBJECT_OF_TYPE))(
+    'every runbook the %s check type links is about what it checks',
+    (typeName, subject) => {
+      const type = checkTypes().find(t => t.type === typeName)!;
+      const linked = new Set([
+        type.runbookId,
+        ...Object.values(type.measurements).flatMap(spec =>
+          spec.runbookId ? [spec.runbookId] : [],
+        ),
+      ]);
+      const offTopic = [...linked].filter(id => {
+        const runbook = RUNBOOK_LIBRARY.find(r => r.id === id)!;
+        return !subject.test(`${runbook.title} ${runbook.summary}`);
+      });
+      expect(offTopic).toEqual([]);
+    },
+  );
+
+  it('links the http check to runbooks about endpoints, not the collector', () => {
+    const http = checkTypes().find(t => t.type === 'http')!;
+    expect(http.runbookId).toBe('endpoint-down');
+    expect(http.measurements.status.runbookId).toBe('endpoint-down');
+    expect(http.measurements.latencyMs.runbookId).toBe('endpoint-slow');
   });
 
   it.each(RUNBOOK_LIBRARY.map(r => [r.id, r] as const))(

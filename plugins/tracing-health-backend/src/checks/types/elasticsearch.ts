@@ -55,7 +55,7 @@ async function clusterHealth(ctx: CheckRunContext): Promise<CheckMeasurement> {
     if (ctx.signal.aborted) throw error;
     return ctx.verdict('clusterStatus', 'critical', {
       message: `_cluster/health failed: ${describeError(error)}`,
-      runbookId: 'collector-down',
+      runbookId: 'search-cluster-unreachable',
     });
   }
 }

@@ -52,7 +52,7 @@ describe('http check', () => {
     });
     expect(broken).toMatchObject({
       status: 'critical',
-      runbookId: 'collector-down',
+      runbookId: 'endpoint-down',
       value: 500,
     });
     const body = await harness.run({
@@ -94,7 +94,20 @@ describe('http check', () => {
     });
     expect(result).toMatchObject({
       status: 'warning',
-      runbookId: 'high-query-latency',
+      runbookId: 'endpoint-slow',
+    });
+  });
+
+  it('links the endpoint-down runbook, not a collector one, when nothing listens', async () => {
+    const port = await unusedPort();
+    const result = await harness.run({
+      id: 'h',
+      type: 'http',
+      target: `http://127.0.0.1:${port}/`,
+    });
+    expect(result).toMatchObject({
+      status: 'critical',
+      runbookId: 'endpoint-down',
     });
   });
 

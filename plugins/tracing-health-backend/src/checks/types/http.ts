@@ -19,15 +19,18 @@ type Options = z.infer<typeof optionsSchema>;
 export const httpCheckType: CheckType<Options> = {
   type: 'http',
   description: 'status and latency of a URL',
-  runbookId: 'collector-down',
+  runbookId: 'endpoint-down',
   target: 'required',
   measurements: {
-    status: { description: 'the HTTP status, judged against expectedStatus' },
+    status: {
+      description: 'the HTTP status, judged against expectedStatus',
+      runbookId: 'endpoint-down',
+    },
     latencyMs: {
       description: 'time to the end of the body',
       unit: 'ms',
       threshold: { warning: 1000, direction: 'above' },
-      runbookId: 'high-query-latency',
+      runbookId: 'endpoint-slow',
     },
   },
   parseOptions: raw => optionsSchema.parse(raw),

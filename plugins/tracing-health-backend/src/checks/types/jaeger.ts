@@ -101,17 +101,23 @@ function queryStatus(
 export const jaegerCheckType: CheckType<Options> = {
   type: 'jaeger',
   description: 'Jaeger query /api/services latency and collector health',
-  runbookId: 'collector-down',
+  runbookId: 'jaeger-query-down',
   target: 'required',
   measurements: {
-    query: { description: '/api/services answered with a service list' },
+    query: {
+      description: '/api/services answered with a service list',
+      runbookId: 'jaeger-query-down',
+    },
     queryLatencyMs: {
       description: 'time for /api/services to answer',
       unit: 'ms',
       threshold: { warning: 500, critical: 2000, direction: 'above' },
       runbookId: 'high-query-latency',
     },
-    collectorHealth: { description: 'collector admin health endpoint status' },
+    collectorHealth: {
+      description: 'collector admin health endpoint status',
+      runbookId: 'collector-down',
+    },
   },
   parseOptions: raw => optionsSchema.parse(raw),
   async run(ctx) {

@@ -61,6 +61,7 @@ describe('prometheus-query check against a real Prometheus', () => {
     target: prometheus.url,
     options: { query: 'sum by (consumergroup) (kafka_consumergroup_lag)' },
     thresholds: { value: { warning: 100_000, critical: 1_000_000 } },
+    runbook: 'kafka-lag',
     ...extra,
   });
 
@@ -126,8 +127,16 @@ describe('prometheus-query check against a real Prometheus', () => {
     });
   });
 
+  it('links the generic PromQL runbook when the check names none', async () => {
+    const result = await harness.run(lagCheck({ runbook: undefined }));
+    expect(result.status).not.toBe('ok');
+    expect(result.runbookId).toBe('promql-threshold');
+  });
+
   it('is unknown with the check-failing runbook for invalid PromQL and for no data', async () => {
-    const invalid = await harness.run(lagCheck({ options: { query: 'sum(' } }));
+    const invalid = await harness.run(
+      lagCheck({ runbook: undefined, options: { query: 'sum(' } }),
+    );
     expect(invalid).toMatchObject({
       status: 'unknown',
       runbookId: 'check-failing',

@@ -47,8 +47,9 @@ function seriesName(metric: Record<string, string>): string {
 export const prometheusQueryCheckType: CheckType<Options> = {
   type: 'prometheus-query',
   description: 'a PromQL query judged against thresholds',
-  // The query this type exists for; set `runbook` on checks that query something else.
-  runbookId: 'kafka-lag',
+  // Any query: a generic runbook; a check about something specific sets its `runbook`
+  // (e.g. `kafka-lag` for consumer lag).
+  runbookId: 'promql-threshold',
   target: 'required',
   failureStatus: 'unknown',
   measurements: {

@@ -4,7 +4,7 @@ export const collectorDown: RunbookTemplate = {
   id: 'collector-down',
   title: 'Collector or tracing backend down',
   summary:
-    "A component on the trace path (OpenTelemetry Collector, Jaeger, the embedded pipeline's export target) does not answer its health check.",
+    "A component on the trace path (an OpenTelemetry Collector, a Jaeger collector, the embedded pipeline's export target) does not answer its health check.",
   markdown: `## Symptoms
 - The health check is **critical**: the health endpoint answered 503 ("Server not available"), refused the connection or did not answer within its timeout.
 - Services report export errors in their own logs (\`OTLP exporter ... ECONNREFUSED\`, \`context deadline exceeded\`).

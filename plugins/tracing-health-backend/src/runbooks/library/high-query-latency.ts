@@ -4,9 +4,9 @@ export const highQueryLatency: RunbookTemplate = {
   id: 'high-query-latency',
   title: 'Slow trace queries',
   summary:
-    'The trace query API (Jaeger query, Tempo, the checked URL) answers slowly, so engineers cannot investigate.',
+    'The trace query API (Jaeger query, Tempo) answers slowly, so engineers cannot investigate.',
   markdown: `## Symptoms
-- \`/api/services\` or the checked URL takes longer than the threshold (default 500 ms for Jaeger).
+- Jaeger's \`/api/services\` takes longer than the threshold (default 500 ms for Jaeger).
 - The trace UI times out or loads traces slowly.
 
 ## Diagnosis

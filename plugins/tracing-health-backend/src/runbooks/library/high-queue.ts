@@ -4,7 +4,7 @@ export const highQueue: RunbookTemplate = {
   id: 'high-queue',
   title: 'Exporter queue filling up',
   summary:
-    'The export queue is above 80% of its capacity; when it is full, new spans are dropped.',
+    'The export queue of the pipeline or a Collector is above 80% of its capacity; when it is full, new spans are dropped.',
   markdown: `## Symptoms
 - \`otelcol_exporter_queue_size / otelcol_exporter_queue_capacity\` above 0.8, or the embedded pipeline's queue near its capacity.
 - Rising export latency; later \`Dropping data because sending_queue is full\`.

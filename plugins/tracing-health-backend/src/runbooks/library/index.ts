@@ -4,16 +4,21 @@ import { checkFailing } from './check-failing';
 import { collectorDown } from './collector-down';
 import { elasticsearchClusterRed } from './elasticsearch-cluster-red';
 import { elasticsearchDiskFull } from './elasticsearch-disk-full';
+import { endpointDown } from './endpoint-down';
+import { endpointSlow } from './endpoint-slow';
 import { errorRate } from './error-rate';
 import { exportFailures } from './export-failures';
 import { highLatency } from './high-latency';
 import { highQueryLatency } from './high-query-latency';
 import { highQueue } from './high-queue';
+import { jaegerQueryDown } from './jaeger-query-down';
 import { kafkaLag } from './kafka-lag';
 import { lowCompleteness } from './low-completeness';
 import { memoryPressure } from './memory-pressure';
 import { missingSpans } from './missing-spans';
 import { noTraces } from './no-traces';
+import { promqlThreshold } from './promql-threshold';
+import { searchClusterUnreachable } from './search-cluster-unreachable';
 import { serviceSilent } from './service-silent';
 import { traceDataLoss } from './trace-data-loss';
 
@@ -24,16 +29,21 @@ export const RUNBOOK_LIBRARY: RunbookTemplate[] = [
   collectorDown,
   elasticsearchClusterRed,
   elasticsearchDiskFull,
+  endpointDown,
+  endpointSlow,
   errorRate,
   exportFailures,
   highLatency,
   highQueryLatency,
   highQueue,
+  jaegerQueryDown,
   kafkaLag,
   lowCompleteness,
   memoryPressure,
   missingSpans,
   noTraces,
+  promqlThreshold,
+  searchClusterUnreachable,
   serviceSilent,
   traceDataLoss,
 ];

@@ -4,7 +4,7 @@ export const traceDataLoss: RunbookTemplate = {
   id: 'trace-data-loss',
   title: 'Trace data loss',
   summary:
-    "Spans are dropped between the services and the backend, or a service's trace volume fell below its floor.",
+    "Spans are dropped in the pipeline or elsewhere between the services and the backend, or a service's trace volume fell below its floor.",
   markdown: `## Symptoms
 - Dropped-span ratio above 1% in the pipeline, or {{service}}'s traces per second fell below the configured floor.
 - Traces with missing spans or gaps; counts in the backend lower than requests served.
