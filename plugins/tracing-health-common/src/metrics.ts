@@ -90,6 +90,40 @@ export const SPAN_METRICS = {
   lastSeen: 'tracing_health_service_last_seen_timestamp_seconds',
 } as const;
 
+/**
+ * The service graph: calls between services paired from client and server (producer and
+ * consumer) spans before sampling, like the Collector's `servicegraph` connector and Tempo's
+ * metrics generator (same metric shapes under the plugin prefix). `connection_type` is `""` for
+ * a paired call, `"messaging_system"` for a producer/consumer pair and `"virtual_node"` when the
+ * server never sent spans (an uninstrumented dependency named from `peer.service`,
+ * `server.address` or `db.system`).
+ */
+export const SERVICE_GRAPH_METRICS = {
+  /** Counter{client, server, connection_type}: calls seen on the edge. */
+  requests: 'tracing_health_service_graph_request_total',
+  /** Counter{client, server, connection_type}: calls where the client or the server span failed. */
+  failedRequests: 'tracing_health_service_graph_request_failed_total',
+  /** Histogram{client, server, connection_type}: server span durations (client's for a virtual node). */
+  serverSeconds: 'tracing_health_service_graph_request_server_seconds',
+  /**
+   * Counter{client, server}: client spans to a traced server whose server span never joined the
+   * trace: the client did not inject the context or the server did not extract it.
+   */
+  brokenPropagation: 'tracing_health_service_graph_broken_propagation_total',
+  /** Counter{server}: server/consumer spans whose remote parent never arrived (the caller sends no spans). */
+  orphanServerSpans: 'tracing_health_service_graph_orphan_server_spans_total',
+  /** Counter{client}: client spans that were never paired and name no peer (no edge to draw). */
+  unpairedClientSpans: 'tracing_health_service_graph_unpaired_client_spans_total',
+  /** Counter{reason="store_full"|"max_edges"}: halves or calls not counted because a bound was reached. */
+  dropped: 'tracing_health_service_graph_dropped_total',
+  /** Gauge: unpaired span halves waiting for their partner. */
+  pending: 'tracing_health_service_graph_pending_halves',
+} as const;
+
+/** `connection_type` label values of the service graph metrics. */
+export const SERVICE_GRAPH_CONNECTION_TYPES = ['', 'messaging_system', 'virtual_node'] as const;
+export type ServiceGraphConnectionType = (typeof SERVICE_GRAPH_CONNECTION_TYPES)[number];
+
 /** Coverage gauges joining the catalog with what the pipeline sees. */
 export const COVERAGE_METRICS = {
   /** Gauge{state}: number of catalog components (or unregistered service names) per state. */
@@ -140,4 +174,9 @@ export const SAMPLING_METRICS = {
   inconsistentThresholds: 'tracing_health_sampling_inconsistent_thresholds_total',
   /** Counter: spans dropped because their trace id is not 16 bytes. */
   invalidTraceIds: 'tracing_health_sampling_invalid_trace_id_spans_total',
+  /**
+   * Counter{service, rule}: kept traces by the service whose root span (or first span) they have
+   * and the kind of rule that kept them (`SAMPLING_RULE_KINDS`).
+   */
+  keptTraces: 'tracing_health_sampling_kept_traces_total',
 } as const;

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import {
   compileSafeRegexOrUndefined,
+  operationRule,
   type EffectivePolicy,
   type OperationMatch,
   type SamplingPolicySource,
@@ -43,13 +44,18 @@ export interface HeadDecision {
   service: string;
   /** The probability applied, for probabilistic decisions. */
   rate?: number;
+  /** The rule label kept traces carry (`SAMPLING_SPAN_ATTRIBUTES.rule`). */
+  rule: string;
 }
 
 /** Why the always-keep rules keep a trace. */
 export type AlwaysKeepReason = 'keep-errors' | 'keep-slow';
 
+/** What an operation rule and the always-keep rules read of a span. */
+export type RuleSubject = Pick<SpanView, 'name' | 'attribute' | 'origin'>;
+
 interface CompiledRule {
-  test(span: SpanView): boolean;
+  test(span: RuleSubject): boolean;
   rate: number;
 }
 
@@ -60,6 +66,50 @@ export interface CompiledPolicy {
   readonly keepErrors: boolean;
   /** Spans longer than this (ns) keep their trace; Infinity when off. */
   readonly slowNs: number;
+}
+
+/**
+ * The head rate a policy gives a trace by its root (or entry) span: the first operation rule
+ * that matches, else the strategy (`strategyRate`: its probability, or the adaptive rate), with
+ * the rule label a kept trace carries. The sampler and the preview both decide with this.
+ */
+export function headRateOf(
+  compiled: CompiledPolicy,
+  span: RuleSubject,
+  strategyRate: number,
+): { rate: number; operation: boolean; rule: string } {
+  const decidedBy = compiled.policy.decidedBy;
+  for (const rule of compiled.rules) {
+    if (rule.test(span)) {
+      return {
+        rate: rule.rate,
+        operation: true,
+        rule: decidedBy?.operations ?? operationRule(span.name),
+      };
+    }
+  }
+  return {
+    rate: strategyRate,
+    operation: false,
+    rule: decidedBy?.strategy ?? 'rate',
+  };
+}
+
+/** Whether a span keeps its trace under its service's always-keep rules (see `alwaysKeep`). */
+export function alwaysKeepReasonOf(
+  compiled: CompiledPolicy,
+  statusCode: number,
+  durationNs: number,
+): AlwaysKeepReason | undefined {
+  if (compiled.keepErrors && statusCode === 2) return 'keep-errors';
+  if (compiled.slowNs !== Infinity && durationNs > compiled.slowNs)
+    return 'keep-slow';
+  return undefined;
+}
+
+/** The rule label of an always-keep reason. */
+export function alwaysKeepRule(reason: AlwaysKeepReason): 'error' | 'slow' {
+  return reason === 'keep-errors' ? 'error' : 'slow';
 }
 
 function compileMatch(match: OperationMatch): CompiledRule['test'] {
@@ -115,8 +165,14 @@ type Candidate =
       label: HeadPolicyLabel;
       service: string;
       leave: boolean;
+      rule: string;
     }
-  | { kind: 'rate-limiting'; tracesPerSecond: number; service: string };
+  | {
+      kind: 'rate-limiting';
+      tracesPerSecond: number;
+      service: string;
+      rule: string;
+    };
 
 /**
  * Head sampling by per-service policy, decided once per trace and consistently:
@@ -215,6 +271,7 @@ export class HeadSampler {
           policy: 'sdk',
           service: best.service,
           rate: 1,
+          rule: 'sdk',
         };
       }
       const own = thresholdForRate(best.rate);
@@ -226,6 +283,7 @@ export class HeadSampler {
         policy: best.label,
         service: best.service,
         rate: best.rate,
+        rule: best.rule,
       };
     }
     const c = limited!;
@@ -234,6 +292,7 @@ export class HeadSampler {
       threshold: null,
       policy: 'rate-limiting',
       service: c.service,
+      rule: c.rule,
     };
   }
 
@@ -250,15 +309,8 @@ export class HeadSampler {
         lastOrigin = origin;
         policy = this.policyFor(origin.service);
       }
-      if (policy!.keepErrors && span.statusCode === 2) {
-        reason = 'keep-errors';
-        return true;
-      }
-      if (policy!.slowNs !== Infinity && span.durationNs > policy!.slowNs) {
-        reason = 'keep-slow';
-        return true;
-      }
-      return false;
+      reason = alwaysKeepReasonOf(policy!, span.statusCode, span.durationNs);
+      return reason !== undefined;
     });
     return reason;
   }
@@ -321,43 +373,36 @@ export class HeadSampler {
         label: 'sdk',
         service,
         leave: true,
+        rule: 'sdk',
       };
     }
-    for (const rule of compiled.rules) {
-      if (rule.test(span)) {
-        return {
-          kind: 'probabilistic',
-          rate: rule.rate,
-          label: 'operation',
-          service,
-          leave: false,
-        };
-      }
+    const strategyRate =
+      strategy.type === 'probabilistic'
+        ? strategy.rate
+        : strategy.type === 'adaptive'
+        ? this.adaptive.rate(service, strategy, now)
+        : NaN;
+    const head = headRateOf(compiled, span, strategyRate);
+    if (!head.operation && strategy.type === 'rate-limiting') {
+      return {
+        kind: 'rate-limiting',
+        tracesPerSecond: strategy.tracesPerSecond,
+        service,
+        rule: compiled.policy.decidedBy?.strategy ?? 'rate-limit',
+      };
     }
-    switch (strategy.type) {
-      case 'probabilistic':
-        return {
-          kind: 'probabilistic',
-          rate: strategy.rate,
-          label: 'probabilistic',
-          service,
-          leave: false,
-        };
-      case 'adaptive':
-        return {
-          kind: 'probabilistic',
-          rate: this.adaptive.rate(service, strategy, now),
-          label: 'adaptive',
-          service,
-          leave: false,
-        };
-      default:
-        return {
-          kind: 'rate-limiting',
-          tracesPerSecond: strategy.tracesPerSecond,
-          service,
-        };
-    }
+    return {
+      kind: 'probabilistic',
+      rate: head.rate,
+      label: head.operation
+        ? 'operation'
+        : strategy.type === 'adaptive'
+        ? 'adaptive'
+        : 'probabilistic',
+      service,
+      leave: false,
+      rule: head.rule,
+    };
   }
 
   /** Every 10 s, the kept fraction of rate-limited services goes to the rate gauge. */

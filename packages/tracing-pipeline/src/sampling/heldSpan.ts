@@ -132,7 +132,7 @@ export class SpanView {
 
 /** A span's attribute, falling back to its resource's. */
 export function findAttribute(
-  span: SpanView,
+  span: Pick<SpanView, 'attribute' | 'origin'>,
   key: string,
 ): AnyValue | undefined {
   return span.attribute(key) ?? findIn(span.origin.resource?.attributes, key);

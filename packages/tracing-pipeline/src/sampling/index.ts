@@ -12,3 +12,4 @@ export * from './tailPolicies';
 export * from './tailSampler';
 export * from './samplingStage';
 export * from './configPolicySource';
+export * from './whyKept';

@@ -15,6 +15,7 @@ export class SamplingMetrics {
   readonly rate: Gauge<'service'>;
   readonly inconsistentThresholds: Counter;
   readonly invalidTraceIds: Counter;
+  readonly keptTraces: Counter<'service' | 'rule'>;
 
   private static readonly byRegistry = new WeakMap<Registry, SamplingMetrics>();
 
@@ -90,6 +91,11 @@ export class SamplingMetrics {
     this.invalidTraceIds = counter(
       SAMPLING_METRICS.invalidTraceIds,
       'Spans dropped by the sampler because their trace id is not 16 bytes.',
+    );
+    this.keptTraces = counter(
+      SAMPLING_METRICS.keptTraces,
+      'Kept traces, by the service of their root span and the kind of rule that kept them.',
+      ['service', 'rule'],
     );
   }
 }

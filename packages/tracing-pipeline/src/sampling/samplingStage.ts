@@ -5,10 +5,10 @@ import type {
 } from '@internal/plugin-tracing-health-common';
 import { HoldingStage, SpanBatch, StageOutputs } from '../model';
 import { AdaptiveSampler, AdaptiveSamplerOptions } from './adaptiveSampler';
-import { HeadSampler } from './headSampler';
+import { HeadSampler, alwaysKeepRule } from './headSampler';
 import { SamplingMetrics } from './metrics';
 import { TraceEvaluator } from './tailPolicies';
-import { TailSampler } from './tailSampler';
+import { TailSampler, TailSamplerOptions } from './tailSampler';
 
 /** Tail buffering of the sampling stage (`tracingHealth.sampling.tail`). */
 export interface SamplingTailOptions {
@@ -46,6 +46,8 @@ export interface SamplingStageOptions {
   onError?: (error: unknown) => void;
   /** See `TailSamplerOptions.compactHeldSpans` (default true). */
   compactHeldSpans?: boolean;
+  /** See `TailSamplerOptions.onDecided` (trace digests for previews and downstream cost). */
+  onDecided?: TailSamplerOptions['onDecided'];
 }
 
 /** The sampling stage: a holding stage with a few controls. */
@@ -102,6 +104,13 @@ export function createSamplingStage(
             sampled: d.sampled,
             threshold: d.threshold,
             policy: d.policy,
+            rule: d.rule,
+            // A rate limit has no fixed probability; `sdk`: the SDK's own (in its tracestate).
+            rate:
+              d.policy === 'rate-limiting' || d.policy === 'sdk'
+                ? null
+                : d.threshold?.probability ?? d.rate,
+            service: d.service,
           };
         },
       },
@@ -111,7 +120,13 @@ export function createSamplingStage(
         evaluate(trace) {
           const reason = head.alwaysKeep(trace);
           return reason
-            ? { sampled: true, threshold: null, policy: reason }
+            ? {
+                sampled: true,
+                threshold: null,
+                policy: reason,
+                rule: alwaysKeepRule(reason),
+                rate: 1,
+              }
             : { sampled: false };
         },
       },
@@ -132,6 +147,8 @@ export function createSamplingStage(
       dropReason: options.dropReason,
       onError: options.onError,
       compactHeldSpans: options.compactHeldSpans,
+      annotateKept: true,
+      onDecided: options.onDecided,
     });
 
     const tick = (now = clock()) => {

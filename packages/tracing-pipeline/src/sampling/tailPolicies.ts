@@ -25,6 +25,18 @@ export interface Verdict {
   threshold?: Threshold | null;
   /** A finer label than the evaluator's name (e.g. the head strategy that decided). */
   policy?: string;
+  /**
+   * For kept traces: the rule label written on the root span (`error`, `rate`, ...); default
+   * `policy:<evaluator name>`. See `SAMPLING_SPAN_ATTRIBUTES` in -common.
+   */
+  rule?: string;
+  /**
+   * For kept traces: the probability written on the root span; default the threshold's, 1 when
+   * kept for another reason; null: no fixed rate (not written).
+   */
+  rate?: number | null;
+  /** The service whose policy decided, for the kept-traces counter; default the root's. */
+  service?: string;
 }
 
 /** Anything that can decide a buffered trace: a tail policy, the head sampler, always-keep. */

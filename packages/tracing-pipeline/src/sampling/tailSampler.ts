@@ -1,9 +1,13 @@
 import type { Registry } from 'prom-client';
-import type { TailPolicy } from '@internal/plugin-tracing-health-common';
+import {
+  tailPolicyRule,
+  type TailPolicy,
+} from '@internal/plugin-tracing-health-common';
 import { HoldingStage, Span, SpanBatch, StageOutputs } from '../model';
 import { Threshold, withThreshold } from './consistent';
 import { SamplingMetrics } from './metrics';
 import { TraceEvaluator, compileTailPolicy } from './tailPolicies';
+import { KeptTraceLabels, annotateKeptSpan } from './whyKept';
 import { receivedSpansOf } from '../wire';
 import { SpanArena } from './spanArena';
 import {
@@ -48,6 +52,24 @@ export interface TailSamplerOptions {
    * any span when a policy reads its attributes; values are unchanged.
    */
   compactHeldSpans?: boolean;
+  /**
+   * Write why each kept trace was kept on its root span (or first span): see `annotateKeptSpan`.
+   * Default false; the sampling stage turns it on.
+   */
+  annotateKept?: boolean;
+  /** Called once per decided trace, before its spans are forwarded (e.g. trace digests). */
+  onDecided?: (trace: TraceView, outcome: DecisionOutcome) => void;
+}
+
+/** What `onDecided` is told about a trace. */
+export interface DecisionOutcome {
+  sampled: boolean;
+  /** The rule label (kept traces only). */
+  rule?: string;
+  /** The probability it was kept at, when one applies (kept traces only). */
+  rate?: number;
+  /** Index (in `trace.spans()`) of the root span, or of the first span when the root is absent. */
+  rootIndex: number;
 }
 
 /** How kept spans' tracestates are rewritten: set `th`, erase it (null), or leave them. */
@@ -85,6 +107,9 @@ interface Decision {
   action: ThresholdAction;
   sampler: 'head' | 'tail';
   policy: string;
+  rule?: string;
+  rate?: number;
+  service?: string;
 }
 
 /** Why traces are decided before their wait is over. */
@@ -99,6 +124,8 @@ interface Pending {
   /** Decision counts by `sampler|policy|decision`, added to the counter once per call. */
   decisions: Map<string, number>;
   early: Map<EarlyDecisionReason, number>;
+  /** Kept traces by `service|rule kind`. */
+  kept: Map<string, number>;
 }
 
 /**
@@ -138,6 +165,9 @@ export class TailSampler implements HoldingStage {
   private closed = false;
   private readonly compactHeldSpans: boolean;
   private readonly arena = new SpanArena();
+  private readonly keptLabels = new KeptTraceLabels();
+  private readonly onDecided?: TailSamplerOptions['onDecided'];
+  private readonly annotateKept: boolean;
   private readonly onInconsistent = () =>
     this.metrics.inconsistentThresholds.inc();
 
@@ -165,6 +195,8 @@ export class TailSampler implements HoldingStage {
     this.dropReason = options.dropReason ?? 'sampling';
     this.onError = options.onError ?? (() => {});
     this.compactHeldSpans = options.compactHeldSpans ?? true;
+    this.onDecided = options.onDecided;
+    this.annotateKept = options.annotateKept ?? false;
     const tickIntervalMs = options.tickIntervalMs ?? 1000;
     if (tickIntervalMs > 0 && this.decisionWaitMs > 0) {
       this.timer = setInterval(() => {
@@ -334,6 +366,7 @@ export class TailSampler implements HoldingStage {
       lateNotSampled: 0,
       decisions: new Map(),
       early: new Map(),
+      kept: new Map(),
     };
   }
 
@@ -345,6 +378,13 @@ export class TailSampler implements HoldingStage {
     for (const [key, n] of pending.decisions) {
       const [sampler, policy, decision] = key.split('|');
       this.metrics.decisions.inc({ sampler, policy, decision }, n);
+    }
+    for (const [key, n] of pending.kept) {
+      const bar = key.indexOf('|');
+      this.metrics.keptTraces.inc(
+        { service: key.slice(0, bar), rule: key.slice(bar + 1) },
+        n,
+      );
     }
     for (const [reason, n] of pending.early)
       this.metrics.earlyDecisions.inc({ reason }, n);
@@ -400,11 +440,29 @@ export class TailSampler implements HoldingStage {
       decision.sampled ? 'sampled' : 'not_sampled'
     }`;
     pending.decisions.set(key, (pending.decisions.get(key) ?? 0) + 1);
+    const views = view.spans();
+    let rootIndex = views.findIndex(v => v.isRoot);
+    if (rootIndex < 0) rootIndex = 0;
+    this.onDecided?.(view, {
+      sampled: decision.sampled,
+      rule: decision.rule,
+      rate: decision.rate,
+      rootIndex,
+    });
     if (decision.sampled) {
       this.sampledCache.set(entry.key, decision.action);
-      const views = view.spans();
       const spans = views.map(v => v.toSpan());
       applyThresholds(spans, decision.action);
+      if (spans.length > 0) {
+        const rule = decision.rule ?? 'rate';
+        if (this.annotateKept)
+          annotateKeptSpan(spans[rootIndex], rule, decision.rate);
+        const labelKey = this.keptLabels.key(
+          decision.service ?? views[rootIndex].origin.service,
+          rule,
+        );
+        pending.kept.set(labelKey, (pending.kept.get(labelKey) ?? 0) + 1);
+      }
       for (let i = 0; i < spans.length; i++)
         pending.builder.add(views[i].origin, spans[i]);
       pending.builder.addBytes(entry.bytes);
@@ -422,11 +480,22 @@ export class TailSampler implements HoldingStage {
         const verdict = evaluator.evaluate(view, now);
         const policy = verdict.policy ?? evaluator.name;
         if (verdict.sampled) {
+          const rate =
+            verdict.rate !== undefined
+              ? verdict.rate ?? undefined
+              : verdict.threshold
+              ? verdict.threshold.probability
+              : verdict.threshold === null
+              ? 1
+              : undefined;
           return {
             sampled: true,
             action: verdict.threshold === undefined ? LEAVE : verdict.threshold,
             sampler: evaluator.sampler,
             policy,
+            rule: verdict.rule ?? tailPolicyRule(evaluator.name),
+            rate,
+            service: verdict.service,
           };
         }
         first ??= { sampler: evaluator.sampler, policy };

@@ -1,3 +1,4 @@
 export * from './issues';
 export * from './policy';
 export * from './tailPolicy';
+export * from './whyKept';

@@ -6,6 +6,7 @@ import {
 } from '../annotations';
 import { SamplingValidationResult, validateWith } from './issues';
 import { safeRegexProblem } from '../safeRegex';
+import type { SamplingDecidingLayer } from './whyKept';
 
 /*
  * The per-service sampling policy: what the control plane stores, what the REST API accepts,
@@ -282,6 +283,15 @@ export interface EffectivePolicy extends SamplingPolicy {
   origin: SamplingPolicyOrigin;
   /** The tier whose defaults it was built on, when one was. */
   tier?: TracingTier;
+  /**
+   * Set when a layer above the service's own policy (an emergency override, maintenance, a
+   * boost) set the strategy's or the operation rules' rates: kept traces name that layer as
+   * their sampling rule.
+   */
+  decidedBy?: {
+    strategy?: SamplingDecidingLayer;
+    operations?: SamplingDecidingLayer;
+  };
 }
 
 /**
