@@ -23,13 +23,16 @@ import {
   DEFAULT_DURATION_BUCKETS_SECONDS,
   SpanMetricsSnapshot,
 } from '../spanMetrics';
+import { mergeServiceGraphs, ServiceGraphSnapshot } from '../serviceGraph';
 import {
   emptyAccounting,
   mergeSpanMetrics,
   sumAccounting,
 } from './mergeAggregates';
+import { pipelineWorkerFile } from './pipelineWorker';
 import {
   MainToWorker,
+  PIPELINE_WORKER_ROLE,
   PolicySnapshot,
   WorkerAggregates,
   WorkerInit,
@@ -59,6 +62,8 @@ export interface WorkerPoolOptions {
   knownServices?: () => Iterable<string>;
   /** Span metrics in the workers (coverage, RED, completeness); see `spanMetrics()`. */
   spanMetrics?: WorkerInit['spanMetrics'];
+  /** The service graph in the workers (edges between services); see `serviceGraph()`. */
+  serviceGraph?: WorkerInit['serviceGraph'];
   /** A request (or a collection) not answered within this is the worker's death. Default 30 s. */
   deadlineMs?: number;
   /** How often aggregates are gathered from the workers. Default 2 s. */
@@ -118,10 +123,12 @@ function otlpError(
 }
 
 /**
- * The worker's entry: a JS file that loads the TypeScript source when running from source.
- * Undefined where it does not ship (a bundled production build): see WorkerPool.available().
+ * The file a worker thread starts from: the built worker module in a production bundle, or from
+ * source a JS shim that registers the TypeScript transform first (a worker does not inherit the
+ * parent's require hooks).
  */
 function workerEntry(): string | undefined {
+  if (!/\.tsx?$/.test(pipelineWorkerFile)) return pipelineWorkerFile;
   try {
     return require.resolve('./workerEntry.js');
   } catch {
@@ -155,6 +162,7 @@ export class WorkerPool {
   private timer?: NodeJS.Timeout;
   private retired = emptyAccounting();
   private retiredSpanMetrics: SpanMetricsSnapshot[] = [];
+  private retiredServiceGraphs: ServiceGraphSnapshot[] = [];
   private policyVersion = -1;
   private policyServices = new Set<string>();
   private aggregated = new Map<
@@ -228,11 +236,13 @@ export class WorkerPool {
       };
     };
     this.inits = Array.from({ length: n }, (_, index) => ({
+      role: PIPELINE_WORKER_ROLE,
       index,
       workers: n,
       pipeline: workerConfig(index),
       sampling: options.sampling,
       spanMetrics: options.spanMetrics,
+      serviceGraph: options.serviceGraph,
       shareTimeoutMs: Math.max(1000, Math.floor(this.deadlineMs / 2)),
       testHooks: options.testHooks,
     }));
@@ -399,6 +409,24 @@ export class WorkerPool {
         undefined,
       lastSeenByService: () =>
         new Map(merged().services.map(s => [s.service, s.lastSeenMs])),
+    };
+  }
+
+  /** The workers' service graphs merged (as of their last report): ServiceGraph's read side. */
+  serviceGraph() {
+    return {
+      snapshot: () =>
+        mergeServiceGraphs(
+          [
+            ...this.retiredServiceGraphs,
+            ...this.liveAggregates().flatMap(a =>
+              a.serviceGraph ? [a.serviceGraph] : [],
+            ),
+          ],
+          this.liveAggregates().find(a => a.serviceGraph)?.serviceGraph
+            ?.durationBoundsSeconds ?? DEFAULT_DURATION_BUCKETS_SECONDS,
+          Date.now(),
+        ),
     };
   }
 
@@ -672,6 +700,7 @@ export class WorkerPool {
         this.retired = sumAccounting([this.retired, slot.last.accounting]);
       if (slot.last?.spanMetrics)
         this.retiredSpanMetrics.push(slot.last.spanMetrics);
+      this.retireServiceGraph(slot);
       return;
     }
     this.restarts.inc({ reason });
@@ -716,6 +745,7 @@ export class WorkerPool {
     }
     if (slot.last?.spanMetrics)
       this.retiredSpanMetrics.push(slot.last.spanMetrics);
+    this.retireServiceGraph(slot);
     this.lostSpans.inc({ reason: 'worker_exit' }, lost);
     this.logger.error(
       `pipeline worker ${slot.index} stopped (${reason}); ${lost} spans it held are lost; starting a replacement`,
@@ -731,6 +761,18 @@ export class WorkerPool {
     setTimeout(() => {
       if (!this.shuttingDown) this.spawn(slot.index);
     }, 100);
+  }
+
+  /** Keeps a dead worker's edges in the totals, folded into one snapshot so restarts stay bounded. */
+  private retireServiceGraph(slot: Slot) {
+    const last = slot.last?.serviceGraph;
+    if (!last) return;
+    const merged = mergeServiceGraphs(
+      [...this.retiredServiceGraphs, { ...last, pending: 0 }],
+      last.durationBoundsSeconds,
+      Date.now(),
+    );
+    this.retiredServiceGraphs = [merged];
   }
 
   private wakeReadyWaiters() {

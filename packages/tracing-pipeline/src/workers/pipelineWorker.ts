@@ -11,10 +11,12 @@ import {
   samplingStageOptionsFromConfig,
 } from '../sampling';
 import { SpanMetrics } from '../spanMetrics';
+import { ServiceGraph } from '../serviceGraph';
 import { encodeExportRequest } from '../wire';
 import {
   MainToWorker,
   PeerMessage,
+  PIPELINE_WORKER_ROLE,
   PolicySnapshot,
   transferable,
   WorkerInit,
@@ -70,6 +72,10 @@ function main(port: MessagePort, init: WorkerInit) {
 
   const spanMetrics = init.spanMetrics
     ? new SpanMetrics({ registry, ...init.spanMetrics })
+    : undefined;
+
+  const serviceGraph = init.serviceGraph
+    ? new ServiceGraph({ registry, ...init.serviceGraph })
     : undefined;
 
   // Shares sent to peers, waiting for their answers.
@@ -156,6 +162,7 @@ function main(port: MessagePort, init: WorkerInit) {
     shards,
   });
   if (spanMetrics) pipeline.onSpans(batch => spanMetrics.record(batch));
+  if (serviceGraph) pipeline.onSpans(batch => serviceGraph.record(batch));
 
   const onPeerMessage =
     (from: number, peerPort: MessagePort) => (m: PeerMessage) => {
@@ -260,6 +267,7 @@ function main(port: MessagePort, init: WorkerInit) {
               metrics,
               rates: stage?.currentRates() ?? {},
               spanMetrics: spanMetrics?.snapshot(),
+              serviceGraph: serviceGraph?.snapshot(),
             },
           }),
         );
@@ -277,4 +285,15 @@ function main(port: MessagePort, init: WorkerInit) {
   void pipeline.start().then(() => post({ t: 'ready' }));
 }
 
-if (parentPort) main(parentPort, workerData as WorkerInit);
+/**
+ * This module's own file: `.ts` from source (started through workerEntry.js, which registers the
+ * TypeScript transform), the built `.cjs.js` in a production bundle. WorkerPool imports it, which
+ * is also what makes the package build emit this module.
+ */
+export const pipelineWorkerFile = __filename;
+
+if (
+  parentPort &&
+  (workerData as WorkerInit | undefined)?.role === PIPELINE_WORKER_ROLE
+)
+  main(parentPort, workerData as WorkerInit);

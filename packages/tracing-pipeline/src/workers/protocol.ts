@@ -5,6 +5,7 @@ import type { AccountingSnapshot } from '../accounting';
 import type { PipelineConfigInput } from '../config';
 import type { MemoryUsage } from '../memoryLimiter';
 import type { SpanMetricsSnapshot } from '../spanMetrics';
+import type { ServiceGraphSnapshot } from '../serviceGraph';
 
 /** Every effective policy the main thread's policy source knows, posted when its version changes. */
 export interface PolicySnapshot {
@@ -14,7 +15,11 @@ export interface PolicySnapshot {
 }
 
 /** What a worker is started with (workerData). */
+/** Marks workerData as a pipeline worker's, so loading the worker module elsewhere does nothing. */
+export const PIPELINE_WORKER_ROLE = 'tracing-pipeline-worker';
+
 export interface WorkerInit {
+  role: typeof PIPELINE_WORKER_ROLE;
   index: number;
   workers: number;
   /** `tracingHealth.pipeline`, with this worker's own persistent queue directories. */
@@ -26,6 +31,13 @@ export interface WorkerInit {
   spanMetrics?: {
     completenessWindowMs?: number;
     maxTraces?: number;
+    maxServices?: number;
+  };
+  /** ServiceGraph options (without registry); absent: no service graph. */
+  serviceGraph?: {
+    waitMs?: number;
+    maxPending?: number;
+    maxEdges?: number;
     maxServices?: number;
   };
   /** How long a worker waits for a peer to answer for its share. */
@@ -56,6 +68,7 @@ export interface WorkerAggregates {
   metrics: MetricObjectWithValues<MetricValue<string>>[];
   rates: Record<string, number>;
   spanMetrics?: SpanMetricsSnapshot;
+  serviceGraph?: ServiceGraphSnapshot;
 }
 
 export type WorkerToMain =
