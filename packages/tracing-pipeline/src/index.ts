@@ -40,6 +40,7 @@ export { stringifyExportRequestJson, parseExportRequestJson } from './otlpJson';
 export { ExportTraceServiceRequestCodec } from './otlpRoot';
 export * from './model';
 export * from './spanMetrics';
+export * from './serviceGraph';
 export * from './sampling';
 // Both define the same 'unknown_service' label value.
 export { UNKNOWN_SERVICE } from './spanMetrics';

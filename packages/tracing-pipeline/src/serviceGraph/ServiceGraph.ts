@@ -1,0 +1,579 @@
+import { Counter, Gauge, Metric, Registry } from 'prom-client';
+import {
+  SERVICE_GRAPH_METRICS,
+  ServiceGraphConnectionType,
+} from '@internal/plugin-tracing-health-common';
+import { serviceNameOf, SPAN_KIND, SpanBatch, STATUS_CODE } from '../model';
+import { bucketIndex } from '../spanMetrics/histogramQuantile';
+import { idKey } from '../spanMetrics/idKey';
+import {
+  MAX_SERVICE_NAME_LENGTH,
+  OVERFLOW_SERVICE,
+  UNKNOWN_SERVICE,
+} from '../spanMetrics/labels';
+import { DEFAULT_DURATION_BUCKETS_SECONDS } from '../spanMetrics/SpanMetrics';
+import { spanDurationSeconds } from '../spanMetrics/spanDuration';
+import { PeerInfo, peerInfoOf, serverEndpointOf } from './peerAttributes';
+
+export interface ServiceGraphOptions {
+  /** The registry the metrics are registered on (the plugin's, never the global one). */
+  registry: Registry;
+  clock?: { now(): number };
+  /** How long an unpaired half waits for its partner, in milliseconds. Default 10 s. */
+  waitMs?: number;
+  /** Unpaired halves held at once; more are dropped (`reason="store_full"`). Default 20,000. */
+  maxPending?: number;
+  /** Distinct edges (client, server, connection type); calls on more are dropped. Default 1,000. */
+  maxEdges?: number;
+  /** Services remembered as traced, and series of the per-service counters. Default 1,000. */
+  maxServices?: number;
+  /** Endpoints (`host:port`) remembered with the traced service that answers on them. Default 1,000. */
+  maxEndpoints?: number;
+  durationBucketsSeconds?: readonly number[];
+}
+
+/** Cumulative counters of one edge since the process started. */
+export interface ServiceGraphEdgeCounters {
+  client: string;
+  server: string;
+  connectionType: ServiceGraphConnectionType;
+  /** Calls paired (or, for a virtual node, client spans to it). */
+  requests: number;
+  failed: number;
+  /** Client spans to this traced server whose server span never joined the trace. */
+  broken: number;
+  durationSumSeconds: number;
+  /** Calls per duration bucket (not cumulative), the last one `+Inf`. */
+  durationCounts: number[];
+}
+
+export interface ServiceGraphSnapshot {
+  takenAtMs: number;
+  durationBoundsSeconds: readonly number[];
+  edges: ServiceGraphEdgeCounters[];
+  /** Per server service: spans whose remote parent never arrived. */
+  orphanServerSpans: Record<string, number>;
+  /** Per client service: unpaired client spans that name no peer. */
+  unpairedClientSpans: Record<string, number>;
+  /** Per reason (`store_full`, `max_edges`). */
+  dropped: Record<string, number>;
+  /** Halves waiting for their partner now. */
+  pending: number;
+}
+
+/** At most this many server halves wait on one client span (fan-out of a message to consumers). */
+const MAX_SERVERS_PER_CLIENT = 8;
+
+interface ClientHalf {
+  side: 'client';
+  deadline: number;
+  service: string;
+  messaging: boolean;
+  failed: boolean;
+  seconds: number;
+  peer: PeerInfo;
+  /** A span of the same service is its child: not a leaf call (e.g. a DB client span around an HTTP one). */
+  hasLocalChild: boolean;
+  /** A producer stays after pairing until its wait ends, for the message's other consumers. */
+  paired: boolean;
+}
+
+interface ServerHalf {
+  service: string;
+  messaging: boolean;
+  failed: boolean;
+  seconds: number;
+}
+
+interface ServerHalves {
+  side: 'server';
+  deadline: number;
+  halves: ServerHalf[];
+}
+
+type Pending = ClientHalf | ServerHalves;
+
+interface EdgeState extends ServiceGraphEdgeCounters {}
+
+function isRoot(parentSpanId: Uint8Array | null | undefined): boolean {
+  if (!parentSpanId || parentSpanId.length === 0) return true;
+  for (let i = 0; i < parentSpanId.length; i++)
+    if (parentSpanId[i] !== 0) return false;
+  return true;
+}
+
+const SEP = '\u0000';
+
+/**
+ * The service graph stage (like the Collector's `servicegraph` connector): pairs each client
+ * span with the server span whose parent it is (and producer with consumer) across services, and
+ * counts calls, failures and server latency per edge client → server. Unpaired halves wait in a
+ * bounded store for `waitMs`. When a client half expires:
+ *
+ * - if the callee it names (`peer.service`, or the traced service known to answer on its
+ *   `server.address:port`, or a traced service called like its `server.address`) sends spans, the
+ *   context was lost on the way: the client did not inject it or the server did not extract it
+ *   (`broken` on the edge);
+ * - otherwise the callee is not traced: an edge to a virtual node named from `peer.service`,
+ *   `server.address` or `db.system` (+ `db.namespace`), as Tempo draws it.
+ *
+ * A server half that expires is an orphan server span: its caller's span never arrived.
+ * Spans of one trace reach the same worker (trace-id sharding), so pairing inside one instance is
+ * correct; which services are traced and which endpoints they answer on is what this instance has
+ * seen. Memory is bounded by `maxPending`, `maxEdges`, `maxServices` and `maxEndpoints`.
+ */
+export class ServiceGraph {
+  private readonly clock: { now(): number };
+  private readonly waitMs: number;
+  private readonly maxPending: number;
+  private readonly maxEdges: number;
+  private readonly maxServices: number;
+  private readonly maxEndpoints: number;
+  private readonly bounds: readonly number[];
+  private readonly pending = new Map<string, Pending>();
+  private readonly edges = new Map<string, EdgeState>();
+  private readonly traced = new Set<string>();
+  /** Endpoint → the traced service answering on it, or '' when several claim it. */
+  private readonly endpoints = new Map<string, string>();
+  private readonly orphanServer = new Map<string, number>();
+  private readonly unpairedClient = new Map<string, number>();
+  private readonly dropped: Record<string, number> = {
+    store_full: 0,
+    max_edges: 0,
+  };
+
+  constructor(options: ServiceGraphOptions) {
+    this.clock = options.clock ?? { now: () => Date.now() };
+    this.waitMs = options.waitMs ?? 10_000;
+    this.maxPending = options.maxPending ?? 20_000;
+    this.maxEdges = options.maxEdges ?? 1_000;
+    this.maxServices = options.maxServices ?? 1_000;
+    this.maxEndpoints = options.maxEndpoints ?? 1_000;
+    this.bounds =
+      options.durationBucketsSeconds ?? DEFAULT_DURATION_BUCKETS_SECONDS;
+    for (const [name, v] of Object.entries({
+      waitMs: this.waitMs,
+      maxPending: this.maxPending,
+      maxEdges: this.maxEdges,
+      maxServices: this.maxServices,
+      maxEndpoints: this.maxEndpoints,
+    })) {
+      if (!(v >= 1)) throw new RangeError(`${name} must be at least 1`);
+    }
+    this.register(options.registry);
+  }
+
+  /** Pairs the spans of a batch of accepted spans. Never throws on odd span data. */
+  record(batch: SpanBatch): void {
+    const now = this.clock.now();
+    this.sweep(now);
+    for (const resourceSpans of batch.resourceSpans) {
+      const service = this.serviceLabel(
+        serviceNameOf(resourceSpans.resource) ?? UNKNOWN_SERVICE,
+      );
+      if (this.traced.size < this.maxServices) this.traced.add(service);
+      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+        for (const span of scopeSpans.spans ?? []) {
+          if (!span.traceId?.length || !span.spanId?.length) continue;
+          const kind = span.kind;
+          const isServer =
+            kind === SPAN_KIND.SERVER || kind === SPAN_KIND.CONSUMER;
+          const isClient =
+            kind === SPAN_KIND.CLIENT || kind === SPAN_KIND.PRODUCER;
+          const trace = idKey(span.traceId);
+          const failed = span.status?.code === STATUS_CODE.ERROR;
+          let seconds = -1;
+          const duration = () =>
+            seconds >= 0
+              ? seconds
+              : (seconds = spanDurationSeconds(
+                  span.startTimeUnixNano,
+                  span.endTimeUnixNano,
+                ));
+
+          // 1. Does a client half wait for this span (its parent), or must this server span wait?
+          if (!isRoot(span.parentSpanId)) {
+            const key = trace + idKey(span.parentSpanId!);
+            const waiting = this.pending.get(key);
+            if (waiting?.side === 'client') {
+              if (isServer || waiting.service !== service) {
+                if (waiting.messaging) waiting.paired = true;
+                else this.pending.delete(key);
+                this.pair(waiting, {
+                  service,
+                  messaging: kind === SPAN_KIND.CONSUMER,
+                  failed,
+                  seconds: duration(),
+                });
+              } else {
+                waiting.hasLocalChild = true;
+              }
+            } else if (isServer) {
+              const half: ServerHalf = {
+                service,
+                messaging: kind === SPAN_KIND.CONSUMER,
+                failed,
+                seconds: duration(),
+              };
+              if (waiting) {
+                if (waiting.halves.length < MAX_SERVERS_PER_CLIENT)
+                  waiting.halves.push(half);
+              } else {
+                this.hold(key, {
+                  side: 'server',
+                  deadline: now + this.waitMs,
+                  halves: [half],
+                });
+              }
+            }
+          } else if (kind === SPAN_KIND.SERVER) {
+            // A server span that starts its own trace: remember where it answers, so calls to it
+            // that never join its traces can be told from calls to an untraced dependency.
+            this.learnEndpoint(serverEndpointOf(span.attributes), service);
+          }
+
+          // 2. Do server halves wait for this span?
+          if (!isClient && this.pending.size === 0) continue;
+          const key = trace + idKey(span.spanId);
+          const waiting = this.pending.get(key);
+          if (waiting?.side === 'server') {
+            this.pending.delete(key);
+            const client: ClientHalf = {
+              side: 'client',
+              deadline: 0,
+              service,
+              messaging: kind === SPAN_KIND.PRODUCER,
+              failed,
+              seconds: duration(),
+              peer: isClient ? peerInfoOf(span.attributes) : {},
+              hasLocalChild: false,
+              paired: true,
+            };
+            for (const half of waiting.halves) {
+              // A non-client parent of the same service is a local parent, not a call.
+              if (isClient || half.service !== service) this.pair(client, half);
+            }
+            if (client.messaging) {
+              client.deadline = now + this.waitMs;
+              this.hold(key, client);
+            }
+          } else if (isClient && !waiting) {
+            this.hold(key, {
+              side: 'client',
+              deadline: now + this.waitMs,
+              service,
+              messaging: kind === SPAN_KIND.PRODUCER,
+              failed,
+              seconds: duration(),
+              peer: peerInfoOf(span.attributes),
+              hasLocalChild: false,
+              paired: false,
+            });
+          }
+        }
+      }
+    }
+  }
+
+  /** Settles every half whose wait has ended by `now`. */
+  sweep(now: number = this.clock.now()): void {
+    // Deadlines grow with insertion order, so the expired halves are a prefix of the map.
+    for (const [key, entry] of this.pending) {
+      if (entry.deadline > now) break;
+      this.pending.delete(key);
+      if (entry.side === 'client') this.expireClient(entry);
+      else
+        for (const half of entry.halves)
+          this.countInto(this.orphanServer, half.service);
+    }
+  }
+
+  /** Cumulative counters, after settling the halves whose wait has ended. */
+  snapshot(): ServiceGraphSnapshot {
+    const now = this.clock.now();
+    this.sweep(now);
+    return {
+      takenAtMs: now,
+      durationBoundsSeconds: this.bounds,
+      edges: [...this.edges.values()].map(e => ({
+        ...e,
+        durationCounts: [...e.durationCounts],
+      })),
+      orphanServerSpans: Object.fromEntries(this.orphanServer),
+      unpairedClientSpans: Object.fromEntries(this.unpairedClient),
+      dropped: { ...this.dropped },
+      pending: this.pending.size,
+    };
+  }
+
+  private serviceLabel(name: string): string {
+    return name.length <= MAX_SERVICE_NAME_LENGTH ? name : OVERFLOW_SERVICE;
+  }
+
+  private hold(key: string, entry: Pending) {
+    if (this.pending.size >= this.maxPending) {
+      this.dropped.store_full++;
+      return;
+    }
+    this.pending.set(key, entry);
+  }
+
+  private learnEndpoint(endpoint: string | undefined, service: string) {
+    if (!endpoint) return;
+    const known = this.endpoints.get(endpoint);
+    if (known === undefined) {
+      if (this.endpoints.size < this.maxEndpoints)
+        this.endpoints.set(endpoint, service);
+    } else if (known !== service && known !== '') {
+      // Several services answer there (a gateway, a shared host): it names none of them.
+      this.endpoints.set(endpoint, '');
+    }
+  }
+
+  private pair(client: ClientHalf, server: ServerHalf) {
+    const type: ServiceGraphConnectionType =
+      client.messaging || server.messaging ? 'messaging_system' : '';
+    const edge = this.edgeFor(client.service, server.service, type);
+    if (client.peer.endpoint)
+      this.learnEndpoint(client.peer.endpoint, server.service);
+    if (!edge) return;
+    edge.requests++;
+    if (client.failed || server.failed) edge.failed++;
+    this.observe(edge, server.seconds);
+  }
+
+  /** The traced service a client half's attributes point to, if any. */
+  private tracedCallee(peer: PeerInfo): string | undefined {
+    if (peer.peerService && this.traced.has(peer.peerService))
+      return peer.peerService;
+    const byEndpoint = peer.endpoint
+      ? this.endpoints.get(peer.endpoint)
+      : undefined;
+    if (byEndpoint) return byEndpoint;
+    if (peer.address && this.traced.has(peer.address)) return peer.address;
+    return undefined;
+  }
+
+  private expireClient(client: ClientHalf) {
+    if (client.paired || client.hasLocalChild) return;
+    const callee = this.tracedCallee(client.peer);
+    if (callee !== undefined) {
+      const edge = this.edgeFor(
+        client.service,
+        callee,
+        client.messaging ? 'messaging_system' : '',
+      );
+      if (edge) edge.broken++;
+      return;
+    }
+    const p = client.peer;
+    const name = client.messaging
+      ? p.peerService ?? p.messaging ?? p.address ?? p.database
+      : p.peerService ?? p.address ?? p.database ?? p.messaging;
+    if (!name) {
+      this.countInto(this.unpairedClient, client.service);
+      return;
+    }
+    const edge = this.edgeFor(client.service, name, 'virtual_node');
+    if (!edge) return;
+    edge.requests++;
+    if (client.failed) edge.failed++;
+    this.observe(edge, client.seconds);
+  }
+
+  private edgeFor(
+    client: string,
+    server: string,
+    connectionType: ServiceGraphConnectionType,
+  ): EdgeState | undefined {
+    const key = client + SEP + server + SEP + connectionType;
+    let edge = this.edges.get(key);
+    if (edge) return edge;
+    if (this.edges.size >= this.maxEdges) {
+      this.dropped.max_edges++;
+      return undefined;
+    }
+    edge = {
+      client,
+      server,
+      connectionType,
+      requests: 0,
+      failed: 0,
+      broken: 0,
+      durationSumSeconds: 0,
+      durationCounts: new Array(this.bounds.length + 1).fill(0),
+    };
+    this.edges.set(key, edge);
+    return edge;
+  }
+
+  private observe(edge: EdgeState, seconds: number) {
+    edge.durationCounts[bucketIndex(this.bounds, seconds)]++;
+    edge.durationSumSeconds += seconds;
+  }
+
+  private countInto(map: Map<string, number>, service: string) {
+    const key =
+      map.has(service) || map.size < this.maxServices
+        ? service
+        : OVERFLOW_SERVICE;
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+
+  private register(registry: Registry): void {
+    const edges = () => this.edges.values();
+    const sweep = () => this.sweep();
+    const labels = (e: EdgeState) => ({
+      client: e.client,
+      server: e.server,
+      connection_type: e.connectionType,
+    });
+    const perService = (
+      name: string,
+      help: string,
+      label: string,
+      map: Map<string, number>,
+    ) =>
+      new Counter({
+        name,
+        help,
+        labelNames: [label],
+        registers: [],
+        collect() {
+          sweep();
+          this.reset();
+          for (const [service, n] of map) this.inc({ [label]: service }, n);
+        },
+      });
+    const dropped = this.dropped;
+    const pending = this.pending;
+    const metrics: Metric[] = [
+      new Counter({
+        name: SERVICE_GRAPH_METRICS.requests,
+        help: 'Calls per edge client -> server, paired from client and server spans before sampling.',
+        labelNames: ['client', 'server', 'connection_type'],
+        registers: [],
+        collect() {
+          sweep();
+          this.reset();
+          for (const e of edges())
+            if (e.requests) this.inc(labels(e), e.requests);
+        },
+      }),
+      new Counter({
+        name: SERVICE_GRAPH_METRICS.failedRequests,
+        help: 'Calls per edge where the client or the server span has status ERROR.',
+        labelNames: ['client', 'server', 'connection_type'],
+        registers: [],
+        collect() {
+          sweep();
+          this.reset();
+          for (const e of edges())
+            if (e.requests) this.inc(labels(e), e.failed);
+        },
+      }),
+      new Counter({
+        name: SERVICE_GRAPH_METRICS.brokenPropagation,
+        help: 'Client spans to a traced server whose server span never joined the trace (context not injected by the client or not extracted by the server).',
+        labelNames: ['client', 'server'],
+        registers: [],
+        collect() {
+          sweep();
+          this.reset();
+          for (const e of edges())
+            if (e.broken)
+              this.inc({ client: e.client, server: e.server }, e.broken);
+        },
+      }),
+      perService(
+        SERVICE_GRAPH_METRICS.orphanServerSpans,
+        'Server and consumer spans whose remote parent span never arrived (the caller sends no spans).',
+        'server',
+        this.orphanServer,
+      ),
+      perService(
+        SERVICE_GRAPH_METRICS.unpairedClientSpans,
+        'Client spans never paired that name no peer (no peer.service, server.address or db.system).',
+        'client',
+        this.unpairedClient,
+      ),
+      new Counter({
+        name: SERVICE_GRAPH_METRICS.dropped,
+        help: 'Span halves or calls the service graph did not count because a bound was reached.',
+        labelNames: ['reason'],
+        registers: [],
+        collect() {
+          this.reset();
+          for (const [reason, n] of Object.entries(dropped))
+            this.inc({ reason }, n);
+        },
+      }),
+      new Gauge({
+        name: SERVICE_GRAPH_METRICS.pending,
+        help: 'Unpaired span halves waiting for their partner.',
+        registers: [],
+        collect() {
+          this.set(pending.size);
+        },
+      }),
+    ];
+    for (const m of metrics) registry.registerMetric(m);
+    registry.registerMetric(this.histogram());
+  }
+
+  /** The server-latency histogram per edge, computed at scrape time (see SpanMetrics). */
+  private histogram(): Metric {
+    const name = SERVICE_GRAPH_METRICS.serverSeconds;
+    const help =
+      'Server span durations per edge (for a virtual node, the client span durations).';
+    const edges = () => this.edges.values();
+    const sweep = () => this.sweep();
+    const bounds = this.bounds;
+    return {
+      name,
+      help,
+      type: 'histogram',
+      aggregator: 'sum',
+      reset() {},
+      async get() {
+        sweep();
+        const values: Array<{
+          labels: Record<string, string | number>;
+          value: number;
+          metricName: string;
+        }> = [];
+        for (const e of edges()) {
+          if (!e.requests) continue;
+          const labels = {
+            client: e.client,
+            server: e.server,
+            connection_type: e.connectionType,
+          };
+          let cumulative = 0;
+          bounds.forEach((le, i) => {
+            cumulative += e.durationCounts[i];
+            values.push({
+              labels: { le, ...labels },
+              value: cumulative,
+              metricName: `${name}_bucket`,
+            });
+          });
+          values.push(
+            {
+              labels: { le: '+Inf', ...labels },
+              value: e.requests,
+              metricName: `${name}_bucket`,
+            },
+            {
+              labels,
+              value: e.durationSumSeconds,
+              metricName: `${name}_sum`,
+            },
+            { labels, value: e.requests, metricName: `${name}_count` },
+          );
+        }
+        return { name, help, type: 'histogram', aggregator: 'sum', values };
+      },
+    } as unknown as Metric;
+  }
+}
