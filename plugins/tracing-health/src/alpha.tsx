@@ -14,6 +14,9 @@ import TimelineIcon from '@material-ui/icons/Timeline';
 import { TRACING_HEALTH_PLUGIN_ID } from '@internal/plugin-tracing-health-common';
 import { tracingHealthApiRef, TracingHealthClient } from './api';
 
+/** Entity predicate (compared case-insensitively): a string filter is deprecated and warns. */
+const COMPONENTS = { kind: 'component' };
+
 const tracingHealthApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
@@ -30,7 +33,7 @@ const entityTracingContent = EntityContentBlueprint.make({
   params: {
     path: '/tracing',
     title: 'Tracing',
-    filter: 'kind:component',
+    filter: COMPONENTS,
     loader: () =>
       import('./components/EntityTracingContent').then(m => (
         <m.EntityTracingContent />
@@ -65,7 +68,7 @@ const runbookPage = PageBlueprint.make({
 const entityCoverageCard = EntityCardBlueprint.make({
   name: 'coverage',
   params: {
-    filter: 'kind:component',
+    filter: COMPONENTS,
     loader: () =>
       import('./components/coverage').then(m => <m.EntityCoverageCard />),
   },

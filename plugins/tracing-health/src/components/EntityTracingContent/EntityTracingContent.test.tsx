@@ -57,12 +57,13 @@ describe('EntityTracingContent', () => {
     );
   });
 
-  it('shows the missing-annotation state with the snippet when not opted in', async () => {
+  it('shows one opt-in card naming the missing annotation, with the snippet', async () => {
     await renderFor(component());
-    expect(screen.getByText(/Missing Annotation/i)).toBeInTheDocument();
-    expect(
-      screen.getAllByText(/tracing-health\/enabled/).length,
-    ).toBeGreaterThan(0);
+    expect(screen.getAllByTestId('tracing-opt-in-card')).toHaveLength(1);
+    expect(screen.queryByText(/Missing Annotation/i)).toBeNull();
+    expect(screen.getByTestId('tracing-opt-in-problem')).toHaveTextContent(
+      'has no tracing-health/enabled annotation',
+    );
     expect(screen.getByText('Opt in to tracing')).toBeInTheDocument();
     // The highlighter splits the snippet into tokens, so compare the rendered text.
     expect(document.body.textContent).toContain('tracing-health/enabled: "true"');
@@ -81,11 +82,16 @@ describe('EntityTracingContent', () => {
     expect(screen.getByText('standard')).toBeInTheDocument();
   });
 
-  it('shows annotation errors even when the opt-in itself is invalid', async () => {
-    await renderFor(component({ 'tracing-health/enabled': 'yes' }));
-    expect(screen.getByTestId('tracing-annotation-errors')).toHaveTextContent(
-      'tracing-health/enabled',
+  it('shows one card naming an invalid opt-in value, never calling it missing', async () => {
+    await renderFor(
+      component({ 'tracing-health/enabled': 'yes', 'tracing-health/tier': 'gold' }),
     );
-    expect(screen.getByText(/Missing Annotation/i)).toBeInTheDocument();
+    expect(screen.getAllByTestId('tracing-opt-in-card')).toHaveLength(1);
+    expect(screen.queryByTestId('tracing-annotation-errors')).toBeNull();
+    const problem = screen.getByTestId('tracing-opt-in-problem');
+    expect(problem).toHaveTextContent('tracing-health/enabled is "yes"');
+    expect(problem).toHaveTextContent('tracing-health/tier');
+    expect(document.body.textContent).not.toMatch(/missing/i);
+    expect(screen.getByText('Fix the tracing opt-in annotation')).toBeInTheDocument();
   });
 });

@@ -1,8 +1,5 @@
 import { Content } from '@backstage/core-components';
-import {
-  MissingAnnotationEmptyState,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
+import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   parseTracingSettings,
   TRACING_HEALTH_ANNOTATIONS,
@@ -22,23 +19,17 @@ export function EntityTracingContent() {
   const settings = parseTracingSettings(entity);
 
   if (!settings.optedIn) {
+    // One card naming what is wrong (a generic "missing annotation" card would repeat it, and
+    // call an invalid value missing).
     return (
       <Content>
-        <Grid container spacing={3} direction="column">
-          {settings.errors.length > 0 && (
-            <Grid item>
-              <AnnotationErrors errors={settings.errors} />
-            </Grid>
-          )}
-          <Grid item>
-            <OptInSnippetCard serviceName={settings.serviceName} />
-          </Grid>
-          <Grid item>
-            <MissingAnnotationEmptyState
-              annotation={TRACING_HEALTH_ANNOTATIONS.enabled}
-            />
-          </Grid>
-        </Grid>
+        <OptInSnippetCard
+          serviceName={settings.serviceName}
+          enabledValue={
+            entity.metadata.annotations?.[TRACING_HEALTH_ANNOTATIONS.enabled]
+          }
+          errors={settings.errors}
+        />
       </Content>
     );
   }
