@@ -1,6 +1,17 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import { SamplingHistoryEntry } from '@internal/plugin-tracing-health-common';
-import { ACTION_LABELS, describeRecord } from './format';
+import { describeChange } from './describeChange';
+import { ACTION_LABELS } from './format';
+
+const NO_WRAP = { whiteSpace: 'nowrap' } as const;
+
+/** `3 Dec 2026, 10:04`: short enough to stay on one line. */
+function formatWhen(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
+}
 
 /** Changes, newest first: when, who, what, before → after, why. */
 export function SamplingHistoryTable(props: {
@@ -12,18 +23,26 @@ export function SamplingHistoryTable(props: {
     {
       title: 'When',
       field: 'at',
-      render: e => new Date(e.at).toLocaleString(),
-      width: '14em',
+      render: e => (
+        <span title={new Date(e.at).toLocaleString()}>{formatWhen(e.at)}</span>
+      ),
+      cellStyle: NO_WRAP,
     },
     { title: 'Who', field: 'actor' },
     ...(props.showScope ? [{ title: 'Scope', field: 'scope' }] : []),
-    { title: 'Change', render: e => ACTION_LABELS[e.action] ?? e.action },
+    {
+      title: 'Change',
+      render: e => ACTION_LABELS[e.action] ?? e.action,
+      cellStyle: NO_WRAP,
+    },
     {
       title: 'Before → after',
       render: e => (
-        <code style={{ wordBreak: 'break-word' }}>
-          {describeRecord(e.before)} → {describeRecord(e.after)}
-        </code>
+        <div data-testid="sampling-history-change">
+          {describeChange(e).map((line, i) => (
+            <div key={i}>{line}</div>
+          ))}
+        </div>
       ),
     },
     { title: 'Reason', field: 'reason' },
