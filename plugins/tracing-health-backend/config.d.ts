@@ -179,6 +179,12 @@ export interface Config {
         maxQueuedDecodes?: number;
         /** How long a request waits for a decode slot before 503 + Retry-After (default 1000). */
         decodeQueueTimeoutMs?: number;
+        /**
+         * Worker mode: bytes of request bodies the portal's main thread is reading or has handed
+         * to the pipeline workers and not yet answered (default 4 x the compressed body limit);
+         * beyond it 503 + Retry-After.
+         */
+        maxInFlightBodyBytes?: number;
       };
       /** Caps on what the whole pipeline holds (queues included); above soft → 429/503. */
       memory?: {

@@ -10,6 +10,7 @@ describe('parsePipelineConfig', () => {
         maxConcurrentDecodes: 4,
         maxQueuedDecodes: 64,
         decodeQueueTimeoutMs: 1000,
+        maxInFlightBodyBytes: 80 * 1024 * 1024,
       });
       expect(config.memory).toEqual({
         softLimitBytes: 384 * 1024 * 1024,
@@ -209,6 +210,10 @@ describe('parsePipelineConfig', () => {
     [
       { receiver: { maxCompressedBodyBytes: -1 } },
       'tracingHealth.pipeline.receiver.maxCompressedBodyBytes: must be positive',
+    ],
+    [
+      { receiver: { maxBodyBytes: 2048, maxInFlightBodyBytes: 1024 } },
+      'tracingHealth.pipeline.receiver.maxInFlightBodyBytes: must be at least the compressed body limit (2048)',
     ],
     [{ recevier: {} }, 'tracingHealth.pipeline.recevier: unknown key'],
     [

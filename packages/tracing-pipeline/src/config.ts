@@ -134,12 +134,33 @@ const receiverSchema = z
     maxQueuedDecodes: nonNegativeInt(64),
     /** How long a request waits for a decode slot before 503 + Retry-After. */
     decodeQueueTimeoutMs: positiveInt(1_000),
+    /**
+     * Worker mode: bytes of request bodies the portal's main thread is reading or has handed to
+     * the workers and not yet answered; beyond it 503 + Retry-After. Default 4 x the compressed
+     * body limit.
+     */
+    maxInFlightBodyBytes: z
+      .preprocess(fromNumericString, integer().positive('must be positive'))
+      .optional(),
   })
   .strict()
-  .transform(r => ({
-    ...r,
-    maxCompressedBodyBytes: r.maxCompressedBodyBytes ?? r.maxBodyBytes,
-  }))
+  .transform(r => {
+    const maxCompressedBodyBytes = r.maxCompressedBodyBytes ?? r.maxBodyBytes;
+    return {
+      ...r,
+      maxCompressedBodyBytes,
+      maxInFlightBodyBytes:
+        r.maxInFlightBodyBytes ?? 4 * maxCompressedBodyBytes,
+    };
+  })
+  .superRefine((r, ctx) => {
+    if (r.maxInFlightBodyBytes < r.maxCompressedBodyBytes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxInFlightBodyBytes'],
+        message: `must be at least the compressed body limit (${r.maxCompressedBodyBytes}), or no request of that size could ever be read`,
+      });
+  })
   .default({});
 
 const memorySchema = z

@@ -107,6 +107,79 @@ describe('WorkerPool', () => {
     expect(snapshot.inFlight).toBe(0);
   });
 
+  it('holds at most maxInFlightBodyBytes of request bodies at once and refuses the rest with 503 + Retry-After, counted as refused', async () => {
+    const registry = new Registry();
+    pool = new WorkerPool({
+      config: {
+        receiver: {
+          maxBodyBytes: 1024 * 1024,
+          maxInFlightBodyBytes: 1024 * 1024,
+        },
+      },
+      workers: 1,
+      registry,
+    });
+    await pool.start();
+
+    // A slow sender holds 700 KB and has not finished.
+    let finish!: () => void;
+    const finished = new Promise<void>(resolve => {
+      finish = resolve;
+    });
+    async function* slowBody() {
+      yield Buffer.alloc(700 * 1024);
+      await finished;
+    }
+    const slow = pool.handle({
+      contentType: 'application/x-protobuf',
+      body: slowBody(),
+    });
+    await new Promise(resolve => setImmediate(resolve));
+    expect(pool.inFlightBytes()).toBe(700 * 1024);
+
+    // A second 700 KB body does not fit beside it, whether it declares its length or streams.
+    const declared = await pool.handle({
+      contentType: 'application/x-protobuf',
+      contentLength: 700 * 1024,
+      body: chunks(Buffer.alloc(700 * 1024)),
+    });
+    expect(declared.status).toBe(503);
+    expect(declared.headers['retry-after']).toBe('5');
+    const streamed = await pool.handle({
+      contentType: 'application/x-protobuf',
+      body: chunks(
+        ...Array.from({ length: 11 }, () => Buffer.alloc(64 * 1024)),
+      ),
+    });
+    expect(streamed.status).toBe(503);
+    // What the refused requests had reserved is free again; small requests still pass.
+    expect(pool.inFlightBytes()).toBe(700 * 1024);
+    const small = await pool.handle(protobuf([makeSpan()]));
+    expect(small.status).toBe(200);
+
+    finish();
+    // The slow body is not valid OTLP: its own answer is a 400, and then nothing is held.
+    expect((await slow).status).toBe(400);
+    expect(pool.inFlightBytes()).toBe(0);
+    const after = await pool.handle({
+      contentType: 'application/x-protobuf',
+      body: chunks(
+        encodeRequest({
+          resourceSpans: [makeResourceSpans('checkout', [makeSpan()])],
+        }),
+      ),
+    });
+    expect(after.status).toBe(200);
+
+    await pool.collect(true);
+    expect(
+      await counterValues(registry, PIPELINE_METRICS.requestsRefused),
+    ).toEqual({ in_flight_bytes: 2 });
+    expect(
+      await counterValues(registry, PIPELINE_METRICS.requestsRefusedBytes),
+    ).toEqual({ in_flight_bytes: 700 * 1024 + 6 * 64 * 1024 });
+  });
+
   it('answers every request while a worker runs out of heap, replaces it, and names the loss', async () => {
     const registry = new Registry();
     pool = new WorkerPool({

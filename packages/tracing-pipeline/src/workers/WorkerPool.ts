@@ -154,6 +154,36 @@ export class WorkerPool {
   private readonly deadlineMs: number;
   private readonly retryAfterSeconds: number;
   private readonly maxCompressedBytes: number;
+  private readonly maxInFlightBodyBytes: number;
+  /** Bytes of bodies being read here or handed to a worker and not yet answered. */
+  private inFlightBodyBytes = 0;
+  /** Responses the main thread gave without a worker: what to count them as. */
+  private readonly ownAnswers = new WeakMap<
+    OtlpHttpResponse,
+    { reason?: string; bytes: number }
+  >();
+  /** The main thread's share of the pipeline's request metrics, merged with the workers'. */
+  private readonly mainThreadRegistry = new Registry();
+  private readonly mainThreadMetrics = {
+    requests: new Counter({
+      name: PIPELINE_METRICS.requests,
+      help: 'OTLP/HTTP responses by status code.',
+      labelNames: ['status'],
+      registers: [this.mainThreadRegistry],
+    }),
+    requestsRefused: new Counter({
+      name: PIPELINE_METRICS.requestsRefused,
+      help: 'OTLP/HTTP requests refused (429/503, 413 for size limits), most before their spans were counted.',
+      labelNames: ['reason'],
+      registers: [this.mainThreadRegistry],
+    }),
+    requestsRefusedBytes: new Counter({
+      name: PIPELINE_METRICS.requestsRefusedBytes,
+      help: 'Bytes as sent (Content-Length, or read) of refused OTLP/HTTP requests.',
+      labelNames: ['reason'],
+      registers: [this.mainThreadRegistry],
+    }),
+  };
   private readonly resourceLimits: ResourceLimits;
   private nextRequest = 0;
   private nextCollect = 0;
@@ -193,6 +223,7 @@ export class WorkerPool {
     this.maxCompressedBytes =
       this.config.receiver.maxCompressedBodyBytes ??
       this.config.receiver.maxBodyBytes;
+    this.maxInFlightBodyBytes = this.config.receiver.maxInFlightBodyBytes;
     const n = this.workerCount;
     const m = this.config.memory;
     // Each worker holds its share of the configured limits; its heap is capped at that share plus
@@ -289,38 +320,118 @@ export class WorkerPool {
 
   /** Handles one OTLP/HTTP export request; never rejects. */
   async handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse> {
-    const refuse = (reason: string, message: string) => {
+    const response = await this.route(request);
+    // Answers the main thread gave itself (no worker saw the request) count in the pipeline's
+    // own request metrics, so the refusal alerts and dashboards see them in either mode.
+    const own = this.ownAnswers.get(response);
+    if (own) {
+      this.mainThreadMetrics.requests.inc({ status: String(response.status) });
+      if (own.reason) {
+        this.mainThreadMetrics.requestsRefused.inc({ reason: own.reason });
+        if (own.bytes > 0)
+          this.mainThreadMetrics.requestsRefusedBytes.inc(
+            { reason: own.reason },
+            own.bytes,
+          );
+      }
+    }
+    return response;
+  }
+
+  private own(
+    response: OtlpHttpResponse,
+    reason: string | undefined,
+    bytes: number,
+  ) {
+    this.ownAnswers.set(response, { reason, bytes });
+    return response;
+  }
+
+  private async route(request: OtlpHttpRequest): Promise<OtlpHttpResponse> {
+    const declared = Number(request.contentLength);
+    const sentBytes = (read = 0) =>
+      Number.isFinite(declared) && declared > read ? declared : read;
+    const refuse = (reason: string, message: string, read = 0) => {
       this.refusedRequests.inc({ reason });
-      return otlpError(request.contentType, 503, message, {
-        'retry-after': String(this.retryAfterSeconds),
-      });
+      return this.own(
+        otlpError(request.contentType, 503, message, {
+          'retry-after': String(this.retryAfterSeconds),
+        }),
+        reason,
+        sentBytes(read),
+      );
     };
     if (this.shuttingDown)
       return refuse('shutting_down', 'pipeline is shutting down');
-    const declared = Number(request.contentLength);
-    const tooLarge = () =>
-      otlpError(
-        request.contentType,
-        413,
-        `request body exceeds ${this.maxCompressedBytes} bytes`,
-        { connection: 'close' },
+    const tooLarge = (read = 0) =>
+      this.own(
+        otlpError(
+          request.contentType,
+          413,
+          `request body exceeds ${this.maxCompressedBytes} bytes`,
+          { connection: 'close' },
+        ),
+        'too_large',
+        sentBytes(read),
       );
     if (Number.isFinite(declared) && declared > this.maxCompressedBytes)
       return tooLarge();
+    // Bodies in flight share one byte budget, reserved as they stream in, so many slow or large
+    // requests at once cannot grow the portal's memory: past it, 503 + Retry-After.
+    let reserved = 0;
+    const reserve = (bytes: number) => {
+      if (this.inFlightBodyBytes + bytes > this.maxInFlightBodyBytes)
+        return false;
+      this.inFlightBodyBytes += bytes;
+      reserved += bytes;
+      return true;
+    };
+    const release = () => {
+      this.inFlightBodyBytes -= reserved;
+      reserved = 0;
+    };
+    const busy = (read = 0) => {
+      release();
+      this.refusedRequests.inc({ reason: 'in_flight_bytes' });
+      return this.own(
+        otlpError(
+          request.contentType,
+          503,
+          `the portal holds ${this.maxInFlightBodyBytes} bytes of OTLP requests already, retry later`,
+          {
+            'retry-after': String(this.retryAfterSeconds),
+            connection: 'close',
+          },
+        ),
+        'in_flight_bytes',
+        sentBytes(read),
+      );
+    };
+    if (Number.isFinite(declared) && declared > 0 && !reserve(declared))
+      return busy();
     const chunks: Uint8Array[] = [];
     let total = 0;
     try {
       for await (const chunk of request.body) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         total += bytes.byteLength;
-        if (total > this.maxCompressedBytes) return tooLarge();
+        if (total > this.maxCompressedBytes) {
+          release();
+          return tooLarge(total);
+        }
+        if (total > reserved && !reserve(total - reserved)) return busy(total);
         chunks.push(bytes);
       }
     } catch (e) {
-      return otlpError(
-        request.contentType,
-        400,
-        `could not read request body: ${String(e)}`,
+      release();
+      return this.own(
+        otlpError(
+          request.contentType,
+          400,
+          `could not read request body: ${String(e)}`,
+        ),
+        undefined,
+        0,
       );
     }
     // One fresh ArrayBuffer (never a pooled one), moved to the worker without a copy.
@@ -330,14 +441,23 @@ export class WorkerPool {
       body.set(c, offset);
       offset += c.byteLength;
     }
+    chunks.length = 0;
+    // A declared length longer than the body sent holds no more than what arrived.
+    if (reserved > total) {
+      this.inFlightBodyBytes -= reserved - total;
+      reserved = total;
+    }
     const slot = this.pick();
-    if (!slot)
+    if (!slot) {
+      release();
       return refuse(
         'unavailable',
         'no pipeline worker is available, retry later',
+        total,
       );
+    }
     const id = this.nextRequest++;
-    return new Promise<OtlpHttpResponse>(resolve => {
+    const answered = new Promise<OtlpHttpResponse>(resolve => {
       const timer = setTimeout(() => {
         this.logger.error(
           `pipeline worker ${slot.index} did not answer within ${this.deadlineMs} ms; replacing it`,
@@ -354,6 +474,16 @@ export class WorkerPool {
       };
       slot.worker.postMessage(m, [body.buffer]);
     });
+    try {
+      return await answered;
+    } finally {
+      release();
+    }
+  }
+
+  /** Bytes of OTLP request bodies held now (read here or in a worker, not yet answered). */
+  inFlightBytes(): number {
+    return this.inFlightBodyBytes;
   }
 
   /** The sum of the workers' accounting, with what died with replaced workers. */
@@ -444,6 +574,7 @@ export class WorkerPool {
       );
       const lists = answers.flatMap(a => (a ? [a.metrics] : []));
       if (lists.length) {
+        lists.push(await this.mainThreadRegistry.getMetricsAsJSON());
         const merged = await AggregatorRegistry.aggregate(
           lists,
         ).getMetricsAsJSON();
@@ -709,13 +840,17 @@ export class WorkerPool {
       clearTimeout(f.timer);
       this.refusedRequests.inc({ reason: 'worker_exit' });
       f.resolve(
-        otlpError(
-          'application/x-protobuf',
-          503,
-          `pipeline worker stopped (${reason}), retry later`,
-          {
-            'retry-after': String(this.retryAfterSeconds),
-          },
+        this.own(
+          otlpError(
+            'application/x-protobuf',
+            503,
+            `pipeline worker stopped (${reason}), retry later`,
+            {
+              'retry-after': String(this.retryAfterSeconds),
+            },
+          ),
+          'worker_exit',
+          0,
         ),
       );
     }
