@@ -112,6 +112,20 @@ export interface Config {
       refreshSeconds?: number;
       /** Seconds between re-reads of which component emits which service.name (default 60). */
       catalogRefreshSeconds?: number;
+    /**
+     * The service graph: calls paired from client and server spans before sampling (rollups follow
+     * `coverage.retentionHours`, `windowMinutes` and `flushIntervalSeconds`).
+     */
+    serviceGraph?: {
+      /** Seconds an unpaired client or server span waits for its other half (default 10). */
+      waitSeconds?: number;
+      /** Unpaired halves held at once per pipeline worker (default 20000); more are dropped and counted. */
+      maxPending?: number;
+      /** Distinct edges per pipeline worker (default 1000); calls on more are dropped and counted. */
+      maxEdges?: number;
+      /** Rollup rows kept at most (default 500000); the oldest minutes go first. */
+      maxRows?: number;
+    };
       /** Seconds between removals (and audit records) of expired overrides (default 30). */
       expiryCheckSeconds?: number;
       /** Longest emergency override or maintenance window, in minutes (default 1440). */

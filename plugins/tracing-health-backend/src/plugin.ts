@@ -20,6 +20,12 @@ import {
 } from './coverage';
 import { createRouter } from './router';
 import {
+  createDependenciesRouter,
+  readServiceGraphConfig,
+  serviceGraphOptions,
+  startServiceGraph,
+} from './serviceGraph';
+import {
   createSamplingControlPlane,
   SAMPLING_UNAUTHENTICATED_PATHS,
 } from './sampling';
@@ -118,6 +124,7 @@ export const tracingHealthPlugin = createBackendPlugin({
         const coverageConfig = readCoverageConfig(config);
         const embedded = await startPipeline({
           config,
+        const serviceGraphConfig = readServiceGraphConfig(config);
           logger,
           registry,
           lifecycle,
@@ -130,6 +137,7 @@ export const tracingHealthPlugin = createBackendPlugin({
           },
         });
         sampling.setAdaptiveRateProvider({
+          serviceGraph: serviceGraphOptions(serviceGraphConfig, coverageConfig),
           currentRate: serviceName => embedded.currentRates()[serviceName],
         });
         httpRouter.use(
@@ -190,6 +198,26 @@ export const tracingHealthPlugin = createBackendPlugin({
           serviceVolume: coverage.rollups,
           pipelineStatus,
         });
+        // Calls between services (the service graph) and the dependency routes.
+        const serviceGraph = await startServiceGraph({
+          config: serviceGraphConfig,
+          coverage: coverageConfig,
+          knex,
+          registry,
+          embedded,
+          scheduler,
+          lifecycle,
+          catalog,
+          catalogServices,
+          logger,
+        });
+        httpRouter.use(
+          createDependenciesRouter({
+            httpAuth,
+            dependencies: serviceGraph.dependencies,
+          }),
+        );
+
         const runbooks = new RunbookService({
           listServices: credentials => catalogServices.list(credentials),
           appBaseUrl: config.getOptionalString('app.baseUrl') ?? '',

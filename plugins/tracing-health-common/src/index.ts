@@ -12,6 +12,7 @@ export * from './sampling';
 export * from './samplingControl';
 export * from './runbooks';
 export * from './coverage';
+export * from './dependencies';
 export * from './checks';
 export * from './permissions';
 export * from './safeRegex';

@@ -25,6 +25,7 @@ export const RUNBOOK_IDS = [
   'jaeger-query-down',
   'search-cluster-unreachable',
   'promql-threshold',
+  'broken-propagation',
 ] as const;
 export type RunbookId = (typeof RUNBOOK_IDS)[number];
 

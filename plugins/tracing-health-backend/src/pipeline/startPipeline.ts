@@ -44,6 +44,8 @@ export interface EmbeddedPipeline {
   /** Worker mode: the workers' span metrics, merged (coverage reads them). */
   spanMetrics?: Pick<
     SpanMetrics,
+  /** Worker mode: the workers' service graphs, merged (the dependency routes read them). */
+  serviceGraph?: ReturnType<WorkerPool['serviceGraph']>;
     'snapshot' | 'lastSeen' | 'lastSeenByService'
   >;
 }
@@ -69,6 +71,8 @@ export async function startPipeline(options: {
 }): Promise<EmbeddedPipeline> {
   const { config, logger, registry, lifecycle, policySource } = options;
   const samplingRaw = (config.getOptional('tracingHealth.sampling') ??
+  /** Service graph options, for worker mode (the workers pair the spans). */
+  serviceGraph?: WorkerPoolOptions['serviceGraph'];
     {}) as Record<string, unknown>;
   const engineSampling = Object.fromEntries(
     ENGINE_SAMPLING_KEYS.filter(k => samplingRaw[k] !== undefined).map(k => [
@@ -111,6 +115,7 @@ export async function startPipeline(options: {
       workers,
       exporters: pool.config.exporters.map(e => e.name).join(', ') || 'none',
     });
+      serviceGraph: options.serviceGraph ?? {},
     return {
       pipeline: pool,
       currentRates: () => pool.currentRates(),
@@ -123,6 +128,7 @@ export async function startPipeline(options: {
     policySource,
     registry,
     ...samplingStageOptionsFromConfig(samplingConfig),
+      serviceGraph: pool.serviceGraph(),
     onError: error =>
       logger.error('sampling stage failed to decide', { error: String(error) }),
   });

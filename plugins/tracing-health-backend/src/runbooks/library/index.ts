@@ -1,4 +1,5 @@
 import { RunbookTemplate } from '../RunbookTemplate';
+import { brokenPropagation } from './broken-propagation';
 import { certificateExpiry } from './certificate-expiry';
 import { checkFailing } from './check-failing';
 import { collectorDown } from './collector-down';
@@ -24,6 +25,7 @@ import { traceDataLoss } from './trace-data-loss';
 
 /** Every runbook the backend serves, written for this product. */
 export const RUNBOOK_LIBRARY: RunbookTemplate[] = [
+  brokenPropagation,
   certificateExpiry,
   checkFailing,
   collectorDown,

@@ -1,0 +1,4 @@
+export { startServiceGraph, serviceGraphOptions } from './startServiceGraph';
+export { createDependenciesRouter } from './createDependenciesRouter';
+export { readServiceGraphConfig } from './readServiceGraphConfig';
+export type { ServiceGraphConfig } from './readServiceGraphConfig';
