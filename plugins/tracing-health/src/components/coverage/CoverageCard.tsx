@@ -6,6 +6,9 @@ import {
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import ToggleButton from '@material-ui/lab/ToggleButton';
+import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
+import { CHART_WINDOWS_HOURS, ChartWindowHours, firstDataIndex, pointsWithData } from './chartWindow';
 import { CoverageCharts } from './CoverageCharts';
 import { COVERAGE_STATE_DESCRIPTIONS, CoverageStateBadge } from './CoverageStateBadge';
 import { formatAgo, formatDuration, formatPercent, formatRate } from './format';
@@ -23,13 +26,31 @@ function Figure(props: { label: string; value: string; hint?: string }) {
   );
 }
 
+const clock = (iso: string) =>
+  new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+/** What the charts cover: the window, or since when data exists when it starts inside it. */
+function chartCaption(series: EntityCoverageResponse['series'], hours: number): string {
+  const first = firstDataIndex(series.points);
+  if (first < 0) return `No spans in the last ${hours === 1 ? 'hour' : `${hours} hours`}`;
+  if (first === 0) return `Last ${hours === 1 ? 'hour' : `${hours} hours`}`;
+  return `Collecting since ${clock(series.points[first].time)}`;
+}
+
 /** One entity's coverage: state, RED and completeness figures, and charts of the series. */
-export function CoverageCard(props: { response: EntityCoverageResponse; now?: number }) {
+export function CoverageCard(props: {
+  response: EntityCoverageResponse;
+  now?: number;
+  /** The chart window shown, and how to pick another (no picker without it). */
+  hours?: ChartWindowHours;
+  onHoursChange?: (hours: ChartWindowHours) => void;
+}) {
   const { coverage, series, windowMinutes, silentAfterMinutes } = props.response;
   const f = coverage.figures;
-  const hours = Math.round(
-    (Date.parse(series.to) - Date.parse(series.from)) / 3_600_000,
-  );
+  const hours =
+    props.hours ??
+    Math.round((Date.parse(series.to) - Date.parse(series.from)) / 3_600_000);
+  const points = pointsWithData(series.points);
   return (
     <InfoCard
       title="Trace coverage"
@@ -52,7 +73,18 @@ export function CoverageCard(props: { response: EntityCoverageResponse; now?: nu
         )}
       </Typography>
       <Grid container spacing={2}>
-        <Figure label="Traces/s" value={formatRate(f.tracesPerSecond)} hint="Root spans per second: traces this service started" />
+        <Figure
+          label="Requests/s"
+          value={formatRate(f.requestsPerSecond)}
+          hint="Requests and messages received per second (server and consumer spans)"
+        />
+        {f.tracesPerSecond > 0 && (
+          <Figure
+            label="Traces started/s"
+            value={formatRate(f.tracesPerSecond)}
+            hint="Root spans per second: traces this service started"
+          />
+        )}
         <Figure label="Spans/s" value={formatRate(f.spansPerSecond)} />
         <Figure label="Errors" value={formatPercent(f.errorRatio)} hint="Share of spans with status ERROR" />
         <Figure label="p95" value={formatDuration(f.p95Seconds)} hint="95th percentile span duration" />
@@ -72,10 +104,27 @@ export function CoverageCard(props: { response: EntityCoverageResponse; now?: nu
           hint={coverage.lastSeen ? new Date(coverage.lastSeen).toLocaleString() : undefined}
         />
       </Grid>
-      <Box mt={3}>
-        <Typography variant="overline">Last {hours} hours</Typography>
-        <CoverageCharts points={series.points} />
+      <Box mt={3} display="flex" alignItems="center" justifyContent="space-between">
+        <Typography variant="overline" data-testid="coverage-chart-caption">
+          {chartCaption(series, hours)}
+        </Typography>
+        {props.onHoursChange && (
+          <ToggleButtonGroup
+            size="small"
+            exclusive
+            value={hours}
+            aria-label="Chart window"
+            onChange={(_, value) => value && props.onHoursChange?.(value)}
+          >
+            {CHART_WINDOWS_HOURS.map(h => (
+              <ToggleButton key={h} value={h} aria-label={`${h} h`}>
+                {h} h
+              </ToggleButton>
+            ))}
+          </ToggleButtonGroup>
+        )}
       </Box>
+      {points.length > 0 && <CoverageCharts points={points} />}
     </InfoCard>
   );
 }

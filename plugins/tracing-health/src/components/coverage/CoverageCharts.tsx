@@ -14,10 +14,12 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { MARKERS_UP_TO_POINTS, ratioAxisTop } from './chartWindow';
 import { formatDuration, formatPercent, formatRate } from './format';
 
 interface ChartPoint {
   t: number;
+  requestsPerSecond: number;
   tracesPerSecond: number;
   spansPerSecond: number;
   errorRatio: number | null;
@@ -39,16 +41,23 @@ function Chart(props: { title: string; testId: string; children: ReactElement })
   );
 }
 
-/** Rate, errors and p95 latency over the series, one small chart each. */
+/**
+ * Traffic, errors and p95 latency over the points given (the caller passes only the steps with
+ * data), one small chart each. Short series get a marker per point so a single step shows.
+ */
 export function CoverageCharts(props: { points: CoverageSeriesPoint[] }) {
   const theme = useTheme();
   const data: ChartPoint[] = props.points.map(p => ({
     t: Date.parse(p.time),
+    requestsPerSecond: p.requestsPerSecond,
     tracesPerSecond: p.tracesPerSecond,
     spansPerSecond: p.spansPerSecond,
     errorRatio: p.errorRatio,
     p95Seconds: p.p95Seconds,
   }));
+  const dot = data.length <= MARKERS_UP_TO_POINTS ? { r: 2.5 } : false;
+  const startsTraces = data.some(p => p.tracesPerSecond > 0);
+  const errorTop = ratioAxisTop(data.map(p => p.errorRatio));
   const xAxis = (
     <XAxis
       dataKey="t"
@@ -60,37 +69,41 @@ export function CoverageCharts(props: { points: CoverageSeriesPoint[] }) {
     />
   );
   const grid = <CartesianGrid strokeDasharray="3 3" />;
+  const line = (key: keyof ChartPoint, name: string, color: string) => (
+    <Line
+      type="monotone"
+      dataKey={key}
+      name={name}
+      stroke={color}
+      fill={color}
+      dot={dot}
+      isAnimationActive={false}
+    />
+  );
   return (
     <Grid container spacing={2}>
-      <Chart title="Rate" testId="coverage-chart-rate">
+      <Chart title="Traffic" testId="coverage-chart-rate">
         <LineChart data={data}>
           {grid}
           {xAxis}
           <YAxis tickFormatter={v => formatRate(Number(v))} width={64} />
           <Tooltip labelFormatter={timeLabel} formatter={v => formatRate(Number(v))} />
-          <Line
-            type="monotone"
-            dataKey="tracesPerSecond"
-            name="traces/s"
-            stroke={theme.palette.primary.main}
-            dot={false}
-            isAnimationActive={false}
-          />
-          <Line
-            type="monotone"
-            dataKey="spansPerSecond"
-            name="spans/s"
-            stroke={theme.palette.secondary.main}
-            dot={false}
-            isAnimationActive={false}
-          />
+          {line('requestsPerSecond', 'requests/s', theme.palette.primary.main)}
+          {line('spansPerSecond', 'spans/s', theme.palette.secondary.main)}
+          {startsTraces &&
+            line('tracesPerSecond', 'traces started/s', theme.palette.success.main)}
         </LineChart>
       </Chart>
       <Chart title="Errors" testId="coverage-chart-errors">
         <AreaChart data={data}>
           {grid}
           {xAxis}
-          <YAxis tickFormatter={v => formatPercent(Number(v))} width={64} />
+          <YAxis
+            domain={[0, errorTop]}
+            allowDataOverflow
+            tickFormatter={v => formatPercent(Number(v))}
+            width={64}
+          />
           <Tooltip labelFormatter={timeLabel} formatter={v => formatPercent(Number(v))} />
           <Area
             type="monotone"
@@ -98,6 +111,7 @@ export function CoverageCharts(props: { points: CoverageSeriesPoint[] }) {
             name="error spans"
             stroke={theme.palette.error.main}
             fill={theme.palette.error.light}
+            dot={dot}
             isAnimationActive={false}
           />
         </AreaChart>
@@ -106,16 +120,9 @@ export function CoverageCharts(props: { points: CoverageSeriesPoint[] }) {
         <LineChart data={data}>
           {grid}
           {xAxis}
-          <YAxis tickFormatter={v => formatDuration(Number(v))} width={64} />
+          <YAxis domain={[0, 'auto']} tickFormatter={v => formatDuration(Number(v))} width={64} />
           <Tooltip labelFormatter={timeLabel} formatter={v => formatDuration(Number(v))} />
-          <Line
-            type="monotone"
-            dataKey="p95Seconds"
-            name="p95"
-            stroke={theme.palette.warning.main}
-            dot={false}
-            isAnimationActive={false}
-          />
+          {line('p95Seconds', 'p95', theme.palette.warning.main)}
         </LineChart>
       </Chart>
     </Grid>

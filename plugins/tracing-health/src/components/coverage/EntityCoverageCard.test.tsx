@@ -1,7 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { TracingHealthApi, tracingHealthApiRef } from '../../api';
 import { EntityCoverageCard } from './EntityCoverageCard';
 import { entityResponse } from './testFixtures';
@@ -38,22 +38,26 @@ const figure = (label: string) => screen.getByTestId(`coverage-figure-${label}`)
 
 describe('EntityCoverageCard', () => {
   it('shows the state, the figures and the three charts of the entity', async () => {
-    const getEntityCoverage = jest.fn().mockResolvedValue(entityResponse());
+    const getEntityCoverage = jest.fn(async (_ref: unknown, opts: { hours?: number }) =>
+      entityResponse({}, { hours: opts.hours, dataMinutes: 25 * 60 }),
+    );
     await renderCard({ getEntityCoverage });
 
     expect(await screen.findByText('Trace coverage')).toBeInTheDocument();
     expect(getEntityCoverage).toHaveBeenCalledWith(
       { namespace: 'default', kind: 'Component', name: 'checkout' },
-      { hours: undefined },
+      { hours: 24 },
     );
-    expect(screen.getByTestId('coverage-state')).toHaveAttribute('data-state', 'traced');
-    expect(figure('Traces/s')).toHaveTextContent('2.25/s');
+    await waitFor(() => expect(screen.getByTestId('coverage-state')).toHaveAttribute('data-state', 'traced'));
+    expect(figure('Requests/s')).toHaveTextContent('4.50/s');
+    expect(figure('Traces started/s')).toHaveTextContent('2.25/s');
     expect(figure('Spans/s')).toHaveTextContent('12.5/s');
     expect(figure('Errors')).toHaveTextContent('3.4%');
     expect(figure('p95')).toHaveTextContent('182 ms');
     expect(figure('Completeness')).toHaveTextContent('96.8%');
     expect(figure('Sampling')).toHaveTextContent('10.0%');
-    expect(screen.getByText('Last 24 hours')).toBeInTheDocument();
+    expect(screen.getByTestId('coverage-chart-caption')).toHaveTextContent('Last 24 hours');
+    expect(getEntityCoverage).toHaveBeenCalledTimes(1);
     for (const chart of ['rate', 'errors', 'p95']) {
       const container = screen.getByTestId(`coverage-chart-${chart}`);
       await waitFor(() => expect(container.querySelector('svg.recharts-surface')).not.toBeNull());
@@ -61,6 +65,37 @@ describe('EntityCoverageCard', () => {
         container.querySelector('.recharts-line-curve, .recharts-area-curve')?.getAttribute('d'),
       ).toMatch(/^M/);
     }
+  });
+
+  it('shows requests, not 0/s, for a service that only others call', async () => {
+    const only = { ...entityResponse().coverage.figures, tracesPerSecond: 0, requestsPerSecond: 2.84 };
+    await renderCard({ getEntityCoverage: async () => entityResponse({ figures: only }) });
+    expect(await screen.findByTestId('coverage-figure-Requests/s')).toHaveTextContent('2.84/s');
+    expect(screen.queryByTestId('coverage-figure-Traces started/s')).toBeNull();
+    const figures = [...document.querySelectorAll('[data-testid^="coverage-figure-"]')];
+    expect(figures.map(f => f.textContent)).not.toContain('0/s');
+  });
+
+  it('charts minutes of data on a portal that started minutes ago, in a window picked from the data', async () => {
+    const getEntityCoverage = jest.fn(async (_ref: unknown, opts: { hours?: number }) =>
+      entityResponse({}, { hours: opts.hours, dataMinutes: 3 }),
+    );
+    await renderCard({ getEntityCoverage });
+    await waitFor(() => expect(getEntityCoverage).toHaveBeenLastCalledWith(expect.anything(), { hours: 1 }));
+    const caption = await screen.findByTestId('coverage-chart-caption');
+    expect(caption).toHaveTextContent(/^Collecting since/);
+    expect(screen.getByRole('button', { name: '1 h' })).toHaveAttribute('aria-pressed', 'true');
+    // Only the steps with data are drawn, each with a marker.
+    const p95 = screen.getByTestId('coverage-chart-p95');
+    await waitFor(() => expect(p95.querySelectorAll('.recharts-line-dot').length).toBe(3));
+    // The error axis tops out at the data (1%), not 400%.
+    const errorTicks = [...screen.getByTestId('coverage-chart-errors').querySelectorAll('.recharts-yAxis .recharts-cartesian-axis-tick-value')]
+      .map(t => t.textContent);
+    expect(errorTicks).toContain('1.0%');
+    expect(Math.max(...errorTicks.map(t => parseFloat(t ?? '')))).toBe(1);
+
+    fireEvent.click(screen.getByRole('button', { name: '6 h' }));
+    await waitFor(() => expect(getEntityCoverage).toHaveBeenLastCalledWith(expect.anything(), { hours: 6 }));
   });
 
   it('explains a silent service and links its runbook', async () => {

@@ -34,3 +34,16 @@ export function formatAgo(iso: string | undefined, now: number = Date.now()): st
   if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
   return `${Math.floor(seconds / 86400)} d ago`;
 }
+
+/**
+ * A service's traffic for a table cell: requests received per second, or, for a service that
+ * receives none but starts traces (a job, a client), those with "started".
+ */
+export function formatTraffic(figures: {
+  requestsPerSecond: number;
+  tracesPerSecond: number;
+}): string {
+  if (figures.requestsPerSecond <= 0 && figures.tracesPerSecond > 0)
+    return `${formatRate(figures.tracesPerSecond)} started`;
+  return formatRate(figures.requestsPerSecond);
+}

@@ -35,9 +35,19 @@ export function coverageItem(name: string, extra: Partial<EntityCoverage> = {}):
   };
 }
 
-/** 24 hourly points; traffic only in the last three hours. */
-export function entityResponse(extra: Partial<EntityCoverage> = {}): EntityCoverageResponse {
-  const from = NOW - 24 * 3_600_000;
+/**
+ * A series over `hours` in the backend's steps (4 min for 24 h, else 1 min) with traffic in the
+ * last `dataMinutes` only (3 hours by default): a portal that started that long ago.
+ */
+export function entityResponse(
+  extra: Partial<EntityCoverage> = {},
+  options: { hours?: number; dataMinutes?: number } = {},
+): EntityCoverageResponse {
+  const hours = options.hours ?? 24;
+  const dataMinutes = options.dataMinutes ?? 180;
+  const stepMinutes = hours > 6 ? 4 : 1;
+  const stepMs = stepMinutes * 60_000;
+  const from = NOW - hours * 3_600_000;
   return {
     coverage: coverageItem('checkout', { effectiveSamplingRate: 0.1, ...extra }),
     windowMinutes: 15,
@@ -45,15 +55,16 @@ export function entityResponse(extra: Partial<EntityCoverage> = {}): EntityCover
     series: {
       from: new Date(from).toISOString(),
       to: new Date(NOW).toISOString(),
-      stepMinutes: 60,
-      points: Array.from({ length: 24 }, (_, i) => {
-        const busy = i >= 21;
+      stepMinutes,
+      points: Array.from({ length: (hours * 60) / stepMinutes }, (_, i) => {
+        const busy = NOW - (from + i * stepMs) <= dataMinutes * 60_000;
+        const seconds = stepMinutes * 60;
         return {
-          time: new Date(from + i * 3_600_000).toISOString(),
-          spans: busy ? 3600 : 0,
-          errorSpans: busy ? 36 : 0,
-          traces: busy ? 720 : 0,
-          requests: busy ? 1440 : 0,
+          time: new Date(from + i * stepMs).toISOString(),
+          spans: busy ? seconds : 0,
+          errorSpans: busy ? seconds / 100 : 0,
+          traces: busy ? seconds / 5 : 0,
+          requests: busy ? (seconds * 2) / 5 : 0,
           spansPerSecond: busy ? 1 : 0,
           requestsPerSecond: busy ? 0.4 : 0,
           tracesPerSecond: busy ? 0.2 : 0,

@@ -2,9 +2,11 @@ import { Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Tooltip from '@material-ui/core/Tooltip';
 import WarningIcon from '@material-ui/icons/Warning';
+import Typography from '@material-ui/core/Typography';
 import {
   COVERAGE_STATES,
   EntityCoverage,
+  trafficPerSecond,
 } from '@internal/plugin-tracing-health-common';
 import { CoverageStateBadge } from '../coverage/CoverageStateBadge';
 import {
@@ -12,24 +14,39 @@ import {
   formatDuration,
   formatPercent,
   formatRate,
+  formatTraffic,
 } from '../coverage/format';
 
 // Sorting uses the raw values; missing figures sort as -1 so they gather at one end.
+// No cell or header wraps: names such as fraud-detection never break at their hyphen, and the
+// columns are few and narrow enough to fit a 1400 px window without scrolling.
 const NO_WRAP = { whiteSpace: 'nowrap' } as const;
+const NUMBER_CELL = { whiteSpace: 'nowrap', paddingLeft: 8, paddingRight: 8 } as const;
 const orMinus = (v: number | undefined) => v ?? -1;
 
 const columns: TableColumn<EntityCoverage>[] = [
   {
+    // service.name sits under the component when it differs (it is searchable there too).
     title: 'Component',
     field: 'name',
     highlight: true,
+    cellStyle: NO_WRAP,
+    headerStyle: NO_WRAP,
     render: row => (
-      <EntityRefLink entityRef={row.entityRef} title={row.title ?? row.name} />
+      <>
+        <EntityRefLink entityRef={row.entityRef} title={row.title ?? row.name} />
+        <ServiceNameCell row={row} />
+      </>
     ),
+    customFilterAndSearch: (term: string, row) =>
+      `${row.name} ${row.title ?? ''} ${row.serviceName}`
+        .toLocaleLowerCase('en-US')
+        .includes(String(term).toLocaleLowerCase('en-US')),
   },
   {
     title: 'State',
     cellStyle: NO_WRAP,
+    headerStyle: NO_WRAP,
     field: 'state',
     render: row => <CoverageStateBadge state={row.state} />,
     customSort: (a, b) =>
@@ -38,6 +55,7 @@ const columns: TableColumn<EntityCoverage>[] = [
   {
     title: 'Owner',
     cellStyle: NO_WRAP,
+    headerStyle: NO_WRAP,
     field: 'owner',
     render: row =>
       row.owner ? (
@@ -49,6 +67,7 @@ const columns: TableColumn<EntityCoverage>[] = [
   {
     title: 'System',
     cellStyle: NO_WRAP,
+    headerStyle: NO_WRAP,
     field: 'system',
     render: row =>
       row.system ? (
@@ -58,51 +77,62 @@ const columns: TableColumn<EntityCoverage>[] = [
       ),
   },
   {
-    title: 'service.name',
-    field: 'serviceName',
-    render: row => <ServiceNameCell row={row} />,
+    // Requests received (entry spans), what owners mean by traffic; a service only others
+    // call starts no traces, so a traces/s column read 0/s for it.
+    title: 'Requests/s',
+    field: 'figures.requestsPerSecond',
+    type: 'numeric',
+    cellStyle: NUMBER_CELL,
+    headerStyle: NUMBER_CELL,
+    render: row => formatTraffic(row.figures),
+    customSort: (a, b) => trafficPerSecond(a.figures) - trafficPerSecond(b.figures),
   },
   {
     title: 'Spans/s',
     field: 'figures.spansPerSecond',
     type: 'numeric',
+    cellStyle: NUMBER_CELL,
+    headerStyle: NUMBER_CELL,
     render: row => formatRate(row.figures.spansPerSecond),
-  },
-  {
-    // Traces the service started (its root spans): 0 for services only ever called by others.
-    title: 'Traces/s',
-    field: 'figures.tracesPerSecond',
-    type: 'numeric',
-    render: row => formatRate(row.figures.tracesPerSecond),
   },
   {
     title: 'Errors',
     field: 'figures.errorRatio',
     type: 'numeric',
+    cellStyle: NUMBER_CELL,
+    headerStyle: NUMBER_CELL,
     render: row => formatPercent(row.figures.errorRatio),
     customSort: (a, b) =>
       orMinus(a.figures.errorRatio) - orMinus(b.figures.errorRatio),
   },
   {
     title: 'p95',
-    cellStyle: NO_WRAP,
     field: 'figures.p95Seconds',
     type: 'numeric',
+    cellStyle: NUMBER_CELL,
+    headerStyle: NUMBER_CELL,
     render: row => formatDuration(row.figures.p95Seconds),
     customSort: (a, b) =>
       orMinus(a.figures.p95Seconds) - orMinus(b.figures.p95Seconds),
   },
   {
-    title: 'Completeness',
+    title: 'Complete',
     field: 'figures.completeness',
     type: 'numeric',
-    render: row => formatPercent(row.figures.completeness),
+    cellStyle: NUMBER_CELL,
+    headerStyle: NUMBER_CELL,
+    render: row => (
+      <span title="Share of judged traces that were complete">
+        {formatPercent(row.figures.completeness)}
+      </span>
+    ),
     customSort: (a, b) =>
       orMinus(a.figures.completeness) - orMinus(b.figures.completeness),
   },
   {
     title: 'Last seen',
     cellStyle: NO_WRAP,
+    headerStyle: NO_WRAP,
     field: 'lastSeen',
     render: row => formatAgo(row.lastSeen),
   },
@@ -117,7 +147,14 @@ function ServiceNameCell(props: { row: EntityCoverage }) {
   const others = (row.conflictingEntities ?? []).filter(
     ref => ref !== row.entityRef,
   );
-  if (others.length === 0) return <>{row.serviceName}</>;
+  if (others.length === 0) {
+    if (row.serviceName === row.name) return null;
+    return (
+      <Typography variant="caption" color="textSecondary" component="div">
+        {row.serviceName}
+      </Typography>
+    );
+  }
   const message = `Also claimed by ${others.join(
     ', ',
   )}: its sampling policy cannot be changed until only one component claims it`;
@@ -126,7 +163,7 @@ function ServiceNameCell(props: { row: EntityCoverage }) {
       <span
         data-testid="fleet-service-name-conflict"
         aria-label={`${row.serviceName}: ${message}`}
-        style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}
+        style={{ display: 'flex', alignItems: 'center', gap: 4, fontSize: '0.75rem' }}
       >
         {row.serviceName}
         <WarningIcon fontSize="inherit" color="error" />
@@ -141,7 +178,11 @@ export function FleetCoverageTable(props: { items: EntityCoverage[] }) {
   return (
     <div data-testid="fleet-coverage-table" style={{ overflowX: 'auto' }}>
       <Table<EntityCoverage>
-        title="Coverage by component"
+        title={
+          <Typography variant="h5" component="h2" noWrap>
+            Coverage by component
+          </Typography>
+        }
         columns={columns}
         data={props.items}
         filters={[

@@ -84,7 +84,7 @@ describe('FleetPage', () => {
     expect(checkout).toHaveTextContent('payments-team');
     expect(checkout).toHaveTextContent('shop');
     expect(checkout).toHaveTextContent('12.5/s'); // spans
-    expect(checkout).toHaveTextContent('2.25/s'); // traces it started
+    expect(checkout).toHaveTextContent('4.50/s'); // requests it received
     expect(checkout).toHaveTextContent('3.4%');
     expect(checkout).toHaveTextContent('182 ms');
     expect(checkout).toHaveTextContent('96.8%');
