@@ -22,6 +22,7 @@ import {
 import {
   tracingHealthEmergencyPermission,
   tracingHealthSamplingUpdatePermission,
+  tracingHealthSamplingBoostPermission,
 } from '@internal/plugin-tracing-health-common';
 
 export const DEFAULT_ADMIN_GROUPS = ['group:default/platform-team'];
@@ -77,7 +78,8 @@ export class TracingHealthPortalPolicy implements PermissionPolicy {
       return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
     }
     if (
-      isPermission(request.permission, tracingHealthSamplingUpdatePermission)
+      isPermission(request.permission, tracingHealthSamplingUpdatePermission) ||
+      isPermission(request.permission, tracingHealthSamplingBoostPermission)
     ) {
       if (isAdmin) return { result: AuthorizeResult.ALLOW };
       if (claims.length === 0) return { result: AuthorizeResult.DENY };

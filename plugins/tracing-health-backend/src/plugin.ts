@@ -30,6 +30,7 @@ import {
   SAMPLING_UNAUTHENTICATED_PATHS,
 } from './sampling';
 import { CatalogServices } from './services/CatalogServices';
+import { registerBudgetMetrics } from './sampling/insights/createInsightsRouter';
 import { createIngestRouter } from './ingest/createIngestRouter';
 import { PipelineStatusTracker } from './pipeline/PipelineStatusTracker';
 import { PolicyEffectiveRates } from './pipeline/PolicyEffectiveRates';
@@ -136,6 +137,8 @@ export const tracingHealthPlugin = createBackendPlugin({
             maxServices: coverageConfig.maxServices,
           },
         });
+        sampling.setTraceDigests(embedded.traceDigests);
+        registerBudgetMetrics(registry, sampling.insights);
         sampling.setAdaptiveRateProvider({
           serviceGraph: serviceGraphOptions(serviceGraphConfig, coverageConfig),
           currentRate: serviceName => embedded.currentRates()[serviceName],

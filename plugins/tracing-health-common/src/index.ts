@@ -17,3 +17,4 @@ export * from './checks';
 export * from './permissions';
 export * from './safeRegex';
 export * from './access';
+export * from './samplingInsights';

@@ -23,6 +23,16 @@ export const tracingHealthSamplingUpdatePermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Boosts one service to 100% for a bounded time, authorized against its catalog entity (owners
+ * boost their own services).
+ */
+export const tracingHealthSamplingBoostPermission = createPermission({
+  name: 'tracing-health.sampling.boost',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 /** Emergency overrides and maintenance mode: changes every service at once (admins only). */
 export const tracingHealthEmergencyPermission = createPermission({
   name: 'tracing-health.sampling.emergency',
@@ -34,5 +44,6 @@ export const tracingHealthPermissions = [
   tracingHealthCheckRunPermission,
   tracingHealthSamplingReadPermission,
   tracingHealthSamplingUpdatePermission,
+  tracingHealthSamplingBoostPermission,
   tracingHealthEmergencyPermission,
 ];

@@ -29,6 +29,18 @@ export const SAMPLING_ROUTES = {
   overrides: '/overrides',
   override: '/overrides/:id',
   maintenance: '/maintenance',
+  /** `POST`: what a candidate policy would keep (issue 16). */
+  policyPreview: '/policies/:serviceName/preview',
+  /** `GET`: kept traces of the last hour by rule. */
+  keptTraces: '/policies/:serviceName/kept',
+  /** `GET`: spans in traces the service roots, by service. */
+  downstreamCost: '/policies/:serviceName/downstream',
+  /** `GET` (state), `POST` (start), `DELETE` (end): keep 100% for a bounded time. */
+  boost: '/policies/:serviceName/boost',
+  /** `GET`: every owner's use against its budget. */
+  budgets: '/budgets',
+  /** `PUT`/`DELETE` (admins): an owner group's budget. */
+  budget: '/budgets/:owner',
 } as const;
 export type SamplingRoute =
   (typeof SAMPLING_ROUTES)[keyof typeof SAMPLING_ROUTES];
@@ -58,6 +70,7 @@ export const SAMPLING_POLICY_LAYERS = [
   'default',
   'tier',
   'service',
+  'boost',
   'override',
   'maintenance',
 ] as const;
@@ -89,7 +102,8 @@ export type SamplingOverrideAction = (typeof SAMPLING_OVERRIDE_ACTIONS)[number];
 export interface SamplingOverride {
   id: string;
   scope: SamplingOverrideScope;
-  action: SamplingOverrideAction;
+  /** `boost` rows are boosts of one service (see `BoostResponse`), never admin overrides. */
+  action: SamplingOverrideAction | 'boost';
   /** For `cap-rate`: no probability of the policy exceeds this. */
   maxRate?: number;
   reason: string;
@@ -140,6 +154,8 @@ export interface EffectiveSamplingPolicyResponse {
   adaptiveRate?: number;
   overrides: SamplingOverride[];
   maintenance?: SamplingMaintenance;
+  /** An active boost of this service (100% until it expires). */
+  boost?: SamplingOverride;
   /** What `GET /sampling?service=` serves this service's SDKs. */
   sdkStrategy: JaegerSamplingStrategyResponse;
 }
@@ -165,6 +181,11 @@ export const SAMPLING_HISTORY_ACTIONS = [
   'maintenance-enter',
   'maintenance-exit',
   'maintenance-expire',
+  'boost-start',
+  'boost-end',
+  'boost-expire',
+  'budget-set',
+  'budget-delete',
 ] as const;
 export type SamplingHistoryAction = (typeof SAMPLING_HISTORY_ACTIONS)[number];
 

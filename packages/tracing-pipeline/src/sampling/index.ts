@@ -13,3 +13,5 @@ export * from './tailSampler';
 export * from './samplingStage';
 export * from './configPolicySource';
 export * from './whyKept';
+export * from './traceDigests';
+export * from './preview';

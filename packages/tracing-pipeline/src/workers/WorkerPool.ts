@@ -72,6 +72,8 @@ export interface WorkerPoolOptions {
   resourceLimits?: ResourceLimits;
   /** Enables test-only hooks in the workers (see `hook`). */
   testHooks?: boolean;
+  /** Each worker report, as it arrives (trace digests are deltas: see TraceDigests.ingest). */
+  onAggregates?: (data: WorkerAggregates) => void;
 }
 
 interface InFlight {
@@ -777,6 +779,7 @@ export class WorkerPool {
         }
         case 'collected': {
           slot.last = m.data;
+          this.options.onAggregates?.(m.data);
           slot.collects.get(m.id)?.(m.data);
           slot.collects.delete(m.id);
           break;

@@ -9,6 +9,7 @@ import {
   parseSamplingConfig,
   SamplingStage,
   samplingStageOptionsFromConfig,
+  TraceDigestBuffer,
 } from '../sampling';
 import { SpanMetrics } from '../spanMetrics';
 import { ServiceGraph } from '../serviceGraph';
@@ -61,12 +62,14 @@ function main(port: MessagePort, init: WorkerInit) {
     version: () => (snapshot ? snapshot.version : configSource!.version()),
   };
   let stage: SamplingStage | undefined;
+  const digests = new TraceDigestBuffer();
   const sampler =
     init.sampling !== undefined
       ? createSamplingStage({
           policySource,
           registry,
           ...samplingStageOptionsFromConfig(parseSamplingConfig(init.sampling)),
+          onDecided: digests.recorder(),
         })
       : undefined;
 
@@ -268,6 +271,7 @@ function main(port: MessagePort, init: WorkerInit) {
               rates: stage?.currentRates() ?? {},
               spanMetrics: spanMetrics?.snapshot(),
               serviceGraph: serviceGraph?.snapshot(),
+              digests: digests.drain(),
             },
           }),
         );

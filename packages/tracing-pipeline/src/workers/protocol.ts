@@ -5,6 +5,7 @@ import type { AccountingSnapshot } from '../accounting';
 import type { PipelineConfigInput } from '../config';
 import type { MemoryUsage } from '../memoryLimiter';
 import type { SpanMetricsSnapshot } from '../spanMetrics';
+import type { TraceDigestDelta } from '../sampling/traceDigests';
 import type { ServiceGraphSnapshot } from '../serviceGraph';
 
 /** Every effective policy the main thread's policy source knows, posted when its version changes. */
@@ -69,6 +70,8 @@ export interface WorkerAggregates {
   rates: Record<string, number>;
   spanMetrics?: SpanMetricsSnapshot;
   serviceGraph?: ServiceGraphSnapshot;
+  /** Trace digests and per-root-service counts since the previous report. */
+  digests?: TraceDigestDelta;
 }
 
 export type WorkerToMain =

@@ -10,6 +10,7 @@ import {
   SamplingStage,
   samplingStageOptionsFromConfig,
   SpanMetrics,
+  TraceDigests,
   WorkerPool,
   WorkerPoolOptions,
 } from '@internal/tracing-pipeline';
@@ -37,15 +38,17 @@ export interface EmbeddedPipeline {
   pipeline: PipelineHandle;
   /** The adaptive sampler's current rate per service, for `/sampling` and the pages. */
   currentRates(): Record<string, number>;
+  /** What the sampler saw of each trace (last hour), for previews and kept counts. */
+  traceDigests: TraceDigests;
   /** Worker threads the pipeline runs in; 0: in this thread. */
   workers: number;
   /** In-process mode: the pipeline itself (span metrics subscribe to its spans). */
   inProcess?: Pipeline;
+  /** Worker mode: the workers' service graphs, merged (the dependency routes read them). */
+  serviceGraph?: ReturnType<WorkerPool['serviceGraph']>;
   /** Worker mode: the workers' span metrics, merged (coverage reads them). */
   spanMetrics?: Pick<
     SpanMetrics,
-  /** Worker mode: the workers' service graphs, merged (the dependency routes read them). */
-  serviceGraph?: ReturnType<WorkerPool['serviceGraph']>;
     'snapshot' | 'lastSeen' | 'lastSeenByService'
   >;
 }
@@ -68,11 +71,11 @@ export async function startPipeline(options: {
   policySource: SamplingPolicySource;
   /** Span metrics options, for worker mode (the workers compute them). */
   spanMetrics?: WorkerPoolOptions['spanMetrics'];
+  /** Service graph options, for worker mode (the workers pair the spans). */
+  serviceGraph?: WorkerPoolOptions['serviceGraph'];
 }): Promise<EmbeddedPipeline> {
   const { config, logger, registry, lifecycle, policySource } = options;
   const samplingRaw = (config.getOptional('tracingHealth.sampling') ??
-  /** Service graph options, for worker mode (the workers pair the spans). */
-  serviceGraph?: WorkerPoolOptions['serviceGraph'];
     {}) as Record<string, unknown>;
   const engineSampling = Object.fromEntries(
     ENGINE_SAMPLING_KEYS.filter(k => samplingRaw[k] !== undefined).map(k => [
@@ -99,8 +102,12 @@ export async function startPipeline(options: {
     workers = 0;
   }
 
+  const traceDigests = new TraceDigests();
   if (workers > 0) {
     const pool = new WorkerPool({
+      onAggregates: data => {
+        if (data.digests) traceDigests.ingest(data.digests);
+      },
       config: pipelineRaw,
       workers,
       registry,
@@ -108,6 +115,7 @@ export async function startPipeline(options: {
       sampling: engineSampling,
       policySource,
       spanMetrics: options.spanMetrics ?? {},
+      serviceGraph: options.serviceGraph ?? {},
     });
     await pool.start();
     lifecycle.addShutdownHook(() => pool.shutdown());
@@ -115,12 +123,13 @@ export async function startPipeline(options: {
       workers,
       exporters: pool.config.exporters.map(e => e.name).join(', ') || 'none',
     });
-      serviceGraph: options.serviceGraph ?? {},
     return {
       pipeline: pool,
       currentRates: () => pool.currentRates(),
       workers,
       spanMetrics: pool.spanMetrics(),
+      serviceGraph: pool.serviceGraph(),
+      traceDigests,
     };
   }
 
@@ -128,7 +137,7 @@ export async function startPipeline(options: {
     policySource,
     registry,
     ...samplingStageOptionsFromConfig(samplingConfig),
-      serviceGraph: pool.serviceGraph(),
+    onDecided: traceDigests.recorder(),
     onError: error =>
       logger.error('sampling stage failed to decide', { error: String(error) }),
   });
@@ -153,5 +162,6 @@ export async function startPipeline(options: {
     currentRates: () => stage?.currentRates() ?? {},
     workers: 0,
     inProcess: pipeline,
+    traceDigests,
   };
 }

@@ -24,6 +24,11 @@ import {
   SamplingControlService,
 } from './SamplingControlService';
 import { SamplingStore } from './store/SamplingStore';
+import { TraceDigests } from '@internal/tracing-pipeline';
+import { BudgetStore } from './insights/BudgetStore';
+import { createInsightsRouter } from './insights/createInsightsRouter';
+import { readInsightsConfig } from './insights/readInsightsConfig';
+import { SamplingInsightsService } from './insights/SamplingInsightsService';
 
 export interface SamplingControlPlaneOptions {
   config: Config;
@@ -48,6 +53,10 @@ export interface SamplingControlPlane {
   setAdaptiveRateProvider(provider: AdaptiveRateProvider | undefined): void;
   /** Removes and audits expired overrides now (the scheduled task calls this). */
   removeExpired(): Promise<void>;
+  /** Previews, kept traces by rule, downstream cost, budgets (issue 16). */
+  insights: SamplingInsightsService;
+  /** Connects the pipeline's trace digests (what the sampler saw, last hour). */
+  setTraceDigests(digests: TraceDigests | undefined): void;
 }
 
 /**
@@ -85,6 +94,21 @@ export async function createSamplingControlPlane(
     adaptiveRates: { currentRate: name => adaptiveRates?.currentRate(name) },
   });
 
+  const insightsConfig = readInsightsConfig(options.config);
+  const budgets = new BudgetStore(options.knex);
+  let traceDigests: TraceDigests | undefined;
+  const insights = new SamplingInsightsService({
+    source: policySource,
+    store,
+    budgets,
+    config,
+    insights: insightsConfig,
+    catalogServices: options.catalogServices,
+    auth: options.auth,
+    clock,
+    digests: () => traceDigests,
+  });
+
   await policySource.start();
   options.lifecycle.addShutdownHook(() => policySource.stop());
 
@@ -100,7 +124,9 @@ export async function createSamplingControlPlane(
       const event = await auditor.createEvent({
         eventId:
           item.kind === 'override'
-            ? 'sampling-override-expire'
+            ? 'action' in item && item.action === 'boost'
+              ? 'sampling-boost-expire'
+              : 'sampling-override-expire'
             : 'sampling-maintenance-expire',
         severityLevel: 'medium',
         meta: { actor: 'system', before: item as any, after: null },
@@ -120,9 +146,21 @@ export async function createSamplingControlPlane(
     fn: removeExpired,
   });
 
-  return {
-    policySource,
-    router: createSamplingRouter({
+  const router = express.Router();
+  router.use(
+    createInsightsRouter({
+      httpAuth: options.httpAuth,
+      permissions: options.permissions,
+      auditor,
+      control,
+      directory,
+      insights,
+      budgets,
+      config: insightsConfig,
+      clock,
+    }),
+  );
+  router.use(createSamplingRouter({
       httpAuth: options.httpAuth,
       permissions: options.permissions,
       auditor,
@@ -132,8 +170,15 @@ export async function createSamplingControlPlane(
       directory,
       config,
       clock,
-    }),
+    }));
+  return {
+    policySource,
+    router,
     config,
+    insights,
+    setTraceDigests: digests => {
+      traceDigests = digests;
+    },
     setAdaptiveRateProvider: provider => {
       adaptiveRates = provider;
     },

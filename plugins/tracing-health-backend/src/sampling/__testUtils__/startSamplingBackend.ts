@@ -14,6 +14,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   tracingHealthEmergencyPermission,
+  tracingHealthSamplingBoostPermission,
   tracingHealthSamplingUpdatePermission,
 } from '@internal/plugin-tracing-health-common';
 import { Knex } from 'knex';
@@ -63,7 +64,8 @@ function decide(
   }
   if (
     isResourcePermission(permission, 'catalog-entity') &&
-    permission.name === tracingHealthSamplingUpdatePermission.name
+    (permission.name === tracingHealthSamplingUpdatePermission.name ||
+      permission.name === tracingHealthSamplingBoostPermission.name)
   ) {
     const resourceRef =
       'resourceRef' in request ? request.resourceRef : undefined;

@@ -1,4 +1,5 @@
 import {
+  BOOST_OVERRIDE_ACTION,
   EffectivePolicy,
   SamplingMaintenance,
   SamplingOverride,
@@ -20,6 +21,8 @@ export interface ResolvedPolicy {
   base: SamplingPolicy;
   /** The overrides that shaped `effective`. */
   overrides: SamplingOverride[];
+  /** The active boost of the service, when one is on. */
+  boost?: SamplingOverride;
   maintenance?: SamplingMaintenance;
 }
 
@@ -39,8 +42,24 @@ export function resolveEffectivePolicy(
   emergency: EmergencyState,
   now: Date,
 ): ResolvedPolicy {
-  const layered = mergePolicyLayers(layers);
-  const overrides = overridesFor(serviceName, emergency.overrides, now);
+  let layered = mergePolicyLayers(layers);
+  const active = overridesFor(serviceName, emergency.overrides, now);
+  const overrides = active.filter(o => o.action !== BOOST_OVERRIDE_ACTION);
+  const boost = active.find(
+    o => o.action === BOOST_OVERRIDE_ACTION && o.scope === serviceName,
+  );
+  if (boost) {
+    // A boost keeps every trace of the service (emergency limits above still apply).
+    layered = {
+      ...layered,
+      policy: {
+        ...layered.policy,
+        strategy: { type: 'probabilistic', rate: 1 },
+        operations: [],
+      },
+      sources: { ...layered.sources, strategy: 'boost', operations: 'boost' },
+    };
+  }
   const maintenance =
     emergency.maintenance && isActive(emergency.maintenance, now)
       ? emergency.maintenance
@@ -51,11 +70,24 @@ export function resolveEffectivePolicy(
     origin: layered.origin,
   };
   if (layered.tier) effective.tier = layered.tier;
-  return {
+  const deciding = (layer: string) =>
+    layer === 'boost' || layer === 'override' || layer === 'maintenance'
+      ? layer
+      : undefined;
+  const strategyBy = deciding(limited.sources.strategy);
+  const operationsBy = deciding(limited.sources.operations);
+  if (strategyBy || operationsBy) {
+    effective.decidedBy = {};
+    if (strategyBy) effective.decidedBy.strategy = strategyBy;
+    if (operationsBy) effective.decidedBy.operations = operationsBy;
+  }
+  const resolved: ResolvedPolicy = {
     effective,
     sources: limited.sources,
     base: layered.policy,
     overrides,
     maintenance,
   };
+  if (boost) resolved.boost = boost;
+  return resolved;
 }

@@ -259,7 +259,8 @@ export class SamplingStore {
         created_at: new Date(override.createdAt),
         expires_at: new Date(override.expiresAt),
       });
-      await this.record(tx, 'override-create', override.scope, null, override, {
+      const action = override.action === 'boost' ? 'boost-start' : 'override-create';
+      await this.record(tx, action, override.scope, null, override, {
         actor: override.createdBy,
         reason: override.reason,
         at: new Date(override.createdAt),
@@ -280,7 +281,7 @@ export class SamplingStore {
       const before = overrideFromRow(row);
       await this.record(
         tx,
-        'override-delete',
+        before.action === 'boost' ? 'boost-end' : 'override-delete',
         before.scope,
         before,
         null,
@@ -369,7 +370,7 @@ export class SamplingStore {
         expired.push(override);
         await this.record(
           tx,
-          'override-expire',
+          override.action === 'boost' ? 'boost-expire' : 'override-expire',
           override.scope,
           override,
           null,

@@ -12,6 +12,7 @@ export const SOURCE_LABELS: Record<SamplingPolicyLayer, string> = {
   default: 'default',
   tier: 'tier',
   service: 'service policy',
+  boost: 'boost (100%)',
   override: 'emergency override',
   maintenance: 'maintenance',
 };
@@ -25,6 +26,11 @@ export const ACTION_LABELS: Record<SamplingHistoryAction, string> = {
   'maintenance-enter': 'Maintenance started',
   'maintenance-exit': 'Maintenance ended',
   'maintenance-expire': 'Maintenance expired',
+  'boost-start': 'Boost started',
+  'boost-end': 'Boost ended',
+  'boost-expire': 'Boost expired',
+  'budget-set': 'Budget set',
+  'budget-delete': 'Budget removed',
 };
 
 /** `3725000` → `1h 02m 05s`; at or below zero → `expired`. */
@@ -45,6 +51,7 @@ export function describeRecord(record: unknown): string {
   if (record === null || record === undefined) return '—';
   const r = record as Record<string, any>;
   if (r.policy) return JSON.stringify(r.policy);
+  if (r.action === 'boost') return `boost to 100% (${r.scope})`;
   if (r.action === 'cap-rate')
     return `cap at ${formatRate(r.maxRate)} (${r.scope})`;
   if (r.action === 'disable') return `disable tracing (${r.scope})`;
