@@ -17,6 +17,17 @@ export interface Config {
       /** Subjects that may only read: GET, HEAD, OPTIONS (default ["tracing-read"]). */
       readSubjects?: string[];
     };
+    /**
+     * What the plugin logs about OTLP ingest. Each `POST /v1/traces` is logged at debug only;
+     * an info line sums up every interval that saw traffic.
+     */
+    ingestLog?: {
+      /**
+       * Seconds between the info summaries: requests by status, spans received and exported,
+       * refused and dropped by reason (default 60).
+       */
+      summarySeconds?: number;
+    };
     /** The Prometheus exposition, `GET /metrics`. */
     metrics?: {
       /** Seconds one collection answers every scrape (default 10; 0 collects per scrape). */
@@ -102,17 +113,6 @@ export interface Config {
       unregisteredLookbackHours?: number;
     };
     /**
-     * Sampling. The control plane layers each service's policy: its component's tier (seed:
-     * critical 100%, standard 10%, high-volume 1%) then `tiers.<tier>`, or for a service without
-     * a component the standard tier's policy then `default`; then the policy stored by the
-     * service's owners; then active emergency overrides; then maintenance.
-     */
-    sampling?: {
-      /** Seconds between each replica's polls of the policy version (default 5). */
-      refreshSeconds?: number;
-      /** Seconds between re-reads of which component emits which service.name (default 60). */
-      catalogRefreshSeconds?: number;
-    /**
      * The service graph: calls paired from client and server spans before sampling (rollups follow
      * `coverage.retentionHours`, `windowMinutes` and `flushIntervalSeconds`).
      */
@@ -126,10 +126,41 @@ export interface Config {
       /** Rollup rows kept at most (default 500000); the oldest minutes go first. */
       maxRows?: number;
     };
+    /**
+     * Sampling. The control plane layers each service's policy: its component's tier (seed:
+     * critical 100%, standard 10%, high-volume 1%) then `tiers.<tier>`, or for a service without
+     * a component the standard tier's policy then `default`; then the policy stored by the
+     * service's owners; then active emergency overrides; then maintenance.
+     */
+    sampling?: {
+      /** Seconds between each replica's polls of the policy version (default 5). */
+      refreshSeconds?: number;
+      /** Seconds between re-reads of which component emits which service.name (default 60). */
+      catalogRefreshSeconds?: number;
       /** Seconds between removals (and audit records) of expired overrides (default 30). */
       expiryCheckSeconds?: number;
       /** Longest emergency override or maintenance window, in minutes (default 1440). */
       maxEmergencyMinutes?: number;
+      /**
+       * Owner budgets (issue 16): how many kept spans per second and/or bytes per day the
+       * services of an owner group may keep (traces they root, last hour). The policy preview
+       * warns when a change would exceed it; the fleet page shows use against it; the Grafana
+       * app alerts when an owner stays over it. Budgets set with `PUT /budgets/:owner` (admins)
+       * replace these. Validated at start-up.
+       */
+      budgets?: Array<{
+        /** A group entity ref, e.g. `group:default/payments-team`. */
+        owner: string;
+        spansPerSecond?: number;
+        bytesPerDay?: number;
+      }>;
+      /** One-click boosts to 100% by a service's owners. */
+      boost?: {
+        /** Default length in minutes (default 15). */
+        defaultMinutes?: number;
+        /** Longest boost in minutes (default 60). */
+        maxMinutes?: number;
+      };
       /** Spans per trace assumed when rendering rate limits as collector `spans_per_second` (default 1). */
       collectorSpansPerTrace?: number;
       /**
