@@ -26,6 +26,7 @@ export const RUNBOOK_IDS = [
   'search-cluster-unreachable',
   'promql-threshold',
   'broken-propagation',
+  'owner-over-budget',
 ] as const;
 export type RunbookId = (typeof RUNBOOK_IDS)[number];
 

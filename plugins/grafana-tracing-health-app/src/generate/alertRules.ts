@@ -1,4 +1,5 @@
 import {
+  BUDGET_METRICS,
   CHECK_METRICS,
   COVERAGE_METRICS,
   PIPELINE_METRICS,
@@ -253,6 +254,37 @@ function serviceAlerts(): AlertDefinition[] {
   ];
 }
 
+/** Owner budgets (issue 16): an owner's kept spans/s or bytes/day over its budget. */
+function samplingAlerts(): AlertDefinition[] {
+  const share = (used: string, budget: string, name: string) =>
+    labelled(`max by (owner) (${used} / ${budget})`, name);
+  return [
+    {
+      alert: 'TracingHealthOwnerOverBudget',
+      severity: 'warning',
+      runbook: 'owner-over-budget',
+      source: 'project',
+      signal: `max by (owner) (${share(
+        BUDGET_METRICS.usedSpansPerSecond,
+        BUDGET_METRICS.budgetSpansPerSecond,
+        'spans',
+      )} or ${share(
+        BUDGET_METRICS.usedBytesPerDay,
+        BUDGET_METRICS.budgetBytesPerDay,
+        'bytes',
+      )})`,
+      op: '>',
+      threshold: 1,
+      for: '30m',
+      summary: 'An owner keeps more traces than its budget.',
+      description: v =>
+        `The services of {{ $labels.owner }} keep ${pct(
+          v,
+        )} of their budget (spans per second or bytes per day, last hour).`,
+    },
+  ];
+}
+
 function checkAlerts(): AlertDefinition[] {
   return [
     {
@@ -464,6 +496,11 @@ export function alertGroups(
       name: 'tracing-health-checks',
       interval: INTERVAL,
       alerts: checkAlerts(),
+    },
+    {
+      name: 'tracing-health-sampling',
+      interval: INTERVAL,
+      alerts: samplingAlerts(),
     },
     {
       name: 'tracing-health-collector',

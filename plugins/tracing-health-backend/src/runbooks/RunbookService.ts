@@ -83,7 +83,8 @@ export class RunbookService {
     let entityUrl = `${app}/catalog`;
     if (service) {
       const ref = parseEntityRef(service.entityRef);
-      entityUrl = `${app}/catalog/${ref.namespace}/${ref.kind}/${ref.name}`;
+      // The entity's Tracing tab: its sampling card, with the boost button for owners.
+      entityUrl = `${app}/catalog/${ref.namespace}/${ref.kind}/${ref.name}/tracing`;
     }
     // Owners and systems may be loose refs ("payments-team") as well as full ones.
     const humanRef = (ref?: string) => ref?.replace(/^.*[:/]/, '') || undefined;

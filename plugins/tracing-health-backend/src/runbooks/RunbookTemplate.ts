@@ -14,7 +14,7 @@ export const RUNBOOK_PLACEHOLDERS = {
   owner: 'the owning team',
   system: 'the system the service belongs to',
   entityRef: 'the catalog entity ref',
-  entityUrl: "the entity's page in the portal",
+  entityUrl: "the entity's Tracing tab in the portal (sampling, boost)",
   checksUrl: 'the health board in the portal',
   metricsUrl: "the plugin's Prometheus metrics",
   ingestUrl: 'the OTLP/HTTP traces endpoint',

@@ -150,7 +150,7 @@ describe('runbooks', () => {
       'checkout-api sent traces before but nothing arrived within the silence window.',
     );
     expect(doc.markdown).toContain(
-      'Contact payments-team (http://portal.example.com/catalog/shop/component/checkout)',
+      'Contact payments-team (http://portal.example.com/catalog/shop/component/checkout/tracing)',
     );
     expect(doc.markdown).toContain(
       'http://portal.example.com/api/tracing-health/v1/traces',

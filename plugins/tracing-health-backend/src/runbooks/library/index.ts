@@ -18,6 +18,7 @@ import { lowCompleteness } from './low-completeness';
 import { memoryPressure } from './memory-pressure';
 import { missingSpans } from './missing-spans';
 import { noTraces } from './no-traces';
+import { ownerOverBudget } from './owner-over-budget';
 import { promqlThreshold } from './promql-threshold';
 import { searchClusterUnreachable } from './search-cluster-unreachable';
 import { serviceSilent } from './service-silent';
@@ -44,6 +45,7 @@ export const RUNBOOK_LIBRARY: RunbookTemplate[] = [
   memoryPressure,
   missingSpans,
   noTraces,
+  ownerOverBudget,
   promqlThreshold,
   searchClusterUnreachable,
   serviceSilent,
