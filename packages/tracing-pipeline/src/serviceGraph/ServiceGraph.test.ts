@@ -22,7 +22,10 @@ function batch(byService: Record<string, GraphSpan[]>): SpanBatch {
     scopeSpans: [
       {
         scope: { name: 'test' },
-        spans: spans.map(s => ({ ...span(s), attributes: attributes(s.attrs) })),
+        spans: spans.map(s => ({
+          ...span(s),
+          attributes: attributes(s.attrs),
+        })),
       },
     ],
   }));
@@ -70,7 +73,9 @@ describe('ServiceGraph', () => {
     // Server first, client in a later batch (out of order).
     graph.record(
       batch({
-        orders: [{ trace: 'T2', span: 's2', parent: 'c2', ms: 3, status: 'ERROR' }],
+        orders: [
+          { trace: 'T2', span: 's2', parent: 'c2', ms: 3, status: 'ERROR' },
+        ],
       }),
     );
     graph.record(
@@ -114,7 +119,10 @@ describe('ServiceGraph', () => {
             kind: 'CLIENT',
             ms: 120,
             status: 'ERROR',
-            attrs: { 'peer.service': 'payments-legacy', 'server.address': 'pay.internal' },
+            attrs: {
+              'peer.service': 'payments-legacy',
+              'server.address': 'pay.internal',
+            },
           },
           {
             trace: 'T3',
@@ -201,15 +209,24 @@ describe('ServiceGraph', () => {
     });
     graph.record(
       batch({
-        web: [call('P1', 'svc-a'), call('P2', 'gateway'), call('P3', 'gateway')],
-        a: [{ trace: 'P1', span: 's1', parent: 'cP1', ms: 1 }, { trace: 'P2', span: 's2', parent: 'cP2', ms: 1 }],
+        web: [
+          call('P1', 'svc-a'),
+          call('P2', 'gateway'),
+          call('P3', 'gateway'),
+        ],
+        a: [
+          { trace: 'P1', span: 's1', parent: 'cP1', ms: 1 },
+          { trace: 'P2', span: 's2', parent: 'cP2', ms: 1 },
+        ],
         b: [{ trace: 'P3', span: 's3', parent: 'cP3', ms: 1 }],
       }),
     );
     graph.record(batch({ web: [call('X1', 'svc-a'), call('X2', 'gateway')] }));
     advance(10_000);
     const s = graph.snapshot();
-    expect(edge(s, 'web', 'a').map(e => [e.requests, e.broken])).toEqual([[2, 1]]);
+    expect(edge(s, 'web', 'a').map(e => [e.requests, e.broken])).toEqual([
+      [2, 1],
+    ]);
     expect(edge(s, 'web', 'gateway')).toEqual([
       expect.objectContaining({ connectionType: 'virtual_node', requests: 1 }),
     ]);
@@ -235,7 +252,9 @@ describe('ServiceGraph', () => {
     const { graph, advance } = setup();
     graph.record(
       batch({
-        shipping: [{ trace: 'M', span: 'k1', parent: 'p1', kind: 'CONSUMER', ms: 2 }],
+        shipping: [
+          { trace: 'M', span: 'k1', parent: 'p1', kind: 'CONSUMER', ms: 2 },
+        ],
       }),
     );
     graph.record(
@@ -246,14 +265,19 @@ describe('ServiceGraph', () => {
             span: 'p1',
             kind: 'PRODUCER',
             ms: 1,
-            attrs: { 'messaging.system': 'kafka', 'messaging.destination.name': 'orders' },
+            attrs: {
+              'messaging.system': 'kafka',
+              'messaging.destination.name': 'orders',
+            },
           },
         ],
       }),
     );
     graph.record(
       batch({
-        email: [{ trace: 'M', span: 'k2', parent: 'p1', kind: 'CONSUMER', ms: 2 }],
+        email: [
+          { trace: 'M', span: 'k2', parent: 'p1', kind: 'CONSUMER', ms: 2 },
+        ],
         // A producer whose message nobody consumed (yet): a virtual node named from the system.
         billing: [
           {
@@ -261,7 +285,10 @@ describe('ServiceGraph', () => {
             span: 'p2',
             kind: 'PRODUCER',
             ms: 1,
-            attrs: { 'messaging.system': 'kafka', 'messaging.destination.name': 'invoices' },
+            attrs: {
+              'messaging.system': 'kafka',
+              'messaging.destination.name': 'invoices',
+            },
           },
         ],
       }),
@@ -269,10 +296,16 @@ describe('ServiceGraph', () => {
     advance(10_000);
     const s = graph.snapshot();
     expect(edge(s, 'orders', 'shipping')).toEqual([
-      expect.objectContaining({ connectionType: 'messaging_system', requests: 1 }),
+      expect.objectContaining({
+        connectionType: 'messaging_system',
+        requests: 1,
+      }),
     ]);
     expect(edge(s, 'orders', 'email')).toEqual([
-      expect.objectContaining({ connectionType: 'messaging_system', requests: 1 }),
+      expect.objectContaining({
+        connectionType: 'messaging_system',
+        requests: 1,
+      }),
     ]);
     expect(edge(s, 'billing', 'kafka/invoices')).toEqual([
       expect.objectContaining({ connectionType: 'virtual_node', requests: 1 }),
@@ -286,8 +319,21 @@ describe('ServiceGraph', () => {
       batch({
         api: [
           // An ORM's client span around the driver's client span: the inner one is the call.
-          { trace: 'T', span: 'orm', kind: 'CLIENT', ms: 3, attrs: { 'db.system': 'postgresql' } },
-          { trace: 'T', span: 'drv', parent: 'orm', kind: 'CLIENT', ms: 2, attrs: { 'db.system': 'postgresql' } },
+          {
+            trace: 'T',
+            span: 'orm',
+            kind: 'CLIENT',
+            ms: 3,
+            attrs: { 'db.system': 'postgresql' },
+          },
+          {
+            trace: 'T',
+            span: 'drv',
+            parent: 'orm',
+            kind: 'CLIENT',
+            ms: 2,
+            attrs: { 'db.system': 'postgresql' },
+          },
         ],
       }),
     );
@@ -326,9 +372,17 @@ describe('ServiceGraph', () => {
       batch({
         web: [
           { trace: 'T1', span: 'c1', kind: 'CLIENT', ms: 5 },
-          { trace: 'T2', span: 'c2', kind: 'CLIENT', ms: 5, attrs: { 'peer.service': 'legacy' } },
+          {
+            trace: 'T2',
+            span: 'c2',
+            kind: 'CLIENT',
+            ms: 5,
+            attrs: { 'peer.service': 'legacy' },
+          },
         ],
-        api: [{ trace: 'T1', span: 's1', parent: 'c1', ms: 4, status: 'ERROR' }],
+        api: [
+          { trace: 'T1', span: 's1', parent: 'c1', ms: 4, status: 'ERROR' },
+        ],
       }),
     );
     advance(10_000);
@@ -353,9 +407,21 @@ describe('ServiceGraph', () => {
   it('merges the snapshots of several workers edge by edge', () => {
     const a = setup();
     const b = setup();
-    a.graph.record(batch({ web: [{ trace: 'A', span: 'c', kind: 'CLIENT', ms: 1 }], api: [{ trace: 'A', span: 's', parent: 'c', ms: 1 }] }));
-    b.graph.record(batch({ web: [{ trace: 'B', span: 'c', kind: 'CLIENT', ms: 1 }], api: [{ trace: 'B', span: 's', parent: 'c', ms: 1, status: 'ERROR' }] }));
-    b.graph.record(batch({ api: [{ trace: 'C', span: 's', parent: 'x', ms: 1 }] }));
+    a.graph.record(
+      batch({
+        web: [{ trace: 'A', span: 'c', kind: 'CLIENT', ms: 1 }],
+        api: [{ trace: 'A', span: 's', parent: 'c', ms: 1 }],
+      }),
+    );
+    b.graph.record(
+      batch({
+        web: [{ trace: 'B', span: 'c', kind: 'CLIENT', ms: 1 }],
+        api: [{ trace: 'B', span: 's', parent: 'c', ms: 1, status: 'ERROR' }],
+      }),
+    );
+    b.graph.record(
+      batch({ api: [{ trace: 'C', span: 's', parent: 'x', ms: 1 }] }),
+    );
     b.advance(10_000);
     const merged = mergeServiceGraphs(
       [a.graph.snapshot(), b.graph.snapshot()],
@@ -363,7 +429,12 @@ describe('ServiceGraph', () => {
       0,
     );
     expect(merged.edges).toEqual([
-      expect.objectContaining({ client: 'web', server: 'api', requests: 2, failed: 1 }),
+      expect.objectContaining({
+        client: 'web',
+        server: 'api',
+        requests: 2,
+        failed: 1,
+      }),
     ]);
     expect(merged.orphanServerSpans).toEqual({ api: 1 });
   });

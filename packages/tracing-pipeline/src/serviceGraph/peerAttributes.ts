@@ -36,7 +36,9 @@ function join(a: string | undefined, b: string | undefined) {
 }
 
 /** Reads the peer attributes of a client or producer span (one pass over its attributes). */
-export function peerInfoOf(attributes: KeyValue[] | null | undefined): PeerInfo {
+export function peerInfoOf(
+  attributes: KeyValue[] | null | undefined,
+): PeerInfo {
   let peerService: string | undefined;
   let address: string | undefined;
   let oldAddress: string | undefined;
@@ -125,6 +127,7 @@ export function serverEndpointOf(
     }
   }
   if (address) return bounded(port ? `${address}:${port}` : address);
-  if (oldAddress) return bounded(oldPort ? `${oldAddress}:${oldPort}` : oldAddress);
+  if (oldAddress)
+    return bounded(oldPort ? `${oldAddress}:${oldPort}` : oldAddress);
   return bounded(httpHost);
 }

@@ -58,13 +58,16 @@ export function addEdgeCounts(a: EdgeCounts, b: EdgeCounts): void {
   a.orphanServerSpans += b.orphanServerSpans;
   a.durationSumSeconds += b.durationSumSeconds;
   if (a.durationCounts.length === b.durationCounts.length)
-    for (let i = 0; i < b.durationCounts.length; i++) a.durationCounts[i] += b.durationCounts[i];
+    for (let i = 0; i < b.durationCounts.length; i++)
+      a.durationCounts[i] += b.durationCounts[i];
 }
 
 function parseCounts(json: string): number[] {
   try {
     const value = JSON.parse(json);
-    return Array.isArray(value) && value.every(v => typeof v === 'number') ? value : [];
+    return Array.isArray(value) && value.every(v => typeof v === 'number')
+      ? value
+      : [];
   } catch {
     return [];
   }
@@ -119,7 +122,13 @@ export class ServiceGraphRollupStore {
       for (let i = 0; i < rows.length; i += chunkSize) {
         await tx(TABLE)
           .insert(rows.slice(i, i + chunkSize).map(toDb))
-          .onConflict(['client', 'server', 'connection_type', 'bucket_start', 'instance_id'])
+          .onConflict([
+            'client',
+            'server',
+            'connection_type',
+            'bucket_start',
+            'instance_id',
+          ])
           .merge();
       }
     });
@@ -127,7 +136,9 @@ export class ServiceGraphRollupStore {
 
   /** Rows with `bucket_start >= fromMs`. */
   async rows(fromMs: number): Promise<EdgeRollupRow[]> {
-    return (await this.knex<DbRow>(TABLE).where('bucket_start', '>=', fromMs)).map(fromDb);
+    return (
+      await this.knex<DbRow>(TABLE).where('bucket_start', '>=', fromMs)
+    ).map(fromDb);
   }
 
   /** Deletes rows older than `beforeMs`; returns how many. */
@@ -146,6 +157,8 @@ export class ServiceGraphRollupStore {
       .limit(1)
       .first();
     if (!cutoff) return 0;
-    return this.knex(TABLE).where('bucket_start', '<=', Number(cutoff.bucket_start)).delete();
+    return this.knex(TABLE)
+      .where('bucket_start', '<=', Number(cutoff.bucket_start))
+      .delete();
   }
 }

@@ -42,7 +42,8 @@ export interface ServiceGraphRollupsOptions {
   instanceId?: string;
 }
 
-const keyOf = (k: EdgeKey) => k.client + SEP + k.server + SEP + k.connectionType;
+const keyOf = (k: EdgeKey) =>
+  k.client + SEP + k.server + SEP + k.connectionType;
 
 /**
  * Persists the service graph as 1-minute rollups per edge (as CoverageRollups does for span
@@ -75,7 +76,8 @@ export class ServiceGraphRollups {
 
   async start(): Promise<void> {
     const rows = await this.options.store.rows(0).catch(() => []);
-    for (const r of rows) this.observingSince = Math.min(this.observingSince, r.bucketStartMs);
+    for (const r of rows)
+      this.observingSince = Math.min(this.observingSince, r.bucketStartMs);
     await this.refreshWindow(this.clock.now());
   }
 
@@ -94,12 +96,16 @@ export class ServiceGraphRollups {
     const snapshot = this.options.graph.snapshot();
     const now = this.clock.now();
     const bucket = Math.floor((now - 1) / BUCKET_MS) * BUCKET_MS;
-    const own = bucket === this.ownBucket ? this.own : new Map<string, EdgeRollupRow>();
+    const own =
+      bucket === this.ownBucket ? this.own : new Map<string, EdgeRollupRow>();
     const buckets = snapshot.durationBoundsSeconds.length + 1;
 
     const cumulative = new Map<string, { key: EdgeKey; counts: EdgeCounts }>();
     for (const e of snapshot.edges) {
-      cumulative.set(keyOf(e), { key: e, counts: { ...e, orphanServerSpans: 0 } });
+      cumulative.set(keyOf(e), {
+        key: e,
+        counts: { ...e, orphanServerSpans: 0 },
+      });
     }
     for (const [server, n] of Object.entries(snapshot.orphanServerSpans)) {
       const key: EdgeKey = { client: '', server, connectionType: '' };
@@ -113,16 +119,23 @@ export class ServiceGraphRollups {
     for (const [k, { key, counts }] of cumulative) {
       const p = this.previous.get(k);
       // A counter below its previous value was reset (a restarted worker): count it from zero.
-      const d = (c: number, q: number | undefined) => (c >= (q ?? 0) ? c - (q ?? 0) : c);
+      const d = (c: number, q: number | undefined) =>
+        c >= (q ?? 0) ? c - (q ?? 0) : c;
       const delta: EdgeCounts = {
         requests: d(counts.requests, p?.requests),
         failed: d(counts.failed, p?.failed),
         broken: d(counts.broken, p?.broken),
         orphanServerSpans: d(counts.orphanServerSpans, p?.orphanServerSpans),
-        durationSumSeconds: Math.max(0, counts.durationSumSeconds - (p?.durationSumSeconds ?? 0)),
-        durationCounts: counts.durationCounts.map((c, i) => d(c, p?.durationCounts[i])),
+        durationSumSeconds: Math.max(
+          0,
+          counts.durationSumSeconds - (p?.durationSumSeconds ?? 0),
+        ),
+        durationCounts: counts.durationCounts.map((c, i) =>
+          d(c, p?.durationCounts[i]),
+        ),
       };
-      if (!delta.requests && !delta.broken && !delta.orphanServerSpans) continue;
+      if (!delta.requests && !delta.broken && !delta.orphanServerSpans)
+        continue;
       const row: EdgeRollupRow = {
         ...key,
         bucketStartMs: bucket,
@@ -141,9 +154,13 @@ export class ServiceGraphRollups {
     this.previous = new Map([...cumulative].map(([k, v]) => [k, v.counts]));
 
     const deleted =
-      (await this.options.store.deleteBefore(now - this.options.retentionHours * 3_600_000)) +
-      (await this.options.store.trimToMaxRows(this.options.maxRows));
-    if (deleted > 0) this.options.logger?.debug(`Deleted ${deleted} service graph rollup rows`);
+      (await this.options.store.deleteBefore(
+        now - this.options.retentionHours * 3_600_000,
+      )) + (await this.options.store.trimToMaxRows(this.options.maxRows));
+    if (deleted > 0)
+      this.options.logger?.debug(
+        `Deleted ${deleted} service graph rollup rows`,
+      );
     await this.refreshWindow(now);
   }
 
@@ -155,7 +172,10 @@ export class ServiceGraphRollups {
     const orphans = new Map<string, number>();
     for (const row of await this.options.store.rows(fromMs)) {
       if (row.client === '') {
-        orphans.set(row.server, (orphans.get(row.server) ?? 0) + row.orphanServerSpans);
+        orphans.set(
+          row.server,
+          (orphans.get(row.server) ?? 0) + row.orphanServerSpans,
+        );
         continue;
       }
       const k = keyOf(row);
@@ -174,7 +194,10 @@ export class ServiceGraphRollups {
     this.current = {
       edges: [...edges.values()],
       orphanServerSpans: orphans,
-      seconds: Math.max(1, (now - Math.max(fromMs, this.observingSince)) / 1000),
+      seconds: Math.max(
+        1,
+        (now - Math.max(fromMs, this.observingSince)) / 1000,
+      ),
       durationBoundsSeconds: this.current.durationBoundsSeconds,
     };
   }

@@ -14,7 +14,8 @@ export class ComponentIndex {
 
   constructor(components: readonly TracedServiceInfo[]) {
     for (const c of components) {
-      if (!this.byServiceName.has(c.settings.serviceName)) this.byServiceName.set(c.settings.serviceName, c);
+      if (!this.byServiceName.has(c.settings.serviceName))
+        this.byServiceName.set(c.settings.serviceName, c);
       if (!this.byName.has(c.name)) this.byName.set(c.name, c);
     }
   }
@@ -36,24 +37,37 @@ export class ComponentIndex {
  * calls), the client drops the context on this path; when this client's context reaches other
  * servers, the server does not extract it.
  */
-export function likelyBrokenSide(edge: WindowEdge, all: readonly WindowEdge[]): BrokenPropagationSide {
-  const traced = (e: WindowEdge) => e.connectionType !== 'virtual_node' && e.requests > 0;
+export function likelyBrokenSide(
+  edge: WindowEdge,
+  all: readonly WindowEdge[],
+): BrokenPropagationSide {
+  const traced = (e: WindowEdge) =>
+    e.connectionType !== 'virtual_node' && e.requests > 0;
   if (edge.requests > 0) return 'client';
-  const serverJoinsOthers = all.some(e => traced(e) && e.server === edge.server && e.client !== edge.client);
-  const clientPropagates = all.some(e => traced(e) && e.client === edge.client && e.server !== edge.server);
+  const serverJoinsOthers = all.some(
+    e => traced(e) && e.server === edge.server && e.client !== edge.client,
+  );
+  const clientPropagates = all.some(
+    e => traced(e) && e.client === edge.client && e.server !== edge.server,
+  );
   if (serverJoinsOthers) return 'client';
   if (clientPropagates) return 'server';
   return 'unknown';
 }
 
 /** Every edge of the window with its rates and propagation health, components matched. */
-export function dependencyEdges(window: ServiceGraphWindow, components: ComponentIndex): DependencyEdge[] {
+export function dependencyEdges(
+  window: ServiceGraphWindow,
+  components: ComponentIndex,
+): DependencyEdge[] {
   const { seconds, durationBoundsSeconds: bounds } = window;
   return window.edges
     .filter(e => e.requests > 0 || e.broken > 0)
     .map(e => {
       const virtual = e.connectionType === 'virtual_node';
-      const server = virtual ? components.ofVirtualNode(e.server) : components.ofService(e.server);
+      const server = virtual
+        ? components.ofVirtualNode(e.server)
+        : components.ofService(e.server);
       const broken = !virtual && e.broken > 0;
       let propagation: DependencyEdge['propagation'] = broken ? 'broken' : 'ok';
       if (virtual) propagation = 'not-traced';
@@ -71,17 +85,27 @@ export function dependencyEdges(window: ServiceGraphWindow, components: Componen
             ? histogramQuantile(0.95, bounds, e.durationCounts)
             : undefined,
         brokenPerSecond: e.broken / seconds,
-        brokenRatio: e.requests + e.broken > 0 ? e.broken / (e.requests + e.broken) : undefined,
+        brokenRatio:
+          e.requests + e.broken > 0
+            ? e.broken / (e.requests + e.broken)
+            : undefined,
         propagation,
-        likelyBrokenSide: broken ? likelyBrokenSide(e, window.edges) : undefined,
+        likelyBrokenSide: broken
+          ? likelyBrokenSide(e, window.edges)
+          : undefined,
       } satisfies DependencyEdge;
     });
 }
 
 /** Broken propagation first (most broken first), then the highest error ratios. */
-export function worstEdges(edges: readonly DependencyEdge[], limit: number): DependencyEdge[] {
+export function worstEdges(
+  edges: readonly DependencyEdge[],
+  limit: number,
+): DependencyEdge[] {
   return edges
-    .filter(e => !e.virtual && (e.brokenPerSecond > 0 || (e.errorRatio ?? 0) > 0))
+    .filter(
+      e => !e.virtual && (e.brokenPerSecond > 0 || (e.errorRatio ?? 0) > 0),
+    )
     .sort(
       (a, b) =>
         b.brokenPerSecond - a.brokenPerSecond ||
@@ -92,13 +116,21 @@ export function worstEdges(edges: readonly DependencyEdge[], limit: number): Dep
 }
 
 /** The virtual nodes, those matching a catalog component first, then the busiest. */
-export function uninstrumented(edges: readonly DependencyEdge[], limit: number): UninstrumentedDependency[] {
+export function uninstrumented(
+  edges: readonly DependencyEdge[],
+  limit: number,
+): UninstrumentedDependency[] {
   const nodes = new Map<string, UninstrumentedDependency>();
   for (const e of edges) {
     if (!e.virtual) continue;
     let node = nodes.get(e.server);
     if (!node) {
-      node = { name: e.server, entityRef: e.serverEntityRef, callers: [], requestsPerSecond: 0 };
+      node = {
+        name: e.server,
+        entityRef: e.serverEntityRef,
+        callers: [],
+        requestsPerSecond: 0,
+      };
       nodes.set(e.server, node);
     }
     if (!node.callers.includes(e.client)) node.callers.push(e.client);

@@ -35,7 +35,9 @@ type GraphSpan = TestSpan & { attrs?: Record<string, string> };
 
 function batch(byService: Record<string, GraphSpan[]>): SpanBatch {
   const resourceSpans = Object.entries(byService).map(([service, spans]) => ({
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+    resource: {
+      attributes: [{ key: 'service.name', value: { stringValue: service } }],
+    },
     scopeSpans: [
       {
         scope: { name: 'test' },
@@ -63,12 +65,30 @@ function traffic(graph: ServiceGraph, round: string) {
       web: [
         { trace: `${round}A`, span: 'c1', kind: 'CLIENT', ms: 20 },
         { trace: `${round}B`, span: 'c2', kind: 'CLIENT', ms: 20 },
-        { trace: `${round}C`, span: 'c3', kind: 'CLIENT', ms: 300, attrs: { 'peer.service': 'payments-legacy' } },
-        { trace: `${round}D`, span: 'c4', kind: 'CLIENT', ms: 8, attrs: { 'peer.service': 'billing' } },
+        {
+          trace: `${round}C`,
+          span: 'c3',
+          kind: 'CLIENT',
+          ms: 300,
+          attrs: { 'peer.service': 'payments-legacy' },
+        },
+        {
+          trace: `${round}D`,
+          span: 'c4',
+          kind: 'CLIENT',
+          ms: 8,
+          attrs: { 'peer.service': 'billing' },
+        },
       ],
       orders: [
         { trace: `${round}A`, span: 's1', parent: 'c1', ms: 10 },
-        { trace: `${round}B`, span: 's2', parent: 'c2', ms: 10, status: 'ERROR' },
+        {
+          trace: `${round}B`,
+          span: 's2',
+          parent: 'c2',
+          ms: 10,
+          status: 'ERROR',
+        },
       ],
       billing: [{ trace: `${round}E`, span: 'b1', ms: 5 }],
       ledger: [{ trace: `${round}F`, span: 'l1', parent: 'gone', ms: 5 }],
@@ -77,7 +97,11 @@ function traffic(graph: ServiceGraph, round: string) {
 }
 
 function newProcess(knex: Knex, clock: { now(): number }, maxRows = 10_000) {
-  const graph = new ServiceGraph({ registry: new Registry(), clock, waitMs: 10_000 });
+  const graph = new ServiceGraph({
+    registry: new Registry(),
+    clock,
+    waitMs: 10_000,
+  });
   const store = new ServiceGraphRollupStore(knex);
   const rollups = new ServiceGraphRollups({
     store,
@@ -90,7 +114,10 @@ function newProcess(knex: Knex, clock: { now(): number }, maxRows = 10_000) {
   return { graph, store, rollups };
 }
 
-const component = (name: string, annotations: Record<string, string> = {}): Entity => ({
+const component = (
+  name: string,
+  annotations: Record<string, string> = {},
+): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: {
@@ -110,7 +137,10 @@ const ENTITIES = [
 ];
 
 describe('service graph rollups', () => {
-  const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'], disableDocker: true });
+  const databases = TestDatabases.create({
+    ids: ['SQLITE_3', 'POSTGRES_15'],
+    disableDocker: true,
+  });
 
   it.each(databases.eachSupportedId())(
     'writes edges per minute, sums replicas and keeps the window (%p)',
@@ -129,54 +159,88 @@ describe('service graph rollups', () => {
       await a.rollups.flush();
       await b.rollups.flush();
       // A second flush of the same minute adds only what is new.
-      a.graph.record(batch({ web: [{ trace: 'x', span: 'c', kind: 'CLIENT', ms: 1 }], orders: [{ trace: 'x', span: 's', parent: 'c', ms: 1 }] }));
+      a.graph.record(
+        batch({
+          web: [{ trace: 'x', span: 'c', kind: 'CLIENT', ms: 1 }],
+          orders: [{ trace: 'x', span: 's', parent: 'c', ms: 1 }],
+        }),
+      );
       now = T0 + 20_000;
       await a.rollups.flush();
 
       const rows = await a.store.rows(0);
-      expect(rows.every(r => r.bucketStartMs === Date.parse('2026-01-01T00:00:00Z'))).toBe(true);
+      expect(
+        rows.every(r => r.bucketStartMs === Date.parse('2026-01-01T00:00:00Z')),
+      ).toBe(true);
       const window = a.rollups.window();
       const edge = (client: string, server: string) =>
         window.edges.find(e => e.client === client && e.server === server);
-      expect(edge('web', 'orders')).toMatchObject({ connectionType: '', requests: 5, failed: 2, broken: 0 });
-      expect(edge('web', 'payments-legacy')).toMatchObject({ connectionType: 'virtual_node', requests: 2, failed: 0 });
-      expect(edge('web', 'billing')).toMatchObject({ connectionType: '', requests: 0, broken: 2 });
+      expect(edge('web', 'orders')).toMatchObject({
+        connectionType: '',
+        requests: 5,
+        failed: 2,
+        broken: 0,
+      });
+      expect(edge('web', 'payments-legacy')).toMatchObject({
+        connectionType: 'virtual_node',
+        requests: 2,
+        failed: 0,
+      });
+      expect(edge('web', 'billing')).toMatchObject({
+        connectionType: '',
+        requests: 0,
+        broken: 2,
+      });
       expect(window.orphanServerSpans.get('ledger')).toBe(2);
       expect(window.seconds).toBe(20);
       await knex.destroy();
     },
   );
 
-  it.each(databases.eachSupportedId())('applies retention and the row bound (%p)', async databaseId => {
-    const knex = await databases.init(databaseId);
-    await migrateDatabase(knex);
-    const p = newProcess(knex, { now: () => T0 }, 3);
-    const row = (client: string, bucketStartMs: number) => ({
-      client,
-      server: 's',
-      connectionType: '' as const,
-      bucketStartMs,
-      instanceId: 'seed',
-      requests: 1,
-      failed: 0,
-      broken: 0,
-      orphanServerSpans: 0,
-      durationSumSeconds: 0,
-      durationCounts: [],
-    });
-    await p.store.upsert([row('old', T0 - 121 * MIN), ...[1, 2, 3, 4].map(i => row(`c${i}`, T0 - i * MIN))]);
-    await p.rollups.start();
-    await p.rollups.flush();
-    expect((await p.store.rows(0)).map(r => r.client).sort()).toEqual(['c1', 'c2', 'c3']);
-    await knex.destroy();
-  });
+  it.each(databases.eachSupportedId())(
+    'applies retention and the row bound (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      await migrateDatabase(knex);
+      const p = newProcess(knex, { now: () => T0 }, 3);
+      const row = (client: string, bucketStartMs: number) => ({
+        client,
+        server: 's',
+        connectionType: '' as const,
+        bucketStartMs,
+        instanceId: 'seed',
+        requests: 1,
+        failed: 0,
+        broken: 0,
+        orphanServerSpans: 0,
+        durationSumSeconds: 0,
+        durationCounts: [],
+      });
+      await p.store.upsert([
+        row('old', T0 - 121 * MIN),
+        ...[1, 2, 3, 4].map(i => row(`c${i}`, T0 - i * MIN)),
+      ]);
+      await p.rollups.start();
+      await p.rollups.flush();
+      expect((await p.store.rows(0)).map(r => r.client).sort()).toEqual([
+        'c1',
+        'c2',
+        'c3',
+      ]);
+      await knex.destroy();
+    },
+  );
 });
 
 describe('dependency routes', () => {
   async function setup() {
     let now = T0;
     const clock = { now: () => now };
-    const knex = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: ':memory:',
+      useNullAsDefault: true,
+    });
     await migrateDatabase(knex);
     const p = newProcess(knex, clock);
     await p.rollups.start();
@@ -190,7 +254,11 @@ describe('dependency routes', () => {
           pluginId: 'tracing-health',
           register(env) {
             env.registerInit({
-              deps: { httpRouter: coreServices.httpRouter, httpAuth: coreServices.httpAuth, catalog: catalogServiceRef },
+              deps: {
+                httpRouter: coreServices.httpRouter,
+                httpAuth: coreServices.httpAuth,
+                catalog: catalogServiceRef,
+              },
               async init({ httpRouter, httpAuth, catalog }) {
                 const dependencies = new DependenciesService({
                   rollups: p.rollups,
@@ -199,7 +267,9 @@ describe('dependency routes', () => {
                   windowMinutes: 15,
                   clock,
                 });
-                httpRouter.use(createDependenciesRouter({ httpAuth, dependencies }));
+                httpRouter.use(
+                  createDependenciesRouter({ httpAuth, dependencies }),
+                );
               },
             });
           },
@@ -212,7 +282,9 @@ describe('dependency routes', () => {
   it('serves an entity its callers and callees with rates, propagation health and the likely side', async () => {
     const { server, knex } = await setup();
     const web: EntityDependenciesResponse = (
-      await request(server).get('/api/tracing-health/dependencies/entity/default/component/web').expect(200)
+      await request(server)
+        .get('/api/tracing-health/dependencies/entity/default/component/web')
+        .expect(200)
     ).body;
     expect(web.serviceName).toBe('web');
     expect(web.upstream).toEqual([]);
@@ -224,7 +296,11 @@ describe('dependency routes', () => {
       serverEntityRef: 'component:default/billing',
     });
     expect(byServer.billing.brokenPerSecond).toBeCloseTo(1 / 30, 9);
-    expect(byServer.orders).toMatchObject({ propagation: 'ok', errorRatio: 0.5, virtual: false });
+    expect(byServer.orders).toMatchObject({
+      propagation: 'ok',
+      errorRatio: 0.5,
+      virtual: false,
+    });
     expect(byServer.orders.requestsPerSecond).toBeCloseTo(2 / 30, 9);
     expect(byServer.orders.p95Seconds).toBeGreaterThan(0.0075);
     expect(byServer.orders.p95Seconds).toBeLessThanOrEqual(0.01);
@@ -236,13 +312,21 @@ describe('dependency routes', () => {
 
     // The component called as "payments-legacy" learns that it is called but never traced.
     const payments: EntityDependenciesResponse = (
-      await request(server).get('/api/tracing-health/dependencies/entity/default/component/payments').expect(200)
+      await request(server)
+        .get(
+          '/api/tracing-health/dependencies/entity/default/component/payments',
+        )
+        .expect(200)
     ).body;
     expect(payments.calledButNotTraced).toBe(true);
-    expect(payments.upstream).toEqual([expect.objectContaining({ client: 'web', virtual: true })]);
+    expect(payments.upstream).toEqual([
+      expect.objectContaining({ client: 'web', virtual: true }),
+    ]);
 
     const orders: EntityDependenciesResponse = (
-      await request(server).get('/api/tracing-health/dependencies/entity/default/component/orders').expect(200)
+      await request(server)
+        .get('/api/tracing-health/dependencies/entity/default/component/orders')
+        .expect(200)
     ).body;
     expect(orders.calledButNotTraced).toBe(false);
     expect(orders.upstream.map(e => e.client)).toEqual(['web']);
@@ -252,11 +336,20 @@ describe('dependency routes', () => {
   it('lists the worst edges and the uninstrumented dependencies of the fleet', async () => {
     const { server, knex } = await setup();
     const fleet: FleetDependenciesResponse = (
-      await request(server).get('/api/tracing-health/dependencies/fleet?limit=5').expect(200)
+      await request(server)
+        .get('/api/tracing-health/dependencies/fleet?limit=5')
+        .expect(200)
     ).body;
-    expect(fleet.worstEdges.map(e => `${e.client}->${e.server}`)).toEqual(['web->billing', 'web->orders']);
+    expect(fleet.worstEdges.map(e => `${e.client}->${e.server}`)).toEqual([
+      'web->billing',
+      'web->orders',
+    ]);
     expect(fleet.uninstrumented).toEqual([
-      expect.objectContaining({ name: 'payments-legacy', entityRef: 'component:default/payments', callers: ['web'] }),
+      expect.objectContaining({
+        name: 'payments-legacy',
+        entityRef: 'component:default/payments',
+        callers: ['web'],
+      }),
     ]);
     expect(fleet.totalEdges).toBe(3);
     await knex.destroy();
@@ -265,14 +358,21 @@ describe('dependency routes', () => {
   it('rejects a bad limit with 400, unknown entities with 404 and anonymous requests with 401', async () => {
     const { server, knex } = await setup();
     const status = async (path: string, header?: string) => {
-      const req = request(server).get(`/api/tracing-health/dependencies${path}`);
+      const req = request(server).get(
+        `/api/tracing-health/dependencies${path}`,
+      );
       return (await (header ? req.set('Authorization', header) : req)).status;
     };
     expect(await status('/fleet?limit=0')).toBe(400);
     expect(await status('/fleet?limit=abc')).toBe(400);
     expect(await status('/entity/default/component/nope')).toBe(404);
     expect(await status('/fleet', mockCredentials.none.header())).toBe(401);
-    expect(await status('/entity/default/component/web', mockCredentials.none.header())).toBe(401);
+    expect(
+      await status(
+        '/entity/default/component/web',
+        mockCredentials.none.header(),
+      ),
+    ).toBe(401);
     await knex.destroy();
   });
 });

@@ -16,7 +16,10 @@ import { ServiceGraphRollups, ServiceGraphSource } from './ServiceGraphRollups';
 import { ServiceGraphRollupStore } from './ServiceGraphRollupStore';
 
 /** The pipeline workers' ServiceGraph options from `tracingHealth.serviceGraph`. */
-export function serviceGraphOptions(config: ServiceGraphConfig, coverage: CoverageConfig) {
+export function serviceGraphOptions(
+  config: ServiceGraphConfig,
+  coverage: CoverageConfig,
+) {
   return {
     waitMs: config.waitSeconds * 1000,
     maxPending: config.maxPending,
@@ -31,7 +34,9 @@ export interface StartServiceGraphOptions {
   knex: Knex;
   registry: Registry;
   /** Worker mode: the workers' merged graph; in-process: the pipeline whose spans to pair here. */
-  embedded: Pick<EmbeddedPipeline, 'inProcess'> & { serviceGraph?: ServiceGraphSource };
+  embedded: Pick<EmbeddedPipeline, 'inProcess'> & {
+    serviceGraph?: ServiceGraphSource;
+  };
   scheduler: SchedulerService;
   lifecycle: LifecycleService;
   catalog: CatalogService;

@@ -20,6 +20,10 @@ import {
   FleetCoverageResponse,
   ServicesResponse,
 } from '@internal/plugin-tracing-health-common';
+import type {
+  EntityDependenciesResponse,
+  FleetDependenciesResponse,
+} from '@internal/plugin-tracing-health-common';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 
 /** Filters and order of `getFleetCoverage`; owner and system take refs or names. */
@@ -40,6 +44,15 @@ export interface TracingHealthApi {
     entity: CompoundEntityRef,
     options?: { hours?: number },
   ): Promise<EntityCoverageResponse>;
+
+  /** One entity's callers and callees from the service graph. */
+  getEntityDependencies(
+    entity: CompoundEntityRef,
+  ): Promise<EntityDependenciesResponse>;
+  /** The fleet's worst edges and uninstrumented dependencies. */
+  getFleetDependencies(options?: {
+    limit?: number;
+  }): Promise<FleetDependenciesResponse>;
 
   /** Configured health checks with their latest result and recent history. */
   getChecks(): Promise<ChecksResponse>;

@@ -6,6 +6,10 @@ import {
   RunbookDocument,
   RunbookListResponse,
 } from '@internal/plugin-tracing-health-common';
+import type {
+  EntityDependenciesResponse,
+  FleetDependenciesResponse,
+} from '@internal/plugin-tracing-health-common';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   CreateSamplingOverrideRequest,
@@ -100,6 +104,22 @@ export class TracingHealthClient implements TracingHealthApi {
       .join('/');
     const qs = options.hours ? `?hours=${options.hours}` : '';
     return this.get(`/coverage/entity/${path}${qs}`);
+  }
+
+  getEntityDependencies(
+    entity: CompoundEntityRef,
+  ): Promise<EntityDependenciesResponse> {
+    const path = [entity.namespace, entity.kind, entity.name]
+      .map(encodeURIComponent)
+      .join('/');
+    return this.get(`/dependencies/entity/${path}`);
+  }
+
+  getFleetDependencies(
+    options: { limit?: number } = {},
+  ): Promise<FleetDependenciesResponse> {
+    const qs = options.limit ? `?limit=${options.limit}` : '';
+    return this.get(`/dependencies/fleet${qs}`);
   }
 
   getChecks(): Promise<ChecksResponse> {

@@ -12,6 +12,14 @@ import { entityResponse } from '../coverage/testFixtures';
 import { EntityTracingContent } from './EntityTracingContent';
 
 const getEntityCoverage = jest.fn(async () => entityResponse());
+const getEntityDependencies = jest.fn(async () => ({
+  serviceName: 'payments-api',
+  windowMinutes: 15,
+  upstream: [],
+  downstream: [],
+  orphanServerSpansPerSecond: 0,
+  calledButNotTraced: false,
+}));
 
 function component(annotations?: Record<string, string>): Entity {
   return {
@@ -26,7 +34,7 @@ async function renderFor(entity: Entity) {
   await renderInTestApp(
     <TestApiProvider
       apis={[
-        [tracingHealthApiRef, { getEntityCoverage }],
+        [tracingHealthApiRef, { getEntityCoverage, getEntityDependencies }],
         [permissionApiRef, new MockPermissionApi()],
       ]}
     >

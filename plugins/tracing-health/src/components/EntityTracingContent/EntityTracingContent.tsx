@@ -6,6 +6,7 @@ import {
 } from '@internal/plugin-tracing-health-common';
 import Grid from '@material-ui/core/Grid';
 import { EntityCoverageCard } from '../coverage';
+import { EntityDependenciesCard } from '../dependencies';
 import { EntityHealthChecksCard } from '../checks';
 import { EntityRunbooksCard } from '../runbooks';
 import { EntitySamplingCard } from '../sampling';
@@ -30,6 +31,8 @@ export function EntityTracingContent() {
           }
           errors={settings.errors}
         />
+        {/* Others may call it: then it shows here as an uninstrumented dependency. */}
+        <EntityDependenciesCard onlyIfCalled />
       </Content>
     );
   }
@@ -47,6 +50,9 @@ export function EntityTracingContent() {
         </Grid>
         <Grid item xs={12}>
           <EntityCoverageCard />
+        </Grid>
+        <Grid item xs={12}>
+          <EntityDependenciesCard />
         </Grid>
         <Grid item xs={12} md={6}>
           <EntityHealthChecksCard />

@@ -1,6 +1,7 @@
 import { ReactElement } from 'react';
 import { FleetCoverageSection } from './FleetCoverageSection';
 import { HealthBoard } from '../checks';
+import { FleetDependenciesSection } from '../dependencies';
 import { SamplingEmergencySection } from '../sampling';
 
 /** One section of the fleet page. */
@@ -19,6 +20,11 @@ export const fleetSections: FleetSection[] = [
     id: 'coverage',
     title: 'Trace coverage',
     render: () => <FleetCoverageSection />,
+  },
+  {
+    id: 'dependencies',
+    title: 'Dependencies: broken propagation and uninstrumented calls',
+    render: () => <FleetDependenciesSection />,
   },
   {
     id: 'health',
