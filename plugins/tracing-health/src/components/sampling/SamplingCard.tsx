@@ -10,6 +10,7 @@ import { useState } from 'react';
 import { SamplingHistoryTable } from './SamplingHistoryTable';
 import { SamplingPolicyForm } from './SamplingPolicyForm';
 import { SamplingPolicySummary } from './SamplingPolicySummary';
+import { SamplingInsights } from './SamplingInsights';
 import { ServiceNameConflict } from './ServiceNameConflict';
 
 /** A service's sampling: the policy in force and its sources, the edit form, the history. */
@@ -50,6 +51,11 @@ export function SamplingCard(props: {
         </Box>
       )}
       <SamplingPolicySummary response={response} />
+      <SamplingInsights
+        serviceName={props.serviceName}
+        entityRef={props.entityRef}
+        onChanged={() => props.onChanged(response)}
+      />
       <Box mt={2}>
         {canEdit && !editing && (
           <Button

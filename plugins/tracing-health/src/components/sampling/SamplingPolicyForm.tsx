@@ -14,6 +14,7 @@ import { FormEvent, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { SamplingValidationFailedError, tracingHealthApiRef } from '../../api';
 import { initialFormState, PolicyFormState, toPolicyPatch } from './policyForm';
+import { SamplingPreview } from './SamplingPreview';
 
 /** Field paths the form shows next to their input; other errors are listed above it. */
 const FIELD_PATHS: Record<string, string> = {
@@ -264,6 +265,10 @@ export function SamplingPolicyForm(props: {
           />
         </Grid>
       </Grid>
+      <SamplingPreview
+        serviceName={props.serviceName}
+        patch={toPolicyPatch(state, props.response).patch as any}
+      />
       <Box mt={2} display="flex" style={{ gap: 8 }}>
         <Button
           type="submit"

@@ -1,0 +1,137 @@
+import {
+  discoveryApiRef,
+  fetchApiRef,
+  useApiHolder,
+} from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  BoostResponse,
+  DownstreamCostResponse,
+  KeptTracesResponse,
+  OwnerBudgetsResponse,
+  SAMPLING_ROUTES,
+  SamplingOverride,
+  SamplingPolicyPatch,
+  SamplingPreviewResponse,
+  samplingPath,
+  TRACING_HEALTH_PLUGIN_ID,
+} from '@internal/plugin-tracing-health-common';
+import { useMemo } from 'react';
+
+/** The sampling-insight routes (issue 16), through the app's discovery and fetch APIs. */
+export interface SamplingInsightsRequests {
+  preview(
+    serviceName: string,
+    policy: SamplingPolicyPatch,
+  ): Promise<SamplingPreviewResponse>;
+  kept(serviceName: string): Promise<KeptTracesResponse>;
+  downstream(serviceName: string): Promise<DownstreamCostResponse>;
+  boost(serviceName: string): Promise<BoostResponse>;
+  startBoost(
+    serviceName: string,
+    reason: string,
+    durationMinutes?: number,
+  ): Promise<SamplingOverride>;
+  endBoost(serviceName: string, reason: string): Promise<void>;
+  budgets(): Promise<OwnerBudgetsResponse>;
+}
+
+/** The requests, or undefined when the app provides no discovery or fetch API (some tests). */
+export function useSamplingInsights(): SamplingInsightsRequests | undefined {
+  const holder = useApiHolder();
+  const optional = <T,>(get: () => T | undefined) => {
+    try {
+      return get();
+    } catch {
+      return undefined; // e.g. discovery without backend.baseUrl in tests
+    }
+  };
+  const discoveryApi = optional(() => holder.get(discoveryApiRef));
+  const fetchApi = optional(() => holder.get(fetchApiRef));
+  return useMemo(() => {
+    if (!discoveryApi || !fetchApi) return undefined;
+    const call = async <T>(
+      path: string,
+      init?: { method: string; body?: unknown },
+    ): Promise<T> => {
+      const base = await discoveryApi.getBaseUrl(TRACING_HEALTH_PLUGIN_ID);
+      const response = await fetchApi.fetch(`${base}${path}`, {
+        method: init?.method ?? 'GET',
+        headers: init?.body ? { 'Content-Type': 'application/json' } : undefined,
+        body: init?.body ? JSON.stringify(init.body) : undefined,
+      });
+      if (!response.ok) throw await ResponseError.fromResponse(response);
+      return (await response.json()) as T;
+    };
+    const svc = (route: Parameters<typeof samplingPath>[0], serviceName: string) =>
+      samplingPath(route, { serviceName });
+    return {
+      preview: (serviceName, policy) =>
+        call(svc(SAMPLING_ROUTES.policyPreview, serviceName), {
+          method: 'POST',
+          body: { policy },
+        }),
+      kept: serviceName => call(svc(SAMPLING_ROUTES.keptTraces, serviceName)),
+      downstream: serviceName =>
+        call(svc(SAMPLING_ROUTES.downstreamCost, serviceName)),
+      boost: serviceName => call(svc(SAMPLING_ROUTES.boost, serviceName)),
+      startBoost: (serviceName, reason, durationMinutes) =>
+        call(svc(SAMPLING_ROUTES.boost, serviceName), {
+          method: 'POST',
+          body: { reason, durationMinutes },
+        }),
+      endBoost: async (serviceName, reason) => {
+        await call(svc(SAMPLING_ROUTES.boost, serviceName), {
+          method: 'DELETE',
+          body: { reason },
+        });
+      },
+      budgets: () => call(SAMPLING_ROUTES.budgets),
+    };
+  }, [discoveryApi, fetchApi]) as SamplingInsightsRequests | undefined;
+}
+
+/** `1180` → `1,180`; fractions to 2 significant digits. */
+export function formatCount(n: number): string {
+  if (n >= 100) return Math.round(n).toLocaleString('en-US');
+  return (+n.toPrecision(2)).toLocaleString('en-US');
+}
+
+/** `2.5e9` → `2.5 GB`. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${+n.toPrecision(3)} ${units[i]}`;
+}
+
+const RULE_WORDS: Record<string, string> = {
+  error: 'for errors',
+  slow: 'slow',
+  rate: 'by rate',
+  operation: 'by operation rules',
+  'rate-limit': 'by rate limit',
+  sdk: 'by the SDK',
+  override: 'by an override',
+  maintenance: 'in maintenance',
+  boost: 'by a boost',
+  policy: 'by tail policies',
+};
+
+/** "312 kept for errors, 40 slow, 1,180 by rate" (rules in a fixed order). */
+export function describeKept(byRule: Record<string, number>): string {
+  const order = Object.keys(RULE_WORDS);
+  const rank = (rule: string) =>
+    order.indexOf(rule) === -1 ? order.length : order.indexOf(rule);
+  const parts = Object.entries(byRule)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => rank(a[0]) - rank(b[0]))
+    .map(([rule, n]) => `${formatCount(n)} ${RULE_WORDS[rule] ?? rule}`);
+  if (parts.length === 0) return 'no trace kept';
+  return `${parts[0].replace(/^([\d,.]+) /, '$1 kept ')}${
+    parts.length > 1 ? `, ${parts.slice(1).join(', ')}` : ''
+  }`;
+}
