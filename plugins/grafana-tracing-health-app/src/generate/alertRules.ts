@@ -17,6 +17,7 @@ import {
   shareOf,
   sumBy,
 } from './promql';
+import { serviceGraphAlerts } from './serviceGraphAlerts';
 
 /** Where an alert's metrics come from: the portal itself, or a system it watches. */
 export type MetricSource =
@@ -491,6 +492,11 @@ export function alertGroups(
       name: 'tracing-health-services',
       interval: INTERVAL,
       alerts: serviceAlerts(),
+    },
+    {
+      name: 'tracing-health-service-graph',
+      interval: INTERVAL,
+      alerts: serviceGraphAlerts(),
     },
     {
       name: 'tracing-health-checks',

@@ -35,6 +35,7 @@ describe('dashboards', () => {
       ['tracing-health-overview.json', 'tracing-health-overview'],
       ['tracing-health-pipeline.json', 'tracing-health-pipeline'],
       ['tracing-health-services.json', 'tracing-health-services'],
+      ['tracing-health-service-graph.json', 'tracing-health-service-graph'],
     ]);
   });
 
@@ -134,6 +135,7 @@ describe('dashboards', () => {
         'COVERAGE_METRICS',
         'CHECK_METRICS',
         'SAMPLING_METRICS',
+        'SERVICE_GRAPH_METRICS',
       ].flatMap(group =>
         Object.values(
           common[group as keyof typeof common] as Record<string, string>,

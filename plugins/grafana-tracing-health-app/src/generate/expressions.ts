@@ -2,6 +2,7 @@ import {
   METRIC_PREFIX,
   PIPELINE_METRICS,
   SAMPLING_METRICS,
+  SERVICE_GRAPH_METRICS,
   SPAN_METRICS,
 } from '@internal/plugin-tracing-health-common';
 
@@ -39,6 +40,8 @@ const EVENT_COUNTERS = new Set<string>([
   PIPELINE_METRICS.exportFailed,
   PIPELINE_METRICS.redactions,
   SPAN_METRICS.orphanSpans,
+  SERVICE_GRAPH_METRICS.orphanServerSpans,
+  SERVICE_GRAPH_METRICS.unpairedClientSpans,
   SAMPLING_METRICS.earlyDecisions,
   SAMPLING_METRICS.lateSpans,
   SAMPLING_METRICS.inconsistentThresholds,

@@ -2,6 +2,7 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 
 import { overviewDashboard } from './overview';
 import { pipelineDashboard } from './pipeline';
+import { serviceGraphDashboard } from './serviceGraph';
 import { servicesDashboard } from './services';
 
 export interface GeneratedDashboard {
@@ -16,5 +17,9 @@ export function generatedDashboards(): GeneratedDashboard[] {
     { file: 'tracing-health-overview.json', dashboard: overviewDashboard() },
     { file: 'tracing-health-pipeline.json', dashboard: pipelineDashboard() },
     { file: 'tracing-health-services.json', dashboard: servicesDashboard() },
+    {
+      file: 'tracing-health-service-graph.json',
+      dashboard: serviceGraphDashboard(),
+    },
   ];
 }
