@@ -3,6 +3,7 @@ import { FleetCoverageSection } from './FleetCoverageSection';
 import { HealthBoard } from '../checks';
 import { FleetDependenciesSection } from '../dependencies';
 import { SamplingEmergencySection } from '../sampling';
+import { OwnerBudgetsSection } from '../sampling/OwnerBudgetsSection';
 
 /** One section of the fleet page. */
 export interface FleetSection {
@@ -35,5 +36,10 @@ export const fleetSections: FleetSection[] = [
     id: 'sampling',
     title: 'Sampling: emergencies and audit log',
     render: () => <SamplingEmergencySection />,
+  },
+  {
+    id: 'budgets',
+    title: 'Sampling: owner budgets',
+    render: () => <OwnerBudgetsSection />,
   },
 ];

@@ -21,7 +21,8 @@ const json = (body: unknown) =>
 
 function backend(boostAllowed: boolean) {
   const calls: Array<{ url: string; method: string; body?: unknown }> = [];
-  const fetch = jest.fn(async (url: string, init?: RequestInit) => {
+  const fetch = jest.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
     const method = init?.method ?? 'GET';
     calls.push({
       url,
