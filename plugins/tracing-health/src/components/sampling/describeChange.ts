@@ -100,8 +100,10 @@ function alwaysKeepChanges(
   const b = (before ?? {}) as Json;
   const a = (after ?? {}) as Json;
   if (b.keepErrors !== a.keepErrors) {
-    const text = (v: unknown) =>
-      v === undefined ? 'default' : v ? 'yes' : 'no';
+    const text = (v: unknown) => {
+      if (v === undefined) return 'default';
+      return v ? 'yes' : 'no';
+    };
     out.push(`keep errors ${text(b.keepErrors)} → ${text(a.keepErrors)}`);
   }
   if (b.keepSlowerThanMs !== a.keepSlowerThanMs) {
