@@ -376,12 +376,10 @@ export class HeadSampler {
         rule: 'sdk',
       };
     }
-    const strategyRate =
-      strategy.type === 'probabilistic'
-        ? strategy.rate
-        : strategy.type === 'adaptive'
-        ? this.adaptive.rate(service, strategy, now)
-        : NaN;
+    let strategyRate = NaN; // rate-limiting: only operation rules give a rate
+    if (strategy.type === 'probabilistic') strategyRate = strategy.rate;
+    else if (strategy.type === 'adaptive')
+      strategyRate = this.adaptive.rate(service, strategy, now);
     const head = headRateOf(compiled, span, strategyRate);
     if (!head.operation && strategy.type === 'rate-limiting') {
       return {
@@ -391,14 +389,13 @@ export class HeadSampler {
         rule: compiled.policy.decidedBy?.strategy ?? 'rate-limit',
       };
     }
+    let label: HeadPolicyLabel = 'probabilistic';
+    if (head.operation) label = 'operation';
+    else if (strategy.type === 'adaptive') label = 'adaptive';
     return {
       kind: 'probabilistic',
       rate: head.rate,
-      label: head.operation
-        ? 'operation'
-        : strategy.type === 'adaptive'
-        ? 'adaptive'
-        : 'probabilistic',
+      label,
       service,
       leave: false,
       rule: head.rule,

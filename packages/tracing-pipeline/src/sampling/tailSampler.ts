@@ -480,14 +480,7 @@ export class TailSampler implements HoldingStage {
         const verdict = evaluator.evaluate(view, now);
         const policy = verdict.policy ?? evaluator.name;
         if (verdict.sampled) {
-          const rate =
-            verdict.rate !== undefined
-              ? verdict.rate ?? undefined
-              : verdict.threshold
-              ? verdict.threshold.probability
-              : verdict.threshold === null
-              ? 1
-              : undefined;
+          const rate = keptRate(verdict);
           return {
             sampled: true,
             action: verdict.threshold === undefined ? LEAVE : verdict.threshold,
@@ -508,6 +501,19 @@ export class TailSampler implements HoldingStage {
       policy: first?.policy ?? 'none',
     };
   }
+}
+
+/**
+ * The probability a kept trace was kept at: the verdict's own, else its threshold's, else 1
+ * (kept for another reason); undefined when none applies (`sdk`, rate limits).
+ */
+function keptRate(verdict: {
+  rate?: number | null;
+  threshold?: Threshold | null;
+}): number | undefined {
+  if (verdict.rate !== undefined) return verdict.rate ?? undefined;
+  if (verdict.threshold) return verdict.threshold.probability;
+  return verdict.threshold === null ? 1 : undefined;
 }
 
 /** Writes (or erases) `ot=th` on a kept span. */

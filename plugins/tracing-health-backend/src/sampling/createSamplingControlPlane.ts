@@ -59,6 +59,14 @@ export interface SamplingControlPlane {
   setTraceDigests(digests: TraceDigests | undefined): void;
 }
 
+/** The audit event of an expired override, boost or maintenance window. */
+function expireEventId(item: { kind: string; action?: string }): string {
+  if (item.kind !== 'override') return 'sampling-maintenance-expire';
+  return item.action === 'boost'
+    ? 'sampling-boost-expire'
+    : 'sampling-override-expire';
+}
+
 /**
  * Wires the sampling control plane: store, catalog directory, the polling policy source, the
  * routes, and the scheduled task that removes and audits expired overrides (one replica per run;
@@ -122,12 +130,7 @@ export async function createSamplingControlPlane(
     ];
     for (const item of items) {
       const event = await auditor.createEvent({
-        eventId:
-          item.kind === 'override'
-            ? 'action' in item && item.action === 'boost'
-              ? 'sampling-boost-expire'
-              : 'sampling-override-expire'
-            : 'sampling-maintenance-expire',
+        eventId: expireEventId(item),
         severityLevel: 'medium',
         meta: { actor: 'system', before: item as any, after: null },
       });

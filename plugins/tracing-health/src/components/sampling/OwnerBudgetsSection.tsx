@@ -4,7 +4,7 @@ import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { formatBytes, formatCount, useSamplingInsights } from './insightsRequests';
 
-const use = (u: OwnerBudgetUsage) =>
+const usageText = (u: OwnerBudgetUsage) =>
   [
     u.budget?.spansPerSecond !== undefined &&
       `${formatCount(u.usedSpansPerSecond)} of ${formatCount(
@@ -49,7 +49,7 @@ export function OwnerBudgetsSection() {
           title: 'Use',
           render: u => (
             <span data-testid="budget-use" data-owner={u.owner}>
-              {use(u)}
+              {usageText(u)}
             </span>
           ),
         },

@@ -98,8 +98,9 @@ export function formatCount(n: number): string {
 }
 
 /** `2.5e9` → `2.5 GB`. */
-export function formatBytes(n: number): string {
+export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let n = bytes;
   let i = 0;
   while (n >= 1000 && i < units.length - 1) {
     n /= 1000;
