@@ -1,18 +1,9 @@
-// The OTLP protobuf schema compiled by the OpenTelemetry JS project (protobufjs static module,
-// generated from opentelemetry-proto). It is the maintained codec for the OTLP messages; its
-// .d.ts only declares the root, so the message shapes we rely on are typed in model.ts.
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports, @typescript-eslint/no-require-imports
-const root = require('@opentelemetry/otlp-transformer/build/src/generated/root');
-
-/** The protobufjs runtime the codec was generated with; a Reader passed to `decode` must be its own. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const protobufRuntime = require(require.resolve('protobufjs/minimal', {
-  paths: [
-    require
-      .resolve('@opentelemetry/otlp-transformer/package.json')
-      .replace(/package\.json$/, ''),
-  ],
-}));
+// The OTLP protobuf codec, generated with protobufjs-cli from the opentelemetry-proto definitions
+// vendored in protos/ (scripts/generate-otlp-codec.js; otlp/codecDrift.test.ts fails when the
+// committed output and the generator disagree). The message shapes the pipeline relies on are
+// typed in model.ts.
+import { BufferReader } from 'protobufjs/minimal';
+import { opentelemetry } from './otlp/generated/otlp';
 
 export interface ProtobufReader {
   pos: number;
@@ -25,8 +16,40 @@ export interface ProtobufReader {
   skipType(wireType: number): unknown;
 }
 
+/** OTLP bytes that do not decode: the receiver answers 400. */
+export class WireFormatError extends Error {}
+
+/** Node's Buffer with its unlisted `utf8Slice`, which protobufjs' own reader uses as well. */
+type NodeBuffer = Buffer & { utf8Slice(start: number, end: number): string };
+
+/**
+ * protobufjs' Buffer reader clamps a string that runs past the end of the message being decoded
+ * to that end instead of failing; this one refuses it, as its other reads (bytes, skip) do.
+ */
+class BoundedBufferReader extends BufferReader {
+  string(): string {
+    const at = this.pos;
+    const length = this.uint32();
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.len)
+      throw new WireFormatError(
+        `malformed string at offset ${at}: ${length} bytes, ${
+          this.len - start
+        } left`,
+      );
+    this.pos = end;
+    return (this.buf as NodeBuffer).utf8Slice(start, end);
+  }
+}
+
+/** A reader of the protobufjs runtime the codec was generated for (a Reader passed to `decode`). */
 export function createReader(buffer: Uint8Array): ProtobufReader {
-  return protobufRuntime.Reader.create(buffer);
+  return new BoundedBufferReader(
+    Buffer.isBuffer(buffer)
+      ? buffer
+      : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+  );
 }
 
 interface MessageType<T> {
@@ -40,26 +63,49 @@ interface MessageType<T> {
   verify(message: unknown): string | null;
 }
 
-const v1 = root.opentelemetry.proto;
+/**
+ * The generated classes typed by the pipeline's own model (model.ts), which names the fields the
+ * pipeline reads; the generated declarations stay the source of truth for the wire format.
+ */
+function codec<T>(type: unknown): MessageType<T> {
+  const generated = type as MessageType<T>;
+  return {
+    // Every decode reads through the bounded reader (one reader class keeps the generated code
+    // monomorphic, and a string running past its message fails the same way everywhere).
+    decode: (input, length) =>
+      generated.decode(
+        input instanceof Uint8Array ? createReader(input) : input,
+        length,
+      ),
+    encode: message => generated.encode(message),
+    fromObject: object => generated.fromObject(object),
+    toObject: (message, options) => generated.toObject(message, options),
+    verify: message => generated.verify(message),
+  };
+}
+
+const v1 = opentelemetry.proto;
 
 /** Codec of `ExportTraceServiceRequest`. */
-export const ExportTraceServiceRequestCodec: MessageType<
+export const ExportTraceServiceRequestCodec = codec<
   import('./model').ExportTraceServiceRequest
-> = v1.collector.trace.v1.ExportTraceServiceRequest;
+>(v1.collector.trace.v1.ExportTraceServiceRequest);
 
 /** Codec of `ExportTraceServiceResponse`. */
-export const ExportTraceServiceResponseCodec: MessageType<
+export const ExportTraceServiceResponseCodec = codec<
   import('./model').ExportTraceServiceResponse
-> = v1.collector.trace.v1.ExportTraceServiceResponse;
+>(v1.collector.trace.v1.ExportTraceServiceResponse);
 
 /** Codec of one `ResourceSpans`, the unit the wire helpers re-use without re-encoding. */
-export const ResourceSpansCodec: MessageType<import('./model').ResourceSpans> =
-  v1.trace.v1.ResourceSpans;
+export const ResourceSpansCodec = codec<import('./model').ResourceSpans>(
+  v1.trace.v1.ResourceSpans,
+);
 
 /** Codecs of the messages the wire helpers decode and encode one by one. */
-export const ResourceCodec: MessageType<import('./model').Resource> =
-  v1.resource.v1.Resource;
-export const InstrumentationScopeCodec: MessageType<
+export const ResourceCodec = codec<import('./model').Resource>(
+  v1.resource.v1.Resource,
+);
+export const InstrumentationScopeCodec = codec<
   import('./model').InstrumentationScope
-> = v1.common.v1.InstrumentationScope;
-export const SpanCodec: MessageType<import('./model').Span> = v1.trace.v1.Span;
+>(v1.common.v1.InstrumentationScope);
+export const SpanCodec = codec<import('./model').Span>(v1.trace.v1.Span);

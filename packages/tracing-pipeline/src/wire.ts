@@ -5,6 +5,7 @@ import {
   ProtobufReader,
   ResourceCodec,
   SpanCodec,
+  WireFormatError,
 } from './otlpRoot';
 import { SpanEncoder } from './spanEncoder';
 
@@ -47,7 +48,7 @@ const TAG_1 = 0x0a;
 const TAG_2 = 0x12;
 const TAG_3 = 0x1a;
 
-export class WireFormatError extends Error {}
+export { WireFormatError };
 
 function expectEnd(reader: ProtobufReader, end: number, what: string) {
   if (reader.pos !== end)
