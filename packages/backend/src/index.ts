@@ -1,6 +1,11 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { quietShutdownRootHttpRouter } from './quietShutdown';
 
 const backend = createBackend();
+
+// Backstage's root HTTP router, with requests answered by a quiet 503 + Retry-After while
+// the backend stops (one warn line instead of an error stack per request).
+backend.add(quietShutdownRootHttpRouter);
 
 backend.add(import('@backstage/plugin-app-backend'));
 

@@ -7,22 +7,41 @@
 //
 // Env: TRACING_HEALTH_OTLP_ENDPOINT (default http://127.0.0.1:7007/api/tracing-health/v1/traces),
 // TRACING_HEALTH_INGEST_TOKEN (default: the embedded default's dev token),
-// DEMO_TRACES_PER_SECOND (default 5), DEMO_DURATION_SECONDS (default: until stopped).
+// DEMO_TRACES_PER_SECOND (default 5), DEMO_DURATION_SECONDS (default: until stopped),
+// DEMO_GIVE_UP_SECONDS (default 30): once the portal has taken spans, how long it may be
+// unreachable before this script stops (the portal was stopped). Until the portal first answers
+// it keeps trying. Failed exports are retried by the SDK and reported in one line per outage.
 'use strict';
 
-const { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = require('@opentelemetry/api');
-const { W3CTraceContextPropagator } = require('@opentelemetry/core');
+const {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} = require('@opentelemetry/api');
+const {
+  ExportResultCode,
+  W3CTraceContextPropagator,
+} = require('@opentelemetry/core');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
-const { BatchSpanProcessor, NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
-const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
+const {
+  BatchSpanProcessor,
+  NodeTracerProvider,
+} = require('@opentelemetry/sdk-trace-node');
+const {
+  OTLPTraceExporter,
+} = require('@opentelemetry/exporter-trace-otlp-proto');
 
 const endpoint =
-  process.env.TRACING_HEALTH_OTLP_ENDPOINT ?? 'http://127.0.0.1:7007/api/tracing-health/v1/traces';
-const token = process.env.TRACING_HEALTH_INGEST_TOKEN || 'tracing-health-dev-ingest-token';
+  process.env.TRACING_HEALTH_OTLP_ENDPOINT ??
+  'http://127.0.0.1:7007/api/tracing-health/v1/traces';
+const token =
+  process.env.TRACING_HEALTH_INGEST_TOKEN || 'tracing-health-dev-ingest-token';
 const tracesPerSecond = Number(process.env.DEMO_TRACES_PER_SECOND ?? 5);
 const durationSeconds = process.env.DEMO_DURATION_SECONDS
   ? Number(process.env.DEMO_DURATION_SECONDS)
   : undefined;
+const giveUpMs = Number(process.env.DEMO_GIVE_UP_SECONDS ?? 30) * 1000;
 
 // service.name values of the example catalog's opted-in components (examples/entities.yaml),
 // except `shipping`, which stays silent on purpose; `legacy-cron` is claimed by no component.
@@ -46,6 +65,53 @@ const carrierGetter = {
   keys: carrier => Object.keys(carrier),
 };
 
+// Export outcomes, watched so that an unreachable portal is one line, not a stack per batch.
+let delivered = false;
+let failingSince;
+let stopping = false;
+
+function describeFailure(error) {
+  if (!error) return 'export failed';
+  if (error.code && typeof error.code === 'string') return error.code;
+  if (error.code) return `HTTP ${error.code}`;
+  return String(error.message ?? error)
+    .split('\n')[0]
+    .slice(0, 200);
+}
+
+function observeExport(result) {
+  if (result.code === ExportResultCode.SUCCESS) {
+    if (failingSince !== undefined)
+      console.log('demo traffic: the portal takes spans again');
+    failingSince = undefined;
+    delivered = true;
+    return;
+  }
+  if (failingSince === undefined) {
+    failingSince = Date.now();
+    console.log(
+      `demo traffic: spans not delivered (${describeFailure(result.error)}); ${
+        delivered ? 'the portal may be stopping' : 'waiting for the portal'
+      }, retrying quietly`,
+    );
+  }
+}
+
+/** The OTLP exporter, with each export's outcome reported to observeExport. */
+function observedExporter(inner) {
+  return {
+    export(spans, done) {
+      inner.export(spans, result => {
+        observeExport(result);
+        done(result);
+      });
+    },
+    shutdown: () => inner.shutdown(),
+    forceFlush: () =>
+      inner.forceFlush ? inner.forceFlush() : Promise.resolve(),
+  };
+}
+
 const providers = new Map(
   SERVICES.map(service => [
     service,
@@ -57,14 +123,25 @@ const providers = new Map(
       }),
       spanProcessors: [
         new BatchSpanProcessor(
-          new OTLPTraceExporter({ url: endpoint, headers: { Authorization: `Bearer ${token}` } }),
-          { scheduledDelayMillis: 500, maxQueueSize: 20_000, maxExportBatchSize: 512 },
+          observedExporter(
+            new OTLPTraceExporter({
+              url: endpoint,
+              headers: { Authorization: `Bearer ${token}` },
+            }),
+          ),
+          {
+            scheduledDelayMillis: 500,
+            maxQueueSize: 20_000,
+            maxExportBatchSize: 512,
+          },
         ),
       ],
     }),
   ]),
 );
-const tracers = new Map([...providers].map(([s, p]) => [s, p.getTracer('demo-traffic', '1.0.0')]));
+const tracers = new Map(
+  [...providers].map(([s, p]) => [s, p.getTracer('demo-traffic', '1.0.0')]),
+);
 
 const chance = p => Math.random() < p;
 const pick = items => items[Math.floor(Math.random() * items.length)];
@@ -105,20 +182,33 @@ function serve(service, name, parentHeaders, startMs, plan) {
     const spanContext = trace.setSpan(parentContext, span);
     const client = tracer.startSpan(
       `${call.name.split(' ')[0]}`,
-      { kind: SpanKind.CLIENT, startTime: cursor, attributes: { 'server.address': call.service } },
+      {
+        kind: SpanKind.CLIENT,
+        startTime: cursor,
+        attributes: { 'server.address': call.service },
+      },
       spanContext,
     );
     const headers = {};
-    propagator.inject(trace.setSpan(parentContext, client), headers, carrierSetter);
+    propagator.inject(
+      trace.setSpan(parentContext, client),
+      headers,
+      carrierSetter,
+    );
     const end = serve(call.service, call.name, headers, cursor + 0.5, call);
     client.end(end + 0.5);
     cursor = end + 1;
   }
-  const own = plan.slow ? 5_500 + Math.random() * 2_000 : 2 + Math.random() * 40;
+  const own = plan.slow
+    ? 5_500 + Math.random() * 2_000
+    : 2 + Math.random() * 40;
   const end = cursor + own;
   if (plan.error) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream failure' });
-    span.addEvent('exception', { 'exception.type': 'Error', 'exception.message': 'upstream failure' });
+    span.addEvent('exception', {
+      'exception.type': 'Error',
+      'exception.message': 'upstream failure',
+    });
   }
   span.setAttribute('http.response.status_code', plan.error ? 500 : 200);
   span.end(end);
@@ -137,11 +227,23 @@ function checkoutFlow() {
         name: 'POST /checkout',
         slow,
         calls: [
-          { service: 'payments-api', name: 'POST /payments', error, secret: chance(0.3), calls: [] },
+          {
+            service: 'payments-api',
+            name: 'POST /payments',
+            error,
+            secret: chance(0.3),
+            calls: [],
+          },
           {
             service: 'orders',
             name: 'POST /orders',
-            calls: [{ service: 'inventory-svc', name: 'PUT /reservations', calls: [] }],
+            calls: [
+              {
+                service: 'inventory-svc',
+                name: 'PUT /reservations',
+                calls: [],
+              },
+            ],
           },
           { service: 'billing', name: 'POST /invoices', calls: [] },
         ],
@@ -157,7 +259,14 @@ function browseFlow() {
         service: 'catalog-api',
         name: 'GET /products',
         error: chance(0.01),
-        calls: [{ service: 'search', name: 'GET /search', slow: chance(0.01), calls: [] }],
+        calls: [
+          {
+            service: 'search',
+            name: 'GET /search',
+            slow: chance(0.01),
+            calls: [],
+          },
+        ],
       },
     ],
   };
@@ -167,11 +276,25 @@ let sent = 0;
 function sendOneTrace() {
   const start = nowMs() - 50;
   if (chance(0.05)) {
-    serve('legacy-cron', 'POST /nightly-export', undefined, start, { calls: [] });
+    serve('legacy-cron', 'POST /nightly-export', undefined, start, {
+      calls: [],
+    });
   } else if (chance(0.3)) {
-    serve('storefront', 'POST /cart/checkout', undefined, start, checkoutFlow());
+    serve(
+      'storefront',
+      'POST /cart/checkout',
+      undefined,
+      start,
+      checkoutFlow(),
+    );
   } else {
-    serve('storefront', pick(['GET /', 'GET /products', 'GET /product/:id']), undefined, start, browseFlow());
+    serve(
+      'storefront',
+      pick(['GET /', 'GET /products', 'GET /product/:id']),
+      undefined,
+      start,
+      browseFlow(),
+    );
   }
   sent++;
 }
@@ -179,6 +302,19 @@ function sendOneTrace() {
 const tickMs = 100;
 let debt = 0;
 const timer = setInterval(() => {
+  if (
+    delivered &&
+    failingSince !== undefined &&
+    Date.now() - failingSince > giveUpMs
+  ) {
+    console.log(
+      `demo traffic: the portal has not taken spans for ${Math.round(
+        (Date.now() - failingSince) / 1000,
+      )} s; it was stopped, so this stops too`,
+    );
+    stop();
+    return;
+  }
   debt += (tracesPerSecond * tickMs) / 1000;
   while (debt >= 1) {
     sendOneTrace();
@@ -186,15 +322,25 @@ const timer = setInterval(() => {
   }
 }, tickMs);
 
-async function shutdown() {
+/**
+ * Flushes what the SDK holds (at most 5 s; a portal that is gone loses it) and exits 0: stopping
+ * the demo, or the portal going away, is not an error.
+ */
+async function stop() {
+  if (stopping) return;
+  stopping = true;
   clearInterval(timer);
-  await Promise.all([...providers.values()].map(p => p.shutdown()));
+  await Promise.race([
+    Promise.allSettled([...providers.values()].map(p => p.shutdown())),
+    new Promise(resolve => setTimeout(resolve, 5_000).unref()),
+  ]);
   console.log(`demo traffic: sent ${sent} traces to ${endpoint}`);
+  process.exit(0);
 }
 
 console.log(`demo traffic: ${tracesPerSecond} traces/s to ${endpoint}`);
-process.on('SIGINT', () => shutdown().then(() => process.exit(0)));
-process.on('SIGTERM', () => shutdown().then(() => process.exit(0)));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 if (durationSeconds !== undefined) {
-  setTimeout(() => shutdown().then(() => process.exit(0)), durationSeconds * 1000);
+  setTimeout(stop, durationSeconds * 1000);
 }

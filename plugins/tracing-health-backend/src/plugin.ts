@@ -32,6 +32,7 @@ import {
 import { CatalogServices } from './services/CatalogServices';
 import { registerBudgetMetrics } from './sampling/insights/createInsightsRouter';
 import { createIngestRouter } from './ingest/createIngestRouter';
+import { startIngestLog } from './ingest/IngestLog';
 import { PipelineStatusTracker } from './pipeline/PipelineStatusTracker';
 import { PolicyEffectiveRates } from './pipeline/PolicyEffectiveRates';
 import { startPipeline } from './pipeline/startPipeline';
@@ -144,7 +145,16 @@ export const tracingHealthPlugin = createBackendPlugin({
           currentRate: serviceName => embedded.currentRates()[serviceName],
         });
         httpRouter.use(
-          createIngestRouter({ httpAuth, pipeline: embedded.pipeline }),
+          createIngestRouter({
+            httpAuth,
+            pipeline: embedded.pipeline,
+            log: startIngestLog({
+              config,
+              logger,
+              lifecycle,
+              accounting: embedded.pipeline.accounting,
+            }),
+          }),
         );
         const pipelineStatus = new PipelineStatusTracker(
           embedded.pipeline,

@@ -1,9 +1,20 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockErrorHandler,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import express from 'express';
 import request from 'supertest';
 import { createIngestRouter, OtlpRequestHandler } from './createIngestRouter';
+import { IngestRequestRecord } from './IngestLog';
 
-function app() {
+function app(
+  options: {
+    log?: { request(record: IngestRequestRecord): void };
+    credentials?: BackstageCredentials;
+  } = {},
+) {
   const seen: Parameters<OtlpRequestHandler['handle']>[0][] = [];
   const pipeline: OtlpRequestHandler = {
     async handle(req) {
@@ -18,10 +29,12 @@ function app() {
   const server = express().use(
     createIngestRouter({
       httpAuth: mockServices.httpAuth({
-        defaultCredentials: mockCredentials.service(),
+        defaultCredentials: options.credentials ?? mockCredentials.service(),
       }),
       pipeline,
+      log: options.log,
     }),
+    mockErrorHandler(),
   );
   return { server, seen };
 }
@@ -55,4 +68,25 @@ describe('createIngestRouter', () => {
       expect(seen).toHaveLength(0);
     },
   );
+
+  it('reports every finished request to the log, refused ones included', async () => {
+    const records: IngestRequestRecord[] = [];
+    const log = { request: (r: IngestRequestRecord) => records.push(r) };
+    await request(app({ log }).server)
+      .post('/v1/traces')
+      .set('content-type', 'application/x-protobuf')
+      .send(Buffer.from([1, 2, 3]));
+    await request(app({ log, credentials: mockCredentials.user() }).server)
+      .post('/v1/traces')
+      .set('content-type', 'application/x-protobuf')
+      .send(Buffer.from([1]));
+    await request(app({ log }).server).get('/v1/traces');
+    expect(
+      records.map(({ method, status, bytes }) => ({ method, status, bytes })),
+    ).toEqual([
+      { method: 'POST', status: 200, bytes: 3 },
+      { method: 'POST', status: 403, bytes: 1 },
+      { method: 'GET', status: 405, bytes: undefined },
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import Router from 'express-promise-router';
 import { Readable } from 'node:stream';
+import { IngestRequestRecord } from './IngestLog';
 
 /** What the route needs from the pipeline: OTLP/HTTP request in, OTLP/HTTP response out. */
 export interface OtlpRequestHandler {
@@ -21,14 +22,31 @@ export interface OtlpRequestHandler {
  * `POST /v1/traces`: OTLP/HTTP ingest. Only services may send: Backstage external-access
  * tokens (`backend.auth.externalAccess`) or other backend plugins; users get 403. The raw body
  * stream goes to the pipeline untouched (it decompresses and enforces the size limit). Other
- * methods get 405 with `Allow: POST`, so a misconfigured sender learns what is wrong.
+ * methods get 405 with `Allow: POST`, so a misconfigured sender learns what is wrong. Every
+ * finished request, whatever its outcome (401 and 403 included), goes to `log`.
  */
 export function createIngestRouter(options: {
   httpAuth: HttpAuthService;
   pipeline: OtlpRequestHandler;
+  log?: { request(record: IngestRequestRecord): void };
 }) {
-  const { httpAuth, pipeline } = options;
+  const { httpAuth, pipeline, log } = options;
   const router = Router();
+  if (log) {
+    router.use('/v1/traces', (req, res, next) => {
+      const started = performance.now();
+      res.once('finish', () => {
+        const length = Number(req.headers['content-length']);
+        log.request({
+          method: req.method,
+          status: res.statusCode,
+          bytes: Number.isFinite(length) ? length : undefined,
+          durationMs: performance.now() - started,
+        });
+      });
+      next();
+    });
+  }
   router.post('/v1/traces', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['service'] });
     const result = await pipeline.handle({
