@@ -44,3 +44,13 @@ export * from './serviceGraph';
 export * from './sampling';
 // Both define the same 'unknown_service' label value.
 export { UNKNOWN_SERVICE } from './spanMetrics';
+export {
+  admissionOfResponse,
+  createClusterShardRouter,
+} from './routing/clusterRouting';
+export type {
+  ClusterRoutingOptions,
+  ClusterView,
+  ForwardOutcome,
+} from './routing/clusterRouting';
+export type { WorkerPoolCluster } from './workers/WorkerPool';

@@ -47,7 +47,10 @@ export interface CreatePipelineOptions {
 
 /** Splits decoded spans among shard owners (see routing/shardRouting). */
 export interface ShardRouter {
-  route(batch: SpanBatch): {
+  route(
+    batch: SpanBatch,
+    request?: OtlpHttpRequest,
+  ): {
     /** The part this pipeline owns. */
     local: SpanBatch | undefined;
     /** Spans handed to other owners (they count them as received). */
@@ -301,10 +304,16 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
     return { admitted: true };
   };
 
-  const accept = (decoded: DecodedExport): Admission | Promise<Admission> => {
+  const accept = (
+    decoded: DecodedExport,
+    request: OtlpHttpRequest,
+  ): Admission | Promise<Admission> => {
     if (!options.shards || decoded.batch.spanCount === 0)
       return acceptHere(decoded, decoded.receivedSpans);
-    const { local, remote, remoteSpans } = options.shards.route(decoded.batch);
+    const { local, remote, remoteSpans } = options.shards.route(
+      decoded.batch,
+      request,
+    );
     const here = acceptHere(
       {
         ...decoded,

@@ -16,6 +16,11 @@ export interface OtlpHttpRequest {
   body: AsyncIterable<Uint8Array | string>;
   /** The Content-Length header, if any: the refused bytes of a request refused unread. */
   contentLength?: number | string | null;
+  /**
+   * The spans were sent here by the replica (or worker) that routed them: they are decided here,
+   * never routed to another portal replica again (see routing/clusterRouting).
+   */
+  routed?: boolean;
 }
 
 export interface OtlpHttpResponse {
@@ -68,7 +73,10 @@ export interface ReceiverOptions {
    */
   reserve?(): MemoryReservation;
   /** Takes the valid spans, or refuses them as a whole (memory pressure). May throw on bugs only. */
-  accept(decoded: DecodedExport): Admission | Promise<Admission>;
+  accept(
+    decoded: DecodedExport,
+    request: OtlpHttpRequest,
+  ): Admission | Promise<Admission>;
   /**
    * Told of every refused request (429/503, and 413 for size limits) with its wire bytes
    * (Content-Length, or what was read when larger or not declared).
@@ -581,7 +589,7 @@ export class OtlpHttpReceiver {
       try {
         admission =
           decoded.receivedSpans > 0
-            ? await this.options.accept(decoded)
+            ? await this.options.accept(decoded, request)
             : { admitted: true };
       } catch {
         return errorResponse(

@@ -30,6 +30,7 @@ import {
   sumAccounting,
 } from './mergeAggregates';
 import { pipelineWorkerFile } from './pipelineWorker';
+import type { ClusterView, ForwardOutcome } from '../routing/clusterRouting';
 import {
   MainToWorker,
   PIPELINE_WORKER_ROLE,
@@ -74,6 +75,21 @@ export interface WorkerPoolOptions {
   testHooks?: boolean;
   /** Each worker report, as it arrives (trace digests are deltas: see TraceDigests.ingest). */
   onAggregates?: (data: WorkerAggregates) => void;
+  /** Portal replicas: the workers split spans by owner replica too (see routing/clusterRouting). */
+  cluster?: WorkerPoolCluster;
+}
+
+/** The main thread's side of routing across portal replicas, for the workers. */
+export interface WorkerPoolCluster {
+  view(): ClusterView | undefined;
+  /** Calls `listener` whenever the view changes; returns a function that unsubscribes. */
+  onChange(listener: () => void): () => void;
+  /** Forwards a share to its owner (never rejects; counts its own outcomes). */
+  forward(
+    peer: string,
+    body: Uint8Array,
+    spans: number,
+  ): Promise<ForwardOutcome>;
 }
 
 interface InFlight {
@@ -207,6 +223,7 @@ export class WorkerPool {
   private readonly lostSpans: Counter<'reason'>;
   private readonly refusedRequests: Counter<'reason'>;
   private readonly readyWaiters: Array<() => void> = [];
+  private unsubscribeCluster?: () => void;
 
   /** Whether worker threads can be started here (the worker entry ships with this build). */
   static available(): boolean {
@@ -317,6 +334,15 @@ export class WorkerPool {
       this.options.collectIntervalMs ?? 2000,
     );
     this.timer.unref();
+    this.unsubscribeCluster = this.options.cluster?.onChange(() => {
+      const view = this.options.cluster!.view();
+      for (const slot of this.slots)
+        if (slot && !slot.dead)
+          slot.worker.postMessage({
+            t: 'cluster',
+            view,
+          } satisfies MainToWorker);
+    });
     await this.collect();
   }
 
@@ -473,6 +499,7 @@ export class WorkerPool {
         contentType: request.contentType,
         contentEncoding: request.contentEncoding,
         body,
+        routed: request.routed,
       };
       slot.worker.postMessage(m, [body.buffer]);
     });
@@ -610,6 +637,7 @@ export class WorkerPool {
   shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
       if (this.timer) clearInterval(this.timer);
+      this.unsubscribeCluster?.();
       await Promise.all(
         this.slots.map(slot => {
           if (!slot || slot.dead) return undefined;
@@ -732,8 +760,10 @@ export class WorkerPool {
   }
 
   private spawn(index: number) {
+    const cluster = this.options.cluster;
     const init: WorkerInit = {
       ...this.inits[index],
+      cluster: cluster ? { view: cluster.view() } : undefined,
       policies: this.options.policySource
         ? this.policySnapshot(this.options.policySource)
         : undefined,
@@ -787,6 +817,23 @@ export class WorkerPool {
         case 'shutdownDone':
           slot.shutdownDone?.();
           break;
+        case 'forward': {
+          const forwarded = (outcome: ForwardOutcome) => {
+            if (!slot.dead)
+              worker.postMessage({
+                t: 'forwarded',
+                id: m.id,
+                outcome,
+              } satisfies MainToWorker);
+          };
+          if (!cluster) forwarded({ ok: false, reason: 'not_clustered' });
+          else
+            void cluster
+              .forward(m.peer, m.body, m.spans)
+              .catch(() => ({ ok: false, reason: 'internal_error' } as const))
+              .then(forwarded);
+          break;
+        }
         case 'log':
           this.logger[m.level](`worker ${index}: ${m.message}`, m.meta);
           break;

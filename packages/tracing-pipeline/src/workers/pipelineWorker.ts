@@ -4,6 +4,11 @@ import { Admission } from '../memoryLimiter';
 import { createPipeline, ShardRouter } from '../pipeline';
 import { RendezvousRouter } from '../routing/shardRouting';
 import {
+  admissionOfResponse,
+  createClusterShardRouter,
+  ForwardOutcome,
+} from '../routing/clusterRouting';
+import {
   ConfigSamplingPolicySource,
   createSamplingStage,
   parseSamplingConfig,
@@ -151,6 +156,42 @@ function main(port: MessagePort, init: WorkerInit) {
         }
       : undefined;
 
+  // Portal replicas: this replica's share goes on among the workers; the rest to the main thread.
+  let clusterView = init.cluster?.view;
+  const created: { pipeline?: ReturnType<typeof createPipeline> } = {};
+  let nextForward = 0;
+  const forwards = new Map<
+    number,
+    { resolve: (o: ForwardOutcome) => void; timer: NodeJS.Timeout }
+  >();
+  const routing: ShardRouter | undefined = init.cluster
+    ? createClusterShardRouter({
+        view: () => clusterView,
+        inner: shards,
+        forward: (peer, bytes, spans) =>
+          new Promise<ForwardOutcome>(resolve => {
+            const id = nextForward++;
+            const body = transferable(bytes);
+            const timer = setTimeout(() => {
+              forwards.delete(id);
+              resolve({ ok: false, reason: 'timeout' });
+            }, init.shareTimeoutMs);
+            forwards.set(id, { resolve, timer });
+            post({ t: 'forward', id, peer, body, spans }, [
+              body.buffer as ArrayBuffer,
+            ]);
+          }),
+        decideLocally: body =>
+          created
+            .pipeline!.handle({
+              contentType: 'application/x-protobuf',
+              body: once(body),
+              routed: true,
+            })
+            .then(admissionOfResponse),
+      })
+    : shards;
+
   const pipeline = createPipeline({
     config: init.pipeline,
     registry,
@@ -162,8 +203,9 @@ function main(port: MessagePort, init: WorkerInit) {
           return stage;
         }
       : undefined,
-    shards,
+    shards: routing,
   });
+  created.pipeline = pipeline;
   if (spanMetrics) pipeline.onSpans(batch => spanMetrics.record(batch));
   if (serviceGraph) pipeline.onSpans(batch => serviceGraph.record(batch));
 
@@ -174,6 +216,7 @@ function main(port: MessagePort, init: WorkerInit) {
           .handle({
             contentType: 'application/x-protobuf',
             body: once(m.body),
+            routed: true,
           })
           .then(res => {
             const reply: PeerMessage = {
@@ -225,6 +268,7 @@ function main(port: MessagePort, init: WorkerInit) {
             contentType: m.contentType,
             contentEncoding: m.contentEncoding,
             body: once(m.body),
+            routed: m.routed,
           })
           .then(res => {
             const body = transferable(res.body);
@@ -249,6 +293,17 @@ function main(port: MessagePort, init: WorkerInit) {
           if (peers[m.index] === m.port) peers[m.index] = undefined;
           failPending(m.index);
         });
+        break;
+      }
+      case 'cluster':
+        clusterView = m.view;
+        break;
+      case 'forwarded': {
+        const f = forwards.get(m.id);
+        if (!f) break;
+        forwards.delete(m.id);
+        clearTimeout(f.timer);
+        f.resolve(m.outcome);
         break;
       }
       case 'peerGone':

@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { EffectivePolicy } from '@internal/plugin-tracing-health-common';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { AccountingSnapshot } from '../accounting';
+import type { ClusterView, ForwardOutcome } from '../routing/clusterRouting';
 import type { PipelineConfigInput } from '../config';
 import type { MemoryUsage } from '../memoryLimiter';
 import type { SpanMetricsSnapshot } from '../spanMetrics';
@@ -43,6 +44,11 @@ export interface WorkerInit {
   };
   /** How long a worker waits for a peer to answer for its share. */
   shareTimeoutMs: number;
+  /**
+   * Portal replicas (tracingHealth.cluster): when set, each request's spans are split by trace id
+   * over the live members first, and other members' shares go to the main thread to forward.
+   */
+  cluster?: { view: ClusterView | undefined };
   /** Enables the test-only `hook` message. */
   testHooks?: boolean;
 }
@@ -54,7 +60,11 @@ export type MainToWorker =
       contentType?: string | null;
       contentEncoding?: string | null;
       body: Uint8Array;
+      /** Forwarded by a peer replica: decided here (see OtlpHttpRequest.routed). */
+      routed?: boolean;
     }
+  | { t: 'cluster'; view: ClusterView | undefined }
+  | { t: 'forwarded'; id: number; outcome: ForwardOutcome }
   | { t: 'peer'; index: number; port: MessagePort }
   | { t: 'peerGone'; index: number }
   | { t: 'policies'; snapshot: PolicySnapshot }
@@ -85,6 +95,8 @@ export type WorkerToMain =
     }
   | { t: 'collected'; id: number; data: WorkerAggregates }
   | { t: 'shutdownDone' }
+  /** Spans another replica owns: the main thread forwards them and answers `forwarded`. */
+  | { t: 'forward'; id: number; peer: string; body: Uint8Array; spans: number }
   | {
       t: 'log';
       level: 'info' | 'warn' | 'error';

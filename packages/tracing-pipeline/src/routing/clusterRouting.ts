@@ -1,0 +1,136 @@
+import { Admission } from '../memoryLimiter';
+import type { ShardRouter } from '../pipeline';
+import type { OtlpHttpResponse } from '../receiver';
+import { encodeExportRequest } from '../wire';
+import { combineAdmissions, RendezvousRouter } from './shardRouting';
+
+/**
+ * The live portal replicas as this one sees them: `members` are their ids (each a replica's
+ * advertised internal base URL), `self` is this replica's id and is one of them. Every replica
+ * that sees the same members routes a trace id to the same owner (rendezvous hashing).
+ */
+export interface ClusterView {
+  readonly self: string;
+  readonly members: readonly string[];
+}
+
+/** What became of spans forwarded to their owner. */
+export type ForwardOutcome = { ok: true } | { ok: false; reason: string };
+
+export interface ClusterRoutingOptions {
+  /** The current view; undefined or a view of one member: every span is decided here. */
+  view(): ClusterView | undefined;
+  /** Routing of this replica's share among its own workers (worker mode), if any. */
+  inner?: ShardRouter;
+  /**
+   * Sends an OTLP `ExportTraceServiceRequest` (protobuf) to the member `peer`; resolves (never
+   * rejects) with whether the owner took it. Counting forwards and failures is its job.
+   */
+  forward(
+    peer: string,
+    body: Uint8Array,
+    spans: number,
+  ): Promise<ForwardOutcome>;
+  /** Decides a share here after its forward failed: handles it as a `routed` request. */
+  decideLocally(body: Uint8Array): Promise<Admission>;
+}
+
+/** The admission an OTLP/HTTP response stands for (200, partial success included: taken). */
+export function admissionOfResponse(response: OtlpHttpResponse): Admission {
+  if (response.status === 200) return { admitted: true };
+  return {
+    admitted: false,
+    status:
+      response.status === 429 || response.status === 413
+        ? response.status
+        : 503,
+    retryAfterSeconds: Number(response.headers['retry-after']) || undefined,
+    message: `spans could not be decided here: ${response.body.toString(
+      'utf8',
+      0,
+      500,
+    )}`,
+  };
+}
+
+/**
+ * Owner routing across portal replicas, one level above the worker threads' (see WorkerPool).
+ * Each decoded request is split by trace id over the live members; this replica's share goes on
+ * (through `inner` among the workers), every other share is forwarded to its owner, and a share
+ * whose forward fails is decided here rather than lost (its trace may then be decided in two
+ * places: the price of not dropping data). Requests marked `routed` came from a peer and are
+ * always decided here, so two replicas with momentarily different views never bounce spans.
+ */
+export function createClusterShardRouter(
+  options: ClusterRoutingOptions,
+): ShardRouter {
+  let cached:
+    | { view: ClusterView; router: RendezvousRouter; self: number }
+    | undefined;
+  const routerFor = (view: ClusterView) => {
+    if (cached?.view !== view) {
+      const router = new RendezvousRouter(view.members);
+      cached = { view, router, self: view.members.indexOf(view.self) };
+    }
+    return cached;
+  };
+  const here = (
+    batch: Parameters<ShardRouter['route']>[0],
+    request: Parameters<ShardRouter['route']>[1],
+  ) =>
+    options.inner?.route(batch, request) ?? {
+      local: batch,
+      remoteSpans: 0,
+      remote: undefined,
+    };
+
+  const forwardOrDecide = async (
+    peer: string,
+    body: Uint8Array,
+    spans: number,
+  ): Promise<Admission> => {
+    let outcome: ForwardOutcome;
+    try {
+      outcome = await options.forward(peer, body, spans);
+    } catch {
+      outcome = { ok: false, reason: 'internal_error' };
+    }
+    if (outcome.ok) return { admitted: true };
+    return options.decideLocally(body);
+  };
+
+  return {
+    route(batch, request) {
+      const view = options.view();
+      if (request?.routed || !view || view.members.length < 2)
+        return here(batch, request);
+      const { router, self } = routerFor(view);
+      if (self < 0) return here(batch, request);
+      const parts = router.split(batch);
+      const mine = parts[self];
+      const local = mine
+        ? here(mine, request)
+        : { local: undefined, remoteSpans: 0, remote: undefined };
+      let remoteSpans = local.remoteSpans;
+      const answers: Promise<Admission>[] = local.remote ? [local.remote] : [];
+      parts.forEach((part, owner) => {
+        if (!part || owner === self) return;
+        remoteSpans += part.spanCount;
+        answers.push(
+          forwardOrDecide(
+            view.members[owner],
+            encodeExportRequest(part.resourceSpans),
+            part.spanCount,
+          ),
+        );
+      });
+      return {
+        local: local.local,
+        remoteSpans,
+        remote: answers.length
+          ? Promise.all(answers).then(combineAdmissions)
+          : undefined,
+      };
+    },
+  };
+}
