@@ -47,6 +47,11 @@ export interface AlertDefinition {
   summary: string;
   /** `value` is the template expression of the measured value (`$value` in Prometheus). */
   description: (value: string) => string;
+  /**
+   * The alert has a `service` label: its runbook link opens the runbook for that service, whose
+   * links lead to the service's Tracing tab (its sampling card, where owners boost).
+   */
+  perService?: boolean;
 }
 
 export interface AlertGroupDefinition {
@@ -204,6 +209,7 @@ function serviceAlerts(): AlertDefinition[] {
       alert: 'TracingHealthServiceSlowRequests',
       severity: 'warning',
       runbook: 'high-latency',
+      perService: true,
       source: 'project',
       signal: histogramQuantile(
         0.95,
@@ -225,6 +231,7 @@ function serviceAlerts(): AlertDefinition[] {
       alert: 'TracingHealthServiceSilent',
       severity: 'warning',
       runbook: 'service-silent',
+      perService: true,
       source: 'project',
       signal: maxBy(
         ['entity_ref', 'service', 'owner'],
@@ -241,6 +248,7 @@ function serviceAlerts(): AlertDefinition[] {
       alert: 'TracingHealthTraceCompletenessLow',
       severity: 'warning',
       runbook: 'low-completeness',
+      perService: true,
       source: 'project',
       signal: `min by (service) (${COVERAGE_METRICS.completeness})`,
       op: '<',
@@ -543,9 +551,14 @@ export function alertExpression(alert: AlertDefinition): string {
   return `${signal} ${alert.op} ${alert.threshold}`;
 }
 
-/** The portal page of an alert's runbook. */
-export function runbookUrl(portalUrl: string, runbook: RunbookId): string {
-  return `${portalUrl.replace(/\/+$/, '')}${runbookPath(runbook)}`;
+/** The portal page of an alert's runbook (for the alert's service, when it has one). */
+export function runbookUrl(
+  portalUrl: string,
+  runbook: RunbookId,
+  perService = false,
+): string {
+  const base = `${portalUrl.replace(/\/+$/, '')}${runbookPath(runbook)}`;
+  return perService ? `${base}?service={{ $labels.service }}` : base;
 }
 
 /** A stable id for an alert (Grafana rule uid): the alert name in kebab case. */
@@ -583,7 +596,11 @@ export function prometheusRuleGroups(
       annotations: {
         summary: alert.summary,
         description: alert.description('$value'),
-        runbook_url: runbookUrl(options.portalUrl, alert.runbook),
+        runbook_url: runbookUrl(
+          options.portalUrl,
+          alert.runbook,
+          alert.perService,
+        ),
       },
     })),
   }));

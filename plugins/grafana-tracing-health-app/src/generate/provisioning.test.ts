@@ -90,8 +90,11 @@ describe('provisioning example', () => {
         noDataState: 'OK',
       });
       expect(rule.uid).toMatch(/^[a-z0-9-]{1,40}$/);
+      // Alerts about one service link to that service's runbook (whose links open its Tracing tab).
       expect(rule.annotations.runbook_url).toBe(
-        `http://127.0.0.1:3000/tracing-health/runbooks/${alert.runbook}`,
+        `http://127.0.0.1:3000/tracing-health/runbooks/${alert.runbook}${
+          alert.perService ? '?service={{ $labels.service }}' : ''
+        }`,
       );
       // Grafana expands $VAR in provisioned labels (not in annotations or queries).
       expect(JSON.stringify(rule.labels)).not.toContain('$');

@@ -93,7 +93,11 @@ export function renderGrafanaAlertProvisioning(
       annotations: {
         summary: alert.summary,
         description: alert.description('$values.A.Value'),
-        runbook_url: runbookUrl(options.portalUrl, alert.runbook),
+        runbook_url: runbookUrl(
+          options.portalUrl,
+          alert.runbook,
+          alert.perService,
+        ),
       },
       isPaused: false,
     })),
