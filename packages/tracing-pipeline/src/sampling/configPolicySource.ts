@@ -7,15 +7,14 @@ import {
   SamplingPolicySource,
   SamplingValidationError,
   TRACING_TIERS,
-  TailPolicy,
   TracingTier,
   applySamplingPolicyPatch,
   isTracingTier,
   tierDefaultPolicy,
   validateSamplingPolicyPatch,
-  validateTailPolicies,
   validateWith,
 } from '@internal/plugin-tracing-health-common';
+import { type TailPolicy, validateTailPolicies } from './policies';
 import type { SamplingStageOptions } from './samplingStage';
 
 /** The validated `tracingHealth.sampling` config. */

@@ -8,6 +8,7 @@ export * from './metrics';
 export * from './rateLimiter';
 export * from './adaptiveSampler';
 export * from './headSampler';
+export * from './policies';
 export * from './tailPolicies';
 export * from './tailSampler';
 export * from './samplingStage';

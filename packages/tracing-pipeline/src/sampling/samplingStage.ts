@@ -1,13 +1,10 @@
 import type { Registry } from 'prom-client';
-import type {
-  SamplingPolicySource,
-  TailPolicy,
-} from '@internal/plugin-tracing-health-common';
+import type { SamplingPolicySource } from '@internal/plugin-tracing-health-common';
 import { HoldingStage, SpanBatch, StageOutputs } from '../model';
 import { AdaptiveSampler, AdaptiveSamplerOptions } from './adaptiveSampler';
 import { HeadSampler, alwaysKeepRule } from './headSampler';
 import { SamplingMetrics } from './metrics';
-import { TraceEvaluator } from './tailPolicies';
+import type { TailPolicy, TraceEvaluator } from './policies';
 import { TailSampler, TailSamplerOptions } from './tailSampler';
 
 /** Tail buffering of the sampling stage (`tracingHealth.sampling.tail`). */

@@ -1,9 +1,6 @@
 import { Registry } from 'prom-client';
-import {
-  SAMPLING_METRICS,
-  TailPolicy,
-  validateTailPolicies,
-} from '@internal/plugin-tracing-health-common';
+import { SAMPLING_METRICS } from '@internal/plugin-tracing-health-common';
+import { TailPolicy, validateTailPolicies } from './policies';
 import { TailSampler, TailSamplerOptions } from './tailSampler';
 import { isSampled, thresholdForRate, traceIdRandomness } from './consistent';
 import { Span } from '../model';

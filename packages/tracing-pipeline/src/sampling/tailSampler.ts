@@ -1,12 +1,10 @@
 import type { Registry } from 'prom-client';
-import {
-  tailPolicyRule,
-  type TailPolicy,
-} from '@internal/plugin-tracing-health-common';
+import { tailPolicyRule } from '@internal/plugin-tracing-health-common';
 import { HoldingStage, Span, SpanBatch, StageOutputs } from '../model';
 import { Threshold, withThreshold } from './consistent';
 import { SamplingMetrics } from './metrics';
-import { TraceEvaluator, compileTailPolicy } from './tailPolicies';
+import type { TailPolicy, TraceEvaluator } from './policies';
+import { compileTailPolicy } from './tailPolicies';
 import { KeptTraceLabels, annotateKeptSpan } from './whyKept';
 import { receivedSpansOf } from '../wire';
 import { SpanArena } from './spanArena';

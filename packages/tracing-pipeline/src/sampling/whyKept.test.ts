@@ -4,8 +4,8 @@ import {
   SAMPLING_METRICS,
   SAMPLING_SPAN_ATTRIBUTES,
   SamplingPolicy,
-  validateTailPolicies,
 } from '@internal/plugin-tracing-health-common';
+import { validateTailPolicies } from './policies';
 import { SPAN_KIND, Span } from '../model';
 import { createSamplingStage } from './samplingStage';
 import { parseOtTraceState, thresholdForRate } from './consistent';
@@ -68,8 +68,10 @@ function run(
   };
 }
 
-const rootOf = (traceId: Uint8Array, extra: Partial<Parameters<typeof makeSpan>[0]> = {}) =>
-  makeSpan({ traceId, kind: SPAN_KIND.SERVER, name: 'GET /pay', ...extra });
+const rootOf = (
+  traceId: Uint8Array,
+  extra: Partial<Parameters<typeof makeSpan>[0]> = {},
+) => makeSpan({ traceId, kind: SPAN_KIND.SERVER, name: 'GET /pay', ...extra });
 
 describe('why a trace was kept', () => {
   it('names the probabilistic rate and writes the rate and the ot=th threshold', () => {
@@ -105,10 +107,19 @@ describe('why a trace was kept', () => {
 
   it('names errors and slow traces (rate 1) when the rate alone would drop them', () => {
     const keep = { keepErrors: true, keepSlowerThanMs: 1000 };
-    const p = policy({ type: 'probabilistic', rate: 0.01 }, { alwaysKeep: keep });
-    const error = run({ shop: p }, { shop: [rootOf(unluckyId(), { error: true })] });
+    const p = policy(
+      { type: 'probabilistic', rate: 0.01 },
+      { alwaysKeep: keep },
+    );
+    const error = run(
+      { shop: p },
+      { shop: [rootOf(unluckyId(), { error: true })] },
+    );
     expect([error.rule, error.rate]).toEqual(['error', 1]);
-    const slow = run({ shop: p }, { shop: [rootOf(unluckyId(), { durationMs: 2000 })] });
+    const slow = run(
+      { shop: p },
+      { shop: [rootOf(unluckyId(), { durationMs: 2000 })] },
+    );
     expect([slow.rule, slow.rate]).toEqual(['slow', 1]);
   });
 
@@ -139,7 +150,9 @@ describe('why a trace was kept', () => {
       origin: 'service',
       decidedBy: { operations: 'override' },
     };
-    expect(run({ shop: p }, { shop: [rootOf(luckyId())] }).rule).toBe('override');
+    expect(run({ shop: p }, { shop: [rootOf(luckyId())] }).rule).toBe(
+      'override',
+    );
   });
 
   it('names rate limits without a rate, and sdk sampling without touching th', () => {
@@ -197,7 +210,8 @@ describe('why a trace was kept', () => {
     });
     annotateKeptSpan(span, 'rate', 0.1);
     expect(
-      span.attributes!.filter(a => a.key === SAMPLING_SPAN_ATTRIBUTES.rule)
+      span
+        .attributes!.filter(a => a.key === SAMPLING_SPAN_ATTRIBUTES.rule)
         .map(a => a.value?.stringValue),
     ).toEqual(['rate']);
     expect(span.attributes!.some(a => a.key === 'keep')).toBe(true);

@@ -1,4 +1,3 @@
 export * from './issues';
 export * from './policy';
-export * from './tailPolicy';
 export * from './whyKept';

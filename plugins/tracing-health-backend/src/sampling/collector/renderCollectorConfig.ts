@@ -1,7 +1,7 @@
 import {
-  TailLeafPolicy,
-  TailPolicy,
-} from '@internal/plugin-tracing-health-common';
+  type TailPolicy,
+  tailPolicyToCollector,
+} from '@internal/tracing-pipeline';
 import YAML from 'yaml';
 import { currentRateOf, keepsNothing } from '../jaeger/toJaegerStrategy';
 import {
@@ -12,89 +12,12 @@ import {
 
 const percent = (rate: number) => +(rate * 100).toPrecision(12);
 
-/** One tail policy in the collector's own (snake_case) configuration format. */
+/**
+ * One tail policy in the collector's own (snake_case) configuration format; each kind renders
+ * itself (packages/tracing-pipeline/src/sampling/policies).
+ */
 export function toCollectorPolicy(policy: TailPolicy): Record<string, unknown> {
-  const base = { name: policy.name, type: policy.type };
-  switch (policy.type) {
-    case 'always_sample':
-      return base;
-    case 'status_code':
-      return { ...base, status_code: { status_codes: policy.statusCodes } };
-    case 'latency':
-      return {
-        ...base,
-        latency: {
-          threshold_ms: policy.thresholdMs,
-          ...(policy.upperThresholdMs !== undefined && {
-            upper_threshold_ms: policy.upperThresholdMs,
-          }),
-        },
-      };
-    case 'string_attribute':
-      return {
-        ...base,
-        string_attribute: {
-          key: policy.key,
-          values: policy.values,
-          ...(policy.regex && { enabled_regex_matching: true }),
-          ...(policy.invertMatch && { invert_match: true }),
-        },
-      };
-    case 'numeric_attribute':
-      return {
-        ...base,
-        numeric_attribute: {
-          key: policy.key,
-          ...(policy.minValue !== undefined && { min_value: policy.minValue }),
-          ...(policy.maxValue !== undefined && { max_value: policy.maxValue }),
-          ...(policy.invertMatch && { invert_match: true }),
-        },
-      };
-    case 'probabilistic':
-      return {
-        ...base,
-        probabilistic: { sampling_percentage: percent(policy.rate) },
-      };
-    case 'rate_limiting':
-      return {
-        ...base,
-        rate_limiting: { spans_per_second: policy.spansPerSecond },
-      };
-    case 'span_count':
-      return {
-        ...base,
-        span_count: {
-          min_spans: policy.minSpans,
-          ...(policy.maxSpans !== undefined && { max_spans: policy.maxSpans }),
-        },
-      };
-    case 'and':
-      return {
-        ...base,
-        and: {
-          and_sub_policy: policy.policies.map(p =>
-            toCollectorPolicy(p as TailLeafPolicy),
-          ),
-        },
-      };
-    case 'composite':
-      return {
-        ...base,
-        composite: {
-          max_total_spans_per_second: policy.maxTotalSpansPerSecond,
-          policy_order: policy.policies.map(p => p.name),
-          composite_sub_policy: policy.policies.map(p => toCollectorPolicy(p)),
-          rate_allocation: policy.rateAllocation.map(a => ({
-            policy: a.policy,
-            percent: a.percent,
-          })),
-        },
-      };
-    default:
-      throw new Error(
-        `Unknown tail policy type ${(policy as TailPolicy).type}`,
-      );
-  }
+  return tailPolicyToCollector(policy);
 }
 
 export interface CollectorConfigInput extends TailPolicyOptions {

@@ -1,8 +1,5 @@
-import {
-  SamplingPolicy,
-  TailLeafPolicy,
-  TailPolicy,
-} from '@internal/plugin-tracing-health-common';
+import { SamplingPolicy } from '@internal/plugin-tracing-health-common';
+import type { TailLeafPolicy, TailPolicy } from '@internal/tracing-pipeline';
 import { currentRateOf, keepsNothing } from '../jaeger/toJaegerStrategy';
 
 /** One service's effective policy, as input to the collector rendering. */

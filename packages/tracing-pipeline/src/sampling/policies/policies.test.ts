@@ -1,4 +1,4 @@
-import { validateTailPolicies } from './tailPolicy';
+import { validateTailPolicies } from '.';
 
 /** An exact message, or any message matching a pattern. */
 const messageMatcher = (message: string | RegExp) =>
