@@ -28,6 +28,30 @@ export interface Config {
        */
       summarySeconds?: number;
     };
+    /**
+     * Several portal replicas on one database (production Backstage behind a load balancer).
+     * When set, each replica registers in the plugin's database with a heartbeat, every trace id
+     * has one owner among the live replicas (rendezvous hashing), and a replica forwards the spans
+     * it does not own to their owner over OTLP/HTTP with Backstage service-to-service auth, so
+     * each trace is sampled whole. Absent (the default): this replica decides every span it gets.
+     */
+    cluster?: {
+      /**
+       * This replica's backend base URL as the other replicas reach it, without
+       * `/api/tracing-health` (e.g. `http://10.0.3.7:7007`; the pod IP in Kubernetes). Also its
+       * member id: a replica that restarts at the same URL takes back the same traces.
+       */
+      advertiseUrl: string;
+      /** Seconds between heartbeats, which also refresh the member list (default 2). */
+      heartbeatSeconds?: number;
+      /**
+       * Seconds after its last heartbeat before a replica is no longer a member (default 10; at
+       * least twice heartbeatSeconds). Replicas' clocks must agree well within this.
+       */
+      memberTtlSeconds?: number;
+      /** Seconds a forward to the owner may take before its spans are decided here (default 5). */
+      forwardTimeoutSeconds?: number;
+    };
     /** The Prometheus exposition, `GET /metrics`. */
     metrics?: {
       /** Seconds one collection answers every scrape (default 10; 0 collects per scrape). */

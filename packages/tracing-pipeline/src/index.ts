@@ -47,6 +47,7 @@ export { UNKNOWN_SERVICE } from './spanMetrics';
 export {
   admissionOfResponse,
   createClusterShardRouter,
+  decideRoutedHere,
 } from './routing/clusterRouting';
 export type {
   ClusterRoutingOptions,

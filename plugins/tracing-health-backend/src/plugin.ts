@@ -36,6 +36,7 @@ import { startIngestLog } from './ingest/IngestLog';
 import { PipelineStatusTracker } from './pipeline/PipelineStatusTracker';
 import { PolicyEffectiveRates } from './pipeline/PolicyEffectiveRates';
 import { startPipeline } from './pipeline/startPipeline';
+import { startCluster } from './cluster';
 import { createChecksRouter, createChecksService } from './checks';
 import { RunbookService } from './runbooks';
 import {
@@ -124,6 +125,16 @@ export const tracingHealthPlugin = createBackendPlugin({
         // The embedded pipeline: OTLP in, sanitize, sample with the control plane's policies,
         // batch, export. Its ingest route goes first, before any router that parses bodies.
         const coverageConfig = readCoverageConfig(config);
+        // Several replicas on this database (tracingHealth.cluster): each trace has one owner.
+        const cluster = await startCluster({
+          config,
+          knex,
+          auth,
+          httpAuth,
+          registry,
+          logger,
+          lifecycle,
+        });
         const embedded = await startPipeline({
           config,
         const serviceGraphConfig = readServiceGraphConfig(config);
@@ -137,7 +148,9 @@ export const tracingHealthPlugin = createBackendPlugin({
             maxTraces: coverageConfig.maxTraces,
             maxServices: coverageConfig.maxServices,
           },
+          cluster: cluster?.routing,
         });
+        if (cluster) httpRouter.use(cluster.router(embedded.pipeline));
         sampling.setTraceDigests(embedded.traceDigests);
         registerBudgetMetrics(registry, sampling.insights);
         sampling.setAdaptiveRateProvider({

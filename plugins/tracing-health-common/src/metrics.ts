@@ -180,3 +180,26 @@ export const SAMPLING_METRICS = {
    */
   keptTraces: 'tracing_health_sampling_kept_traces_total',
 } as const;
+
+/**
+ * Names of the metrics of several portal replicas sharing one database (`tracingHealth.cluster`).
+ * `peer` is a member's advertised URL; there are as many as live replicas.
+ */
+export const CLUSTER_METRICS = {
+  /** Gauge: live members (replicas seen within the TTL), this one included. */
+  members: 'tracing_health_cluster_members',
+  /** Counter{peer}: spans forwarded to the member that owns their trace. */
+  forwardedSpans: 'tracing_health_cluster_forwarded_spans_total',
+  /** Counter{peer}: spans received from another member that routed them here. */
+  receivedSpans: 'tracing_health_cluster_received_spans_total',
+  /**
+   * Counter{reason}: forwards that failed (`unreachable`, `timeout`, `refused` (429/503),
+   * `rejected` (other 4xx), `server_error` (5xx), `unknown_peer`, `auth`, `internal_error`);
+   * their spans were decided here instead.
+   */
+  forwardFailures: 'tracing_health_cluster_forward_failures_total',
+  /** Counter{reason}: spans of failed forwards, decided here instead. */
+  forwardFailedSpans: 'tracing_health_cluster_forward_failed_spans_total',
+  /** Counter{change="joined"|"left"}: members that joined or left this replica's view. */
+  ownershipChanges: 'tracing_health_cluster_ownership_changes_total',
+} as const;

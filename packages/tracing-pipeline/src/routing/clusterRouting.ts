@@ -1,6 +1,6 @@
 import { Admission } from '../memoryLimiter';
 import type { ShardRouter } from '../pipeline';
-import type { OtlpHttpResponse } from '../receiver';
+import type { OtlpHttpRequest, OtlpHttpResponse } from '../receiver';
 import { encodeExportRequest } from '../wire';
 import { combineAdmissions, RendezvousRouter } from './shardRouting';
 
@@ -51,6 +51,22 @@ export function admissionOfResponse(response: OtlpHttpResponse): Admission {
       500,
     )}`,
   };
+}
+
+/** Decides OTLP protobuf `body` in `handler` as a routed request (a share whose forward failed). */
+export function decideRoutedHere(
+  handler: { handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse> },
+  body: Uint8Array,
+): Promise<Admission> {
+  return handler
+    .handle({
+      contentType: 'application/x-protobuf',
+      body: (async function* once() {
+        yield body;
+      })(),
+      routed: true,
+    })
+    .then(admissionOfResponse);
 }
 
 /**

@@ -4,8 +4,8 @@ import { Admission } from '../memoryLimiter';
 import { createPipeline, ShardRouter } from '../pipeline';
 import { RendezvousRouter } from '../routing/shardRouting';
 import {
-  admissionOfResponse,
   createClusterShardRouter,
+  decideRoutedHere,
   ForwardOutcome,
 } from '../routing/clusterRouting';
 import {
@@ -181,14 +181,7 @@ function main(port: MessagePort, init: WorkerInit) {
               body.buffer as ArrayBuffer,
             ]);
           }),
-        decideLocally: body =>
-          created
-            .pipeline!.handle({
-              contentType: 'application/x-protobuf',
-              body: once(body),
-              routed: true,
-            })
-            .then(admissionOfResponse),
+        decideLocally: body => decideRoutedHere(created.pipeline!, body),
       })
     : shards;
 

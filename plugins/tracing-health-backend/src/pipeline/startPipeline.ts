@@ -2,6 +2,8 @@ import { LifecycleService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
 import {
+  createClusterShardRouter,
+  decideRoutedHere,
   createPipeline,
   createSamplingStage,
   defaultWorkerCount,
@@ -12,6 +14,7 @@ import {
   SpanMetrics,
   TraceDigests,
   WorkerPool,
+  WorkerPoolCluster,
   WorkerPoolOptions,
 } from '@internal/tracing-pipeline';
 import { SamplingPolicySource } from '@internal/plugin-tracing-health-common';
@@ -73,6 +76,8 @@ export async function startPipeline(options: {
   spanMetrics?: WorkerPoolOptions['spanMetrics'];
   /** Service graph options, for worker mode (the workers pair the spans). */
   serviceGraph?: WorkerPoolOptions['serviceGraph'];
+  /** Several replicas (tracingHealth.cluster): spans are routed to the replica owning their trace. */
+  cluster?: WorkerPoolCluster;
 }): Promise<EmbeddedPipeline> {
   const { config, logger, registry, lifecycle, policySource } = options;
   const samplingRaw = (config.getOptional('tracingHealth.sampling') ??
@@ -116,6 +121,7 @@ export async function startPipeline(options: {
       policySource,
       spanMetrics: options.spanMetrics ?? {},
       serviceGraph: options.serviceGraph ?? {},
+      cluster: options.cluster,
     });
     await pool.start();
     lifecycle.addShutdownHook(() => pool.shutdown());
@@ -142,6 +148,9 @@ export async function startPipeline(options: {
       logger.error('sampling stage failed to decide', { error: String(error) }),
   });
   let stage: SamplingStage | undefined;
+  const { cluster } = options;
+  // A share whose forward failed comes back to this pipeline as a routed request.
+  const created: { pipeline?: Pipeline } = {};
   const pipeline = createPipeline({
     config: pipelineRaw,
     registry,
@@ -150,7 +159,15 @@ export async function startPipeline(options: {
       stage = samplingStage(outputs);
       return stage;
     },
+    shards: cluster
+      ? createClusterShardRouter({
+          view: cluster.view,
+          forward: cluster.forward,
+          decideLocally: body => decideRoutedHere(created.pipeline!, body),
+        })
+      : undefined,
   });
+  created.pipeline = pipeline;
   await pipeline.start();
   lifecycle.addShutdownHook(() => pipeline.shutdown());
   logger.info('embedded tracing pipeline started', {

@@ -1,0 +1,175 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { CLUSTER_METRICS } from '@internal/plugin-tracing-health-common';
+import { Knex } from 'knex';
+import { Registry } from 'prom-client';
+import { migrateDatabase } from '../database/migrateDatabase';
+import { ClusterMemberStore } from './ClusterMemberStore';
+import { ClusterMembership } from './ClusterMembership';
+import { readClusterConfig } from './readClusterConfig';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3', 'POSTGRES_15'],
+  disableDocker: true,
+});
+
+const A = 'http://10.0.0.1:7007';
+const B = 'http://10.0.0.2:7007';
+const C = 'http://10.0.0.3:7007';
+
+describe.each(databases.eachSupportedId())(
+  'cluster membership on %s',
+  databaseId => {
+    let knex: Knex;
+    let now: number;
+    const started: ClusterMembership[] = [];
+
+    beforeEach(async () => {
+      knex = await databases.init(databaseId);
+      await migrateDatabase(knex);
+      now = Date.UTC(2026, 11, 4, 10, 0, 0);
+    });
+    afterEach(async () => {
+      await Promise.all(started.splice(0).map(m => m.stop()));
+    });
+
+    function replica(self: string, registry = new Registry()) {
+      const membership = new ClusterMembership({
+        store: new ClusterMemberStore(knex),
+        self,
+        // Beats are driven by the test (tick), never by the timer.
+        heartbeatMs: 3_600_000,
+        ttlMs: 10_000,
+        registry,
+        logger: mockServices.logger.mock(),
+        now: () => now,
+      });
+      started.push(membership);
+      return membership;
+    }
+
+    it('sees the replicas that joined, and only itself before it joins', async () => {
+      const a = replica(A);
+      const b = replica(B);
+      await a.start();
+      await b.start();
+      expect(a.view()).toEqual({ self: A, members: [A] });
+      await a.join();
+      await b.join();
+      await a.tick();
+      expect(a.view().members).toEqual([A, B]);
+      expect(b.view().members).toEqual([A, B]);
+    });
+
+    it('drops a replica that stopped beating after the TTL, and one that left at once', async () => {
+      const registry = new Registry();
+      const a = replica(A, registry);
+      const b = replica(B);
+      const c = replica(C);
+      for (const m of [a, b, c]) {
+        await m.start();
+        await m.join();
+      }
+      await a.tick();
+      expect(a.view().members).toEqual([A, B, C]);
+      const changed = jest.fn();
+      a.onChange(changed);
+
+      // C leaves on shutdown: gone at A's next beat.
+      await c.stop();
+      await a.tick();
+      expect(a.view().members).toEqual([A, B]);
+      expect(changed).toHaveBeenCalledTimes(1);
+
+      // B dies without a word: still a member within the TTL, gone after it.
+      now += 9_000;
+      await a.tick();
+      expect(a.view().members).toEqual([A, B]);
+      now += 2_000;
+      await a.tick();
+      expect(a.view().members).toEqual([A]);
+      expect(changed).toHaveBeenCalledTimes(2);
+
+      const metrics = await registry.getMetricsAsJSON();
+      const value = (name: string) =>
+        metrics.find(m => m.name === name)?.values as any[];
+      expect(value(CLUSTER_METRICS.members)[0].value).toBe(1);
+      expect(value(CLUSTER_METRICS.ownershipChanges)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ labels: { change: 'joined' }, value: 2 }),
+          expect.objectContaining({ labels: { change: 'left' }, value: 2 }),
+        ]),
+      );
+    });
+
+    it('does not let an old run that stops late remove the replica that restarted at its URL', async () => {
+      const oldRun = replica(A);
+      await oldRun.start();
+      await oldRun.join();
+      const newRun = replica(A);
+      await newRun.start();
+      await newRun.join();
+      await oldRun.stop();
+      const b = replica(B);
+      await b.start();
+      expect(b.view().members).toEqual([A, B]);
+    });
+
+    it('keeps its last view while the database fails', async () => {
+      const a = replica(A);
+      const b = replica(B);
+      await a.start();
+      await a.join();
+      await b.start();
+      await b.join();
+      await a.tick();
+      expect(a.view().members).toEqual([A, B]);
+      await knex.schema.renameTable(
+        'tracing_health_cluster_members',
+        'moved_away',
+      );
+      await a.tick();
+      expect(a.view().members).toEqual([A, B]);
+      await knex.schema.renameTable(
+        'moved_away',
+        'tracing_health_cluster_members',
+      );
+    });
+  },
+);
+
+describe('readClusterConfig', () => {
+  const read = (cluster?: unknown) =>
+    readClusterConfig(
+      new ConfigReader(
+        cluster === undefined ? {} : { tracingHealth: { cluster } },
+      ),
+    );
+
+  it('is off unless configured, and applies defaults', () => {
+    expect(read()).toBeUndefined();
+    expect(read({ advertiseUrl: 'http://10.0.0.1:7007/' })).toEqual({
+      advertiseUrl: 'http://10.0.0.1:7007',
+      heartbeatSeconds: 2,
+      memberTtlSeconds: 10,
+      forwardTimeoutSeconds: 5,
+    });
+  });
+
+  it('names the offending keys', () => {
+    expect(() => read({ advertiseUrl: 'ftp://x' })).toThrow(
+      /cluster\.advertiseUrl: must be an http\(s\) URL/,
+    );
+    expect(() =>
+      read({ advertiseUrl: 'http://x:7007', heartbeatSeconds: 6 }),
+    ).toThrow(/cluster\.memberTtlSeconds/);
+    expect(() => read({ advertiseUrl: 'http://x:7007', extra: 1 })).toThrow(
+      /extra/,
+    );
+    expect(() => read({ heartbeatSeconds: 1 })).toThrow(
+      /cluster\.advertiseUrl/,
+    );
+  });
+});

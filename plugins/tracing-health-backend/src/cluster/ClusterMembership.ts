@@ -1,0 +1,160 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { CLUSTER_METRICS } from '@internal/plugin-tracing-health-common';
+import type { ClusterView } from '@internal/tracing-pipeline';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { randomUUID } from 'node:crypto';
+import { ClusterMemberStore } from './ClusterMemberStore';
+
+export interface ClusterMembershipOptions {
+  store: ClusterMemberStore;
+  /** This replica's member id: its advertised internal base URL. */
+  self: string;
+  heartbeatMs: number;
+  ttlMs: number;
+  registry: Registry;
+  logger: LoggerService;
+  /** Epoch ms (tests). */
+  now?: () => number;
+}
+
+/** Rows not seen for this many TTLs are deleted (replicas that died without removing themselves). */
+const PRUNE_AFTER_TTLS = 30;
+
+/**
+ * This replica's membership of the cluster: a row in the shared database refreshed every
+ * heartbeat once `join`ed, and the live members (seen within the TTL) read on the same beat. The
+ * view always holds this replica; a database that fails keeps the last view (logged once per
+ * outage). Clocks are compared across replicas: they are assumed in sync well within the TTL.
+ */
+export class ClusterMembership {
+  readonly instanceId = randomUUID();
+  private readonly now: () => number;
+  private readonly startedAtMs: number;
+  private current: ClusterView;
+  private readonly listeners = new Set<() => void>();
+  private timer?: NodeJS.Timeout;
+  private joined = false;
+  private stopped = false;
+  private failing = false;
+  private ticking?: Promise<void>;
+  private readonly membersGauge: Gauge;
+  private readonly changes: Counter<'change'>;
+
+  constructor(private readonly options: ClusterMembershipOptions) {
+    this.now = options.now ?? Date.now;
+    this.startedAtMs = this.now();
+    this.current = { self: options.self, members: [options.self] };
+    this.membersGauge = new Gauge({
+      name: CLUSTER_METRICS.members,
+      help: 'Live portal replicas in the cluster (seen within the member TTL), this one included.',
+      registers: [options.registry],
+    });
+    this.membersGauge.set(1);
+    this.changes = new Counter({
+      name: CLUSTER_METRICS.ownershipChanges,
+      help: 'Members that joined or left this replica’s view; each moves only its own share of the traces.',
+      labelNames: ['change'],
+      registers: [options.registry],
+    });
+  }
+
+  /** Reads the live members and starts the beat (without registering: see `join`). */
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), this.options.heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** Registers this replica, so the others route its share of the traces to it. */
+  async join(): Promise<void> {
+    if (this.stopped) return;
+    this.joined = true;
+    await this.tick();
+  }
+
+  /** Removes this replica's row, so the others stop routing to it within a heartbeat. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking?.catch(() => undefined);
+    if (!this.joined) return;
+    try {
+      await this.options.store.remove(this.options.self, this.instanceId);
+    } catch (e) {
+      this.options.logger.warn(
+        'could not remove this replica from the cluster members; the others drop it after the TTL',
+        { error: String(e) },
+      );
+    }
+  }
+
+  view(): ClusterView {
+    return this.current;
+  }
+
+  isMember(id: string): boolean {
+    return this.current.members.includes(id);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** One beat: heartbeat (when joined), read the live members, update the view. */
+  tick(): Promise<void> {
+    this.ticking ??= this.beat().finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  private async beat() {
+    const { store, self, ttlMs, logger } = this.options;
+    const now = this.now();
+    try {
+      if (this.joined && !this.stopped)
+        await store.heartbeat({
+          memberId: self,
+          instanceId: this.instanceId,
+          startedAtMs: this.startedAtMs,
+          lastSeenMs: now,
+        });
+      const rows = await store.seenSince(now - ttlMs);
+      if (this.joined && Math.floor(now / ttlMs) % 10 === 0)
+        await store.prune(now - PRUNE_AFTER_TTLS * ttlMs);
+      if (this.failing) {
+        this.failing = false;
+        logger.info('cluster membership is read from the database again');
+      }
+      this.update(rows.map(r => r.memberId));
+    } catch (e) {
+      if (!this.failing) {
+        this.failing = true;
+        logger.warn(
+          'could not refresh the cluster membership; routing keeps the last known members',
+          { error: String(e) },
+        );
+      }
+    }
+  }
+
+  private update(ids: string[]) {
+    if (this.stopped) return;
+    const members = [...new Set([...ids, this.options.self])].sort();
+    const before = new Set(this.current.members);
+    const joined = members.filter(m => !before.has(m));
+    const left = [...before].filter(m => !members.includes(m));
+    this.membersGauge.set(members.length);
+    if (!joined.length && !left.length) return;
+    this.current = { self: this.options.self, members };
+    if (joined.length) this.changes.inc({ change: 'joined' }, joined.length);
+    if (left.length) this.changes.inc({ change: 'left' }, left.length);
+    this.options.logger.info('cluster members changed', {
+      members: members.join(', '),
+      joined: joined.join(', '),
+      left: left.join(', '),
+    });
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -1,0 +1,4 @@
+export { startCluster } from './startCluster';
+export type { StartedCluster } from './startCluster';
+export { readClusterConfig } from './readClusterConfig';
+export type { ClusterConfig } from './readClusterConfig';

@@ -1,0 +1,89 @@
+import {
+  AuthService,
+  HttpAuthService,
+  LifecycleService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import type {
+  OtlpHttpRequest,
+  OtlpHttpResponse,
+  WorkerPoolCluster,
+} from '@internal/tracing-pipeline';
+import { Knex } from 'knex';
+import { Registry } from 'prom-client';
+import { ClusterMemberStore } from './ClusterMemberStore';
+import { ClusterMembership } from './ClusterMembership';
+import { createClusterRouter } from './createClusterRouter';
+import { PeerForwarder } from './PeerForwarder';
+import { readClusterConfig } from './readClusterConfig';
+
+export interface StartedCluster {
+  membership: ClusterMembership;
+  /** What the pipeline routes with (see startPipeline's `cluster`). */
+  routing: WorkerPoolCluster;
+  /** The internal route, once the pipeline that decides the received spans exists. */
+  router(pipeline: {
+    handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
+  }): ReturnType<typeof createClusterRouter>;
+}
+
+/**
+ * Several portal replicas on one database (`tracingHealth.cluster`): membership with a heartbeat,
+ * trace ownership over the live members, forwarding to owners. Undefined when not configured:
+ * one replica decides everything it receives, as before.
+ */
+export async function startCluster(options: {
+  config: Config;
+  knex: Knex;
+  auth: AuthService;
+  httpAuth: HttpAuthService;
+  registry: Registry;
+  logger: LoggerService;
+  lifecycle: LifecycleService;
+}): Promise<StartedCluster | undefined> {
+  const config = readClusterConfig(options.config);
+  if (!config) return undefined;
+  const { knex, auth, httpAuth, registry, lifecycle } = options;
+  const logger = options.logger.child({ component: 'cluster' });
+  const membership = new ClusterMembership({
+    store: new ClusterMemberStore(knex),
+    self: config.advertiseUrl,
+    heartbeatMs: config.heartbeatSeconds * 1000,
+    ttlMs: config.memberTtlSeconds * 1000,
+    registry,
+    logger,
+  });
+  await membership.start();
+  // Others route to this replica only once it serves its routes.
+  lifecycle.addStartupHook(() => membership.join());
+  lifecycle.addShutdownHook(() => membership.stop());
+  const forwarder = new PeerForwarder({
+    auth,
+    self: config.advertiseUrl,
+    isMember: id => membership.isMember(id),
+    timeoutMs: config.forwardTimeoutSeconds * 1000,
+    registry,
+    logger,
+  });
+  logger.info('cluster routing on', {
+    advertiseUrl: config.advertiseUrl,
+    members: membership.view().members.join(', '),
+  });
+  return {
+    membership,
+    routing: {
+      view: () => membership.view(),
+      onChange: listener => membership.onChange(listener),
+      forward: (peer, body, spans) => forwarder.forward(peer, body, spans),
+    },
+    router: pipeline =>
+      createClusterRouter({
+        auth,
+        httpAuth,
+        pipeline,
+        isMember: id => membership.isMember(id),
+        registry,
+      }),
+  };
+}
