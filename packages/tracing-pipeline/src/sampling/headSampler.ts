@@ -7,6 +7,7 @@ import {
   type SamplingPolicySource,
 } from '@internal/plugin-tracing-health-common';
 import { AdaptiveSampler } from './adaptiveSampler';
+import { strategyRateOf } from './strategyRate';
 import {
   Threshold,
   isSampled,
@@ -376,10 +377,14 @@ export class HeadSampler {
         rule: 'sdk',
       };
     }
-    let strategyRate = NaN; // rate-limiting: only operation rules give a rate
-    if (strategy.type === 'probabilistic') strategyRate = strategy.rate;
-    else if (strategy.type === 'adaptive')
-      strategyRate = this.adaptive.rate(service, strategy, now);
+    // rate-limiting: NaN, only operation rules give a rate
+    const strategyRate =
+      strategyRateOf(
+        strategy,
+        strategy.type === 'adaptive'
+          ? this.adaptive.rate(service, strategy, now)
+          : undefined,
+      ) ?? NaN;
     const head = headRateOf(compiled, span, strategyRate);
     if (!head.operation && strategy.type === 'rate-limiting') {
       return {

@@ -3,6 +3,7 @@
  * sampling with bounded memory, composed into one holding stage. See README.md.
  */
 export * from './consistent';
+export * from './strategyRate';
 export * from './traceData';
 export * from './metrics';
 export * from './rateLimiter';

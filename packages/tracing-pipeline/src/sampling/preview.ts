@@ -10,6 +10,7 @@ import {
   compilePolicy,
   headRateOf,
 } from './headSampler';
+import { strategyRateOf } from './strategyRate';
 import type { DigestValue, MinuteCounts, TraceDigest } from './traceDigests';
 
 /** What a policy keeps of one service's traces, per second (bytes per day). */
@@ -42,7 +43,11 @@ export interface PolicyPreview {
   /** What the policy in force would keep, computed the same way. */
   current: KeptFigures;
   /** What was actually kept in the window (counted at decision time). */
-  measured: { tracesPerSecond: number; spansPerSecond: number; bytesPerDay: number };
+  measured: {
+    tracesPerSecond: number;
+    spansPerSecond: number;
+    bytesPerDay: number;
+  };
   /** The duration above which a trace counts as slow here, ms. */
   slowMs: number;
 }
@@ -93,35 +98,25 @@ export function keepProbability(
   for (const part of digest.services) {
     const compiled =
       part.service === digest.rootService ? root : others(part.service);
-    if (
-      alwaysKeepReasonOf(compiled, part.error ? 2 : 0, part.maxDurationNs)
-    )
+    if (alwaysKeepReasonOf(compiled, part.error ? 2 : 0, part.maxDurationNs))
       return 1;
   }
-  let strategyRate: number;
-  switch (strategy.type) {
-    case 'probabilistic':
-      strategyRate = strategy.rate;
-      break;
-    case 'adaptive':
-      strategyRate =
-        tracesPerSecond > 0
-          ? Math.min(
-              strategy.maxRate,
-              Math.max(
-                strategy.minRate,
-                strategy.targetTracesPerSecond / tracesPerSecond,
-              ),
-            )
-          : strategy.maxRate;
-      break;
-    default:
-      strategyRate =
-        tracesPerSecond > 0
-          ? Math.min(1, strategy.tracesPerSecond / tracesPerSecond)
-          : 1;
-  }
-  return Math.min(1, Math.max(0, headRateOf(root, subjectOf(digest), strategyRate).rate));
+  // The adaptive sampler settles at target / observed (maxRate when nothing is observed).
+  let adaptiveRate: number | undefined;
+  if (strategy.type === 'adaptive')
+    adaptiveRate =
+      tracesPerSecond > 0
+        ? strategy.targetTracesPerSecond / tracesPerSecond
+        : strategy.maxRate;
+  const strategyRate =
+    strategyRateOf(strategy, adaptiveRate) ??
+    (strategy.type === 'rate-limiting' && tracesPerSecond > 0
+      ? Math.min(1, strategy.tracesPerSecond / tracesPerSecond)
+      : 1);
+  return Math.min(
+    1,
+    Math.max(0, headRateOf(root, subjectOf(digest), strategyRate).rate),
+  );
 }
 
 function figures(

@@ -1,9 +1,11 @@
 import { SamplingPolicySource } from '@internal/plugin-tracing-health-common';
+import { strategyRateOf } from '@internal/tracing-pipeline';
 import { EffectiveRateProvider } from '../coverage/EffectiveRateProvider';
 
 /**
- * The sampling rate a service's traces get: the adaptive sampler's computed rate, or the
- * probabilistic rate of its effective policy. Rate-limited services have no fixed rate.
+ * The sampling rate a service's traces get (`strategyRateOf` its effective policy's strategy and
+ * the adaptive sampler's computed rate), as the pages show it. Rate-limited services have no
+ * fixed rate.
  */
 export class PolicyEffectiveRates implements EffectiveRateProvider {
   constructor(
@@ -13,14 +15,13 @@ export class PolicyEffectiveRates implements EffectiveRateProvider {
 
   effectiveSamplingRate(serviceName: string): number | undefined {
     const policy =
-      this.policySource.getPolicy(serviceName) ?? this.policySource.getDefaultPolicy();
-    switch (policy.strategy.type) {
-      case 'probabilistic':
-        return policy.strategy.rate;
-      case 'adaptive':
-        return this.adaptiveRates()[serviceName];
-      default:
-        return undefined;
-    }
+      this.policySource.getPolicy(serviceName) ??
+      this.policySource.getDefaultPolicy();
+    return strategyRateOf(
+      policy.strategy,
+      policy.strategy.type === 'adaptive'
+        ? this.adaptiveRates()[serviceName]
+        : undefined,
+    );
   }
 }

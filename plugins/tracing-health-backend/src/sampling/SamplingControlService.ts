@@ -2,6 +2,7 @@ import {
   EffectiveSamplingPolicyResponse,
   SamplingMaintenance,
   SamplingOverride,
+  SamplingPolicy,
   SamplingPolicyPatch,
 } from '@internal/plugin-tracing-health-common';
 import { randomUUID } from 'node:crypto';
@@ -47,6 +48,20 @@ export class SamplingControlService {
     return rate !== undefined && Number.isFinite(rate) ? rate : undefined;
   }
 
+  /**
+   * The adaptive sampler's computed rate for a service whose effective strategy is adaptive
+   * (undefined for other strategies, the default policy, or while none is computed): the input
+   * `strategyRateOf` turns into the service's rate.
+   */
+  adaptiveRateFor(
+    serviceName: string | undefined,
+    policy: Pick<SamplingPolicy, 'strategy'>,
+  ): number | undefined {
+    return serviceName !== undefined && policy.strategy.type === 'adaptive'
+      ? this.adaptiveRate(serviceName)
+      : undefined;
+  }
+
   async describe(
     serviceName: string,
   ): Promise<EffectiveSamplingPolicyResponse> {
@@ -68,11 +83,13 @@ export class SamplingControlService {
       { overrides, maintenance },
       clock.now(),
     );
-    const { origin, tier, decidedBy: _decidedBy, ...policy } = resolved.effective;
-    const adaptiveRate =
-      policy.strategy.type === 'adaptive'
-        ? this.adaptiveRate(serviceName)
-        : undefined;
+    const {
+      origin,
+      tier,
+      decidedBy: _decidedBy,
+      ...policy
+    } = resolved.effective;
+    const adaptiveRate = this.adaptiveRateFor(serviceName, policy);
     const response: EffectiveSamplingPolicyResponse = {
       serviceName,
       origin,
@@ -138,7 +155,9 @@ export class SamplingControlService {
   }
 
   /** The active boost of a service, if any. */
-  async activeBoost(serviceName: string): Promise<SamplingOverride | undefined> {
+  async activeBoost(
+    serviceName: string,
+  ): Promise<SamplingOverride | undefined> {
     const now = this.options.clock.now().getTime();
     return (await this.options.store.listOverrides()).find(
       o =>
@@ -156,7 +175,8 @@ export class SamplingControlService {
     reason: string,
   ): Promise<SamplingOverride> {
     const existing = await this.activeBoost(serviceName);
-    if (existing) await this.endBoost(existing.id, actor, `replaced: ${reason}`);
+    if (existing)
+      await this.endBoost(existing.id, actor, `replaced: ${reason}`);
     const now = this.options.clock.now();
     const boost: SamplingOverride = {
       id: randomUUID(),

@@ -241,12 +241,13 @@ export function createSamplingRouter(
       return;
     }
     const { resolved } = source.describe(service);
-    const adaptiveRate =
-      resolved.effective.strategy.type === 'adaptive'
-        ? control.adaptiveRate(service)
-        : undefined;
     res.setHeader('Cache-Control', 'no-store');
-    res.json(toJaegerStrategy(resolved.effective, adaptiveRate));
+    res.json(
+      toJaegerStrategy(
+        resolved.effective,
+        control.adaptiveRateFor(service, resolved.effective),
+      ),
+    );
   }
   router.get(SAMPLING_ROUTES.jaegerStrategy, jaegerStrategy);
   router.get(SAMPLING_ROUTES.jaegerStrategyAlias, jaegerStrategy);
@@ -258,10 +259,7 @@ export function createSamplingRouter(
       return {
         serviceName,
         policy,
-        adaptiveRate:
-          policy.strategy.type === 'adaptive'
-            ? control.adaptiveRate(serviceName)
-            : undefined,
+        adaptiveRate: control.adaptiveRateFor(serviceName, policy),
       };
     });
     const defaultPolicy = source.describeDefault().resolved.effective;
@@ -283,10 +281,7 @@ export function createSamplingRouter(
         ? source.describe(serviceName)
         : source.describeDefault();
       const { origin, tier, ...policy } = view.resolved.effective;
-      const adaptiveRate =
-        serviceName && policy.strategy.type === 'adaptive'
-          ? control.adaptiveRate(serviceName)
-          : undefined;
+      const adaptiveRate = control.adaptiveRateFor(serviceName, policy);
       return {
         serviceName,
         entityRef: view.entity?.entityRef,

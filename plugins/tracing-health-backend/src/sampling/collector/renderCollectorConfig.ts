@@ -1,9 +1,10 @@
 import {
   type TailPolicy,
+  strategyRateOf,
   tailPolicyToCollector,
 } from '@internal/tracing-pipeline';
 import YAML from 'yaml';
-import { currentRateOf, keepsNothing } from '../jaeger/toJaegerStrategy';
+import { keepsNothing } from '../jaeger/toJaegerStrategy';
 import {
   ServiceSamplingPolicy,
   TailPolicyOptions,
@@ -38,7 +39,7 @@ export function renderCollectorConfig(input: CollectorConfigInput): string {
   const plan = toTailPolicies(input.services, input.defaultPolicy, input);
   const defaultRate = keepsNothing(input.defaultPolicy.policy)
     ? 0
-    : currentRateOf(
+    : strategyRateOf(
         input.defaultPolicy.policy.strategy,
         input.defaultPolicy.adaptiveRate,
       );

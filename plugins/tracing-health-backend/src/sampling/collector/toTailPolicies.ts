@@ -1,6 +1,10 @@
 import { SamplingPolicy } from '@internal/plugin-tracing-health-common';
-import type { TailLeafPolicy, TailPolicy } from '@internal/tracing-pipeline';
-import { currentRateOf, keepsNothing } from '../jaeger/toJaegerStrategy';
+import {
+  type TailLeafPolicy,
+  type TailPolicy,
+  strategyRateOf,
+} from '@internal/tracing-pipeline';
+import { keepsNothing } from '../jaeger/toJaegerStrategy';
 
 /** One service's effective policy, as input to the collector rendering. */
 export interface ServiceSamplingPolicy {
@@ -37,7 +41,7 @@ function rateLeaf(
   // SDK-sampled traces arrive already sampled: keep them all.
   if (policy.samplingLocation === 'sdk')
     return { name: 'rate', type: 'probabilistic', rate: 1 };
-  const rate = currentRateOf(policy.strategy, adaptiveRate);
+  const rate = strategyRateOf(policy.strategy, adaptiveRate);
   if (rate !== undefined) return { name: 'rate', type: 'probabilistic', rate };
   const tracesPerSecond =
     policy.strategy.type === 'rate-limiting'

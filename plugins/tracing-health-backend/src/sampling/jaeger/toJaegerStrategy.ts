@@ -3,30 +3,8 @@ import {
   JaegerSamplingStrategyResponse,
   OperationRule,
   SamplingPolicy,
-  SamplingStrategy,
 } from '@internal/plugin-tracing-health-common';
-
-/**
- * The single probability a strategy amounts to right now: the rate of a probabilistic one; for an
- * adaptive one the rate the adaptive sampler computed, clamped to its bounds, or its `minRate`
- * until one is known (conservative, like Jaeger's low initial probability); undefined for
- * rate limiting.
- */
-export function currentRateOf(
-  strategy: SamplingStrategy,
-  adaptiveRate: number | undefined,
-): number | undefined {
-  switch (strategy.type) {
-    case 'probabilistic':
-      return strategy.rate;
-    case 'adaptive':
-      return adaptiveRate === undefined || !Number.isFinite(adaptiveRate)
-        ? strategy.minRate
-        : Math.min(strategy.maxRate, Math.max(strategy.minRate, adaptiveRate));
-    default:
-      return undefined;
-  }
-}
+import { strategyRateOf } from '@internal/tracing-pipeline';
 
 /** True when the policy can keep no trace at all (e.g. a `disable` override). */
 export function keepsNothing(policy: SamplingPolicy): boolean {
@@ -86,7 +64,7 @@ function perOperationRates(
  *   places would multiply the rates. Only a policy that keeps nothing (disabled) serves 0.
  * - `samplingLocation: sdk`: the strategy itself. Probabilistic: its rate, plus
  *   `operationSampling` for rules on exact span names. Adaptive: the current computed rate (see
- *   `currentRateOf`). Rate limiting: RATE_LIMITING with `maxTracesPerSecond`, and
+ *   `strategyRateOf`). Rate limiting: RATE_LIMITING with `maxTracesPerSecond`, and
  *   `probabilisticSampling.samplingRate` 0, which Jaeger clients ignore for that type.
  */
 export function toJaegerStrategy(
@@ -96,7 +74,7 @@ export function toJaegerStrategy(
   if (keepsNothing(policy)) return probabilistic(0);
   if (policy.samplingLocation === 'pipeline') return probabilistic(1);
 
-  const rate = currentRateOf(policy.strategy, adaptiveRate);
+  const rate = strategyRateOf(policy.strategy, adaptiveRate);
   if (rate === undefined) {
     const tracesPerSecond =
       policy.strategy.type === 'rate-limiting'
