@@ -3,7 +3,8 @@
  * `yarn bench:coverage`: (1) the coverage model for 10,000 catalog components and 10,000 seen
  * service names, as `GET /coverage/fleet` computes it (join, fleet totals, filter, sort, JSON),
  * target < 200 ms; (2) span-metrics overhead on the ingest path: OTLP protobuf decode →
- * SpanBatch with and without `SpanMetrics.record`, interleaved in the same run.
+ * SpanBatch with and without `SpanMetrics.record`, interleaved in the same run; (3) the service
+ * graph on top of span metrics against bare decode (bench/serviceGraph.bench.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
@@ -25,6 +26,7 @@ import {
   matchesOwnerAndSystem,
   sortCoverage,
 } from '../src/coverage/filterCoverage';
+import { benchServiceGraph } from './serviceGraph.bench';
 
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -273,3 +275,4 @@ function benchSpanMetrics() {
 console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
 benchCoverage();
 benchSpanMetrics();
+benchServiceGraph();

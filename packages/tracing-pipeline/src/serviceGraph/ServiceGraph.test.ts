@@ -4,6 +4,7 @@ import { KeyValue, SpanBatch } from '../model';
 import { span, TestSpan } from '../spanMetrics/testSpans';
 import { ServiceGraph, ServiceGraphSnapshot } from './ServiceGraph';
 import { mergeServiceGraphs } from './mergeServiceGraphs';
+import { pairKey } from './pairKey';
 
 type GraphSpan = TestSpan & { attrs?: Record<string, string | number> };
 
@@ -437,5 +438,27 @@ describe('ServiceGraph', () => {
       }),
     ]);
     expect(merged.orphanServerSpans).toEqual({ api: 1 });
+  });
+});
+
+describe('pairKey', () => {
+  it('keeps usual and unusual id lengths apart', () => {
+    const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    const keys = [
+      pairKey(bytes(16, 0), bytes(8, 0)),
+      pairKey(bytes(10, 0), bytes(8, 0)),
+      pairKey(bytes(16, 1), bytes(8, 0)),
+      pairKey(bytes(16, 0), bytes(8, 1)),
+      pairKey(bytes(8, 0), bytes(8, 0)),
+      pairKey(bytes(4, 0), bytes(12, 0)),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+    // A 12-byte trace id with an 8-byte span id spells 12 units, as the usual form of this pair does.
+    const lookalike = new Uint8Array(16);
+    lookalike[1] = 12;
+    lookalike[15] = 8;
+    expect(pairKey(bytes(12, 0), bytes(8, 0))).not.toBe(
+      pairKey(lookalike, bytes(8, 0)),
+    );
   });
 });

@@ -3,9 +3,15 @@ import {
   SERVICE_GRAPH_METRICS,
   ServiceGraphConnectionType,
 } from '@internal/plugin-tracing-health-common';
-import { serviceNameOf, SPAN_KIND, SpanBatch, STATUS_CODE } from '../model';
+import {
+  KeyValue,
+  serviceNameOf,
+  SPAN_KIND,
+  SpanBatch,
+  STATUS_CODE,
+} from '../model';
 import { bucketIndex } from '../spanMetrics/histogramQuantile';
-import { idKey } from '../spanMetrics/idKey';
+import { pairKey } from './pairKey';
 import {
   MAX_SERVICE_NAME_LENGTH,
   OVERFLOW_SERVICE,
@@ -71,7 +77,8 @@ interface ClientHalf {
   messaging: boolean;
   failed: boolean;
   seconds: number;
-  peer: PeerInfo;
+  /** The span's attributes, read only when needed (expiry, learning an endpoint). */
+  attributes: KeyValue[] | null | undefined;
   /** A span of the same service is its child: not a leaf call (e.g. a DB client span around an HTTP one). */
   hasLocalChild: boolean;
   /** A producer stays after pairing until its wait ends, for the message's other consumers. */
@@ -93,7 +100,14 @@ interface ServerHalves {
 
 type Pending = ClientHalf | ServerHalves;
 
-interface EdgeState extends ServiceGraphEdgeCounters {}
+interface EdgeState extends ServiceGraphEdgeCounters {
+  /** Pairs whose client endpoint was read to learn who answers there. */
+  learned: number;
+}
+
+/** Endpoints are learned from an edge's first pairs, then from one pair in this many. */
+const LEARN_FIRST = 16;
+const LEARN_EVERY = 1024;
 
 function isRoot(parentSpanId: Uint8Array | null | undefined): boolean {
   if (!parentSpanId || parentSpanId.length === 0) return true;
@@ -102,7 +116,11 @@ function isRoot(parentSpanId: Uint8Array | null | undefined): boolean {
   return true;
 }
 
-const SEP = '\u0000';
+const CONNECTION_TYPE_INDEX: Record<ServiceGraphConnectionType, number> = {
+  '': 0,
+  messaging_system: 1,
+  virtual_node: 2,
+};
 
 /**
  * The service graph stage (like the Collector's `servicegraph` connector): pairs each client
@@ -131,7 +149,9 @@ export class ServiceGraph {
   private readonly maxEndpoints: number;
   private readonly bounds: readonly number[];
   private readonly pending = new Map<string, Pending>();
-  private readonly edges = new Map<string, EdgeState>();
+  /** Edges by client, then server, then connection type (no key strings built per call). */
+  private readonly edgeIndex = new Map<string, Map<string, EdgeState[]>>();
+  private readonly edges: EdgeState[] = [];
   private readonly traced = new Set<string>();
   /** Endpoint → the traced service answering on it, or '' when several claim it. */
   private readonly endpoints = new Map<string, string>();
@@ -180,20 +200,11 @@ export class ServiceGraph {
             kind === SPAN_KIND.SERVER || kind === SPAN_KIND.CONSUMER;
           const isClient =
             kind === SPAN_KIND.CLIENT || kind === SPAN_KIND.PRODUCER;
-          const trace = idKey(span.traceId);
           const failed = span.status?.code === STATUS_CODE.ERROR;
-          let seconds = -1;
-          const duration = () =>
-            seconds >= 0
-              ? seconds
-              : (seconds = spanDurationSeconds(
-                  span.startTimeUnixNano,
-                  span.endTimeUnixNano,
-                ));
 
           // 1. Does a client half wait for this span (its parent), or must this server span wait?
           if (!isRoot(span.parentSpanId)) {
-            const key = trace + idKey(span.parentSpanId!);
+            const key = pairKey(span.traceId, span.parentSpanId!);
             const waiting = this.pending.get(key);
             if (waiting?.side === 'client') {
               if (isServer || waiting.service !== service) {
@@ -203,7 +214,10 @@ export class ServiceGraph {
                   service,
                   messaging: kind === SPAN_KIND.CONSUMER,
                   failed,
-                  seconds: duration(),
+                  seconds: spanDurationSeconds(
+                    span.startTimeUnixNano,
+                    span.endTimeUnixNano,
+                  ),
                 });
               } else {
                 waiting.hasLocalChild = true;
@@ -213,7 +227,10 @@ export class ServiceGraph {
                 service,
                 messaging: kind === SPAN_KIND.CONSUMER,
                 failed,
-                seconds: duration(),
+                seconds: spanDurationSeconds(
+                  span.startTimeUnixNano,
+                  span.endTimeUnixNano,
+                ),
               };
               if (waiting) {
                 if (waiting.halves.length < MAX_SERVERS_PER_CLIENT)
@@ -232,9 +249,10 @@ export class ServiceGraph {
             this.learnEndpoint(serverEndpointOf(span.attributes), service);
           }
 
-          // 2. Do server halves wait for this span?
-          if (!isClient && this.pending.size === 0) continue;
-          const key = trace + idKey(span.spanId);
+          // 2. Do server halves wait for this span? A client span, or a span of no kind that may be
+          // a call its SDK did not mark (servers and consumers are not callers).
+          if (!isClient && (isServer || this.pending.size === 0)) continue;
+          const key = pairKey(span.traceId, span.spanId);
           const waiting = this.pending.get(key);
           if (waiting?.side === 'server') {
             this.pending.delete(key);
@@ -244,8 +262,11 @@ export class ServiceGraph {
               service,
               messaging: kind === SPAN_KIND.PRODUCER,
               failed,
-              seconds: duration(),
-              peer: isClient ? peerInfoOf(span.attributes) : {},
+              seconds: spanDurationSeconds(
+                span.startTimeUnixNano,
+                span.endTimeUnixNano,
+              ),
+              attributes: isClient ? span.attributes : undefined,
               hasLocalChild: false,
               paired: true,
             };
@@ -264,8 +285,11 @@ export class ServiceGraph {
               service,
               messaging: kind === SPAN_KIND.PRODUCER,
               failed,
-              seconds: duration(),
-              peer: peerInfoOf(span.attributes),
+              seconds: spanDurationSeconds(
+                span.startTimeUnixNano,
+                span.endTimeUnixNano,
+              ),
+              attributes: span.attributes,
               hasLocalChild: false,
               paired: false,
             });
@@ -295,7 +319,7 @@ export class ServiceGraph {
     return {
       takenAtMs: now,
       durationBoundsSeconds: this.bounds,
-      edges: [...this.edges.values()].map(e => ({
+      edges: this.edges.map(({ learned: _learned, ...e }) => ({
         ...e,
         durationCounts: [...e.durationCounts],
       })),
@@ -334,9 +358,17 @@ export class ServiceGraph {
     const type: ServiceGraphConnectionType =
       client.messaging || server.messaging ? 'messaging_system' : '';
     const edge = this.edgeFor(client.service, server.service, type);
-    if (client.peer.endpoint)
-      this.learnEndpoint(client.peer.endpoint, server.service);
     if (!edge) return;
+    if (
+      client.attributes &&
+      (edge.learned < LEARN_FIRST || edge.requests % LEARN_EVERY === 0)
+    ) {
+      edge.learned++;
+      this.learnEndpoint(
+        peerInfoOf(client.attributes).endpoint,
+        server.service,
+      );
+    }
     edge.requests++;
     if (client.failed || server.failed) edge.failed++;
     this.observe(edge, server.seconds);
@@ -356,7 +388,8 @@ export class ServiceGraph {
 
   private expireClient(client: ClientHalf) {
     if (client.paired || client.hasLocalChild) return;
-    const callee = this.tracedCallee(client.peer);
+    const peer = peerInfoOf(client.attributes);
+    const callee = this.tracedCallee(peer);
     if (callee !== undefined) {
       const edge = this.edgeFor(
         client.service,
@@ -366,7 +399,7 @@ export class ServiceGraph {
       if (edge) edge.broken++;
       return;
     }
-    const p = client.peer;
+    const p = peer;
     const name = client.messaging
       ? p.peerService ?? p.messaging ?? p.address ?? p.database
       : p.peerService ?? p.address ?? p.database ?? p.messaging;
@@ -386,10 +419,12 @@ export class ServiceGraph {
     server: string,
     connectionType: ServiceGraphConnectionType,
   ): EdgeState | undefined {
-    const key = client + SEP + server + SEP + connectionType;
-    let edge = this.edges.get(key);
+    let byServer = this.edgeIndex.get(client);
+    let byType = byServer?.get(server);
+    const t = CONNECTION_TYPE_INDEX[connectionType];
+    let edge = byType?.[t];
     if (edge) return edge;
-    if (this.edges.size >= this.maxEdges) {
+    if (this.edges.length >= this.maxEdges) {
       this.dropped.max_edges++;
       return undefined;
     }
@@ -402,8 +437,18 @@ export class ServiceGraph {
       broken: 0,
       durationSumSeconds: 0,
       durationCounts: new Array(this.bounds.length + 1).fill(0),
+      learned: 0,
     };
-    this.edges.set(key, edge);
+    if (!byServer) {
+      byServer = new Map();
+      this.edgeIndex.set(client, byServer);
+    }
+    if (!byType) {
+      byType = [];
+      byServer.set(server, byType);
+    }
+    byType[t] = edge;
+    this.edges.push(edge);
     return edge;
   }
 
@@ -421,7 +466,7 @@ export class ServiceGraph {
   }
 
   private register(registry: Registry): void {
-    const edges = () => this.edges.values();
+    const edges = () => this.edges;
     const sweep = () => this.sweep();
     const labels = (e: EdgeState) => ({
       client: e.client,
@@ -526,7 +571,7 @@ export class ServiceGraph {
     const name = SERVICE_GRAPH_METRICS.serverSeconds;
     const help =
       'Server span durations per edge (for a virtual node, the client span durations).';
-    const edges = () => this.edges.values();
+    const edges = () => this.edges;
     const sweep = () => this.sweep();
     const bounds = this.bounds;
     return {
