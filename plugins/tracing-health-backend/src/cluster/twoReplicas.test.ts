@@ -1,0 +1,332 @@
+import { authServiceFactory } from '@backstage/backend-defaults/auth';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import {
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  CLUSTER_METRICS,
+  TRACING_INGEST_SUBJECT,
+} from '@internal/plugin-tracing-health-common';
+import { RendezvousRouter } from '@internal/tracing-pipeline';
+/* eslint-disable @backstage/no-forbidden-package-imports */
+import { OtlpSink } from '@internal/tracing-pipeline/src/testing/otlpSink';
+/* eslint-enable @backstage/no-forbidden-package-imports */
+import { Knex } from 'knex';
+import { randomBytes } from 'node:crypto';
+import { createServer, request as httpRequest, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { tracingHealthPlugin } from '../plugin';
+
+jest.setTimeout(120_000);
+
+const INGEST_TOKEN = 'test-ingest-token-0123456789';
+
+/**
+ * A replica's advertised address: a port known before the test backend (which listens on a
+ * random port) starts, relaying to it, as a Service or pod address would.
+ */
+class Relay {
+  target = 0;
+  private server?: Server;
+  url = '';
+
+  async start() {
+    this.server = createServer((req, res) => {
+      const upstream = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: this.target,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        up => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.writeHead(502).end());
+      req.pipe(upstream);
+    });
+    await new Promise<void>(resolve =>
+      this.server!.listen(0, '127.0.0.1', resolve),
+    );
+    this.url = `http://127.0.0.1:${
+      (this.server!.address() as AddressInfo).port
+    }`;
+    return this;
+  }
+
+  async stop() {
+    await new Promise(resolve => this.server?.close(resolve));
+  }
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>) {
+  const deadline = Date.now() + 15_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}
+
+const hex = (bytes: Uint8Array | null | undefined) =>
+  Buffer.from(bytes ?? []).toString('hex');
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3', 'POSTGRES_15'],
+  disableDocker: true,
+});
+
+describe.each(databases.eachSupportedId())(
+  'two portal replicas on one %s database',
+  databaseId => {
+    let knex: Knex;
+    const relays: Relay[] = [];
+    const sinks: OtlpSink[] = [];
+    const servers: Awaited<ReturnType<typeof startTestBackend>>['server'][] =
+      [];
+
+    async function startReplica(relay: Relay, sink: OtlpSink, workers: number) {
+      const { server } = await startTestBackend({
+        features: [
+          tracingHealthPlugin,
+          catalogServiceMock.factory({ entities: [] }),
+          // The real service-to-service auth: tokens signed with keys kept in the shared database.
+          authServiceFactory,
+          httpAuthServiceFactory,
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: {
+              backend: {
+                baseUrl: relay.url,
+                auth: {
+                  externalAccess: [
+                    {
+                      type: 'static',
+                      options: {
+                        token: INGEST_TOKEN,
+                        subject: TRACING_INGEST_SUBJECT,
+                      },
+                      accessRestrictions: [{ plugin: 'tracing-health' }],
+                    },
+                  ],
+                },
+              },
+              tracingHealth: {
+                metrics: { cacheSeconds: 0 },
+                cluster: {
+                  advertiseUrl: relay.url,
+                  heartbeatSeconds: 0.2,
+                  memberTtlSeconds: 2,
+                },
+                pipeline: {
+                  workers,
+                  batch: { timeoutMs: 20 },
+                  exporters: [{ name: 'sink', endpoint: sink.url }],
+                },
+                // Keep only traces with an error, decided by the tail sampler on the whole trace.
+                sampling: {
+                  default: {
+                    strategy: { type: 'probabilistic', rate: 0 },
+                    alwaysKeep: { keepErrors: true, keepSlowerThanMs: false },
+                  },
+                  tail: { decisionWaitMs: 1500, tickIntervalMs: 50 },
+                },
+              },
+            },
+          }),
+        ],
+      });
+      relay.target = server.port();
+      servers.push(server);
+      return server;
+    }
+
+    const metric = async (server: Server, name: string) => {
+      const res = await request(server).get('/api/tracing-health/metrics');
+      return res.text
+        .split('\n')
+        .filter(line => line.startsWith(name))
+        .join('\n');
+    };
+
+    beforeEach(async () => {
+      knex = await databases.init(databaseId);
+      for (let i = 0; i < 2; i++) {
+        relays.push(await new Relay().start());
+        sinks.push(await new OtlpSink().start());
+      }
+    });
+
+    afterEach(async () => {
+      await Promise.all(sinks.splice(0).map(s => s.stop()));
+      await Promise.all(relays.splice(0).map(r => r.stop()));
+      servers.length = 0;
+    });
+
+    it('decides each trace on its one owner and exports it whole, wherever its spans arrived', async () => {
+      // One replica runs the pipeline in a worker thread, the other on its event loop.
+      const a = await startReplica(relays[0], sinks[0], 1);
+      const b = await startReplica(relays[1], sinks[1], 0);
+      for (const server of [a, b])
+        await waitFor(
+          'both replicas to see both',
+          async () =>
+            (await metric(server, `${CLUSTER_METRICS.members} `)) ===
+            `${CLUSTER_METRICS.members} 2`,
+        );
+
+      // 200 two-span traces, as two services' SDKs behind a round-robin balancer send them: the
+      // root to replica A, the child to replica B; one child in five failed.
+      const traces = Array.from({ length: 200 }, (_, i) => ({
+        traceId: randomBytes(16).toString('hex'),
+        rootId: randomBytes(8).toString('hex'),
+        childId: randomBytes(8).toString('hex'),
+        error: i % 5 === 0,
+      }));
+      const now = BigInt(Date.now()) * 1_000_000n;
+      const otlp = (
+        service: string,
+        spans: {
+          traceId: string;
+          spanId: string;
+          parentSpanId?: string;
+          error: boolean;
+        }[],
+      ) => ({
+        resourceSpans: [
+          {
+            resource: {
+              attributes: [
+                { key: 'service.name', value: { stringValue: service } },
+              ],
+            },
+            scopeSpans: [
+              {
+                scope: { name: 'test' },
+                spans: spans.map(s => ({
+                  traceId: s.traceId,
+                  spanId: s.spanId,
+                  parentSpanId: s.parentSpanId ?? '',
+                  name: s.parentSpanId ? 'GET /stock' : 'POST /checkout',
+                  kind: s.parentSpanId ? 3 : 2,
+                  startTimeUnixNano: String(now),
+                  endTimeUnixNano: String(now + 5_000_000n),
+                  status: { code: s.error ? 2 : 0 },
+                })),
+              },
+            ],
+          },
+        ],
+      });
+      const send = (server: Server, body: object) =>
+        request(server)
+          .post('/api/tracing-health/v1/traces')
+          .set('Authorization', `Bearer ${INGEST_TOKEN}`)
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(body));
+      const [toA, toB] = await Promise.all([
+        send(
+          a,
+          otlp(
+            'checkout',
+            traces.map(t => ({
+              traceId: t.traceId,
+              spanId: t.rootId,
+              error: false,
+            })),
+          ),
+        ),
+        send(
+          b,
+          otlp(
+            'inventory',
+            traces.map(t => ({
+              traceId: t.traceId,
+              spanId: t.childId,
+              parentSpanId: t.rootId,
+              error: t.error,
+            })),
+          ),
+        ),
+      ]);
+      expect([toA.status, toB.status]).toEqual([200, 200]);
+
+      const failed = traces.filter(t => t.error);
+      const exported = () => [...sinks[0].spans(), ...sinks[1].spans()];
+      await waitFor(
+        'the kept traces to be exported',
+        async () => exported().length >= 2 * failed.length,
+      );
+      // The decision waits have passed everywhere: nothing else comes.
+      await new Promise(resolve => setTimeout(resolve, 2_000));
+
+      // Exactly the failed traces were kept, each whole (root and child), each by its owner only.
+      const members = [relays[0].url, relays[1].url];
+      const router = new RendezvousRouter(members);
+      const byTrace = new Map<string, { sink: number; span: string }[]>();
+      sinks.forEach((sink, i) => {
+        for (const span of sink.spans()) {
+          const id = hex(span.traceId);
+          byTrace.set(id, [
+            ...(byTrace.get(id) ?? []),
+            { sink: i, span: hex(span.spanId) },
+          ]);
+        }
+      });
+      expect([...byTrace.keys()].sort()).toEqual(
+        failed.map(t => t.traceId).sort(),
+      );
+      for (const t of failed) {
+        const owner = members.indexOf(
+          members[router.ownerOf(Buffer.from(t.traceId, 'hex'))],
+        );
+        expect(
+          byTrace.get(t.traceId)!.sort((x, y) => (x.span < y.span ? -1 : 1)),
+        ).toEqual(
+          [
+            { sink: owner, span: t.rootId },
+            { sink: owner, span: t.childId },
+          ].sort((x, y) => (x.span < y.span ? -1 : 1)),
+        );
+      }
+      // Each replica owned some of them, and each forwarded the other's share to it.
+      expect(new Set([...byTrace.values()].map(v => v[0].sink)).size).toBe(2);
+      expect(
+        await metric(
+          a,
+          `${CLUSTER_METRICS.forwardedSpans}{peer="${members[1]}"}`,
+        ),
+      ).toMatch(/ [1-9]\d*$/);
+      expect(
+        await metric(
+          b,
+          `${CLUSTER_METRICS.receivedSpans}{peer="${members[0]}"}`,
+        ),
+      ).toMatch(/ [1-9]\d*$/);
+      expect(await metric(a, CLUSTER_METRICS.forwardFailures)).not.toMatch(
+        / [1-9]/,
+      );
+    });
+
+    it('refuses the internal route to the ingest token', async () => {
+      const a = await startReplica(relays[0], sinks[0], 0);
+      const res = await request(a)
+        .post('/api/tracing-health/cluster/v1/traces')
+        .set('Authorization', `Bearer ${INGEST_TOKEN}`)
+        .set('Content-Type', 'application/json')
+        .send('{"resourceSpans":[]}');
+      expect(res.status).toBe(403);
+      const anonymous = await request(a)
+        .post('/api/tracing-health/cluster/v1/traces')
+        .set('Content-Type', 'application/json')
+        .send('{"resourceSpans":[]}');
+      expect(anonymous.status).toBe(401);
+    });
+  },
+);
