@@ -4,6 +4,9 @@
 // catalog's opted-in services, sent with the real OpenTelemetry JS SDK (one tracer provider per
 // service, W3C trace context propagated between them), with errors, slow requests and
 // secrets the sanitizer must redact, plus one service.name no catalog component claims.
+// For the service graph: billing does not extract the trace context (its spans start new traces:
+// broken propagation on checkout → billing), payments-api calls fraud-detection, a catalog
+// component that sends no spans (a virtual node), and orders queries its PostgreSQL database.
 //
 // Env: TRACING_HEALTH_OTLP_ENDPOINT (default http://127.0.0.1:7007/api/tracing-health/v1/traces),
 // TRACING_HEALTH_INGEST_TOKEN (default: the embedded default's dev token),
@@ -153,9 +156,11 @@ const nowMs = () => Date.now();
  */
 function serve(service, name, parentHeaders, startMs, plan) {
   const tracer = tracers.get(service);
-  const parentContext = parentHeaders
-    ? propagator.extract(ROOT_CONTEXT, parentHeaders, carrierGetter)
-    : ROOT_CONTEXT;
+  // A service that drops the context: its framework is not instrumented, it starts a new trace.
+  const parentContext =
+    parentHeaders && !plan.dropsContext
+      ? propagator.extract(ROOT_CONTEXT, parentHeaders, carrierGetter)
+      : ROOT_CONTEXT;
   const span = tracer.startSpan(
     name,
     {
@@ -180,6 +185,18 @@ function serve(service, name, parentHeaders, startMs, plan) {
   let cursor = startMs + 1 + Math.random() * 3;
   for (const call of plan.calls ?? []) {
     const spanContext = trace.setSpan(parentContext, span);
+    if (call.untraced) {
+      // A dependency that sends no spans: only the client span exists.
+      const client = tracer.startSpan(
+        call.name,
+        { kind: SpanKind.CLIENT, startTime: cursor, attributes: call.untraced },
+        spanContext,
+      );
+      const end = cursor + 1 + Math.random() * 15;
+      client.end(end);
+      cursor = end + 1;
+      continue;
+    }
     const client = tracer.startSpan(
       `${call.name.split(' ')[0]}`,
       {
@@ -232,7 +249,16 @@ function checkoutFlow() {
             name: 'POST /payments',
             error,
             secret: chance(0.3),
-            calls: [],
+            calls: [
+              {
+                name: 'POST /score',
+                untraced: {
+                  'server.address': 'fraud-detection',
+                  'server.port': 8080,
+                  'http.request.method': 'POST',
+                },
+              },
+            ],
           },
           {
             service: 'orders',
@@ -243,9 +269,22 @@ function checkoutFlow() {
                 name: 'PUT /reservations',
                 calls: [],
               },
+              {
+                name: 'INSERT orders',
+                untraced: {
+                  'db.system.name': 'postgresql',
+                  'db.namespace': 'orders',
+                  'db.operation.name': 'INSERT',
+                },
+              },
             ],
           },
-          { service: 'billing', name: 'POST /invoices', calls: [] },
+          {
+            service: 'billing',
+            name: 'POST /invoices',
+            dropsContext: true,
+            calls: [],
+          },
         ],
       },
     ],
