@@ -1,0 +1,123 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { CLUSTER_METRICS } from '@internal/plugin-tracing-health-common';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { Registry } from 'prom-client';
+import { PeerForwarder } from './PeerForwarder';
+
+const SELF = 'http://10.0.0.1:7007';
+
+describe('PeerForwarder', () => {
+  let server: Server;
+  let peer: string;
+  let status = 200;
+  let hang = false;
+  const received: {
+    url?: string;
+    headers: IncomingMessage['headers'];
+    body: Buffer;
+  }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', c => chunks.push(c));
+      req.on('end', () => {
+        received.push({
+          url: req.url,
+          headers: req.headers,
+          body: Buffer.concat(chunks),
+        });
+        if (!hang) res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    peer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise(resolve => server.close(resolve));
+  });
+  beforeEach(() => {
+    received.length = 0;
+    status = 200;
+    hang = false;
+  });
+
+  function forwarder(members: () => string[] = () => [SELF, peer]) {
+    const registry = new Registry();
+    const f = new PeerForwarder({
+      auth: mockServices.auth({ pluginId: 'tracing-health' }),
+      self: SELF,
+      isMember: id => members().includes(id),
+      timeoutMs: 300,
+      registry,
+      logger: mockServices.logger.mock(),
+    });
+    const values = async (name: string) =>
+      ((await registry.getMetricsAsJSON()).find(m => m.name === name)?.values ??
+        []) as { labels: Record<string, string>; value: number }[];
+    return { f, values };
+  }
+
+  it('posts gzip OTLP protobuf to the owner’s internal route with this plugin’s service token', async () => {
+    const { f, values } = forwarder();
+    const body = Buffer.from([0x0a, 0x00]);
+    expect(await f.forward(peer, body, 7)).toEqual({ ok: true });
+    expect(received).toHaveLength(1);
+    const { headers } = received[0];
+    expect(received[0].url).toBe('/api/tracing-health/cluster/v1/traces');
+    expect(gunzipSync(received[0].body)).toEqual(body);
+    expect(headers['content-type']).toBe('application/x-protobuf');
+    expect(headers['content-encoding']).toBe('gzip');
+    expect(headers.authorization).toMatch(/^Bearer mock-service-token:/);
+    expect(headers.authorization).toContain('plugin:tracing-health');
+    expect(headers['x-tracing-health-member']).toBe(SELF);
+    expect(headers['x-tracing-health-spans']).toBe('7');
+    expect(await values(CLUSTER_METRICS.forwardedSpans)).toEqual([
+      expect.objectContaining({ labels: { peer }, value: 7 }),
+    ]);
+  });
+
+  it.each([
+    [503, 'refused'],
+    [429, 'refused'],
+    [403, 'auth'],
+    [400, 'rejected'],
+    [500, 'server_error'],
+  ])('counts an owner’s %i as %s', async (code, reason) => {
+    status = code;
+    const { f, values } = forwarder();
+    expect(await f.forward(peer, Buffer.alloc(1), 3)).toEqual({
+      ok: false,
+      reason,
+    });
+    expect(await values(CLUSTER_METRICS.forwardFailures)).toEqual([
+      expect.objectContaining({ labels: { reason }, value: 1 }),
+    ]);
+    expect(await values(CLUSTER_METRICS.forwardFailedSpans)).toEqual([
+      expect.objectContaining({ labels: { reason }, value: 3 }),
+    ]);
+  });
+
+  it('fails over an owner that does not answer in time, one that is down, and a non-member', async () => {
+    const { f } = forwarder(() => [SELF, peer, 'http://127.0.0.1:1']);
+    hang = true;
+    expect(await f.forward(peer, Buffer.alloc(1), 1)).toEqual({
+      ok: false,
+      reason: 'timeout',
+    });
+    expect(await f.forward('http://127.0.0.1:1', Buffer.alloc(1), 1)).toEqual({
+      ok: false,
+      reason: 'unreachable',
+    });
+    expect(
+      await f.forward('http://attacker.example', Buffer.alloc(1), 1),
+    ).toEqual({ ok: false, reason: 'unknown_peer' });
+    expect(await f.forward(SELF, Buffer.alloc(1), 1)).toEqual({
+      ok: false,
+      reason: 'unknown_peer',
+    });
+  });
+});
