@@ -33,7 +33,8 @@ function ratesFor(policy: EffectivePolicy, adaptiveRate: number | undefined) {
       getDefaultPolicy: () => policy,
       version: () => 1,
     },
-    () => (adaptiveRate === undefined ? {} : { checkout: adaptiveRate }),
+    (): Record<string, number> =>
+      adaptiveRate === undefined ? {} : { checkout: adaptiveRate },
   ).effectiveSamplingRate('checkout');
   // The collector keeps SDK-sampled traces whole; its own rate is the pipeline-sampled one.
   const collector = toTailPolicies(
