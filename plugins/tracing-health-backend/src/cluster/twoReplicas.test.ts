@@ -77,6 +77,53 @@ async function waitFor(what: string, check: () => Promise<boolean>) {
 const hex = (bytes: Uint8Array | null | undefined) =>
   Buffer.from(bytes ?? []).toString('hex');
 
+const now = BigInt(Date.now()) * 1_000_000n;
+const otlp = (
+  service: string,
+  spans: {
+    traceId: string;
+    spanId: string;
+    parentSpanId?: string;
+    error: boolean;
+  }[],
+) => ({
+  resourceSpans: [
+    {
+      resource: {
+        attributes: [{ key: 'service.name', value: { stringValue: service } }],
+      },
+      scopeSpans: [
+        {
+          scope: { name: 'test' },
+          spans: spans.map(s => ({
+            traceId: s.traceId,
+            spanId: s.spanId,
+            parentSpanId: s.parentSpanId ?? '',
+            name: s.parentSpanId ? 'GET /stock' : 'POST /checkout',
+            kind: s.parentSpanId ? 3 : 2,
+            startTimeUnixNano: String(now),
+            endTimeUnixNano: String(now + 5_000_000n),
+            status: { code: s.error ? 2 : 0 },
+          })),
+        },
+      ],
+    },
+  ],
+});
+const send = (server: Server, body: object) =>
+  request(server)
+    .post('/api/tracing-health/v1/traces')
+    .set('Authorization', `Bearer ${INGEST_TOKEN}`)
+    .set('Content-Type', 'application/json')
+    .send(JSON.stringify(body));
+
+/** Spans of failed traces only are kept (see the sampling config below). */
+const failedSpan = (traceId: string) => ({
+  traceId,
+  spanId: randomBytes(8).toString('hex'),
+  error: true,
+});
+
 const databases = TestDatabases.create({
   ids: ['SQLITE_3', 'POSTGRES_15'],
   disableDocker: true,
@@ -90,9 +137,18 @@ describe.each(databases.eachSupportedId())(
     const sinks: OtlpSink[] = [];
     const servers: Awaited<ReturnType<typeof startTestBackend>>['server'][] =
       [];
+    const backends = new Map<
+      Server,
+      Awaited<ReturnType<typeof startTestBackend>>
+    >();
 
-    async function startReplica(relay: Relay, sink: OtlpSink, workers: number) {
-      const { server } = await startTestBackend({
+    async function startReplica(
+      relay: Relay,
+      sink: OtlpSink,
+      workers: number,
+      memberTtlSeconds = 2,
+    ) {
+      const backend = await startTestBackend({
         features: [
           tracingHealthPlugin,
           catalogServiceMock.factory({ entities: [] }),
@@ -122,7 +178,7 @@ describe.each(databases.eachSupportedId())(
                 cluster: {
                   advertiseUrl: relay.url,
                   heartbeatSeconds: 0.2,
-                  memberTtlSeconds: 2,
+                  memberTtlSeconds,
                 },
                 pipeline: {
                   workers,
@@ -142,8 +198,10 @@ describe.each(databases.eachSupportedId())(
           }),
         ],
       });
+      const { server } = backend;
       relay.target = server.port();
       servers.push(server);
+      backends.set(server, backend);
       return server;
     }
 
@@ -166,20 +224,84 @@ describe.each(databases.eachSupportedId())(
     afterEach(async () => {
       await Promise.all(sinks.splice(0).map(s => s.stop()));
       await Promise.all(relays.splice(0).map(r => r.stop()));
+      await Promise.all([...backends.values()].map(b => b.stop()));
       servers.length = 0;
+      backends.clear();
+    });
+
+    const seeMembers = (servers: Server[], n: number) =>
+      Promise.all(
+        servers.map(server =>
+          waitFor(
+            `${n} members`,
+            async () =>
+              (await metric(server, `${CLUSTER_METRICS.members} `)) ===
+              `${CLUSTER_METRICS.members} ${n}`,
+          ),
+        ),
+      );
+
+    /** Trace ids that `members[owner]` owns. */
+    const ownedBy = (members: string[], owner: number, count: number) => {
+      const router = new RendezvousRouter(members);
+      const ids: string[] = [];
+      while (ids.length < count) {
+        const id = randomBytes(16);
+        if (router.ownerOf(id) === owner) ids.push(id.toString('hex'));
+      }
+      return ids;
+    };
+
+    it('decides locally, and counts, what it could not forward to a live owner', async () => {
+      const a = await startReplica(relays[0], sinks[0], 0);
+      const b = await startReplica(relays[1], sinks[1], 0);
+      await seeMembers([a, b], 2);
+      // B stays a member but cannot be reached: its address answers 502.
+      relays[1].target = 1;
+      const members = [relays[0].url, relays[1].url];
+      const ids = ownedBy(members, 1, 20);
+      const res = await send(a, otlp('checkout', ids.map(failedSpan)));
+      expect(res.status).toBe(200);
+      await waitFor(
+        'A to export what B owns',
+        async () => sinks[0].spans().length === 20,
+      );
+      expect(new Set(sinks[0].spans().map(s => hex(s.traceId)))).toEqual(
+        new Set(ids),
+      );
+      expect(await metric(a, CLUSTER_METRICS.forwardFailedSpans)).toBe(
+        `${CLUSTER_METRICS.forwardFailedSpans}{reason="server_error"} 20`,
+      );
+      expect(sinks[1].spans()).toEqual([]);
+    });
+
+    it('takes over the traces of a replica that stopped, at once', async () => {
+      // A TTL far longer than the test: only B's leaving can make A drop it.
+      const a = await startReplica(relays[0], sinks[0], 0, 600);
+      const b = await startReplica(relays[1], sinks[1], 0, 600);
+      await seeMembers([a, b], 2);
+      await backends.get(b)!.stop();
+      backends.delete(b);
+      await seeMembers([a], 1);
+      const ids = ownedBy([relays[0].url, relays[1].url], 1, 20);
+      expect(
+        (await send(a, otlp('checkout', ids.map(failedSpan)))).status,
+      ).toBe(200);
+      await waitFor(
+        'A to export them',
+        async () => sinks[0].spans().length === 20,
+      );
+      expect(await metric(a, CLUSTER_METRICS.forwardFailures)).toBe('');
+      expect(await metric(a, CLUSTER_METRICS.ownershipChanges)).toContain(
+        `${CLUSTER_METRICS.ownershipChanges}{change="left"} 1`,
+      );
     });
 
     it('decides each trace on its one owner and exports it whole, wherever its spans arrived', async () => {
       // One replica runs the pipeline in a worker thread, the other on its event loop.
       const a = await startReplica(relays[0], sinks[0], 1);
       const b = await startReplica(relays[1], sinks[1], 0);
-      for (const server of [a, b])
-        await waitFor(
-          'both replicas to see both',
-          async () =>
-            (await metric(server, `${CLUSTER_METRICS.members} `)) ===
-            `${CLUSTER_METRICS.members} 2`,
-        );
+      await seeMembers([a, b], 2);
 
       // 200 two-span traces, as two services' SDKs behind a round-robin balancer send them: the
       // root to replica A, the child to replica B; one child in five failed.
@@ -189,47 +311,6 @@ describe.each(databases.eachSupportedId())(
         childId: randomBytes(8).toString('hex'),
         error: i % 5 === 0,
       }));
-      const now = BigInt(Date.now()) * 1_000_000n;
-      const otlp = (
-        service: string,
-        spans: {
-          traceId: string;
-          spanId: string;
-          parentSpanId?: string;
-          error: boolean;
-        }[],
-      ) => ({
-        resourceSpans: [
-          {
-            resource: {
-              attributes: [
-                { key: 'service.name', value: { stringValue: service } },
-              ],
-            },
-            scopeSpans: [
-              {
-                scope: { name: 'test' },
-                spans: spans.map(s => ({
-                  traceId: s.traceId,
-                  spanId: s.spanId,
-                  parentSpanId: s.parentSpanId ?? '',
-                  name: s.parentSpanId ? 'GET /stock' : 'POST /checkout',
-                  kind: s.parentSpanId ? 3 : 2,
-                  startTimeUnixNano: String(now),
-                  endTimeUnixNano: String(now + 5_000_000n),
-                  status: { code: s.error ? 2 : 0 },
-                })),
-              },
-            ],
-          },
-        ],
-      });
-      const send = (server: Server, body: object) =>
-        request(server)
-          .post('/api/tracing-health/v1/traces')
-          .set('Authorization', `Bearer ${INGEST_TOKEN}`)
-          .set('Content-Type', 'application/json')
-          .send(JSON.stringify(body));
       const [toA, toB] = await Promise.all([
         send(
           a,
