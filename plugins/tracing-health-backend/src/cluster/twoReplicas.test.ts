@@ -229,9 +229,9 @@ describe.each(databases.eachSupportedId())(
       backends.clear();
     });
 
-    const seeMembers = (servers: Server[], n: number) =>
+    const seeMembers = (replicas: Server[], n: number) =>
       Promise.all(
-        servers.map(server =>
+        replicas.map(server =>
           waitFor(
             `${n} members`,
             async () =>
