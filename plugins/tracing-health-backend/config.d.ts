@@ -200,12 +200,6 @@ export interface Config {
         standard?: SamplingPolicyPatchConfig;
         'high-volume'?: SamplingPolicyPatchConfig;
       };
-      /** Per service.name: a tier to start from and a policy patch over it (engine only). */
-      services?: {
-        [serviceName: string]: SamplingPolicyPatchConfig & {
-          tier?: 'critical' | 'standard' | 'high-volume';
-        };
-      };
       /** The adaptive sampler (per replica). */
       adaptive?: {
         /** Milliseconds between rate recomputations. */

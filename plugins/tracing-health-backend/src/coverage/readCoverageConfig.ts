@@ -1,4 +1,6 @@
-import { Config, ConfigReader } from '@backstage/config';
+import { Config } from '@backstage/config';
+import { z } from 'zod';
+import { positive, readConfig } from '../config/readConfig';
 
 /** `tracingHealth.coverage` (and `tracingHealth.silentAfterMinutes`) with defaults applied. */
 export interface CoverageConfig {
@@ -20,43 +22,34 @@ export interface CoverageConfig {
   unregisteredLookbackHours: number;
 }
 
-function positive(
-  config: Config,
-  key: string,
-  fallback: number,
-  { integer = false, max }: { integer?: boolean; max?: number } = {},
-): number {
-  const value = config.getOptionalNumber(key);
-  if (value === undefined) return fallback;
-  if (!(value > 0) || (integer && !Number.isInteger(value)) || (max !== undefined && value > max)) {
-    const what = integer ? 'a positive integer' : 'a positive number';
-    throw new Error(
-      `tracingHealth.${key}: must be ${what}${max !== undefined ? ` of at most ${max}` : ''} (got ${value})`,
-    );
-  }
-  return value;
-}
+const coverageSchema = z.object({
+  silentAfterMinutes: positive(10),
+  coverage: z
+    .object({
+      windowMinutes: positive(15, { integer: true, max: 24 * 60 }),
+      retentionHours: positive(48, { max: 24 * 366 }),
+      /** Default: two rows a minute over the retention. */
+      maxRowsPerService: positive(undefined, { integer: true }),
+      flushIntervalSeconds: positive(60, { max: 3600 }),
+      completenessWindowSeconds: positive(30, { max: 3600 }),
+      maxTraces: positive(50_000, { integer: true }),
+      maxServices: positive(1_000, { integer: true }),
+      unregisteredLookbackHours: positive(24),
+    })
+    .default({}),
+});
 
 /** Reads and validates the coverage settings; throws naming the key of every bad value. */
 export function readCoverageConfig(rootConfig: Config): CoverageConfig {
-  const config = rootConfig.getOptionalConfig('tracingHealth') ?? new ConfigReader({});
-  const retentionHours = positive(config, 'coverage.retentionHours', 48, { max: 24 * 366 });
+  const { silentAfterMinutes, coverage } = readConfig(
+    rootConfig,
+    'tracingHealth',
+    coverageSchema,
+  );
   return {
-    silentAfterMinutes: positive(config, 'silentAfterMinutes', 10),
-    windowMinutes: positive(config, 'coverage.windowMinutes', 15, { integer: true, max: 24 * 60 }),
-    retentionHours,
-    maxRowsPerService: positive(
-      config,
-      'coverage.maxRowsPerService',
-      Math.ceil(retentionHours * 60 * 2),
-      { integer: true },
-    ),
-    flushIntervalSeconds: positive(config, 'coverage.flushIntervalSeconds', 60, { max: 3600 }),
-    completenessWindowSeconds: positive(config, 'coverage.completenessWindowSeconds', 30, {
-      max: 3600,
-    }),
-    maxTraces: positive(config, 'coverage.maxTraces', 50_000, { integer: true }),
-    maxServices: positive(config, 'coverage.maxServices', 1_000, { integer: true }),
-    unregisteredLookbackHours: positive(config, 'coverage.unregisteredLookbackHours', 24),
+    silentAfterMinutes,
+    ...coverage,
+    maxRowsPerService:
+      coverage.maxRowsPerService ?? Math.ceil(coverage.retentionHours * 60 * 2),
   };
 }

@@ -7,7 +7,6 @@ import {
   createPipeline,
   createSamplingStage,
   defaultWorkerCount,
-  parseSamplingConfig,
   Pipeline,
   SamplingStage,
   samplingStageOptionsFromConfig,
@@ -19,15 +18,7 @@ import {
 } from '@internal/tracing-pipeline';
 import { SamplingPolicySource } from '@internal/plugin-tracing-health-common';
 import { Registry } from 'prom-client';
-
-/** The keys of `tracingHealth.sampling` that configure the engine (the rest are the control plane's). */
-const ENGINE_SAMPLING_KEYS = [
-  'default',
-  'tiers',
-  'services',
-  'adaptive',
-  'tail',
-] as const;
+import { readSamplingSettings } from '../sampling/readSamplingConfig';
 
 /** What the routes, the health check and coverage need of the pipeline, in either mode. */
 export type PipelineHandle = Pick<
@@ -80,15 +71,8 @@ export async function startPipeline(options: {
   cluster?: WorkerPoolCluster;
 }): Promise<EmbeddedPipeline> {
   const { config, logger, registry, lifecycle, policySource } = options;
-  const samplingRaw = (config.getOptional('tracingHealth.sampling') ??
-    {}) as Record<string, unknown>;
-  const engineSampling = Object.fromEntries(
-    ENGINE_SAMPLING_KEYS.filter(k => samplingRaw[k] !== undefined).map(k => [
-      k,
-      samplingRaw[k],
-    ]),
-  );
-  const samplingConfig = parseSamplingConfig(engineSampling);
+  // The engine's part of tracingHealth.sampling (adaptive, tail), read with the rest of it.
+  const { engine: sampling } = readSamplingSettings(config);
   const pipelineLogger = logger.child({ component: 'pipeline' });
   const log =
     (level: 'info' | 'warn' | 'error') =>
@@ -117,7 +101,7 @@ export async function startPipeline(options: {
       workers,
       registry,
       logger: { info: log('info'), warn: log('warn'), error: log('error') },
-      sampling: engineSampling,
+      sampling: sampling.raw,
       policySource,
       spanMetrics: options.spanMetrics ?? {},
       serviceGraph: options.serviceGraph ?? {},
@@ -142,7 +126,7 @@ export async function startPipeline(options: {
   const samplingStage = createSamplingStage({
     policySource,
     registry,
-    ...samplingStageOptionsFromConfig(samplingConfig),
+    ...samplingStageOptionsFromConfig(sampling.config),
     onDecided: traceDigests.recorder(),
     onError: error =>
       logger.error('sampling stage failed to decide', { error: String(error) }),

@@ -16,7 +16,7 @@ import { Clock, systemClock } from './clock';
 import { createSamplingRouter } from './createSamplingRouter';
 import { DatabasePolicySource } from './DatabasePolicySource';
 import {
-  readSamplingConfig,
+  readSamplingSettings,
   SamplingControlConfig,
 } from './readSamplingConfig';
 import {
@@ -27,7 +27,6 @@ import { SamplingStore } from './store/SamplingStore';
 import { TraceDigests } from '@internal/tracing-pipeline';
 import { BudgetStore } from './insights/BudgetStore';
 import { createInsightsRouter } from './insights/createInsightsRouter';
-import { readInsightsConfig } from './insights/readInsightsConfig';
 import { SamplingInsightsService } from './insights/SamplingInsightsService';
 
 export interface SamplingControlPlaneOptions {
@@ -77,12 +76,9 @@ export async function createSamplingControlPlane(
 ): Promise<SamplingControlPlane> {
   const { logger, auditor } = options;
   const clock = options.clock ?? systemClock;
-  const config = readSamplingConfig(options.config);
-  if (options.config.has('tracingHealth.sampling.services')) {
-    logger.warn(
-      'tracingHealth.sampling.services is not used by the sampling control plane: owners store per-service policies in the portal',
-    );
-  }
+  const settings = readSamplingSettings(options.config);
+  const config = settings.control;
+  for (const warning of settings.ignored) logger.warn(warning);
   const store = new SamplingStore(options.knex, logger);
   const directory = new ServiceDirectory(options.catalogServices, options.auth);
   const policySource = new DatabasePolicySource({
@@ -102,7 +98,7 @@ export async function createSamplingControlPlane(
     adaptiveRates: { currentRate: name => adaptiveRates?.currentRate(name) },
   });
 
-  const insightsConfig = readInsightsConfig(options.config);
+  const insightsConfig = settings.insights;
   const budgets = new BudgetStore(options.knex);
   let traceDigests: TraceDigests | undefined;
   const insights = new SamplingInsightsService({
@@ -163,7 +159,8 @@ export async function createSamplingControlPlane(
       clock,
     }),
   );
-  router.use(createSamplingRouter({
+  router.use(
+    createSamplingRouter({
       httpAuth: options.httpAuth,
       permissions: options.permissions,
       auditor,
@@ -173,7 +170,8 @@ export async function createSamplingControlPlane(
       directory,
       config,
       clock,
-    }));
+    }),
+  );
   return {
     policySource,
     router,

@@ -1,4 +1,6 @@
-import { Config, ConfigReader } from '@backstage/config';
+import { Config } from '@backstage/config';
+import { z } from 'zod';
+import { positive, readConfig } from '../config/readConfig';
 
 /** `tracingHealth.serviceGraph` with defaults applied. */
 export interface ServiceGraphConfig {
@@ -12,39 +14,20 @@ export interface ServiceGraphConfig {
   maxRows: number;
 }
 
-function positiveInteger(
-  config: Config,
-  key: string,
-  fallback: number,
-  max: number,
-): number {
-  const value = config.getOptionalNumber(key);
-  if (value === undefined) return fallback;
-  if (!(value > 0) || !Number.isInteger(value) || value > max)
-    throw new Error(
-      `tracingHealth.${key}: must be a positive integer of at most ${max} (got ${value})`,
-    );
-  return value;
-}
+const serviceGraphSchema = z
+  .object({
+    waitSeconds: positive(10, { integer: true, max: 600 }),
+    maxPending: positive(20_000, { integer: true, max: 10_000_000 }),
+    maxEdges: positive(1_000, { integer: true, max: 100_000 }),
+    maxRows: positive(500_000, { integer: true, max: 100_000_000 }),
+  })
+  .default({});
 
 /** Reads and validates the service graph settings; throws naming the key of a bad value. */
 export function readServiceGraphConfig(rootConfig: Config): ServiceGraphConfig {
-  const config =
-    rootConfig.getOptionalConfig('tracingHealth') ?? new ConfigReader({});
-  return {
-    waitSeconds: positiveInteger(config, 'serviceGraph.waitSeconds', 10, 600),
-    maxPending: positiveInteger(
-      config,
-      'serviceGraph.maxPending',
-      20_000,
-      10_000_000,
-    ),
-    maxEdges: positiveInteger(config, 'serviceGraph.maxEdges', 1_000, 100_000),
-    maxRows: positiveInteger(
-      config,
-      'serviceGraph.maxRows',
-      500_000,
-      100_000_000,
-    ),
-  };
+  return readConfig(
+    rootConfig,
+    'tracingHealth.serviceGraph',
+    serviceGraphSchema,
+  );
 }
