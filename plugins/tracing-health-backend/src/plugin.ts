@@ -125,6 +125,7 @@ export const tracingHealthPlugin = createBackendPlugin({
         // The embedded pipeline: OTLP in, sanitize, sample with the control plane's policies,
         // batch, export. Its ingest route goes first, before any router that parses bodies.
         const coverageConfig = readCoverageConfig(config);
+        const serviceGraphConfig = readServiceGraphConfig(config);
         // Several replicas on this database (tracingHealth.cluster): each trace has one owner.
         const cluster = await startCluster({
           config,
@@ -137,7 +138,6 @@ export const tracingHealthPlugin = createBackendPlugin({
         });
         const embedded = await startPipeline({
           config,
-        const serviceGraphConfig = readServiceGraphConfig(config);
           logger,
           registry,
           lifecycle,
@@ -148,13 +148,13 @@ export const tracingHealthPlugin = createBackendPlugin({
             maxTraces: coverageConfig.maxTraces,
             maxServices: coverageConfig.maxServices,
           },
+          serviceGraph: serviceGraphOptions(serviceGraphConfig, coverageConfig),
           cluster: cluster?.routing,
         });
         if (cluster) httpRouter.use(cluster.router(embedded.pipeline));
         sampling.setTraceDigests(embedded.traceDigests);
         registerBudgetMetrics(registry, sampling.insights);
         sampling.setAdaptiveRateProvider({
-          serviceGraph: serviceGraphOptions(serviceGraphConfig, coverageConfig),
           currentRate: serviceName => embedded.currentRates()[serviceName],
         });
         httpRouter.use(
@@ -211,19 +211,6 @@ export const tracingHealthPlugin = createBackendPlugin({
           }),
         );
 
-        // Health checks of the tracing system, the embedded pipeline and per-service volume.
-        const checks = await createChecksService({
-          config,
-          logger,
-          knex,
-          scheduler,
-          registry,
-          listServices: credentials => catalogServices.list(credentials),
-          ownCredentials: () => auth.getOwnServiceCredentials(),
-          addedCheckTypes,
-          serviceVolume: coverage.rollups,
-          pipelineStatus,
-        });
         // Calls between services (the service graph) and the dependency routes.
         const serviceGraph = await startServiceGraph({
           config: serviceGraphConfig,
@@ -244,6 +231,19 @@ export const tracingHealthPlugin = createBackendPlugin({
           }),
         );
 
+        // Health checks of the tracing system, the embedded pipeline and per-service volume.
+        const checks = await createChecksService({
+          config,
+          logger,
+          knex,
+          scheduler,
+          registry,
+          listServices: credentials => catalogServices.list(credentials),
+          ownCredentials: () => auth.getOwnServiceCredentials(),
+          addedCheckTypes,
+          serviceVolume: coverage.rollups,
+          pipelineStatus,
+        });
         const runbooks = new RunbookService({
           listServices: credentials => catalogServices.list(credentials),
           appBaseUrl: config.getOptionalString('app.baseUrl') ?? '',
