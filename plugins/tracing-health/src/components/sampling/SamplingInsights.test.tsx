@@ -107,7 +107,7 @@ describe('SamplingInsights', () => {
       false,
     );
     expect(await screen.findByTestId('kept-by-rule')).toHaveTextContent(
-      'Last hour: 312 kept for errors, 40 slow, 1,180 by rate (of 20,000 traces it started).',
+      'In the last hour: 312 kept for errors, 40 slow, 1,180 by rate (of 20,000 traces it started).',
     );
     expect(screen.getByTestId('downstream-cost')).toHaveTextContent(
       'payments 40,000 spans/min kept (of 400,000)',

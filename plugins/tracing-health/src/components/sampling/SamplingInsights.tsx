@@ -10,6 +10,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Countdown } from './Countdown';
 import {
   describeKept,
+  describeWindow,
   formatCount,
   SamplingInsightsRequests,
   useSamplingInsights,
@@ -54,7 +55,6 @@ function InsightsBody(props: {
   if (!value) return null;
   const requests = insights;
   const { kept, downstream, boost } = value;
-  const minutes = formatCount(kept.windowSeconds / 60);
   const others = downstream.items.filter(i => i.service !== serviceName);
   const canBoost = allowed && boost.allowed;
 
@@ -74,7 +74,7 @@ function InsightsBody(props: {
   return (
     <Box mt={2} data-testid="sampling-insights">
       <Typography variant="body2" data-testid="kept-by-rule">
-        Last {minutes === '60' ? 'hour' : `${minutes} min`}:{' '}
+        In {describeWindow(kept.windowSeconds)}:{' '}
         {describeKept(kept.byRule)} (of {formatCount(kept.traces)} traces it
         started).
       </Typography>

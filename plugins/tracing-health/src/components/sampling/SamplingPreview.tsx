@@ -7,7 +7,12 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { useEffect, useState } from 'react';
 import { formatRate } from './format';
-import { formatBytes, formatCount, useSamplingInsights } from './insightsRequests';
+import {
+  describeWindow,
+  formatBytes,
+  formatCount,
+  useSamplingInsights,
+} from './insightsRequests';
 
 /** How long the form must be still before the preview is asked for. */
 export const PREVIEW_DEBOUNCE_MS = 400;
@@ -58,7 +63,7 @@ export function SamplingPreview(props: {
   return (
     <Box mt={2} data-testid="sampling-preview">
       <Typography variant="subtitle2">
-        Preview (last {formatCount(preview.windowSeconds / 60)} min,{' '}
+        Preview ({describeWindow(preview.windowSeconds)},{' '}
         {formatCount(preview.traces)} traces before sampling)
       </Typography>
       {preview.traces === 0 ? (

@@ -136,3 +136,10 @@ export function describeKept(byRule: Record<string, number>): string {
     parts.length > 1 ? `, ${parts.slice(1).join(', ')}` : ''
   }`;
 }
+
+/** A window length: `the last hour`, `the last 12 min`, `the last 8 s`. */
+export function describeWindow(seconds: number): string {
+  if (seconds >= 3540) return 'the last hour';
+  if (seconds >= 120) return `the last ${Math.round(seconds / 60)} min`;
+  return `the last ${Math.max(1, Math.round(seconds))} s`;
+}
