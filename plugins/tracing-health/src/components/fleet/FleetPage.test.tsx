@@ -83,7 +83,6 @@ describe('FleetPage', () => {
     const checkout = rowOf('checkout');
     expect(checkout).toHaveTextContent('payments-team');
     expect(checkout).toHaveTextContent('shop');
-    expect(checkout).toHaveTextContent('12.5/s'); // spans
     expect(checkout).toHaveTextContent('4.50/s'); // requests it received
     expect(checkout).toHaveTextContent('3.4%');
     expect(checkout).toHaveTextContent('182 ms');
