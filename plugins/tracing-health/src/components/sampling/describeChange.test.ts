@@ -45,11 +45,16 @@ describe('describeChange', () => {
   });
 
   it('describes the first policy and a reset against the tier default', () => {
-    expect(describeChange({ before: null, after: stored(full(0.25)) })).toEqual([
-      'rate tier default → 25%',
-    ]);
+    // The editor stores a patch: the fields it leaves out stay the tier's.
+    const rateOnly = stored({ strategy: { type: 'probabilistic', rate: 0.25 } });
+    expect(describeChange({ before: null, after: rateOnly })).toEqual(['rate tier default → 25%']);
+    expect(describeChange({ before: rateOnly, after: null })).toEqual(['rate 25% → tier default']);
     expect(describeChange({ before: stored(full(0.25)), after: null })).toEqual([
       'rate 25% → tier default',
+      '0 operation rules → inherited rules',
+      'keep errors yes → default',
+      'keep slower than 5000 ms → default',
+      'sampled in pipeline → default',
     ]);
   });
 

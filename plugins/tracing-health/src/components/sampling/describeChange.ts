@@ -1,5 +1,4 @@
 import {
-  defaultSamplingPolicy,
   describeStrategy,
   SamplingHistoryEntry,
   SamplingPolicyPatch,
@@ -146,9 +145,9 @@ export function describeChange(
   const after = policyOf(entry.after);
   let lines: string[];
   if (before || after) {
-    // A missing side is the tier's policy: its strategy is unknown here, the rest the defaults.
-    const base: SamplingPolicyPatch = { ...defaultSamplingPolicy(), strategy: undefined };
-    lines = describePolicyChanges(before ?? base, after ?? base);
+    // A missing side is no stored policy: every field inherited from the tier, as a field a
+    // stored patch leaves out is.
+    lines = describePolicyChanges(before ?? {}, after ?? {});
     if (lines.length === 0) lines = ['no change'];
   } else {
     lines = [`${describeRecord(entry.before)} → ${describeRecord(entry.after)}`];
