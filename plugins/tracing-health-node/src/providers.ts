@@ -23,8 +23,8 @@ export interface ServiceVolumeProvider {
   tracesPerSecond(serviceName: string): number | undefined;
   /**
    * Recent requests per second `serviceName` received (entry spans: SERVER and CONSUMER), or the
-   * traces it started when it receives none; undefined when never seen. The `service-volume`
-   * check measures this when the source provides it, else `tracesPerSecond`.
+   * traces it started when it receives none; undefined when never seen or not measured yet. The
+   * `service-volume` check measures this when the source provides it, else `tracesPerSecond`.
    */
   requestsPerSecond?(serviceName: string): number | undefined;
   lastSeen(serviceName: string): Date | undefined;

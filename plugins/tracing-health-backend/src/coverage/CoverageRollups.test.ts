@@ -72,6 +72,8 @@ describe('CoverageRollups', () => {
       await rollups.start();
 
       sendTraffic(spanMetrics);
+      // Seen, but not rolled up yet: not measured, rather than 0/s.
+      expect(rollups.requestsPerSecond('payments')).toBeUndefined();
       now = T0 + 20_000; // 00:00:30
       await rollups.flush();
       spanMetrics.record(batch({ checkout: [{ trace: 'D', span: 'd1', ms: 5 }] }));

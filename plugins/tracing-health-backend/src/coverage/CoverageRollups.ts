@@ -63,6 +63,8 @@ export class CoverageRollups implements ServiceVolumeProvider {
   private figures = new Map<string, ServiceFigures>();
   private fleet: ServiceFigures = NO_FIGURES;
   private observingSince: number;
+  /** When the window figures were last computed (ms since the epoch). */
+  private windowReadAtMs = 0;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: CoverageRollupsOptions) {
@@ -160,11 +162,17 @@ export class CoverageRollups implements ServiceVolumeProvider {
     return this.figures.get(serviceName)?.tracesPerSecond ?? 0;
   }
 
-  /** The service's traffic (see `trafficPerSecond`): what the fleet table and pages show. */
+  /**
+   * The service's traffic (see `trafficPerSecond`): what the fleet table and pages show.
+   * Undefined when never seen, and when its spans arrived after the window was last read (the
+   * first minute after a start): not measured yet, which is not 0/s.
+   */
   requestsPerSecond(serviceName: string): number | undefined {
-    if (this.lastSeenMs(serviceName) === undefined) return undefined;
     const figures = this.figures.get(serviceName);
-    return figures ? trafficPerSecond(figures) : 0;
+    if (figures) return trafficPerSecond(figures);
+    const seen = this.lastSeenMs(serviceName);
+    if (seen === undefined || seen >= this.windowReadAtMs) return undefined;
+    return 0;
   }
 
   lastSeen(serviceName: string): Date | undefined {
@@ -237,6 +245,7 @@ export class CoverageRollups implements ServiceVolumeProvider {
       if (seen < expired) this.storedLastSeen.delete(service);
     }
     this.figures = figures;
+    this.windowReadAtMs = now;
     const fleet = totals.get(FLEET_ROW_SERVICE);
     this.fleet = fleet ? serviceFigures(fleet, this.bounds, seconds) : NO_FIGURES;
   }

@@ -83,6 +83,19 @@ describe('service-volume check', () => {
     });
   });
 
+  it('says a service whose spans are not measured yet is arriving, not at 0/s', async () => {
+    lastSeen.set('search-api', new Date(NOW.getTime() - 10_000));
+    const result = await harness.run({
+      id: 'volume',
+      type: 'service-volume',
+      thresholds: { requestsPerSecond: { warning: 0.1 } },
+    });
+    const search = result.measurements.find(m => m.subject === 'search-api');
+    expect(search).toMatchObject({ status: 'ok' });
+    expect(search!.message).toContain('spans arriving');
+    expect(search!.message).not.toContain('0.00');
+  });
+
   it('is critical for a service that stopped, with the service-silent runbook', async () => {
     lastSeen.set('search-api', new Date(NOW.getTime() - 25 * MIN));
     const result = await harness.run({ id: 'volume', type: 'service-volume' });

@@ -100,10 +100,19 @@ export function createServiceVolumeCheckType(deps: {
             )}`,
           });
         }
-        const rate =
-          (source.requestsPerSecond
-            ? source.requestsPerSecond(name)
-            : source.tracesPerSecond(name)) ?? 0;
+        const rate = source.requestsPerSecond
+          ? source.requestsPerSecond(name)
+          : source.tracesPerSecond(name) ?? 0;
+        if (rate === undefined) {
+          // Spans arrived, but no rollup has measured them yet: not 0/s.
+          return ctx.verdict('seen', 'ok', {
+            subject: name,
+            message: `${name}: spans arriving, last ${minutesAgo(
+              now,
+              lastSeen,
+            )}; its rate is measured within a minute`,
+          });
+        }
         return ctx.measure('requestsPerSecond', rate, {
           subject: name,
           message: `${name}: ${rate.toFixed(2)} requests/s, last ${minutesAgo(
