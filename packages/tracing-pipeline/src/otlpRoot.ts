@@ -27,6 +27,38 @@ type NodeBuffer = Buffer & { utf8Slice(start: number, end: number): string };
  * to that end instead of failing; this one refuses it, as its other reads (bytes, skip) do.
  */
 class BoundedBufferReader extends BufferReader {
+  /**
+   * protobufjs' varint read, without its per-call end-of-buffer checks when at least 5 bytes are
+   * left (all a 32-bit varint can take); near the end, protobufjs' checked read.
+   */
+  uint32(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    if (this.len - pos < 5) return super.uint32();
+    let byte = buf[pos++];
+    let value = byte & 127;
+    if (byte >= 128) {
+      byte = buf[pos++];
+      value |= (byte & 127) << 7;
+      if (byte >= 128) {
+        byte = buf[pos++];
+        value |= (byte & 127) << 14;
+        if (byte >= 128) {
+          byte = buf[pos++];
+          value |= (byte & 127) << 21;
+          if (byte >= 128) {
+            byte = buf[pos++];
+            value |= (byte & 15) << 28;
+            // A longer varint (a negative int32): protobufjs' read skips the rest.
+            if (byte >= 128) return super.uint32();
+          }
+        }
+      }
+    }
+    this.pos = pos;
+    return value >>> 0;
+  }
+
   string(): string {
     const at = this.pos;
     const length = this.uint32();
