@@ -83,9 +83,7 @@ const samplingSchema = z.object({
           message: `must be at most maxMinutes (${boost.maxMinutes})`,
         });
     }),
-  // Read by the portal's permission policy (packages/backend); declared here so the subtree is
-  // described in one place.
-  adminGroups: z.array(z.string()).optional(),
+  // adminGroups: read by the portal's permission policy (packages/backend), its one reader.
   // Policy patches and the engine's settings: parsed by the pipeline's parser (one schema for
   // the embedded engine and for the control plane's tier defaults).
   default: z.unknown().optional(),
