@@ -3,7 +3,12 @@ import {
   AdaptiveStrategy,
   SAMPLING_METRICS,
 } from '@internal/plugin-tracing-health-common';
-import { ADAPTIVE_OVERFLOW_SERVICE, AdaptiveSampler } from './adaptiveSampler';
+import {
+  ADAPTIVE_OVERFLOW_SERVICE,
+  AdaptiveSampler,
+  shareOfOwners,
+  validShare,
+} from './adaptiveSampler';
 import { ManualClock } from './testing';
 
 const strategy = (over: Partial<AdaptiveStrategy> = {}): AdaptiveStrategy => ({
@@ -195,5 +200,44 @@ describe('AdaptiveSampler', () => {
     expect(await registry.metrics()).toContain(
       `${SAMPLING_METRICS.rate}{service="checkout"} 0.1`,
     );
+  });
+
+  it('holds the target across a fleet of owners: each aims at target × its share, as the owners change', () => {
+    const clock = new ManualClock();
+    const s = strategy({ targetTracesPerSecond: 30, minRate: 0.001 });
+    let owners = 3;
+    const fleet = Array.from(
+      { length: 4 },
+      () =>
+        new AdaptiveSampler({
+          clock: clock.now,
+          intervalMs,
+          warmupMs: intervalMs,
+          share: () => shareOfOwners(owners),
+        }),
+    );
+    // 600 traces/s over the fleet, by trace id: each of 3 owners sees 200/s.
+    const second = (live: number) => {
+      for (let i = 0; i < 600; i++) fleet[i % live].observe('svc', s);
+      clock.advance(intervalMs);
+      fleet.forEach(a => a.tick());
+    };
+    second(3);
+    const kept = (live: number) =>
+      fleet.slice(0, live).reduce((n, a) => n + 600 / live * a.rate('svc', s), 0);
+    expect(fleet[0].rate('svc', s)).toBeCloseTo(30 / 600, 6);
+    expect(kept(3)).toBeCloseTo(30, 6);
+    // A fourth replica joins: each owner now sees 150/s and aims at 30 / 4.
+    owners = 4;
+    second(4);
+    expect(fleet[3].rate('svc', s)).toBeCloseTo(30 / 600, 6);
+    expect(kept(4)).toBeCloseTo(30, 6);
+  });
+
+  it('counts a share outside (0, 1] as the whole fleet', () => {
+    expect([0.25, 1, 0, -1, 2, NaN].map(validShare)).toEqual([
+      0.25, 1, 1, 1, 1, 1,
+    ]);
+    expect([0, 1, 4, 2.5].map(shareOfOwners)).toEqual([1, 1, 0.25, 0.5]);
   });
 });

@@ -16,6 +16,12 @@ export interface AdaptiveSamplerOptions {
   maxServices?: number;
   /** Milliseconds clock; injected for tests. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * This sampler's share of the fleet's traces, in (0, 1] (default 1): `1 / owners` when traces
+   * are spread uniformly by trace id over several owners (portal replicas × worker threads).
+   * Targets are multiplied by it, so the owners together keep the configured target.
+   */
+  share?: () => number;
   /** Where `tracing_health_sampling_rate{service}` goes. */
   registry?: Registry;
   metrics?: SamplingMetrics;
@@ -32,6 +38,16 @@ interface ServiceState {
 
 /** Services beyond `maxServices` are pooled under this name. */
 export const ADAPTIVE_OVERFLOW_SERVICE = '__overflow__';
+
+/** A share in (0, 1]; anything else (NaN, 0, negative, above 1) counts as the whole fleet. */
+export function validShare(share: number): number {
+  return share > 0 && share <= 1 ? share : 1;
+}
+
+/** The share of one owner among `owners` (members × workers); 1 for none or one. */
+export function shareOfOwners(owners: number): number {
+  return owners >= 1 ? 1 / Math.floor(owners) : 1;
+}
 
 function clamp(rate: number, strategy: AdaptiveStrategy): number {
   return Math.min(strategy.maxRate, Math.max(strategy.minRate, rate));
@@ -53,7 +69,9 @@ function clamp(rate: number, strategy: AdaptiveStrategy): number {
  *
  * The decision itself is consistent probability sampling at the computed rate (see
  * consistent.ts); errors and slow traces are kept by the always-keep rules regardless of it.
- * State is per replica: with N replicas behind a load balancer each keeps about the target.
+ * The target holds across the fleet: each trace has one owner (a worker thread of one portal
+ * replica, by trace id), so an owner sees about `share` of the fleet's traces and aims at
+ * `target × share` (see `share`); the owners together keep about the target.
  */
 export class AdaptiveSampler {
   private readonly states = new Map<string, ServiceState>();
@@ -62,6 +80,7 @@ export class AdaptiveSampler {
   private readonly maxIncreaseFactor: number;
   private readonly maxServices: number;
   private readonly clock: () => number;
+  private readonly share: () => number;
   private readonly metrics?: SamplingMetrics;
 
   constructor(options: AdaptiveSamplerOptions = {}) {
@@ -70,6 +89,8 @@ export class AdaptiveSampler {
     this.maxIncreaseFactor = Math.max(1, options.maxIncreaseFactor ?? 2);
     this.maxServices = options.maxServices ?? 2000;
     this.clock = options.clock ?? Date.now;
+    const share = options.share;
+    this.share = share ? () => validShare(share()) : () => 1;
     this.metrics =
       options.metrics ??
       (options.registry ? SamplingMetrics.for(options.registry) : undefined);
@@ -160,7 +181,7 @@ export class AdaptiveSampler {
     const observedPerSecond = state.seen / (elapsed / 1000);
     const desired =
       observedPerSecond > 0
-        ? strategy.targetTracesPerSecond / observedPerSecond
+        ? (strategy.targetTracesPerSecond * this.share()) / observedPerSecond
         : strategy.maxRate;
     let next = desired;
     if (state.warmedUp && desired > state.rate) {

@@ -440,6 +440,52 @@ describe('HeadSampler', () => {
     expect(head.currentRates()).toEqual({ svc: 0.01 });
   });
 
+  it('a fleet of owners, each with its share, keeps the rate limit and adaptive target fleet-wide', () => {
+    const clock = new ManualClock();
+    const owners = 4;
+    const fleet = (svc: SamplingPolicy) =>
+      Array.from(
+        { length: owners },
+        () =>
+          new HeadSampler({
+            policySource: new StaticPolicySource({ svc }),
+            clock: clock.now,
+            share: () => 1 / owners,
+          }),
+      );
+    const limited = fleet(policy({ type: 'rate-limiting', tracesPerSecond: 20 }));
+    // 400 traces in one second, each decided by its owner (by trace id): 20 kept, not 4 × 20.
+    const keptLimited = ids
+      .slice(0, 400)
+      .filter(
+        (id, i) => limited[i % owners].decide(rootTrace(id, 'svc')).sampled,
+      ).length;
+    expect(keptLimited).toBe(20);
+
+    const adaptive = fleet(
+      policy({
+        type: 'adaptive',
+        targetTracesPerSecond: 40,
+        minRate: 0.001,
+        maxRate: 1,
+      }),
+    );
+    // 2000 traces/s over the fleet; after the warm-up second the fleet keeps ~40/s (not 160/s).
+    let kept = 0;
+    for (let second = 0; second < 5; second++) {
+      const start = second * 2000;
+      for (let i = start; i < start + 2000; i++) {
+        const d = adaptive[i % owners].decide(rootTrace(ids[i], 'svc'));
+        if (second > 0 && d.sampled) kept++;
+      }
+      clock.advance(1000);
+    }
+    expect(adaptive[0].currentRates().svc).toBeCloseTo(40 / 2000, 6);
+    // 4 s at 2% of 2000/s: 160 expected, binomial sigma ~12.5.
+    expect(kept).toBeGreaterThan(160 - 5 * 12.5);
+    expect(kept).toBeLessThan(160 + 5 * 12.5);
+  });
+
   describe('always-keep', () => {
     const keepBoth = {
       alwaysKeep: { keepErrors: true, keepSlowerThanMs: 1000 },

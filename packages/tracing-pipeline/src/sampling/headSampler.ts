@@ -6,7 +6,7 @@ import {
   type OperationMatch,
   type SamplingPolicySource,
 } from '@internal/plugin-tracing-health-common';
-import { AdaptiveSampler } from './adaptiveSampler';
+import { AdaptiveSampler, validShare } from './adaptiveSampler';
 import { strategyRateOf } from './strategyRate';
 import {
   Threshold,
@@ -157,6 +157,11 @@ export interface HeadSamplerOptions {
   metrics?: SamplingMetrics;
   /** Compiled policies kept (services); default 2000. */
   maxServices?: number;
+  /**
+   * This sampler's share of the fleet's traces (see AdaptiveSamplerOptions.share): a
+   * `rate-limiting` strategy's traces per second are multiplied by it. Default 1.
+   */
+  share?: () => number;
 }
 
 type Candidate =
@@ -188,7 +193,8 @@ type Candidate =
  * - Probabilistic and adaptive decisions are consistent: R (trace id low 56 bits or `rv`)
  *   >= T (the rate's threshold). An incoming `ot=th` stricter than ours is honoured (T =
  *   max(T_in, T_own)); a looser one is tightened to ours. Kept traces carry `ot=th:<T>`.
- * - `rate-limiting` is a token bucket per service and replica (not consistent; erases `th`).
+ * - `rate-limiting` is a token bucket per service (not consistent; erases `th`) refilled at
+ *   `tracesPerSecond × share`, so the owners of a fleet together keep `tracesPerSecond`.
  * - `samplingLocation: sdk` keeps what arrives: the SDK already applied the strategy.
  */
 export class HeadSampler {
@@ -199,6 +205,7 @@ export class HeadSampler {
   private readonly buckets = new TokenBuckets();
   private readonly compiled = new Map<string, CompiledPolicy>();
   private readonly maxServices: number;
+  private readonly share: () => number;
   private compiledVersion: number | undefined;
   private compiledDefault: CompiledPolicy | undefined;
   private lastRateGaugeMs = Number.NEGATIVE_INFINITY;
@@ -211,8 +218,14 @@ export class HeadSampler {
       (options.registry ? SamplingMetrics.for(options.registry) : undefined);
     this.adaptive =
       options.adaptive ??
-      new AdaptiveSampler({ clock: this.clock, metrics: this.metrics });
+      new AdaptiveSampler({
+        clock: this.clock,
+        metrics: this.metrics,
+        share: options.share,
+      });
     this.maxServices = options.maxServices ?? 2000;
+    const share = options.share;
+    this.share = share ? () => validShare(share()) : () => 1;
   }
 
   /** The compiled policy of a service (its own, else the default). */
@@ -289,7 +302,11 @@ export class HeadSampler {
     }
     const c = limited!;
     return {
-      sampled: this.buckets.take(c.service, c.tracesPerSecond, now),
+      sampled: this.buckets.take(
+        c.service,
+        c.tracesPerSecond * this.share(),
+        now,
+      ),
       threshold: null,
       policy: 'rate-limiting',
       service: c.service,

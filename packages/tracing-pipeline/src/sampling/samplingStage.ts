@@ -45,6 +45,12 @@ export interface SamplingStageOptions {
   compactHeldSpans?: boolean;
   /** See `TailSamplerOptions.onDecided` (trace digests for previews and downstream cost). */
   onDecided?: TailSamplerOptions['onDecided'];
+  /**
+   * This stage's share of the fleet's traces, `1 / owners` (portal replicas × worker threads):
+   * adaptive targets and `rate-limiting` strategies are multiplied by it so they hold across
+   * the fleet (see AdaptiveSamplerOptions.share). Default 1.
+   */
+  share?: () => number;
 }
 
 /** The sampling stage: a holding stage with a few controls. */
@@ -84,12 +90,14 @@ export function createSamplingStage(
       ...options.adaptive,
       clock,
       metrics,
+      share: options.share,
     });
     const head = new HeadSampler({
       policySource: options.policySource,
       adaptive,
       clock,
       metrics,
+      share: options.share,
     });
     const evaluators: TraceEvaluator[] = [
       {

@@ -14,6 +14,7 @@ import {
   parseSamplingConfig,
   SamplingStage,
   samplingStageOptionsFromConfig,
+  shareOfOwners,
   TraceDigestBuffer,
 } from '../sampling';
 import { SpanMetrics } from '../spanMetrics';
@@ -68,6 +69,8 @@ function main(port: MessagePort, init: WorkerInit) {
   };
   let stage: SamplingStage | undefined;
   const digests = new TraceDigestBuffer();
+  // The live portal replicas (tracingHealth.cluster), updated by the main thread.
+  let clusterView = init.cluster?.view;
   const sampler =
     init.sampling !== undefined
       ? createSamplingStage({
@@ -75,6 +78,9 @@ function main(port: MessagePort, init: WorkerInit) {
           registry,
           ...samplingStageOptionsFromConfig(parseSamplingConfig(init.sampling)),
           onDecided: digests.recorder(),
+          // This worker owns 1 / (workers × replicas) of the fleet's traces, by trace id.
+          share: () =>
+            shareOfOwners(init.workers * (clusterView?.members.length || 1)),
         })
       : undefined;
 
@@ -157,7 +163,6 @@ function main(port: MessagePort, init: WorkerInit) {
       : undefined;
 
   // Portal replicas: this replica's share goes on among the workers; the rest to the main thread.
-  let clusterView = init.cluster?.view;
   const created: { pipeline?: ReturnType<typeof createPipeline> } = {};
   let nextForward = 0;
   const forwards = new Map<

@@ -10,6 +10,7 @@ import {
   Pipeline,
   SamplingStage,
   samplingStageOptionsFromConfig,
+  shareOfOwners,
   SpanMetrics,
   TraceDigests,
   WorkerPool,
@@ -128,6 +129,8 @@ export async function startPipeline(options: {
     registry,
     ...samplingStageOptionsFromConfig(sampling.config),
     onDecided: traceDigests.recorder(),
+    // This replica owns 1 / members of the fleet's traces: targets and rate limits hold fleet-wide.
+    share: () => shareOfOwners(options.cluster?.view()?.members.length ?? 1),
     onError: error =>
       logger.error('sampling stage failed to decide', { error: String(error) }),
   });
