@@ -7,6 +7,8 @@ import type {
   DependencyEdge,
   EntityDependenciesResponse,
 } from '@internal/plugin-tracing-health-common';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../browser';
 import {
   eventually,
   freePort,
@@ -85,6 +87,7 @@ describe('service graph from real SDK processes', () => {
   let untraced: http.Server;
   const services: Array<ReturnType<typeof startService>> = [];
   let token: string;
+  let browser: Browser | undefined;
 
   beforeAll(async () => {
     portal = await startPortal({
@@ -149,6 +152,7 @@ describe('service graph from real SDK processes', () => {
       path.join(outputDir, 'service-graph-e2e.log'),
       [portal?.logs(), ...services.map(s => s.output())].join('\n----\n'),
     );
+    await browser?.close();
     await Promise.all(services.map(s => s.stop()));
     untraced?.close();
     await prometheus?.stop();
@@ -244,6 +248,67 @@ describe('service graph from real SDK processes', () => {
     });
   });
 
+  it('shows the edges on the entity pages and the fleet page in a real browser', async () => {
+    browser = await launchChromium();
+    const page: Page = await browser.newPage({
+      viewport: { width: 1400, height: 1000 },
+    });
+    const open = async (pathname: string, expected: string) => {
+      try {
+        await page.goto(`${portal.baseUrl}${pathname}`);
+        const enter = page.getByRole('button', { name: 'Enter' });
+        const wanted = page.getByText(expected).first();
+        await enter.or(wanted).first().waitFor({ timeout: 60_000 });
+        if (await enter.isVisible()) await enter.click();
+        await wanted.waitFor({ timeout: 60_000 });
+      } catch (error) {
+        const name = pathname.replace(/[^a-z0-9]+/gi, '-');
+        await page.screenshot({
+          path: path.join(outputDir, `failed-service-graph${name}.png`),
+          fullPage: true,
+        });
+        throw error;
+      }
+    };
+    await open(
+      '/catalog/default/component/checkout/tracing',
+      'broken: billing does not extract the context',
+    );
+    const billingRow = page.locator(
+      '[data-testid="dependency-edge"][data-server="billing"]',
+    );
+    expect(
+      await billingRow
+        .getByTestId('broken-propagation-runbook')
+        .getAttribute('href'),
+    ).toContain('/tracing-health/runbooks/broken-propagation?service=billing');
+    expect(
+      await page
+        .locator(
+          '[data-testid="dependency-edge"][data-server="fraud-detection"]',
+        )
+        .textContent(),
+    ).toContain('not traced');
+    await page.screenshot({
+      path: path.join(outputDir, 'entity-dependencies-checkout.png'),
+      fullPage: true,
+    });
+
+    // fraud-detection has not opted in; its page still says that checkout calls it.
+    await open(
+      '/catalog/default/component/fraud-detection/tracing',
+      'but it sends no spans',
+    );
+
+    await open('/tracing-health', 'Worst edges');
+    expect(
+      await page
+        .locator('[data-testid="worst-edges"] [data-testid="dependency-edge"]')
+        .first()
+        .getAttribute('data-server'),
+    ).toBe('billing');
+  });
+
   it('refuses the dependency routes without credentials', async () => {
     const res = await fetch(
       `${portal.baseUrl}/api/tracing-health/dependencies/fleet`,
@@ -269,7 +334,9 @@ describe('service graph from real SDK processes', () => {
     }
     expect(empty.map(e => `${e.source}: ${e.promql}`)).toEqual([]);
     const edges = await prometheus.query(
-      'sum by (client, server, connection_type) (tracing_health_service_graph_request_total)',
+      // Over a range: the last samples count even if the portal restarted since (a restart
+      // ends the series, and an instant query sees none).
+      'sum by (client, server, connection_type) (last_over_time(tracing_health_service_graph_request_total[10m]))',
     );
     const names = edges.result.map(
       (r: any) =>
@@ -285,7 +352,7 @@ describe('service graph from real SDK processes', () => {
       ]),
     );
     const broken = await prometheus.query(
-      'tracing_health_service_graph_broken_propagation_total',
+      'sum by (client, server) (last_over_time(tracing_health_service_graph_broken_propagation_total[10m]))',
     );
     expect(
       broken.result.map((r: any) => `${r.metric.client}->${r.metric.server}`),

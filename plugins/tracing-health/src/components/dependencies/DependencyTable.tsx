@@ -98,7 +98,8 @@ export function DependencyTable(props: {
                 </TableCell>
               )}
               <TableCell align="right">
-                {formatRate(e.requestsPerSecond)}
+                {/* Every call seen: paired, to a virtual node, or losing the context. */}
+                {formatRate(e.requestsPerSecond + e.brokenPerSecond)}
               </TableCell>
               <TableCell align="right">{formatPercent(e.errorRatio)}</TableCell>
               <TableCell align="right">

@@ -94,6 +94,8 @@ describe('EntityDependenciesCard', () => {
     expect(rows[1]).toHaveTextContent(
       'broken: billing does not extract the context',
     );
+    // Calls that lose the context are calls too.
+    expect(rows[1]).toHaveTextContent('1.00/s');
     expect(
       within(rows[1]).getByTestId('broken-propagation-runbook'),
     ).toHaveAttribute(
