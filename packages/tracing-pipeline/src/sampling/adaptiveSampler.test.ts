@@ -224,7 +224,9 @@ describe('AdaptiveSampler', () => {
     };
     second(3);
     const kept = (live: number) =>
-      fleet.slice(0, live).reduce((n, a) => n + 600 / live * a.rate('svc', s), 0);
+      fleet
+        .slice(0, live)
+        .reduce((n, a) => n + (600 / live) * a.rate('svc', s), 0);
     expect(fleet[0].rate('svc', s)).toBeCloseTo(30 / 600, 6);
     expect(kept(3)).toBeCloseTo(30, 6);
     // A fourth replica joins: each owner now sees 150/s and aims at 30 / 4.

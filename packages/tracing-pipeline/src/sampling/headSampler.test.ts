@@ -453,7 +453,9 @@ describe('HeadSampler', () => {
             share: () => 1 / owners,
           }),
       );
-    const limited = fleet(policy({ type: 'rate-limiting', tracesPerSecond: 20 }));
+    const limited = fleet(
+      policy({ type: 'rate-limiting', tracesPerSecond: 20 }),
+    );
     // 400 traces in one second, each decided by its owner (by trace id): 20 kept, not 4 × 20.
     const keptLimited = ids
       .slice(0, 400)

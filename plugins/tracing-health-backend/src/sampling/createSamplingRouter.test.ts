@@ -723,6 +723,49 @@ describe.each(databases.eachSupportedId())(
       ]);
     });
 
+    it('renders the two-tier Collector layout (?layout=two-tier): agents route by traceID to gateways that tail-sample with the same policies', async () => {
+      const { server } = await start();
+      const url = `${BASE}/collector-config`;
+      const processors = await request(server)
+        .get(url)
+        .set('Authorization', as(GRACE));
+      const res = await request(server)
+        .get(
+          `${url}?layout=two-tier&resolver=static&hostnames=gw-1:4317,gw-2:4317`,
+        )
+        .set('Authorization', as(GRACE));
+      expect(res.status).toBe(200);
+      expect(res.type).toBe('text/yaml');
+      const [agent, gateway] = YAML.parseAllDocuments(res.text).map(d =>
+        d.toJS(),
+      );
+      expect(agent.exporters.loadbalancing).toMatchObject({
+        routing_key: 'traceID',
+        resolver: { static: { hostnames: ['gw-1:4317', 'gw-2:4317'] } },
+      });
+      expect(gateway.processors.tail_sampling).toEqual(
+        YAML.parse(processors.text).processors.tail_sampling,
+      );
+
+      const gatewayOnly = await request(server)
+        .get(`${url}?layout=two-tier&tier=gateway`)
+        .set('Authorization', as(GRACE));
+      expect(YAML.parseAllDocuments(gatewayOnly.text)).toHaveLength(1);
+
+      for (const bad of [
+        '?layout=three-tier',
+        '?tier=agent',
+        '?layout=two-tier&tier=edge',
+        '?layout=two-tier&resolver=static',
+        '?layout=two-tier&hostname=a%20b',
+      ]) {
+        const refused = await request(server)
+          .get(`${url}${bad}`)
+          .set('Authorization', as(GRACE));
+        expect([bad, refused.status]).toEqual([bad, 400]);
+      }
+    });
+
     it('lists every known service with its effective policy', async () => {
       const { server } = await start();
       const res = await request(server)

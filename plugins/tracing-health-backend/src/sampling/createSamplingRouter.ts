@@ -28,6 +28,7 @@ import {
   tracingHealthSamplingUpdatePermission,
   validateWith,
 } from '@internal/plugin-tracing-health-common';
+import { InputError } from '@backstage/errors';
 import express, { NextFunction, Request, Response } from 'express';
 import Router from 'express-promise-router';
 import {
@@ -41,6 +42,12 @@ import {
 import { ServiceDirectory } from './catalog/ServiceDirectory';
 import { Clock } from './clock';
 import { renderCollectorConfig } from './collector/renderCollectorConfig';
+import {
+  gatewayResolverFromQuery,
+  renderTwoTierCollectorConfig,
+  TWO_TIER_TIERS,
+  TwoTierTier,
+} from './collector/renderTwoTierCollectorConfig';
 import { DatabasePolicySource } from './DatabasePolicySource';
 import { toJaegerStrategy } from './jaeger/toJaegerStrategy';
 import { SamplingControlConfig } from './readSamplingConfig';
@@ -102,7 +109,8 @@ const toJson = (value: unknown) =>
  *
  * - `GET /sampling?service=NAME` (and `/api/sampling`): Jaeger remote sampling, unauthenticated;
  *   exactly these two paths, nothing under them (their auth policies cover every sub-path).
- * - `GET /collector-config`: the OTel Collector `processors:` YAML (users and services).
+ * - `GET /collector-config`: the OTel Collector `processors:` YAML (users and services);
+ *   `?layout=two-tier` the agent (loadbalancing by trace id) and gateway (tail_sampling) configs.
  * - `GET /policies[/:serviceName[/history]]`, `GET /sampling-history`, `GET /overrides`,
  *   `GET /maintenance`: reads (users and services).
  * - `PUT|DELETE /policies/:serviceName`: owners (resource permission on the entity); refused
@@ -254,6 +262,25 @@ export function createSamplingRouter(
 
   router.get('/collector-config', async (req, res) => {
     await reader(req);
+    // `?layout=two-tier` (agents with the loadbalancing exporter, gateways with tail_sampling).
+    const layout = req.query.layout ?? 'processors';
+    if (layout !== 'processors' && layout !== 'two-tier')
+      throw new InputError('layout must be processors or two-tier');
+    const tier = req.query.tier;
+    if (
+      tier !== undefined &&
+      (layout !== 'two-tier' || !TWO_TIER_TIERS.includes(tier as TwoTierTier))
+    )
+      throw new InputError(
+        'tier must be agent or gateway, with layout=two-tier',
+      );
+    const twoTier =
+      layout === 'two-tier'
+        ? {
+            resolver: gatewayResolverFromQuery(req.query),
+            tier: tier as TwoTierTier | undefined,
+          }
+        : undefined;
     const services = source.serviceNames().map(serviceName => {
       const policy = source.describe(serviceName).resolved.effective;
       return {
@@ -263,15 +290,20 @@ export function createSamplingRouter(
       };
     });
     const defaultPolicy = source.describeDefault().resolved.effective;
-    res.type('text/yaml; charset=utf-8').send(
-      renderCollectorConfig({
-        services,
-        defaultPolicy: { policy: defaultPolicy },
-        spansPerTrace: config.collectorSpansPerTrace,
-        version: source.storedVersion(),
-        generatedAt: clock.now(),
-      }),
-    );
+    const input = {
+      services,
+      defaultPolicy: { policy: defaultPolicy },
+      spansPerTrace: config.collectorSpansPerTrace,
+      version: source.storedVersion(),
+      generatedAt: clock.now(),
+    };
+    res
+      .type('text/yaml; charset=utf-8')
+      .send(
+        twoTier
+          ? renderTwoTierCollectorConfig({ ...input, ...twoTier })
+          : renderCollectorConfig(input),
+      );
   });
 
   router.get(SAMPLING_ROUTES.policies, async (req, res) => {
