@@ -9,22 +9,34 @@
  * @param {import('knex').Knex} knex
  */
 exports.up = async function up(knex) {
-  await knex.schema.createTable('tracing_health_service_graph_rollups', table => {
-    table.string('client', 255).notNullable();
-    table.string('server', 255).notNullable();
-    table.string('connection_type', 32).notNullable();
-    table.bigInteger('bucket_start').notNullable();
-    table.string('instance_id', 64).notNullable();
-    table.integer('requests').notNullable().defaultTo(0);
-    table.integer('failed').notNullable().defaultTo(0);
-    table.integer('broken').notNullable().defaultTo(0);
-    table.integer('orphan_server_spans').notNullable().defaultTo(0);
-    table.double('duration_sum_seconds').notNullable().defaultTo(0);
-    // JSON array of calls per duration bucket (not cumulative), the last one +Inf.
-    table.text('duration_counts').notNullable();
-    table.primary(['client', 'server', 'connection_type', 'bucket_start', 'instance_id']);
-    table.index(['bucket_start'], 'tracing_health_service_graph_rollups_bucket_idx');
-  });
+  await knex.schema.createTable(
+    'tracing_health_service_graph_rollups',
+    table => {
+      table.string('client', 255).notNullable();
+      table.string('server', 255).notNullable();
+      table.string('connection_type', 32).notNullable();
+      table.bigInteger('bucket_start').notNullable();
+      table.string('instance_id', 64).notNullable();
+      table.integer('requests').notNullable().defaultTo(0);
+      table.integer('failed').notNullable().defaultTo(0);
+      table.integer('broken').notNullable().defaultTo(0);
+      table.integer('orphan_server_spans').notNullable().defaultTo(0);
+      table.double('duration_sum_seconds').notNullable().defaultTo(0);
+      // JSON array of calls per duration bucket (not cumulative), the last one +Inf.
+      table.text('duration_counts').notNullable();
+      table.primary([
+        'client',
+        'server',
+        'connection_type',
+        'bucket_start',
+        'instance_id',
+      ]);
+      table.index(
+        ['bucket_start'],
+        'tracing_health_service_graph_rollups_bucket_idx',
+      );
+    },
+  );
 };
 
 /** @param {import('knex').Knex} knex */
