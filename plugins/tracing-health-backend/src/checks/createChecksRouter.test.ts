@@ -95,7 +95,7 @@ describe('checks REST API', () => {
       service: 'checkout-api',
       intervalSeconds: 60,
       timeoutSeconds: 10,
-      latest: { status: 'ok', runbookId: 'collector-down' },
+      latest: { status: 'ok', runbookId: 'endpoint-down' },
     });
     expect(webCheck.target).not.toContain('secret');
     expect(seenAuth).toContain(

@@ -100,7 +100,7 @@ describe('check scheduling', () => {
       expect(Object.keys(byId).sort()).toEqual(['deaf', 'hung']);
       expect(byId.hung).toMatchObject({
         status: 'critical',
-        runbook_id: 'collector-down',
+        runbook_id: 'endpoint-down',
       });
       expect(byId.hung.message).toContain('no answer within 5s');
       expect(byId.deaf).toMatchObject({
