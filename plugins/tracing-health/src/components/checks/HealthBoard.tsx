@@ -20,6 +20,9 @@ import { RunCheckButton } from './RunCheckButton';
 
 const SEVERITY = { critical: 0, warning: 1, unknown: 2, ok: 3 } as const;
 
+/** Statuses, times and runbook ids never break inside a word ("Warnin g"). */
+const NO_WRAP = { whiteSpace: 'nowrap' } as const;
+
 /** Worst first; checks that never ran with the unknowns. */
 export function sortBySeverity(checks: CheckSummary[]): CheckSummary[] {
   const rank = (c: CheckSummary) => SEVERITY[c.latest?.status ?? 'unknown'];
@@ -33,6 +36,7 @@ function columns(onRequested: () => void): TableColumn<CheckSummary>[] {
     {
       title: 'Status',
       width: '120px',
+      cellStyle: NO_WRAP,
       render: c => <CheckStatusIcon status={c.latest?.status} />,
     },
     {
@@ -64,6 +68,7 @@ function columns(onRequested: () => void): TableColumn<CheckSummary>[] {
     },
     {
       title: 'Last run',
+      cellStyle: NO_WRAP,
       render: c => (
         <span title={c.latest?.startedAt}>
           {formatAgo(c.latest?.startedAt)}
@@ -76,6 +81,7 @@ function columns(onRequested: () => void): TableColumn<CheckSummary>[] {
     },
     {
       title: 'Runbook',
+      cellStyle: NO_WRAP,
       render: c =>
         c.latest ? (
           <Link to={runbookPath(c.latest.runbookId, c.service)}>
