@@ -36,7 +36,11 @@ import { startIngestLog } from './ingest/IngestLog';
 import { PipelineStatusTracker } from './pipeline/PipelineStatusTracker';
 import { PolicyEffectiveRates } from './pipeline/PolicyEffectiveRates';
 import { startPipeline } from './pipeline/startPipeline';
-import { startCluster } from './cluster';
+import {
+  CLUSTER_DISABLED,
+  createClusterStatusRouter,
+  startCluster,
+} from './cluster';
 import { createChecksRouter, createChecksService } from './checks';
 import { RunbookService } from './runbooks';
 import {
@@ -152,6 +156,12 @@ export const tracingHealthPlugin = createBackendPlugin({
           cluster: cluster?.routing,
         });
         if (cluster) httpRouter.use(cluster.router(embedded.pipeline));
+        httpRouter.use(
+          createClusterStatusRouter({
+            httpAuth,
+            status: async () => (cluster ? cluster.status() : CLUSTER_DISABLED),
+          }),
+        );
         sampling.setTraceDigests(embedded.traceDigests);
         registerBudgetMetrics(registry, sampling.insights);
         sampling.setAdaptiveRateProvider({

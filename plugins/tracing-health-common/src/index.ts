@@ -13,6 +13,7 @@ export * from './samplingControl';
 export * from './runbooks';
 export * from './coverage';
 export * from './dependencies';
+export * from './cluster';
 export * from './checks';
 export * from './permissions';
 export * from './safeRegex';

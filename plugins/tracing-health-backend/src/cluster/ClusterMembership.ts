@@ -3,7 +3,7 @@ import { CLUSTER_METRICS } from '@internal/plugin-tracing-health-common';
 import type { ClusterView } from '@internal/tracing-pipeline';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { randomUUID } from 'node:crypto';
-import { ClusterMemberStore } from './ClusterMemberStore';
+import { ClusterMemberRow, ClusterMemberStore } from './ClusterMemberStore';
 
 export interface ClusterMembershipOptions {
   store: ClusterMemberStore;
@@ -31,6 +31,7 @@ export class ClusterMembership {
   private readonly now: () => number;
   private readonly startedAtMs: number;
   private current: ClusterView;
+  private rows: ClusterMemberRow[] = [];
   private readonly listeners = new Set<() => void>();
   private timer?: NodeJS.Timeout;
   private joined = false;
@@ -92,6 +93,11 @@ export class ClusterMembership {
     return this.current;
   }
 
+  /** The live members' rows as last read (this replica's own once it has joined). */
+  memberRows(): readonly ClusterMemberRow[] {
+    return this.rows;
+  }
+
   isMember(id: string): boolean {
     return this.current.members.includes(id);
   }
@@ -127,6 +133,7 @@ export class ClusterMembership {
         this.failing = false;
         logger.info('cluster membership is read from the database again');
       }
+      if (!this.stopped) this.rows = rows;
       this.update(rows.map(r => r.memberId));
     } catch (e) {
       if (!this.failing) {

@@ -5,6 +5,7 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import type { ClusterStatusResponse } from '@internal/plugin-tracing-health-common';
 import type {
   OtlpHttpRequest,
   OtlpHttpResponse,
@@ -14,6 +15,7 @@ import { Knex } from 'knex';
 import { Registry } from 'prom-client';
 import { ClusterMemberStore } from './ClusterMemberStore';
 import { ClusterMembership } from './ClusterMembership';
+import { clusterStatus } from './clusterStatus';
 import { createClusterRouter } from './createClusterRouter';
 import { PeerForwarder } from './PeerForwarder';
 import { readClusterConfig } from './readClusterConfig';
@@ -26,6 +28,8 @@ export interface StartedCluster {
   router(pipeline: {
     handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
   }): ReturnType<typeof createClusterRouter>;
+  /** What `GET /cluster` answers: members, spans per peer, failures, ownership changes. */
+  status(): Promise<ClusterStatusResponse>;
 }
 
 /**
@@ -77,6 +81,13 @@ export async function startCluster(options: {
       onChange: listener => membership.onChange(listener),
       forward: (peer, body, spans) => forwarder.forward(peer, body, spans),
     },
+    status: () =>
+      clusterStatus({
+        membership,
+        registry,
+        heartbeatSeconds: config.heartbeatSeconds,
+        memberTtlSeconds: config.memberTtlSeconds,
+      }),
     router: pipeline =>
       createClusterRouter({
         auth,

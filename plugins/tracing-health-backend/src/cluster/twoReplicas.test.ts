@@ -8,7 +8,9 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   CLUSTER_METRICS,
+  ClusterStatusResponse,
   TRACING_INGEST_SUBJECT,
+  TRACING_READ_SUBJECT,
 } from '@internal/plugin-tracing-health-common';
 import { RendezvousRouter } from '@internal/tracing-pipeline';
 /* eslint-disable @backstage/no-forbidden-package-imports */
@@ -24,6 +26,7 @@ import { tracingHealthPlugin } from '../plugin';
 jest.setTimeout(120_000);
 
 const INGEST_TOKEN = 'test-ingest-token-0123456789';
+const READ_TOKEN = 'test-read-token-0123456789';
 
 /**
  * A replica's advertised address: a port known before the test backend (which listens on a
@@ -170,6 +173,14 @@ describe.each(databases.eachSupportedId())(
                       },
                       accessRestrictions: [{ plugin: 'tracing-health' }],
                     },
+                    {
+                      type: 'static',
+                      options: {
+                        token: READ_TOKEN,
+                        subject: TRACING_READ_SUBJECT,
+                      },
+                      accessRestrictions: [{ plugin: 'tracing-health' }],
+                    },
                   ],
                 },
               },
@@ -273,6 +284,29 @@ describe.each(databases.eachSupportedId())(
         `${CLUSTER_METRICS.forwardFailedSpans}{reason="server_error"} 20`,
       );
       expect(sinks[1].spans()).toEqual([]);
+
+      // The fleet page's cluster section reads the same counters (read token here).
+      const status = await request(a)
+        .get('/api/tracing-health/cluster')
+        .set('Authorization', `Bearer ${READ_TOKEN}`);
+      expect(status.status).toBe(200);
+      const body = status.body as ClusterStatusResponse;
+      expect(body).toMatchObject({
+        enabled: true,
+        self: members[0],
+        members: [...members].sort().map(id => ({
+          id,
+          self: id === members[0],
+          lastSeen: expect.any(String),
+        })),
+        peers: [{ peer: members[1], forwardedSpans: 0, receivedSpans: 0 }],
+        forwardFailures: [{ reason: 'server_error', forwards: 1, spans: 20 }],
+        ownershipChanges: { joined: 1, left: 0 },
+      });
+      const refused = await request(a)
+        .get('/api/tracing-health/cluster')
+        .set('Authorization', `Bearer ${INGEST_TOKEN}`);
+      expect(refused.status).toBe(403);
     });
 
     it('takes over the traces of a replica that stopped, at once', async () => {

@@ -21,6 +21,7 @@ import {
   ServicesResponse,
 } from '@internal/plugin-tracing-health-common';
 import type {
+  ClusterStatusResponse,
   EntityDependenciesResponse,
   FleetDependenciesResponse,
 } from '@internal/plugin-tracing-health-common';
@@ -53,6 +54,8 @@ export interface TracingHealthApi {
   getFleetDependencies(options?: {
     limit?: number;
   }): Promise<FleetDependenciesResponse>;
+  /** The portal replicas as the replica that answers sees them (`enabled: false`: one replica). */
+  getClusterStatus(): Promise<ClusterStatusResponse>;
 
   /** Configured health checks with their latest result and recent history. */
   getChecks(): Promise<ChecksResponse>;

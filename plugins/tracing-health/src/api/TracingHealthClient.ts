@@ -7,6 +7,7 @@ import {
   RunbookListResponse,
 } from '@internal/plugin-tracing-health-common';
 import type {
+  ClusterStatusResponse,
   EntityDependenciesResponse,
   FleetDependenciesResponse,
 } from '@internal/plugin-tracing-health-common';
@@ -26,6 +27,7 @@ import {
   samplingPath,
   ServicesResponse,
   TRACING_HEALTH_PLUGIN_ID,
+  CLUSTER_STATUS_PATH,
 } from '@internal/plugin-tracing-health-common';
 import { FleetCoverageQuery, TracingHealthApi } from './TracingHealthApi';
 import { SamplingValidationFailedError } from './SamplingValidationFailedError';
@@ -120,6 +122,10 @@ export class TracingHealthClient implements TracingHealthApi {
   ): Promise<FleetDependenciesResponse> {
     const qs = options.limit ? `?limit=${options.limit}` : '';
     return this.get(`/dependencies/fleet${qs}`);
+  }
+
+  getClusterStatus(): Promise<ClusterStatusResponse> {
+    return this.get(CLUSTER_STATUS_PATH);
   }
 
   getChecks(): Promise<ChecksResponse> {

@@ -4,6 +4,7 @@ import { HealthBoard } from '../checks';
 import { FleetDependenciesSection } from '../dependencies';
 import { SamplingEmergencySection } from '../sampling';
 import { OwnerBudgetsSection } from '../sampling/OwnerBudgetsSection';
+import { ClusterSection } from '../cluster';
 
 /** One section of the fleet page. */
 export interface FleetSection {
@@ -41,5 +42,10 @@ export const fleetSections: FleetSection[] = [
     id: 'budgets',
     title: 'Sampling: owner budgets',
     render: () => <OwnerBudgetsSection />,
+  },
+  {
+    id: 'cluster',
+    title: 'Portal replicas',
+    render: () => <ClusterSection />,
   },
 ];
