@@ -21,7 +21,8 @@ describe('Prometheus scraping the running portal', () => {
     // and export success have data.
     sink = await startOtlpSink();
     portal = await startPortal({
-      configYaml: `tracingHealth:\n  pipeline:\n    exporters:\n      - name: sink\n        endpoint: ${sink.endpoint}\n`,
+      // A budget for one owner, so the owner-budget gauges (and their alert) have series.
+      configYaml: `tracingHealth:\n  pipeline:\n    exporters:\n      - name: sink\n        endpoint: ${sink.endpoint}\n  sampling:\n    budgets:\n      - owner: group:default/payments-team\n        spansPerSecond: 1000\n        bytesPerDay: 100000000000\n`,
     });
     await waitForCatalog(portal.baseUrl);
     prometheus = await startPrometheus({
