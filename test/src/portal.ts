@@ -40,11 +40,17 @@ export async function startPortal(
     configYaml?: string;
     env?: Record<string, string>;
     sqliteDir?: string;
+    /**
+     * Where this backend listens (default the e2e port, 7017); the caller's configYaml must set
+     * `backend.listen.port` and `backend.baseUrl` to match (several backends in one suite).
+     */
+    baseUrl?: string;
   } = {},
 ): Promise<RunningPortal> {
+  const baseUrl = options.baseUrl ?? E2E_BASE_URL;
   // A backend already on the port would answer our health probe and be tested instead.
-  const stale = await fetch(`${E2E_BASE_URL}/api/tracing-health/health`).catch(() => undefined);
-  if (stale) throw new Error(`something already listens on ${E2E_BASE_URL}; stop it first`);
+  const stale = await fetch(`${baseUrl}/api/tracing-health/health`).catch(() => undefined);
+  if (stale) throw new Error(`something already listens on ${baseUrl}; stop it first`);
   const sqliteDir =
     options.sqliteDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tracing-health-e2e-'));
   const configArgs = [
@@ -90,7 +96,7 @@ export async function startPortal(
       throw new Error(`backend exited with ${child.exitCode}:\n${output}`);
     }
     try {
-      const res = await fetch(`${E2E_BASE_URL}/api/tracing-health/health`);
+      const res = await fetch(`${baseUrl}/api/tracing-health/health`);
       if (res.ok) break;
     } catch {
       /* not listening yet */
@@ -101,7 +107,7 @@ export async function startPortal(
     }
     await new Promise(r => setTimeout(r, 500));
   }
-  return { baseUrl: E2E_BASE_URL, sqliteDir, logs: () => output, stop };
+  return { baseUrl, sqliteDir, logs: () => output, stop };
 }
 
 function writeConfigFile(yaml: string): string {
