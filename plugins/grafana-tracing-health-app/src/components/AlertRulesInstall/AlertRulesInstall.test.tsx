@@ -110,8 +110,10 @@ describe('AlertRulesInstall', () => {
     for (const call of calls.slice(2)) {
       expect(call.headers['X-Grafana-Alerting-Datasource-UID']).toBe('prom-dr');
       for (const rule of parse(call.data).rules) {
+        // Alerts about one service link its runbook for that service (whose links lead to the
+        // entity page, where its owners can boost it).
         expect(rule.annotations.runbook_url).toMatch(
-          /^https:\/\/backstage\.example\.com\/tracing-health\/runbooks\/[a-z-]+$/,
+          /^https:\/\/backstage\.example\.com\/tracing-health\/runbooks\/[a-z-]+(\?service=\{\{ \$labels\.service \}\})?$/,
         );
       }
     }
