@@ -10,6 +10,7 @@ import {
 import { Server } from 'node:http';
 import request from 'supertest';
 import { tracingHealthPlugin } from './plugin';
+import { pluginRoutes, Route } from './__testUtils__/pluginRoutes';
 
 const BASE = `/api/${TRACING_HEALTH_PLUGIN_ID}`;
 
@@ -19,36 +20,6 @@ const PUBLIC_ROUTES = [
   'GET /health',
   'GET /metrics',
 ];
-
-interface Route {
-  method: string;
-  path: string;
-}
-
-/**
- * Every route the plugin serves, read from the running backend's express stack (express 4): the
- * routes mounted under `/api/tracing-health`, without Backstage's own `/.backstage/...` and
- * `/.well-known/...` routes. New routes are covered without editing this test.
- */
-function pluginRoutes(server: Server): Route[] {
-  const app = server.listeners('request')[0] as any;
-  const routes: Route[] = [];
-  const walk = (stack: any[], inPlugin: boolean) => {
-    for (const layer of stack) {
-      const here =
-        inPlugin || String(layer.regexp).includes(TRACING_HEALTH_PLUGIN_ID);
-      if (layer.route && here && typeof layer.route.path === 'string') {
-        for (const method of Object.keys(layer.route.methods)) {
-          if (method === '_all' || layer.route.path.startsWith('/.')) continue;
-          routes.push({ method: method.toUpperCase(), path: layer.route.path });
-        }
-      }
-      if (layer.handle?.stack) walk(layer.handle.stack, here);
-    }
-  };
-  walk(app._router.stack, false);
-  return routes;
-}
 
 function send(server: Server, route: Route, path: string) {
   const agent = request(server);

@@ -19,6 +19,7 @@ import {
   startCoverage,
 } from './coverage';
 import { createRouter } from './router';
+import { createOpenApiValidation } from './schema/createOpenApiValidation';
 import {
   createDependenciesRouter,
   readServiceGraphConfig,
@@ -108,6 +109,8 @@ export const tracingHealthPlugin = createBackendPlugin({
             ...(metricsConfig.requireAuth ? [] : ['/metrics']),
           ],
         });
+        // Requests to routes of src/schema/openapi.yaml are validated from it before any router.
+        httpRouter.use(createOpenApiValidation());
         const registry = createMetricsRegistry();
         const catalogServices = new CatalogServices(catalog);
         permissionsRegistry.addPermissions(tracingHealthPermissions);

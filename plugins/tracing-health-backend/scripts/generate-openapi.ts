@@ -1,0 +1,28 @@
+/**
+ * Writes src/schema/openapi.generated.ts from src/schema/openapi.yaml (run after changing the
+ * spec; `openapi.test.ts` fails while they differ). It stands in for
+ * `backstage-repo-tools package schema openapi generate --server`, whose generator needs the
+ * OpenAPI Generator jar from Maven Central, which this build cannot download.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import YAML from 'yaml';
+
+function main() {
+  const dir = resolve(__dirname, '..', 'src', 'schema');
+  const spec = YAML.parse(readFileSync(resolve(dir, 'openapi.yaml'), 'utf8'));
+  const file = resolve(dir, 'openapi.generated.ts');
+  const source = `// ******************************************************************
+// * THIS IS A GENERATED FILE. DO NOT EDIT IT: edit openapi.yaml,     *
+// * then run \`yarn generate:openapi\` in plugins/tracing-health-backend. *
+// ******************************************************************
+
+/** src/schema/openapi.yaml, the plugin's API contract (one line: it is read through the YAML). */
+// prettier-ignore
+export const spec = ${JSON.stringify(spec)} as const;
+`;
+  writeFileSync(file, source);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
+main();
