@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { safeRegexProblem } from '@internal/plugin-tracing-health-common';
+import { safeRegexProblem } from '@internal/tracing-model';
 
 const MiB = 1024 * 1024;
 

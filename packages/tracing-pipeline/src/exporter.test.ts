@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
-import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
+import { PIPELINE_METRICS } from '@internal/tracing-model';
 import { parsePipelineConfig } from './config';
 import { ExportTraceServiceResponseCodec } from './otlpRoot';
 import { ExportOutcome, OtlpHttpExporter, parseRetryAfter } from './exporter';

@@ -1,4 +1,4 @@
-import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
+import { PIPELINE_METRICS } from '@internal/tracing-model';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface MetricSources {

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
+import { PIPELINE_METRICS } from '@internal/tracing-model';
 import { HoldingStage, SpanBatch, StageOutputs } from './model';
 import { createPipeline, Pipeline } from './pipeline';
 import { PipelineConfigInput } from './config';

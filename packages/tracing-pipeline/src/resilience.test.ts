@@ -1,4 +1,4 @@
-import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
+import { PIPELINE_METRICS } from '@internal/tracing-model';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@ import {
   compileSafeRegex,
   SafeRegex,
   SafeRegexMatch,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 import { RedactionAction, SanitizerRuleConfig } from './config';
 import { AnyValue, KeyValue, SpanBatch } from './model';
 import { markResourceModified, markSpanModified } from './wire';

@@ -1,3 +1,5 @@
+import { DEFAULT_TRACING_TIER } from '@internal/tracing-model';
+
 /** Catalog annotation keys by which a component opts into tracing. */
 export const TRACING_HEALTH_ANNOTATIONS = {
   /** `"true"` opts the component in. */
@@ -9,12 +11,6 @@ export const TRACING_HEALTH_ANNOTATIONS = {
   /** The owning team's own runbook. */
   runbookUrl: 'tracing-health/runbook-url',
 } as const;
-
-export const TRACING_TIERS = ['critical', 'standard', 'high-volume'] as const;
-export type TracingTier = (typeof TRACING_TIERS)[number];
-
-/** The tier used when a component opts in without naming one. */
-export const DEFAULT_TRACING_TIER: TracingTier = 'standard';
 
 /** YAML a service owner adds to `catalog-info.yaml` to opt in. */
 export function optInAnnotationSnippet(serviceName?: string): string {

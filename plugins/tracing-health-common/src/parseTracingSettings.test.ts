@@ -1,8 +1,14 @@
 import { Entity } from '@backstage/catalog-model';
-import { parseTracingSettings, hasTracingAnnotations } from './parseTracingSettings';
+import {
+  parseTracingSettings,
+  hasTracingAnnotations,
+} from './parseTracingSettings';
 import { optInAnnotationSnippet } from './annotations';
 
-function component(annotations?: Record<string, string>, name = 'checkout'): Entity {
+function component(
+  annotations?: Record<string, string>,
+  name = 'checkout',
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -52,12 +58,24 @@ describe('parseTracingSettings', () => {
   });
 
   it.each([
-    ['tracing-health/tier', 'gold', 'must be one of critical, standard, high-volume'],
+    [
+      'tracing-health/tier',
+      'gold',
+      'must be one of critical, standard, high-volume',
+    ],
     ['tracing-health/enabled', 'yes', 'must be "true" or "false"'],
-    ['tracing-health/service-name', 'checkout api', 'must not contain whitespace'],
+    [
+      'tracing-health/service-name',
+      'checkout api',
+      'must not contain whitespace',
+    ],
     ['tracing-health/service-name', '', 'must not be empty'],
     ['tracing-health/runbook-url', 'wiki/checkout', 'must be an absolute URL'],
-    ['tracing-health/runbook-url', 'ftp://example.com/rb', 'must be an http or https URL'],
+    [
+      'tracing-health/runbook-url',
+      'ftp://example.com/rb',
+      'must be an http or https URL',
+    ],
   ])('reports %s=%j with a message naming the key', (key, value, message) => {
     const settings = parseTracingSettings(
       component({ 'tracing-health/enabled': 'true', [key]: value }),
@@ -80,11 +98,15 @@ describe('parseTracingSettings', () => {
     expect(settings.optedIn).toBe(true);
     expect(settings.serviceName).toBe('inventory-svc');
     expect(settings.tier).toBe('standard');
-    expect(settings.errors.map(e => e.annotation)).toEqual(['tracing-health/tier']);
+    expect(settings.errors.map(e => e.annotation)).toEqual([
+      'tracing-health/tier',
+    ]);
   });
 
   it('does not opt in on an invalid enabled value', () => {
-    const settings = parseTracingSettings(component({ 'tracing-health/enabled': 'TRUE' }));
+    const settings = parseTracingSettings(
+      component({ 'tracing-health/enabled': 'TRUE' }),
+    );
     expect(settings.optedIn).toBe(false);
     expect(settings.errors).toHaveLength(1);
   });

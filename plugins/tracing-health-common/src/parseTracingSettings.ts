@@ -1,33 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
 import { z } from 'zod';
 import {
+  AnnotationError,
   DEFAULT_TRACING_TIER,
-  TRACING_HEALTH_ANNOTATIONS,
   TRACING_TIERS,
-  TracingTier,
-} from './annotations';
-
-/** A problem with one annotation, named by its key. */
-export interface AnnotationError {
-  annotation: string;
-  value: string;
-  message: string;
-}
-
-/** What an entity's annotations say about its tracing. */
-export interface TracingSettings {
-  /** True only when `tracing-health/enabled` is exactly `"true"`. */
-  optedIn: boolean;
-  /** The OTel `service.name` the component is expected to emit. */
-  serviceName: string;
-  /** Whether `serviceName` came from the annotation or from `metadata.name`. */
-  serviceNameSource: 'annotation' | 'metadata.name';
-  tier: TracingTier;
-  tierSource: 'annotation' | 'default';
-  runbookUrl?: string;
-  /** Per-annotation errors; a setting with an error falls back to its default. */
-  errors: AnnotationError[];
-}
+  TracingSettings,
+} from '@internal/tracing-model';
+import { TRACING_HEALTH_ANNOTATIONS } from './annotations';
 
 // OTel service.name: any non-empty string is legal, but we reject whitespace and control
 // characters that no SDK resource detector produces and that break PromQL label matching.
@@ -81,7 +60,12 @@ export function parseTracingSettings(entity: Entity): TracingSettings {
   const errors: AnnotationError[] = [];
   const A = TRACING_HEALTH_ANNOTATIONS;
 
-  const enabled = check(enabledSchema, A.enabled, annotations[A.enabled], errors);
+  const enabled = check(
+    enabledSchema,
+    A.enabled,
+    annotations[A.enabled],
+    errors,
+  );
   const serviceName = check(
     serviceNameSchema,
     A.serviceName,

@@ -1,8 +1,5 @@
 import { Registry } from 'prom-client';
-import {
-  AdaptiveStrategy,
-  SAMPLING_METRICS,
-} from '@internal/plugin-tracing-health-common';
+import { AdaptiveStrategy, SAMPLING_METRICS } from '@internal/tracing-model';
 import {
   ADAPTIVE_OVERFLOW_SERVICE,
   AdaptiveSampler,

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { AdaptiveStrategy } from '@internal/plugin-tracing-health-common';
+import type { AdaptiveStrategy } from '@internal/tracing-model';
 import { SamplingMetrics } from './metrics';
 
 export interface AdaptiveSamplerOptions {

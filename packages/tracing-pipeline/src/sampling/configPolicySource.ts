@@ -13,7 +13,7 @@ import {
   tierDefaultPolicy,
   validateSamplingPolicyPatch,
   validateWith,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 import { type TailPolicy, validateTailPolicies } from './policies';
 import type { SamplingStageOptions } from './samplingStage';
 

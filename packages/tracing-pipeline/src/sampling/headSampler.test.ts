@@ -1,8 +1,5 @@
 import { Registry } from 'prom-client';
-import {
-  SAMPLING_METRICS,
-  SamplingPolicy,
-} from '@internal/plugin-tracing-health-common';
+import { SAMPLING_METRICS, SamplingPolicy } from '@internal/tracing-model';
 import { HeadSampler } from './headSampler';
 import {
   isSampled,

@@ -5,7 +5,7 @@ import {
   type EffectivePolicy,
   type OperationMatch,
   type SamplingPolicySource,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 import { AdaptiveSampler, validShare } from './adaptiveSampler';
 import { strategyRateOf } from './strategyRate';
 import {

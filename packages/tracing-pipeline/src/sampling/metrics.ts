@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import { SAMPLING_METRICS } from '@internal/plugin-tracing-health-common';
+import { SAMPLING_METRICS } from '@internal/tracing-model';
 
 /**
  * The sampling engine's metrics, registered once per registry (several stages or samplers on

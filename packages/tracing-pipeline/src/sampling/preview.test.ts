@@ -1,4 +1,4 @@
-import { EffectivePolicy } from '@internal/plugin-tracing-health-common';
+import { EffectivePolicy } from '@internal/tracing-model';
 import { Registry } from 'prom-client';
 import { SPAN_KIND } from '../model';
 import { createSamplingStage } from './samplingStage';
@@ -20,9 +20,15 @@ const random = seededRandom(7);
 /** Sends `n` traces rooted at shop (GET /a or, one in four, GET /b; one in ten an error). */
 function traffic(n: number, clock: ManualClock, spanRate = 0.5) {
   const outputs = new RecordingOutputs();
-  const digests = new TraceDigests({ minDigestIntervalMs: 0, digestsPerService: 10_000 }, clock.now);
+  const digests = new TraceDigests(
+    { minDigestIntervalMs: 0, digestsPerService: 10_000 },
+    clock.now,
+  );
   const source = new StaticPolicySource({
-    shop: policy({ type: 'probabilistic', rate: spanRate }, { alwaysKeep: { keepErrors: true } }),
+    shop: policy(
+      { type: 'probabilistic', rate: spanRate },
+      { alwaysKeep: { keepErrors: true } },
+    ),
     pay: policy({ type: 'probabilistic', rate: 1 }),
   });
   const stage = createSamplingStage({
@@ -40,14 +46,26 @@ function traffic(n: number, clock: ManualClock, spanRate = 0.5) {
       name: i % 4 === 0 ? 'GET /b' : 'GET /a',
       error: i % 10 === 0,
     });
-    const child = makeSpan({ traceId, parentSpanId: root.spanId!, kind: SPAN_KIND.SERVER });
-    stage.consume(batchOf({ shop: [root], pay: [child, makeSpan({ traceId, parentSpanId: child.spanId! })] }));
+    const child = makeSpan({
+      traceId,
+      parentSpanId: root.spanId!,
+      kind: SPAN_KIND.SERVER,
+    });
+    stage.consume(
+      batchOf({
+        shop: [root],
+        pay: [child, makeSpan({ traceId, parentSpanId: child.spanId! })],
+      }),
+    );
   }
   stage.tick(clock.advance(2000));
   return { digests, outputs, source };
 }
 
-const eff = (p: ReturnType<typeof policy>): EffectivePolicy => ({ ...p, origin: 'service' });
+const eff = (p: ReturnType<typeof policy>): EffectivePolicy => ({
+  ...p,
+  origin: 'service',
+});
 
 describe('previewPolicy', () => {
   it('predicts what a rate keeps, errors always, within sampling noise of what the sampler then keeps', () => {
@@ -58,7 +76,9 @@ describe('previewPolicy', () => {
         { type: 'probabilistic', rate: 0.2 },
         {
           alwaysKeep: { keepErrors: true },
-          operations: [{ match: { type: 'span-name', name: 'GET /b' }, rate: 1 }],
+          operations: [
+            { match: { type: 'span-name', name: 'GET /b' }, rate: 1 },
+          ],
         },
       ),
     );
@@ -66,7 +86,12 @@ describe('previewPolicy', () => {
       digests: digests.digests('shop'),
       window: digests.window('shop'),
       candidate,
-      current: eff(policy({ type: 'probabilistic', rate: 0.5 }, { alwaysKeep: { keepErrors: true } })),
+      current: eff(
+        policy(
+          { type: 'probabilistic', rate: 0.5 },
+          { alwaysKeep: { keepErrors: true } },
+        ),
+      ),
       policyOf: () => eff(policy({ type: 'probabilistic', rate: 1 })),
     });
     expect(preview.traces).toBe(2000);
@@ -75,12 +100,20 @@ describe('previewPolicy', () => {
     const expected = (200 + 400 + 1400 * 0.2) / 2000;
     expect(preview.candidate.keptFraction).toBeCloseTo(expected, 6);
     expect(preview.candidate.errorShareKept).toBe(1);
-    expect(preview.candidate.spansPerSecond).toBeCloseTo(3 * preview.candidate.tracesPerSecond, 6);
-    expect(preview.current.keptFraction).toBeCloseTo((200 + 1800 * 0.5) / 2000, 6);
+    expect(preview.candidate.spansPerSecond).toBeCloseTo(
+      3 * preview.candidate.tracesPerSecond,
+      6,
+    );
+    expect(preview.current.keptFraction).toBeCloseTo(
+      (200 + 1800 * 0.5) / 2000,
+      6,
+    );
     // The policy in force was applied by the sampler itself: measured ≈ current preview.
     const measured = preview.measured.tracesPerSecond / preview.tracesPerSecond;
     const sigma = preview.current.perTraceSigma / Math.sqrt(2000);
-    expect(Math.abs(measured - preview.current.keptFraction)).toBeLessThan(5 * sigma);
+    expect(Math.abs(measured - preview.current.keptFraction)).toBeLessThan(
+      5 * sigma,
+    );
   });
 
   it('counts spans a root causes downstream, by service, kept and not', () => {
@@ -107,7 +140,9 @@ describe('previewPolicy', () => {
       onDecided: buffer.recorder(),
     })(outputs);
     for (let i = 0; i < 5; i++)
-      stage.consume(batchOf({ shop: [makeSpan({ traceId: randomBytes(random, 16) })] }));
+      stage.consume(
+        batchOf({ shop: [makeSpan({ traceId: randomBytes(random, 16) })] }),
+      );
     main.ingest(buffer.drain());
     expect(main.window('shop').counts.traces).toBe(5);
     expect(main.digests('shop')).toHaveLength(5);
@@ -116,9 +151,23 @@ describe('previewPolicy', () => {
 
   it('keeps at most the configured digests per service', () => {
     const clock = new ManualClock();
-    const store = new TraceDigests({ digestsPerService: 3, minDigestIntervalMs: 0 }, clock.now);
-    const base = { atMs: clock.now(), rootService: 's', rootName: 'x', attributes: {}, resourceAttributes: {}, spans: 1, bytes: 1, services: [], kept: true };
-    for (let i = 0; i < 10; i++) store.addDigest({ ...base, rootName: `x${i}` });
+    const store = new TraceDigests(
+      { digestsPerService: 3, minDigestIntervalMs: 0 },
+      clock.now,
+    );
+    const base = {
+      atMs: clock.now(),
+      rootService: 's',
+      rootName: 'x',
+      attributes: {},
+      resourceAttributes: {},
+      spans: 1,
+      bytes: 1,
+      services: [],
+      kept: true,
+    };
+    for (let i = 0; i < 10; i++)
+      store.addDigest({ ...base, rootName: `x${i}` });
     expect(store.digests('s').map(d => d.rootName)).toEqual(['x7', 'x8', 'x9']);
   });
 });

@@ -1,7 +1,7 @@
 import {
   DEFAULT_KEEP_SLOWER_THAN_MS,
   type EffectivePolicy,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 import type { AnyValue } from '../model';
 import {
   CompiledPolicy,

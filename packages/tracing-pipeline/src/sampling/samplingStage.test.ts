@@ -18,7 +18,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { SAMPLING_METRICS } from '@internal/plugin-tracing-health-common';
+import { SAMPLING_METRICS } from '@internal/tracing-model';
 import { ExportTraceServiceRequestCodec } from '../otlpRoot';
 import { Span, SpanBatch, SPAN_KIND } from '../model';
 import { createSamplingStage, SamplingStageOptions } from './samplingStage';

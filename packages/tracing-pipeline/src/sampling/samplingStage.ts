@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { SamplingPolicySource } from '@internal/plugin-tracing-health-common';
+import type { SamplingPolicySource } from '@internal/tracing-model';
 import { HoldingStage, SpanBatch, StageOutputs } from '../model';
 import { AdaptiveSampler, AdaptiveSamplerOptions } from './adaptiveSampler';
 import { HeadSampler, alwaysKeepRule } from './headSampler';

@@ -1,4 +1,4 @@
-import type { SamplingStrategy } from '@internal/plugin-tracing-health-common';
+import type { SamplingStrategy } from '@internal/tracing-model';
 import { strategyRateOf } from './strategyRate';
 
 const adaptive: SamplingStrategy = {

@@ -1,4 +1,4 @@
-import type { SamplingStrategy } from '@internal/plugin-tracing-health-common';
+import type { SamplingStrategy } from '@internal/tracing-model';
 
 /**
  * THE answer to "what rate does this service get": the probability its traces are kept at under

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { SAMPLING_METRICS } from '@internal/plugin-tracing-health-common';
+import { SAMPLING_METRICS } from '@internal/tracing-model';
 import { TailPolicy, validateTailPolicies } from './policies';
 import { TailSampler, TailSamplerOptions } from './tailSampler';
 import { isSampled, thresholdForRate, traceIdRandomness } from './consistent';

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { tailPolicyRule } from '@internal/plugin-tracing-health-common';
+import { tailPolicyRule } from '@internal/tracing-model';
 import { HoldingStage, Span, SpanBatch, StageOutputs } from '../model';
 import { Threshold, withThreshold } from './consistent';
 import { SamplingMetrics } from './metrics';

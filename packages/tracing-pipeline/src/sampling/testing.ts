@@ -6,8 +6,8 @@ import type {
   EffectivePolicy,
   SamplingPolicy,
   SamplingPolicySource,
-} from '@internal/plugin-tracing-health-common';
-import { defaultSamplingPolicy } from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
+import { defaultSamplingPolicy } from '@internal/tracing-model';
 import { AnyValue, KeyValue, Span, SpanBatch, StageOutputs } from '../model';
 import { ExportTraceServiceRequestCodec, SpanCodec } from '../otlpRoot';
 import { decodeExportRequest } from '../wire';

@@ -1,4 +1,4 @@
-import { ruleKindOf } from '@internal/plugin-tracing-health-common';
+import { ruleKindOf } from '@internal/tracing-model';
 import { int64ToNumber } from '../model';
 import type { DecisionOutcome } from './tailSampler';
 import type { TraceView } from './traceData';
@@ -308,7 +308,10 @@ export class TraceDigests {
   }
 
   /** Counts of traces rooted at `service` over the last `minutes` (whole minutes). */
-  window(service: string, minutes = HOUR_MINUTES): {
+  window(
+    service: string,
+    minutes = HOUR_MINUTES,
+  ): {
     counts: MinuteCounts;
     seconds: number;
   } {

@@ -4,7 +4,7 @@ import {
   SAMPLING_METRICS,
   SAMPLING_SPAN_ATTRIBUTES,
   SamplingPolicy,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 import { validateTailPolicies } from './policies';
 import { SPAN_KIND, Span } from '../model';
 import { createSamplingStage } from './samplingStage';

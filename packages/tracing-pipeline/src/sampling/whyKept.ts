@@ -1,7 +1,4 @@
-import {
-  ruleKindOf,
-  SAMPLING_SPAN_ATTRIBUTES,
-} from '@internal/plugin-tracing-health-common';
+import { ruleKindOf, SAMPLING_SPAN_ATTRIBUTES } from '@internal/tracing-model';
 import type { Span } from '../model';
 
 const OUR_KEYS = new Set<string>(Object.values(SAMPLING_SPAN_ATTRIBUTES));

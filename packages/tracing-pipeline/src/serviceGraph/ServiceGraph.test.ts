@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { SERVICE_GRAPH_METRICS } from '@internal/plugin-tracing-health-common';
+import { SERVICE_GRAPH_METRICS } from '@internal/tracing-model';
 import { KeyValue, SpanBatch } from '../model';
 import { span, TestSpan } from '../spanMetrics/testSpans';
 import { ServiceGraph, ServiceGraphSnapshot } from './ServiceGraph';

@@ -2,7 +2,7 @@ import { Counter, Gauge, Metric, Registry } from 'prom-client';
 import {
   SERVICE_GRAPH_METRICS,
   ServiceGraphConnectionType,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 import {
   KeyValue,
   serviceNameOf,

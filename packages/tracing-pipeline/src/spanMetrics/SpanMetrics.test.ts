@@ -1,5 +1,5 @@
 import { Histogram, Registry } from 'prom-client';
-import { SPAN_METRICS } from '@internal/plugin-tracing-health-common';
+import { SPAN_METRICS } from '@internal/tracing-model';
 import { DEFAULT_DURATION_BUCKETS_SECONDS, SpanMetrics } from './SpanMetrics';
 import { histogramQuantile } from './histogramQuantile';
 import { batch, TestSpan } from './testSpans';

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Metric, Registry } from 'prom-client';
-import { SPAN_METRICS } from '@internal/plugin-tracing-health-common';
+import { SPAN_METRICS } from '@internal/tracing-model';
 import { serviceNameOf, SPAN_KIND, SpanBatch, STATUS_CODE } from '../model';
 import { CompletenessTracker, TraceJudgement } from './CompletenessTracker';
 import { bucketIndex } from './histogramQuantile';
@@ -114,7 +114,10 @@ class ServiceState {
 
 /** Spans of kind SERVER or CONSUMER among spans counted per kind (indexed like SPAN_KIND_LABELS). */
 export function entrySpansOf(spansByKind: readonly number[]): number {
-  return (spansByKind[SPAN_KIND.SERVER] ?? 0) + (spansByKind[SPAN_KIND.CONSUMER] ?? 0);
+  return (
+    (spansByKind[SPAN_KIND.SERVER] ?? 0) +
+    (spansByKind[SPAN_KIND.CONSUMER] ?? 0)
+  );
 }
 
 function isRoot(parentSpanId: Uint8Array | null | undefined): boolean {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
+import { PIPELINE_METRICS } from '@internal/tracing-model';
 import {
   chunks,
   encodeRequest,

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, ResourceLimits, Worker } from 'node:worker_threads';
-import type { SamplingPolicySource } from '@internal/plugin-tracing-health-common';
-import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
+import type { SamplingPolicySource } from '@internal/tracing-model';
+import { PIPELINE_METRICS } from '@internal/tracing-model';
 import {
   AggregatorRegistry,
   Counter,

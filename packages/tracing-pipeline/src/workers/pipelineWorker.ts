@@ -29,7 +29,7 @@ import {
   WorkerInit,
   WorkerToMain,
 } from './protocol';
-import type { SamplingPolicySource } from '@internal/plugin-tracing-health-common';
+import type { SamplingPolicySource } from '@internal/tracing-model';
 
 async function* once(bytes: Uint8Array) {
   yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { EffectivePolicy } from '@internal/plugin-tracing-health-common';
+import type { EffectivePolicy } from '@internal/tracing-model';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { AccountingSnapshot } from '../accounting';
 import type { ClusterView, ForwardOutcome } from '../routing/clusterRouting';

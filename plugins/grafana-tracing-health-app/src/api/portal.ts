@@ -4,10 +4,10 @@ import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import type {
   ChecksResponse,
   FleetCoverageResponse,
-} from '@internal/plugin-tracing-health-common';
+  ServicesResponse,
+} from '@internal/tracing-model';
 
 import { PORTAL_PROXY_BASE } from '../constants';
-import type { ServicesResponse } from '../types';
 
 /** A failed call to the portal, with a message a Grafana user can act on. */
 export class PortalError extends Error {

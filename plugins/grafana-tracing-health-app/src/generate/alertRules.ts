@@ -6,7 +6,7 @@ import {
   RunbookId,
   SPAN_METRICS,
   runbookPath,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 
 import {
   counterRateEitherSpelling,

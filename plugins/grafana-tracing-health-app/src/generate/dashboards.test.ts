@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import * as common from '@internal/plugin-tracing-health-common';
+import * as common from '@internal/tracing-model';
 
 import pluginJson from '../plugin.json';
 import { DATASOURCE } from './dashboards/common';

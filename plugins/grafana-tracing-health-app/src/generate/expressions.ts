@@ -4,7 +4,7 @@ import {
   SAMPLING_METRICS,
   SERVICE_GRAPH_METRICS,
   SPAN_METRICS,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 
 import {
   AlertRuleOptions,

@@ -1,4 +1,4 @@
-import { SERVICE_GRAPH_METRICS } from '@internal/plugin-tracing-health-common';
+import { SERVICE_GRAPH_METRICS } from '@internal/tracing-model';
 
 import type { AlertDefinition } from './alertRules';
 import { rate, sumBy } from './promql';

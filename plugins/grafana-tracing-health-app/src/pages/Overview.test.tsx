@@ -4,10 +4,10 @@ import { NEVER, Observable, of, throwError } from 'rxjs';
 import type {
   ChecksResponse,
   FleetCoverageResponse,
-} from '@internal/plugin-tracing-health-common';
+  ServicesResponse,
+} from '@internal/tracing-model';
 
 import Overview from './Overview';
-import type { ServicesResponse } from '../types';
 
 const mockFetch = jest.fn();
 
@@ -52,23 +52,29 @@ const response: ServicesResponse = {
     {
       entityRef: 'component:default/checkout',
       name: 'checkout',
+      namespace: 'default',
       owner: 'group:default/payments',
       system: 'shop',
       settings: {
         optedIn: true,
         serviceName: 'checkout-api',
+        serviceNameSource: 'annotation',
         tier: 'critical',
+        tierSource: 'annotation',
         errors: [],
       },
     },
     {
       entityRef: 'component:default/search',
       name: 'search',
+      namespace: 'default',
       owner: 'group:default/discovery',
       settings: {
         optedIn: false,
         serviceName: 'search',
+        serviceNameSource: 'metadata.name',
         tier: 'standard',
+        tierSource: 'default',
         errors: [
           {
             annotation: 'tracing-health/tier',
@@ -183,9 +189,7 @@ describe('Overview', () => {
     expect(
       await screen.findByText('HTTP 401: Unauthorized'),
     ).toBeInTheDocument();
-    expect(
-      screen.getByText(/is the portal read token/i),
-    ).toBeInTheDocument();
+    expect(screen.getByText(/is the portal read token/i)).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: /retry/i }));
 
     expect(

@@ -1,7 +1,7 @@
 import {
   type SamplingValidationResult,
   validateWith,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 import { z } from 'zod';
 import { and } from './and';
 import { composite } from './composite';

@@ -1,4 +1,4 @@
-import { samplingRateSchema } from '@internal/plugin-tracing-health-common';
+import { samplingRateSchema } from '@internal/tracing-model';
 import { z } from 'zod';
 import { isSampled, maxThreshold, thresholdForRate } from '../consistent';
 import { NOT_SAMPLED, defineTailPolicy, policyName } from './kind';

@@ -2,7 +2,7 @@ import {
   compileSafeRegexOrUndefined,
   safeRegexProblem,
   type SafeRegex,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 import { z } from 'zod';
 import { findAttribute, stringOf } from '../traceData';
 import {

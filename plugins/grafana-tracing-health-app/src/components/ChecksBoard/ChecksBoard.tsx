@@ -5,7 +5,7 @@ import {
   type CheckStatus,
   type CheckSummary,
   runbookPath,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 
 export interface ChecksBoardProps {
   checks: CheckSummary[];

@@ -4,7 +4,7 @@ import { Badge, BadgeColor, useStyles2 } from '@grafana/ui';
 import type {
   CoverageState,
   FleetCoverageResponse,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 
 import { formatPercent } from '../format';
 

@@ -2,7 +2,7 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Badge, useStyles2 } from '@grafana/ui';
 
-import type { TracedServiceInfo } from '../../types';
+import type { TracedServiceInfo } from '@internal/tracing-model';
 
 export interface ServicesTableProps {
   services: TracedServiceInfo[];

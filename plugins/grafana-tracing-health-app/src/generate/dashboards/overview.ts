@@ -3,10 +3,7 @@ import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as StateTimelinePanel } from '@grafana/grafana-foundation-sdk/statetimeline';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
-import {
-  CHECK_METRICS,
-  PIPELINE_METRICS,
-} from '@internal/plugin-tracing-health-common';
+import { CHECK_METRICS, PIPELINE_METRICS } from '@internal/tracing-model';
 
 import {
   RATE_INTERVAL,

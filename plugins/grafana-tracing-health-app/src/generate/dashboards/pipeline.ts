@@ -1,9 +1,6 @@
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
-import {
-  PIPELINE_METRICS,
-  SAMPLING_METRICS,
-} from '@internal/plugin-tracing-health-common';
+import { PIPELINE_METRICS, SAMPLING_METRICS } from '@internal/tracing-model';
 
 import { RATE_INTERVAL, histogramQuantile, rate, sumBy } from '../promql';
 import {

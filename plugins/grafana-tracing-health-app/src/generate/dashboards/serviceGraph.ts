@@ -3,7 +3,7 @@ import { PanelBuilder as NodeGraphPanel } from '@grafana/grafana-foundation-sdk/
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
-import { SERVICE_GRAPH_METRICS } from '@internal/plugin-tracing-health-common';
+import { SERVICE_GRAPH_METRICS } from '@internal/tracing-model';
 
 import {
   RATE_INTERVAL,

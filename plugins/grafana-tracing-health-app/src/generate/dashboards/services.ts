@@ -13,7 +13,7 @@ import {
   COVERAGE_STATES,
   SAMPLING_METRICS,
   SPAN_METRICS,
-} from '@internal/plugin-tracing-health-common';
+} from '@internal/tracing-model';
 
 import {
   RATE_INTERVAL,

@@ -68,7 +68,8 @@ export const PIPELINE_METRICS = {
    */
   workerLostSpans: 'tracing_health_pipeline_worker_lost_spans_total',
   /** Counter{reason="worker_exit"|"unavailable"}: requests answered 503 by the main thread. */
-  workerRefusedRequests: 'tracing_health_pipeline_worker_refused_requests_total',
+  workerRefusedRequests:
+    'tracing_health_pipeline_worker_refused_requests_total',
 } as const;
 
 /**
@@ -113,7 +114,8 @@ export const SERVICE_GRAPH_METRICS = {
   /** Counter{server}: server/consumer spans whose remote parent never arrived (the caller sends no spans). */
   orphanServerSpans: 'tracing_health_service_graph_orphan_server_spans_total',
   /** Counter{client}: client spans that were never paired and name no peer (no edge to draw). */
-  unpairedClientSpans: 'tracing_health_service_graph_unpaired_client_spans_total',
+  unpairedClientSpans:
+    'tracing_health_service_graph_unpaired_client_spans_total',
   /** Counter{reason="store_full"|"max_edges"}: halves or calls not counted because a bound was reached. */
   dropped: 'tracing_health_service_graph_dropped_total',
   /** Gauge: unpaired span halves waiting for their partner. */
@@ -121,8 +123,13 @@ export const SERVICE_GRAPH_METRICS = {
 } as const;
 
 /** `connection_type` label values of the service graph metrics. */
-export const SERVICE_GRAPH_CONNECTION_TYPES = ['', 'messaging_system', 'virtual_node'] as const;
-export type ServiceGraphConnectionType = (typeof SERVICE_GRAPH_CONNECTION_TYPES)[number];
+export const SERVICE_GRAPH_CONNECTION_TYPES = [
+  '',
+  'messaging_system',
+  'virtual_node',
+] as const;
+export type ServiceGraphConnectionType =
+  (typeof SERVICE_GRAPH_CONNECTION_TYPES)[number];
 
 /** Coverage gauges joining the catalog with what the pipeline sees. */
 export const COVERAGE_METRICS = {
@@ -151,7 +158,12 @@ export const CHECK_STATUSES = ['ok', 'warning', 'critical', 'unknown'] as const;
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
 /** The coverage states of a catalog component or a seen service name. */
-export const COVERAGE_STATES = ['traced', 'silent', 'untraced', 'unregistered'] as const;
+export const COVERAGE_STATES = [
+  'traced',
+  'silent',
+  'untraced',
+  'unregistered',
+] as const;
 export type CoverageState = (typeof COVERAGE_STATES)[number];
 
 /** Names of the sampling engine's metrics (head, adaptive and tail samplers). */
@@ -171,7 +183,8 @@ export const SAMPLING_METRICS = {
   /** Gauge{service}: the head sampling rate currently applied to a service. */
   rate: 'tracing_health_sampling_rate',
   /** Counter: incoming `ot=th` thresholds ignored because the trace's randomness contradicts them. */
-  inconsistentThresholds: 'tracing_health_sampling_inconsistent_thresholds_total',
+  inconsistentThresholds:
+    'tracing_health_sampling_inconsistent_thresholds_total',
   /** Counter: spans dropped because their trace id is not 16 bytes. */
   invalidTraceIds: 'tracing_health_sampling_invalid_trace_id_spans_total',
   /**

@@ -6,7 +6,7 @@ import {
   validateSamplingPolicy,
   validateSamplingPolicyPatch,
 } from './policy';
-import { TRACING_TIERS } from '../annotations';
+import { TRACING_TIERS } from '../tiers';
 
 /** An exact message, or any message matching a pattern. */
 const messageMatcher = (message: string | RegExp) =>

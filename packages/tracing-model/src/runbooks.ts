@@ -32,6 +32,8 @@ export type RunbookId = (typeof RUNBOOK_IDS)[number];
 
 /** The portal page of a runbook, relative to the app's base URL. */
 export function runbookPath(id: RunbookId, serviceName?: string): string {
-  const query = serviceName ? `?service=${encodeURIComponent(serviceName)}` : '';
+  const query = serviceName
+    ? `?service=${encodeURIComponent(serviceName)}`
+    : '';
   return `/tracing-health/runbooks/${id}${query}`;
 }

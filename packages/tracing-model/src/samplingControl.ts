@@ -1,4 +1,4 @@
-import { TracingTier } from './annotations';
+import { TracingTier } from './tiers';
 import {
   SamplingPolicy,
   SamplingPolicyOrigin,

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import {
-  DEFAULT_TRACING_TIER,
-  TRACING_TIERS,
-  TracingTier,
-} from '../annotations';
+import { DEFAULT_TRACING_TIER, TRACING_TIERS, TracingTier } from '../tiers';
 import { SamplingValidationResult, validateWith } from './issues';
 import { safeRegexProblem } from '../safeRegex';
 import type { SamplingDecidingLayer } from './whyKept';

@@ -55,7 +55,11 @@ export interface SamplingPreviewResponse {
   candidate: KeptFiguresDto;
   current: KeptFiguresDto;
   /** What the sampler actually kept in the window. */
-  measured: { tracesPerSecond: number; spansPerSecond: number; bytesPerDay: number };
+  measured: {
+    tracesPerSecond: number;
+    spansPerSecond: number;
+    bytesPerDay: number;
+  };
   /** Traces slower than this count as slow, ms. */
   slowMs: number;
   /** Present when the service's owner has a budget. */

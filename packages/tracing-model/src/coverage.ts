@@ -1,4 +1,4 @@
-import { TracingTier } from './annotations';
+import { TracingTier } from './tiers';
 import { CoverageState } from './metrics';
 
 /** Span-derived figures of one `service.name` over a time range. */
