@@ -18,6 +18,10 @@ import { createClusterRouter } from '../cluster/createClusterRouter';
 import { TWO_TIER_TIERS } from '../sampling/collector/renderTwoTierCollectorConfig';
 import { tracingHealthPlugin } from '../plugin';
 import { specOperations } from './createOpenApiValidation';
+import {
+  OPENAPI_CLIENT_FILE,
+  renderOpenApiClient,
+} from './renderOpenApiClient';
 import { spec } from './openapi.generated';
 
 const BASE = `/api/${TRACING_HEALTH_PLUGIN_ID}`;
@@ -39,6 +43,19 @@ describe('src/schema/openapi.yaml, the API contract', () => {
       readFileSync(resolve(__dirname, 'openapi.yaml'), 'utf8'),
     );
     expect(spec).toEqual(yaml);
+  });
+
+  it("is what the frontend's generated client calls (run `yarn generate:openapi` after editing it)", () => {
+    const client = readFileSync(
+      resolve(__dirname, '..', '..', OPENAPI_CLIENT_FILE),
+      'utf8',
+    );
+    expect(client).toBe(renderOpenApiClient(spec));
+    // one method per operation but the OTLP streams
+    const raw = specOperations().filter(o => o.rawBody).length;
+    expect(client.match(/^ {2}async \w+\(/gm)).toHaveLength(
+      specOperations().length - raw,
+    );
   });
 
   it('describes every route the plugin registers, and nothing it does not serve', () => {

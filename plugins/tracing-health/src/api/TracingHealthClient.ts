@@ -23,164 +23,146 @@ import {
   UpdateSamplingPolicyRequest,
   EntityCoverageResponse,
   FleetCoverageResponse,
-  SAMPLING_ROUTES,
-  samplingPath,
   ServicesResponse,
-  TRACING_HEALTH_PLUGIN_ID,
-  CLUSTER_STATUS_PATH,
 } from '@internal/plugin-tracing-health-common';
 import { FleetCoverageQuery, TracingHealthApi } from './TracingHealthApi';
 import { SamplingValidationFailedError } from './SamplingValidationFailedError';
+import { DefaultApiClient, TypedResponse } from '../schema/openapi/generated';
 
+/**
+ * The app's client of the backend: the client generated from the backend's `openapi.yaml`
+ * (`DefaultApiClient`), with its answers turned into values or errors.
+ */
 export class TracingHealthClient implements TracingHealthApi {
-  constructor(
-    private readonly options: {
-      discoveryApi: DiscoveryApi;
-      fetchApi: FetchApi;
-    },
-  ) {}
+  private readonly api: DefaultApiClient;
 
-  private async get<T>(path: string): Promise<T> {
-    const base = await this.options.discoveryApi.getBaseUrl(
-      TRACING_HEALTH_PLUGIN_ID,
-    );
-    const response = await this.options.fetchApi.fetch(`${base}${path}`);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.api = new DefaultApiClient(options);
   }
 
-  /** A write: JSON body; a 400 with per-field errors becomes SamplingValidationFailedError. */
-  private async send<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<T> {
-    const base = await this.options.discoveryApi.getBaseUrl(
-      TRACING_HEALTH_PLUGIN_ID,
-    );
-    const response = await this.options.fetchApi.fetch(`${base}${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  /** A read's body; any other status than 2xx becomes a ResponseError. */
+  private async read<T>(pending: Promise<TypedResponse<T>>): Promise<T> {
+    const response = await pending;
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response as Response);
+    }
+    return response.json();
+  }
+
+  /** A write's body; a 400 with per-field errors becomes SamplingValidationFailedError. */
+  private async write<T>(pending: Promise<TypedResponse<T>>): Promise<T> {
+    const response = await pending;
     if (response.status === 400) {
-      const payload = await response
-        .clone()
+      const payload = await (response.clone() as Response)
         .json()
         .catch(() => undefined);
       if (Array.isArray(payload?.errors)) {
         throw new SamplingValidationFailedError(payload.errors);
       }
     }
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return this.read(Promise.resolve(response));
   }
 
   getServices(): Promise<ServicesResponse> {
-    return this.get('/services');
+    return this.read(this.api.listServices());
   }
 
   getFleetCoverage(
     query: FleetCoverageQuery = {},
   ): Promise<FleetCoverageResponse> {
-    const params = new URLSearchParams();
-    if (query.owner) params.set('owner', query.owner);
-    if (query.system) params.set('system', query.system);
-    if (query.state?.length) params.set('state', query.state.join(','));
-    if (query.sort) params.set('sort', query.sort);
-    if (query.order) params.set('order', query.order);
-    const qs = params.toString();
-    return this.get(`/coverage/fleet${qs ? `?${qs}` : ''}`);
+    return this.read(
+      this.api.getFleetCoverage({
+        query: {
+          owner: query.owner || undefined,
+          system: query.system || undefined,
+          state: query.state?.length ? query.state.join(',') : undefined,
+          sort: query.sort,
+          order: query.order,
+        },
+      }),
+    );
   }
 
   getEntityCoverage(
     entity: CompoundEntityRef,
     options: { hours?: number } = {},
   ): Promise<EntityCoverageResponse> {
-    const path = [entity.namespace, entity.kind, entity.name]
-      .map(encodeURIComponent)
-      .join('/');
-    const qs = options.hours ? `?hours=${options.hours}` : '';
-    return this.get(`/coverage/entity/${path}${qs}`);
+    return this.read(
+      this.api.getEntityCoverage({
+        path: entity,
+        query: { hours: options.hours ? String(options.hours) : undefined },
+      }),
+    );
   }
 
   getEntityDependencies(
     entity: CompoundEntityRef,
   ): Promise<EntityDependenciesResponse> {
-    const path = [entity.namespace, entity.kind, entity.name]
-      .map(encodeURIComponent)
-      .join('/');
-    return this.get(`/dependencies/entity/${path}`);
+    return this.read(this.api.getEntityDependencies({ path: entity }));
   }
 
   getFleetDependencies(
     options: { limit?: number } = {},
   ): Promise<FleetDependenciesResponse> {
-    const qs = options.limit ? `?limit=${options.limit}` : '';
-    return this.get(`/dependencies/fleet${qs}`);
+    return this.read(
+      this.api.getFleetDependencies({
+        query: { limit: options.limit ? String(options.limit) : undefined },
+      }),
+    );
   }
 
   getClusterStatus(): Promise<ClusterStatusResponse> {
-    return this.get(CLUSTER_STATUS_PATH);
+    return this.read(this.api.getClusterStatus());
   }
 
   getChecks(): Promise<ChecksResponse> {
-    return this.get('/checks');
+    return this.read(this.api.listChecks());
   }
 
   getCheckHistory(
     checkId: string,
     options: { limit?: number } = {},
   ): Promise<CheckHistoryResponse> {
-    const qs = options.limit ? `?limit=${options.limit}` : '';
-    return this.get(`/checks/${encodeURIComponent(checkId)}/history${qs}`);
+    return this.read(
+      this.api.getCheckHistory({
+        path: { id: checkId },
+        query: { limit: options.limit ? String(options.limit) : undefined },
+      }),
+    );
   }
 
   async runCheck(checkId: string): Promise<void> {
-    const base = await this.options.discoveryApi.getBaseUrl(
-      TRACING_HEALTH_PLUGIN_ID,
-    );
-    const response = await this.options.fetchApi.fetch(
-      `${base}/checks/${encodeURIComponent(checkId)}/run`,
-      { method: 'POST' },
-    );
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
+    await this.read(this.api.runCheck({ path: { id: checkId } }));
   }
 
   getRunbooks(): Promise<RunbookListResponse> {
-    return this.get('/runbooks');
+    return this.read(this.api.listRunbooks());
   }
 
   getRunbook(
     id: string,
     options: { service?: string } = {},
   ): Promise<RunbookDocument> {
-    const qs = options.service
-      ? `?service=${encodeURIComponent(options.service)}`
-      : '';
-    return this.get(`/runbooks/${encodeURIComponent(id)}${qs}`);
+    return this.read(
+      this.api.getRunbook({
+        path: { id },
+        query: { service: options.service || undefined },
+      }),
+    );
   }
 
   getSamplingPolicy(
     serviceName: string,
   ): Promise<EffectiveSamplingPolicyResponse> {
-    return this.get(samplingPath(SAMPLING_ROUTES.policy, { serviceName }));
+    return this.read(this.api.getPolicy({ path: { serviceName } }));
   }
 
   updateSamplingPolicy(
     serviceName: string,
     request: UpdateSamplingPolicyRequest,
   ): Promise<EffectiveSamplingPolicyResponse> {
-    return this.send(
-      'PUT',
-      samplingPath(SAMPLING_ROUTES.policy, { serviceName }),
-      request,
+    return this.write(
+      this.api.updatePolicy({ path: { serviceName }, body: request }),
     );
   }
 
@@ -188,10 +170,8 @@ export class TracingHealthClient implements TracingHealthApi {
     serviceName: string,
     reason: string,
   ): Promise<EffectiveSamplingPolicyResponse> {
-    return this.send(
-      'DELETE',
-      samplingPath(SAMPLING_ROUTES.policy, { serviceName }),
-      { reason },
+    return this.write(
+      this.api.resetPolicy({ path: { serviceName }, body: { reason } }),
     );
   }
 
@@ -199,40 +179,41 @@ export class TracingHealthClient implements TracingHealthApi {
     serviceName?: string,
     options: { limit?: number } = {},
   ): Promise<SamplingHistoryResponse> {
-    const qs = options.limit ? `?limit=${options.limit}` : '';
-    const path = serviceName
-      ? samplingPath(SAMPLING_ROUTES.policyHistory, { serviceName })
-      : SAMPLING_ROUTES.history;
-    return this.get(`${path}${qs}`);
+    const query = { limit: options.limit ? String(options.limit) : undefined };
+    return this.read(
+      serviceName
+        ? this.api.getPolicyHistory({ path: { serviceName }, query })
+        : this.api.getSamplingHistory({ query }),
+    );
   }
 
   getSamplingOverrides(): Promise<SamplingOverridesResponse> {
-    return this.get(SAMPLING_ROUTES.overrides);
+    return this.read(this.api.listOverrides());
   }
 
   createSamplingOverride(
     request: CreateSamplingOverrideRequest,
   ): Promise<SamplingOverride> {
-    return this.send('POST', SAMPLING_ROUTES.overrides, request);
+    return this.write(this.api.createOverride({ body: request }));
   }
 
   async deleteSamplingOverride(id: string, reason: string): Promise<void> {
-    await this.send('DELETE', samplingPath(SAMPLING_ROUTES.override, { id }), {
-      reason,
-    });
+    await this.write(
+      this.api.deleteOverride({ path: { id }, body: { reason } }),
+    );
   }
 
   getSamplingMaintenance(): Promise<SamplingMaintenanceResponse> {
-    return this.get(SAMPLING_ROUTES.maintenance);
+    return this.read(this.api.getMaintenance());
   }
 
   enterSamplingMaintenance(
     request: EnterSamplingMaintenanceRequest,
   ): Promise<SamplingMaintenanceResponse> {
-    return this.send('POST', SAMPLING_ROUTES.maintenance, request);
+    return this.write(this.api.enterMaintenance({ body: request }));
   }
 
   async exitSamplingMaintenance(reason: string): Promise<void> {
-    await this.send('DELETE', SAMPLING_ROUTES.maintenance, { reason });
+    await this.write(this.api.exitMaintenance({ body: { reason } }));
   }
 }
