@@ -9,16 +9,20 @@ import {
   DownstreamCostResponse,
   KeptTracesResponse,
   OwnerBudgetsResponse,
-  SAMPLING_ROUTES,
   SamplingOverride,
   SamplingPolicyPatch,
   SamplingPreviewResponse,
-  samplingPath,
-  TRACING_HEALTH_PLUGIN_ID,
 } from '@internal/plugin-tracing-health-common';
 import { useMemo } from 'react';
+import {
+  DefaultApiClient,
+  TypedResponse,
+} from '../../schema/openapi/generated';
 
-/** The sampling-insight routes (issue 16), through the app's discovery and fetch APIs. */
+/**
+ * The sampling-insight routes (issue 16), through the client generated from the backend's
+ * `openapi.yaml` with the app's discovery and fetch APIs.
+ */
 export interface SamplingInsightsRequests {
   preview(
     serviceName: string,
@@ -39,7 +43,7 @@ export interface SamplingInsightsRequests {
 /** The requests, or undefined when the app provides no discovery or fetch API (some tests). */
 export function useSamplingInsights(): SamplingInsightsRequests | undefined {
   const holder = useApiHolder();
-  const optional = <T,>(get: () => T | undefined) => {
+  const optional = <T>(get: () => T | undefined) => {
     try {
       return get();
     } catch {
@@ -50,43 +54,31 @@ export function useSamplingInsights(): SamplingInsightsRequests | undefined {
   const fetchApi = optional(() => holder.get(fetchApiRef));
   return useMemo(() => {
     if (!discoveryApi || !fetchApi) return undefined;
-    const call = async <T>(
-      path: string,
-      init?: { method: string; body?: unknown },
-    ): Promise<T> => {
-      const base = await discoveryApi.getBaseUrl(TRACING_HEALTH_PLUGIN_ID);
-      const response = await fetchApi.fetch(`${base}${path}`, {
-        method: init?.method ?? 'GET',
-        headers: init?.body ? { 'Content-Type': 'application/json' } : undefined,
-        body: init?.body ? JSON.stringify(init.body) : undefined,
-      });
-      if (!response.ok) throw await ResponseError.fromResponse(response);
-      return (await response.json()) as T;
+    const api = new DefaultApiClient({ discoveryApi, fetchApi });
+    const read = async <T>(pending: Promise<TypedResponse<T>>): Promise<T> => {
+      const response = await pending;
+      if (!response.ok)
+        throw await ResponseError.fromResponse(response as Response);
+      return response.json();
     };
-    const svc = (route: Parameters<typeof samplingPath>[0], serviceName: string) =>
-      samplingPath(route, { serviceName });
+    const path = (serviceName: string) => ({ path: { serviceName } });
     return {
       preview: (serviceName, policy) =>
-        call(svc(SAMPLING_ROUTES.policyPreview, serviceName), {
-          method: 'POST',
-          body: { policy },
-        }),
-      kept: serviceName => call(svc(SAMPLING_ROUTES.keptTraces, serviceName)),
-      downstream: serviceName =>
-        call(svc(SAMPLING_ROUTES.downstreamCost, serviceName)),
-      boost: serviceName => call(svc(SAMPLING_ROUTES.boost, serviceName)),
+        read(api.previewPolicy({ ...path(serviceName), body: { policy } })),
+      kept: serviceName => read(api.getKeptTraces(path(serviceName))),
+      downstream: serviceName => read(api.getDownstreamCost(path(serviceName))),
+      boost: serviceName => read(api.getBoost(path(serviceName))),
       startBoost: (serviceName, reason, durationMinutes) =>
-        call(svc(SAMPLING_ROUTES.boost, serviceName), {
-          method: 'POST',
-          body: { reason, durationMinutes },
-        }),
+        read(
+          api.startBoost({
+            ...path(serviceName),
+            body: { reason, durationMinutes },
+          }),
+        ),
       endBoost: async (serviceName, reason) => {
-        await call(svc(SAMPLING_ROUTES.boost, serviceName), {
-          method: 'DELETE',
-          body: { reason },
-        });
+        await read(api.endBoost({ ...path(serviceName), body: { reason } }));
       },
-      budgets: () => call(SAMPLING_ROUTES.budgets),
+      budgets: () => read(api.listBudgets()),
     };
   }, [discoveryApi, fetchApi]) as SamplingInsightsRequests | undefined;
 }
