@@ -48,7 +48,7 @@ async function generateOtlpCodec(outDir = DEFAULT_OUT_DIR) {
     '--target',
     'static-module',
     '--wrap',
-    'commonjs',
+    'es6',
     '--null-defaults',
     '--no-delimited',
     '--no-service',
