@@ -81,6 +81,31 @@ export function parseRetryAfter(
  * (`maxElapsedMs`), an optional persistent queue and an optional fallback file for what it would
  * otherwise drop.
  */
+/** The exporters' queues and failures together: what the pipeline health check reads. */
+export interface ExportStatus {
+  /** Batches waiting in or being sent from the exporter queues. */
+  queueSize: number;
+  /** The queues' capacity in batches. */
+  queueCapacity: number;
+  /** Spans the exporters failed to deliver since start (a running total). */
+  failedSpans: number;
+}
+
+/** The sum of several exporters' (or workers') export status. */
+export function sumExportStatus(all: readonly ExportStatus[]): ExportStatus {
+  const total: ExportStatus = {
+    queueSize: 0,
+    queueCapacity: 0,
+    failedSpans: 0,
+  };
+  for (const s of all) {
+    total.queueSize += s.queueSize;
+    total.queueCapacity += s.queueCapacity;
+    total.failedSpans += s.failedSpans;
+  }
+  return total;
+}
+
 export class OtlpHttpExporter {
   private readonly waiting: Entry[] = [];
   private active = 0;
@@ -91,6 +116,7 @@ export class OtlpHttpExporter {
   private idleWaiters: (() => void)[] = [];
   private readonly persistent?: PersistentQueue;
   private readonly random: () => number;
+  private failedSpansTotal = 0;
 
   constructor(
     readonly config: ExporterConfig,
@@ -109,6 +135,16 @@ export class OtlpHttpExporter {
   /** Batches waiting or being sent. */
   size(): number {
     return this.waiting.length + this.active;
+  }
+
+  /** Spans this exporter failed to deliver (rejected by the backend or given up on), since start. */
+  failedSpans(): number {
+    return this.failedSpansTotal;
+  }
+
+  private countFailed(reason: string, spans: number): void {
+    this.failedSpansTotal += spans;
+    this.deps.metrics.exportFailed.inc({ exporter: this.name, reason }, spans);
   }
 
   /** Loads what a previous run persisted; `restore` registers each batch and returns its settle. */
@@ -238,10 +274,7 @@ export class OtlpHttpExporter {
           entry.spans - rejected,
         );
         if (rejected > 0) {
-          this.deps.metrics.exportFailed.inc(
-            { exporter: this.name, reason: 'rejected' },
-            rejected,
-          );
+          this.countFailed('rejected', rejected);
           this.deps.logger.warn(
             `exporter ${this.name}: the backend rejected ${rejected} of ${entry.spans} spans: ${result.message}`,
           );
@@ -285,10 +318,7 @@ export class OtlpHttpExporter {
    * write fails, it stays queued for the next start (at least once across restarts).
    */
   private async giveUp(entry: Entry, reason: DropReason): Promise<void> {
-    this.deps.metrics.exportFailed.inc(
-      { exporter: this.name, reason },
-      entry.spans,
-    );
+    this.countFailed(reason, entry.spans);
     const { fallback } = this.deps;
     let dropReason = reason;
     if (fallback && reason !== 'permanent_error') {

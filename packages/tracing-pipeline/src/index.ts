@@ -33,6 +33,7 @@ export type {
 } from './config';
 export type { OtlpHttpRequest, OtlpHttpResponse } from './receiver';
 export type { Accounting, AccountingSnapshot, HeldSpans } from './accounting';
+export type { ExportStatus } from './exporter';
 export { DEFAULT_SANITIZER_RULES, REDACTED_COUNT_ATTRIBUTE } from './sanitizer';
 export { markModified } from './wire';
 export { stringifyExportRequestJson, parseExportRequestJson } from './otlpJson';

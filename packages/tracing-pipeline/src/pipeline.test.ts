@@ -237,6 +237,21 @@ describe('createPipeline', () => {
     );
   });
 
+  it('reports its exporter queues and the spans they failed to deliver through exportStatus', async () => {
+    sink.reply = () => ({ status: 400 });
+    const p = make({
+      exporters: [{ name: 'sink', endpoint: sink.url, queueSize: 7 }],
+    });
+    expect(p.exportStatus()).toEqual({
+      queueSize: 0,
+      queueCapacity: 7,
+      failedSpans: 0,
+    });
+    await post(p, encodeRequest(makeRequest({ a: 3 })));
+    await waitFor(() => p.exportStatus().failedSpans === 3, 'failed spans');
+    expect(p.exportStatus().queueSize).toBe(0);
+  });
+
   it('fans out to every exporter and counts each span once', async () => {
     const second = await new OtlpSink().start();
     try {

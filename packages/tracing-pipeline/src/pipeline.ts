@@ -8,7 +8,13 @@ import {
   PipelineConfig,
   PipelineConfigInput,
 } from './config';
-import { ExportOutcome, ExporterLogger, OtlpHttpExporter } from './exporter';
+import {
+  ExportOutcome,
+  ExporterLogger,
+  ExportStatus,
+  OtlpHttpExporter,
+  sumExportStatus,
+} from './exporter';
 import { FallbackFile } from './fallbackFile';
 import { Admission, MemoryLimiter, MemoryUsage } from './memoryLimiter';
 import { createPipelineMetrics, PipelineMetrics } from './metrics';
@@ -69,6 +75,8 @@ export interface Pipeline {
   readonly accounting: Accounting;
   /** Spans and bytes currently reserved with the memory limiter. */
   memoryUsage(): MemoryUsage;
+  /** The exporter queues' fill and the spans they failed to deliver, summed over exporters. */
+  exportStatus(): ExportStatus;
   /**
    * Calls `listener` with every accepted, sanitized batch before sampling. Listeners must not
    * modify the batch. Returns a function that unsubscribes.
@@ -340,6 +348,14 @@ export function createPipeline(options: CreatePipelineOptions): Pipeline {
     config,
     accounting,
     memoryUsage: () => limiter.usage(),
+    exportStatus: () =>
+      sumExportStatus(
+        exporters.map(e => ({
+          queueSize: e.size(),
+          queueCapacity: e.config.queueSize,
+          failedSpans: e.failedSpans(),
+        })),
+      ),
     async handle(request) {
       const response = await receiver.handle(request);
       metrics.requests.inc({ status: String(response.status) });

@@ -107,6 +107,31 @@ describe('WorkerPool', () => {
     expect(snapshot.inFlight).toBe(0);
   });
 
+  it("reports the workers' exporter queues and failed spans through exportStatus", async () => {
+    sink = await new OtlpSink().start();
+    sink.reply = () => ({ status: 400 });
+    pool = new WorkerPool({
+      config: {
+        exporters: [{ name: 'sink', endpoint: sink.url, queueSize: 5 }],
+        batch: { timeoutMs: 10 },
+      },
+      workers: 2,
+      registry: new Registry(),
+    });
+    await pool.start();
+    const spans = Array.from({ length: 4 }, () => makeSpan());
+    expect((await pool.handle(protobuf(spans))).status).toBe(200);
+    for (let i = 0; i < 100 && pool.exportStatus().failedSpans < 4; i++) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+      await pool.collect(true);
+    }
+    expect(pool.exportStatus()).toEqual({
+      queueSize: 0,
+      queueCapacity: 10,
+      failedSpans: 4,
+    });
+  });
+
   it('holds at most maxInFlightBodyBytes of request bodies at once and refuses the rest with 503 + Retry-After, counted as refused', async () => {
     const registry = new Registry();
     pool = new WorkerPool({

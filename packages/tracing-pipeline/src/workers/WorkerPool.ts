@@ -11,6 +11,7 @@ import {
   Registry,
 } from 'prom-client';
 import { AccountingSnapshot } from '../accounting';
+import { ExportStatus, sumExportStatus } from '../exporter';
 import {
   parsePipelineConfig,
   PipelineConfig,
@@ -209,6 +210,8 @@ export class WorkerPool {
   private shuttingDown?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private retired = emptyAccounting();
+  /** Spans replaced or stopped workers failed to export, so the running total never goes back. */
+  private retiredFailedSpans = 0;
   private retiredSpanMetrics: SpanMetricsSnapshot[] = [];
   private retiredServiceGraphs: ServiceGraphSnapshot[] = [];
   private policyVersion = -1;
@@ -531,6 +534,13 @@ export class WorkerPool {
       usage.bytes += a.memory.bytes;
     }
     return usage;
+  }
+
+  /** The workers' exporter queues and failed spans (as of their last report). */
+  exportStatus(): ExportStatus {
+    const status = sumExportStatus(this.liveAggregates().map(a => a.exports));
+    status.failedSpans += this.retiredFailedSpans;
+    return status;
   }
 
   /** The adaptive samplers' current rates (the workers' average per service). */
@@ -879,6 +889,7 @@ export class WorkerPool {
       // Stopped on purpose: its figures stay in the totals.
       if (slot.last)
         this.retired = sumAccounting([this.retired, slot.last.accounting]);
+      this.retiredFailedSpans += slot.last?.exports.failedSpans ?? 0;
       if (slot.last?.spanMetrics)
         this.retiredSpanMetrics.push(slot.last.spanMetrics);
       this.retireServiceGraph(slot);
@@ -928,6 +939,7 @@ export class WorkerPool {
           (retired.droppedByReason.worker_exit ?? 0) + lost;
       this.retired = sumAccounting([this.retired, retired]);
     }
+    this.retiredFailedSpans += slot.last?.exports.failedSpans ?? 0;
     if (slot.last?.spanMetrics)
       this.retiredSpanMetrics.push(slot.last.spanMetrics);
     this.retireServiceGraph(slot);

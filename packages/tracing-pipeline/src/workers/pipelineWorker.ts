@@ -320,6 +320,7 @@ function main(port: MessagePort, init: WorkerInit) {
             data: {
               accounting: pipeline.accounting.snapshot(),
               memory: pipeline.memoryUsage(),
+              exports: pipeline.exportStatus(),
               metrics,
               rates: stage?.currentRates() ?? {},
               spanMetrics: spanMetrics?.snapshot(),

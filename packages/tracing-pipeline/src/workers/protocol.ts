@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { EffectivePolicy } from '@internal/tracing-model';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { AccountingSnapshot } from '../accounting';
+import type { ExportStatus } from '../exporter';
 import type { ClusterView, ForwardOutcome } from '../routing/clusterRouting';
 import type { PipelineConfigInput } from '../config';
 import type { MemoryUsage } from '../memoryLimiter';
@@ -76,6 +77,7 @@ export type MainToWorker =
 export interface WorkerAggregates {
   accounting: AccountingSnapshot;
   memory: MemoryUsage;
+  exports: ExportStatus;
   metrics: MetricObjectWithValues<MetricValue<string>>[];
   rates: Record<string, number>;
   spanMetrics?: SpanMetricsSnapshot;
