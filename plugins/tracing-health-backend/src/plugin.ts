@@ -28,6 +28,7 @@ import {
 } from './serviceGraph';
 import {
   createSamplingControlPlane,
+  createSamplingPolicies,
   SAMPLING_UNAUTHENTICATED_PATHS,
 } from './sampling';
 import { CatalogServices } from './services/CatalogServices';
@@ -115,17 +116,13 @@ export const tracingHealthPlugin = createBackendPlugin({
         const catalogServices = new CatalogServices(catalog);
         permissionsRegistry.addPermissions(tracingHealthPermissions);
 
-        // sampling.policySource feeds the pipeline's samplers;
-        // sampling.setAdaptiveRateProvider connects the adaptive sampler's computed rates.
-        const sampling = await createSamplingControlPlane({
+        // Built in dependency order: the stored policies (their source feeds the pipeline's
+        // samplers), the pipeline, then the control plane, which shows the pipeline's rates.
+        const policies = await createSamplingPolicies({
           config,
           logger,
           knex,
           auth,
-          httpAuth,
-          permissions,
-          auditor,
-          scheduler,
           lifecycle,
           catalogServices,
         });
@@ -148,7 +145,7 @@ export const tracingHealthPlugin = createBackendPlugin({
           logger,
           registry,
           lifecycle,
-          policySource: sampling.policySource,
+          policySource: policies.policySource,
           spanMetrics: {
             completenessWindowMs:
               coverageConfig.completenessWindowSeconds * 1000,
@@ -165,11 +162,22 @@ export const tracingHealthPlugin = createBackendPlugin({
             status: async () => (cluster ? cluster.status() : CLUSTER_DISABLED),
           }),
         );
-        sampling.setTraceDigests(embedded.traceDigests);
-        registerBudgetMetrics(registry, sampling.insights);
-        sampling.setAdaptiveRateProvider({
-          currentRate: serviceName => embedded.currentRates()[serviceName],
+        const sampling = await createSamplingControlPlane({
+          policies,
+          logger,
+          knex,
+          auth,
+          httpAuth,
+          permissions,
+          auditor,
+          scheduler,
+          catalogServices,
+          adaptiveRates: {
+            currentRate: serviceName => embedded.currentRates()[serviceName],
+          },
+          traceDigests: embedded.traceDigests,
         });
+        registerBudgetMetrics(registry, sampling.insights);
         httpRouter.use(
           createIngestRouter({
             httpAuth,
@@ -182,10 +190,7 @@ export const tracingHealthPlugin = createBackendPlugin({
             }),
           }),
         );
-        const pipelineStatus = new PipelineStatusTracker(
-          embedded.pipeline,
-          registry,
-        );
+        const pipelineStatus = new PipelineStatusTracker(embedded.pipeline);
         pipelineStatus.start();
         lifecycle.addShutdownHook(() => pipelineStatus.stop());
 

@@ -2,18 +2,9 @@ import {
   PipelineStatus,
   PipelineStatusProvider,
 } from '@internal/plugin-tracing-health-node';
-import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
 import { PipelineHandle } from './startPipeline';
-import { Registry } from 'prom-client';
 
 const WINDOW_MS = 5 * 60_000;
-
-async function sumOf(registry: Registry, name: string): Promise<number> {
-  const metric = registry.getSingleMetric(name);
-  if (!metric) return 0;
-  const { values } = await metric.get();
-  return values.reduce((total, v) => total + v.value, 0);
-}
 
 /**
  * Drops that are decisions, not losses: traces a sampling policy chose not to keep, and spans
@@ -30,23 +21,23 @@ function lostSpans(droppedByReason: Record<string, number>): number {
 /**
  * Answers the `pipeline` health check synchronously from figures sampled every few seconds:
  * memory against the hard limit, exporter queues against their capacity, and export failures
- * in the last five minutes (from the pipeline's own counters).
+ * in the last five minutes, all from the pipeline's own status (its interface, in either mode).
  */
 export class PipelineStatusTracker implements PipelineStatusProvider {
   private failureSamples: Array<{ at: number; total: number }> = [];
-  private queueSize = 0;
-  private queueCapacity = 0;
   private timer?: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly pipeline: PipelineHandle,
-    private readonly registry: Registry,
+    private readonly pipeline: Pick<
+      PipelineHandle,
+      'config' | 'memoryUsage' | 'exportStatus' | 'accounting'
+    >,
     private readonly clock: () => number = Date.now,
   ) {}
 
   start(intervalMs = 10_000) {
-    void this.sample();
-    this.timer = setInterval(() => void this.sample(), intervalMs);
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref?.();
   }
 
@@ -54,30 +45,27 @@ export class PipelineStatusTracker implements PipelineStatusProvider {
     if (this.timer) clearInterval(this.timer);
   }
 
-  async sample(): Promise<void> {
+  /** Records the running total of failed exports, to answer for the last five minutes. */
+  sample(): void {
     const now = this.clock();
-    const total = await sumOf(this.registry, PIPELINE_METRICS.exportFailed);
+    const total = this.pipeline.exportStatus().failedSpans;
     this.failureSamples.push({ at: now, total });
     this.failureSamples = this.failureSamples.filter(
       s => s.at >= now - WINDOW_MS,
-    );
-    this.queueSize = await sumOf(this.registry, PIPELINE_METRICS.queueSize);
-    this.queueCapacity = await sumOf(
-      this.registry,
-      PIPELINE_METRICS.queueCapacity,
     );
   }
 
   status(): PipelineStatus {
     const usage = this.pipeline.memoryUsage();
     const snapshot = this.pipeline.accounting.snapshot();
+    const exports = this.pipeline.exportStatus();
     const oldest = this.failureSamples[0];
     const newest = this.failureSamples[this.failureSamples.length - 1];
     return {
       memoryUsedBytes: usage.bytes,
       memoryLimitBytes: this.pipeline.config.memory.hardLimitBytes,
-      queueSize: this.queueSize,
-      queueCapacity: this.queueCapacity,
+      queueSize: exports.queueSize,
+      queueCapacity: exports.queueCapacity,
       exportFailuresRecent: oldest && newest ? newest.total - oldest.total : 0,
       spansReceived: snapshot.received,
       spansDropped: lostSpans(snapshot.droppedByReason),

@@ -24,7 +24,7 @@ import { readSamplingSettings } from '../sampling/readSamplingConfig';
 /** What the routes, the health check and coverage need of the pipeline, in either mode. */
 export type PipelineHandle = Pick<
   Pipeline,
-  'config' | 'handle' | 'memoryUsage'
+  'config' | 'handle' | 'memoryUsage' | 'exportStatus'
 > & {
   readonly accounting: Pick<Pipeline['accounting'], 'snapshot'>;
 };

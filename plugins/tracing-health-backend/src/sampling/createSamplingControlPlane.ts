@@ -18,6 +18,7 @@ import { DatabasePolicySource } from './DatabasePolicySource';
 import {
   readSamplingSettings,
   SamplingControlConfig,
+  SamplingSettings,
 } from './readSamplingConfig';
 import {
   AdaptiveRateProvider,
@@ -29,8 +30,30 @@ import { BudgetStore } from './insights/BudgetStore';
 import { createInsightsRouter } from './insights/createInsightsRouter';
 import { SamplingInsightsService } from './insights/SamplingInsightsService';
 
-export interface SamplingControlPlaneOptions {
+/** What the policy source needs: it comes first, since the pipeline's samplers read it. */
+export interface SamplingPoliciesOptions {
   config: Config;
+  logger: LoggerService;
+  knex: Knex;
+  auth: AuthService;
+  lifecycle: LifecycleService;
+  catalogServices: CatalogServices;
+  clock?: Clock;
+}
+
+/** The sampling policies as stored, and the polling source the pipeline's samplers read. */
+export interface SamplingPolicies {
+  /** For the pipeline's samplers: synchronous, cached, refreshed by polling. */
+  policySource: DatabasePolicySource;
+  store: SamplingStore;
+  directory: ServiceDirectory;
+  settings: SamplingSettings;
+  clock: Clock;
+}
+
+export interface SamplingControlPlaneOptions {
+  /** From `createSamplingPolicies`, built before the pipeline. */
+  policies: SamplingPolicies;
   logger: LoggerService;
   knex: Knex;
   auth: AuthService;
@@ -38,9 +61,11 @@ export interface SamplingControlPlaneOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   scheduler: SchedulerService;
-  lifecycle: LifecycleService;
   catalogServices: CatalogServices;
-  clock?: Clock;
+  /** The adaptive sampler's computed rates (the pipeline's), for `/sampling` and the pages. */
+  adaptiveRates?: AdaptiveRateProvider;
+  /** What the pipeline's sampler saw of each trace (last hour), for previews and kept counts. */
+  traceDigests?: TraceDigests;
 }
 
 export interface SamplingControlPlane {
@@ -48,14 +73,10 @@ export interface SamplingControlPlane {
   policySource: DatabasePolicySource;
   router: express.Router;
   config: SamplingControlConfig;
-  /** Connects the adaptive sampler so `/sampling` and the pages show its computed rates. */
-  setAdaptiveRateProvider(provider: AdaptiveRateProvider | undefined): void;
   /** Removes and audits expired overrides now (the scheduled task calls this). */
   removeExpired(): Promise<void>;
   /** Previews, kept traces by rule, downstream cost, budgets (issue 16). */
   insights: SamplingInsightsService;
-  /** Connects the pipeline's trace digests (what the sampler saw, last hour). */
-  setTraceDigests(digests: TraceDigests | undefined): void;
 }
 
 /** The audit event of an expired override, boost or maintenance window. */
@@ -67,40 +88,53 @@ function expireEventId(item: { kind: string; action?: string }): string {
 }
 
 /**
- * Wires the sampling control plane: store, catalog directory, the polling policy source, the
- * routes, and the scheduled task that removes and audits expired overrides (one replica per run;
- * expiry itself is enforced on read).
+ * Reads the sampling settings and starts the database-backed policy source (stopped on
+ * shutdown). Built before the pipeline, whose samplers read it, and before the control plane.
  */
-export async function createSamplingControlPlane(
-  options: SamplingControlPlaneOptions,
-): Promise<SamplingControlPlane> {
-  const { logger, auditor } = options;
+export async function createSamplingPolicies(
+  options: SamplingPoliciesOptions,
+): Promise<SamplingPolicies> {
+  const { logger } = options;
   const clock = options.clock ?? systemClock;
   const settings = readSamplingSettings(options.config);
-  const config = settings.control;
   for (const warning of settings.ignored) logger.warn(warning);
   const store = new SamplingStore(options.knex, logger);
   const directory = new ServiceDirectory(options.catalogServices, options.auth);
   const policySource = new DatabasePolicySource({
     store,
     directory,
-    config,
+    config: settings.control,
     logger,
     clock,
   });
-  let adaptiveRates: AdaptiveRateProvider | undefined;
+  await policySource.start();
+  options.lifecycle.addShutdownHook(() => policySource.stop());
+  return { policySource, store, directory, settings, clock };
+}
+
+/**
+ * Wires the sampling control plane on the policies (see `createSamplingPolicies`): the routes,
+ * and the scheduled task that removes and audits expired overrides (one replica per run;
+ * expiry itself is enforced on read).
+ */
+export async function createSamplingControlPlane(
+  options: SamplingControlPlaneOptions,
+): Promise<SamplingControlPlane> {
+  const { logger, auditor } = options;
+  const { policySource, store, directory, settings, clock } = options.policies;
+  const config = settings.control;
   const control = new SamplingControlService({
     store,
     directory,
     source: policySource,
     config,
     clock,
-    adaptiveRates: { currentRate: name => adaptiveRates?.currentRate(name) },
+    adaptiveRates: options.adaptiveRates,
   });
 
   const insightsConfig = settings.insights;
   const budgets = new BudgetStore(options.knex);
-  let traceDigests: TraceDigests | undefined;
+  const { traceDigests } = options;
   const insights = new SamplingInsightsService({
     source: policySource,
     store,
@@ -112,9 +146,6 @@ export async function createSamplingControlPlane(
     clock,
     digests: () => traceDigests,
   });
-
-  await policySource.start();
-  options.lifecycle.addShutdownHook(() => policySource.stop());
 
   const removeExpired = async () => {
     const removed = await control.removeExpired();
@@ -177,12 +208,6 @@ export async function createSamplingControlPlane(
     router,
     config,
     insights,
-    setTraceDigests: digests => {
-      traceDigests = digests;
-    },
-    setAdaptiveRateProvider: provider => {
-      adaptiveRates = provider;
-    },
     removeExpired,
   };
 }

@@ -71,14 +71,17 @@ describe.each(databases.eachSupportedId())(
     async function start(config?: object, withEntities = entities) {
       const knex = await databases.init(databaseId);
       const clock = new ManualClock(new Date('2026-11-22T10:00:00.000Z'));
+      // The adaptive sampler's rates, as the pipeline would report them.
+      const adaptiveRates = new Map<string, number>();
       const backend = await startSamplingBackend({
         knex,
         clock,
         entities: withEntities,
         access,
         config,
+        adaptiveRates: { currentRate: name => adaptiveRates.get(name) },
       });
-      return { ...backend, clock, knex };
+      return { ...backend, clock, knex, adaptiveRates };
     }
 
     it('merges tier (and its config) → stored policy → override, and says where each field came from', async () => {
@@ -606,7 +609,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('serves Jaeger api_v2 strategies: default for unknown services, computed rates for adaptive ones', async () => {
-      const { server, plane } = await start({
+      const { server, adaptiveRates } = await start({
         tracingHealth: {
           sampling: {
             // every service samples in its SDK
@@ -666,9 +669,7 @@ describe.each(databases.eachSupportedId())(
           ],
         },
       });
-      plane.setAdaptiveRateProvider({
-        currentRate: name => (name === 'orders' ? 0.37 : undefined),
-      });
+      adaptiveRates.set('orders', 0.37);
       const adaptive = await request(server).get(
         `${BASE}/sampling?service=orders`,
       );

@@ -1,7 +1,12 @@
-export { createSamplingControlPlane } from './createSamplingControlPlane';
+export {
+  createSamplingControlPlane,
+  createSamplingPolicies,
+} from './createSamplingControlPlane';
 export type {
   SamplingControlPlane,
   SamplingControlPlaneOptions,
+  SamplingPolicies,
+  SamplingPoliciesOptions,
 } from './createSamplingControlPlane';
 export {
   createSamplingRouter,

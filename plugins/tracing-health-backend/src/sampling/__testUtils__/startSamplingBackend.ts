@@ -23,8 +23,11 @@ import { CatalogServices } from '../../services/CatalogServices';
 import { Clock } from '../clock';
 import {
   createSamplingControlPlane,
+  createSamplingPolicies,
   SamplingControlPlane,
 } from '../createSamplingControlPlane';
+import { AdaptiveRateProvider } from '../SamplingControlService';
+import { TraceDigests } from '@internal/tracing-pipeline';
 import { SAMPLING_UNAUTHENTICATED_PATHS } from '../createSamplingRouter';
 
 /** A clock tests move by hand. */
@@ -85,6 +88,9 @@ export async function startSamplingBackend(options: {
   entities: Entity[];
   access: TestAccess;
   config?: object;
+  /** The pipeline's side, as the plugin passes it in: adaptive rates and trace digests. */
+  adaptiveRates?: AdaptiveRateProvider;
+  traceDigests?: TraceDigests;
 }) {
   const auditEvents: RecordedAuditEvent[] = [];
   const authorizeCalls: Array<{
@@ -153,11 +159,20 @@ export async function startSamplingBackend(options: {
         async init(deps) {
           const knex = await deps.database.getClient();
           await migrateDatabase(knex);
+          const catalogServices = new CatalogServices(deps.catalog);
+          const policies = await createSamplingPolicies({
+            ...deps,
+            knex,
+            catalogServices,
+            clock: options.clock,
+          });
           plane = await createSamplingControlPlane({
             ...deps,
             knex,
-            catalogServices: new CatalogServices(deps.catalog),
-            clock: options.clock,
+            catalogServices,
+            policies,
+            adaptiveRates: options.adaptiveRates,
+            traceDigests: options.traceDigests,
           });
           deps.httpRouter.use(plane.router);
           for (const path of SAMPLING_UNAUTHENTICATED_PATHS) {

@@ -40,11 +40,16 @@ const access = {
   admins: [ALICE],
 };
 const BASE = '/api/tracing-health';
-const url = (route: (typeof SAMPLING_ROUTES)[keyof typeof SAMPLING_ROUTES], params: Record<string, string> = {}) =>
-  `${BASE}${samplingPath(route, params)}`;
+const url = (
+  route: (typeof SAMPLING_ROUTES)[keyof typeof SAMPLING_ROUTES],
+  params: Record<string, string> = {},
+) => `${BASE}${samplingPath(route, params)}`;
 const as = (user: string) => mockCredentials.user.header(user);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'], disableDocker: true });
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
 
 /** 100 traces rooted at checkout in the current minute: 10 errors, all 3 spans, 300 bytes each. */
 function digestsOf(clock: ManualClock): TraceDigests {
@@ -89,8 +94,14 @@ describe('sampling insights routes', () => {
   async function start(config: object = {}) {
     const knex = await databases.init('SQLITE_3');
     const clock = new ManualClock(new Date('2026-12-04T10:00:30.000Z'));
-    const backend = await startSamplingBackend({ knex, clock, entities, access, config });
-    backend.plane.setTraceDigests(digestsOf(clock));
+    const backend = await startSamplingBackend({
+      knex,
+      clock,
+      entities,
+      access,
+      config,
+      traceDigests: digestsOf(clock),
+    });
     return { ...backend, clock };
   }
 
@@ -98,7 +109,9 @@ describe('sampling insights routes', () => {
     const { server } = await start({
       tracingHealth: {
         sampling: {
-          budgets: [{ owner: 'group:default/payments-team', spansPerSecond: 2 }],
+          budgets: [
+            { owner: 'group:default/payments-team', spansPerSecond: 2 },
+          ],
         },
       },
     });
@@ -113,7 +126,10 @@ describe('sampling insights routes', () => {
     expect(body.candidate.keptFraction).toBeCloseTo((10 + 45) / 100, 6);
     expect(body.current.keptFraction).toBeCloseTo((10 + 9) / 100, 6);
     expect(body.candidate.errorShareKept).toBe(1);
-    expect(body.candidate.spansPerSecond).toBeCloseTo(3 * body.candidate.tracesPerSecond, 6);
+    expect(body.candidate.spansPerSecond).toBeCloseTo(
+      3 * body.candidate.tracesPerSecond,
+      6,
+    );
     // 100 traces in 30 s: 3.33 traces/s, 55% kept, 3 spans each: 5.5 spans/s > budget 2.
     expect(body.budget?.exceeded).toBe(true);
 
@@ -126,12 +142,18 @@ describe('sampling insights routes', () => {
     const kept = await request(server)
       .get(url(SAMPLING_ROUTES.keptTraces, { serviceName: 'checkout' }))
       .set('Authorization', as(MALLORY));
-    expect(kept.body).toMatchObject({ traces: 100, keptTraces: 10, byRule: { error: 10 } });
+    expect(kept.body).toMatchObject({
+      traces: 100,
+      keptTraces: 10,
+      byRule: { error: 10 },
+    });
 
     const downstream = await request(server)
       .get(url(SAMPLING_ROUTES.downstreamCost, { serviceName: 'checkout' }))
       .set('Authorization', as(MALLORY));
-    const payments = downstream.body.items.find((i: any) => i.service === 'payments');
+    const payments = downstream.body.items.find(
+      (i: any) => i.service === 'payments',
+    );
     expect(payments.spansPerMinute).toBeCloseTo(400, 6); // 200 spans in 30 s
     expect(payments.keptSpansPerMinute).toBeCloseTo(40, 6);
   });
@@ -139,7 +161,9 @@ describe('sampling insights routes', () => {
   it('lets owners boost their service (a layer, audited, expiring by itself) and refuses others with 403', async () => {
     const { server, plane, clock, auditEvents } = await start();
     const boostUrl = url(SAMPLING_ROUTES.boost, { serviceName: 'checkout' });
-    const mallory = await request(server).get(boostUrl).set('Authorization', as(MALLORY));
+    const mallory = await request(server)
+      .get(boostUrl)
+      .set('Authorization', as(MALLORY));
     expect((mallory.body as BoostResponse).allowed).toBe(false);
     const refused = await request(server)
       .post(boostUrl)
@@ -147,8 +171,14 @@ describe('sampling insights routes', () => {
       .send({ reason: 'mine now' });
     expect(refused.status).toBe(403);
 
-    const carol = await request(server).get(boostUrl).set('Authorization', as(CAROL));
-    expect(carol.body).toMatchObject({ allowed: true, defaultMinutes: 15, maxMinutes: 60 });
+    const carol = await request(server)
+      .get(boostUrl)
+      .set('Authorization', as(CAROL));
+    expect(carol.body).toMatchObject({
+      allowed: true,
+      defaultMinutes: 15,
+      maxMinutes: 60,
+    });
     const tooLong = await request(server)
       .post(boostUrl)
       .set('Authorization', as(CAROL))
@@ -159,11 +189,14 @@ describe('sampling insights routes', () => {
       .set('Authorization', as(CAROL))
       .send({ reason: 'debugging a slow checkout' });
     expect(started.status).toBe(201);
-    expect(Date.parse(started.body.expiresAt) - clock.now().getTime()).toBe(15 * 60_000);
+    expect(Date.parse(started.body.expiresAt) - clock.now().getTime()).toBe(
+      15 * 60_000,
+    );
 
     const policyUrl = url(SAMPLING_ROUTES.policy, { serviceName: 'checkout' });
-    const during = (await request(server).get(policyUrl).set('Authorization', as(CAROL)))
-      .body as EffectiveSamplingPolicyResponse;
+    const during = (
+      await request(server).get(policyUrl).set('Authorization', as(CAROL))
+    ).body as EffectiveSamplingPolicyResponse;
     expect(during.policy.strategy).toEqual({ type: 'probabilistic', rate: 1 });
     expect(during.sources.strategy).toBe('boost');
     expect(during.boost?.id).toBe(started.body.id);
@@ -174,8 +207,9 @@ describe('sampling insights routes', () => {
     });
 
     clock.advanceMinutes(16);
-    const after = (await request(server).get(policyUrl).set('Authorization', as(CAROL)))
-      .body as EffectiveSamplingPolicyResponse;
+    const after = (
+      await request(server).get(policyUrl).set('Authorization', as(CAROL))
+    ).body as EffectiveSamplingPolicyResponse;
     expect(after.policy.strategy).toEqual({ type: 'probabilistic', rate: 0.1 });
     expect(after.boost).toBeUndefined();
     await plane.removeExpired();
@@ -197,7 +231,9 @@ describe('sampling insights routes', () => {
 
   it('lets admins set owner budgets (audited, in the history), shown with use', async () => {
     const { server, auditEvents } = await start();
-    const budgetUrl = url(SAMPLING_ROUTES.budget, { owner: 'group:default/payments-team' });
+    const budgetUrl = url(SAMPLING_ROUTES.budget, {
+      owner: 'group:default/payments-team',
+    });
     const refused = await request(server)
       .put(budgetUrl)
       .set('Authorization', as(CAROL))
@@ -216,10 +252,20 @@ describe('sampling insights routes', () => {
     const list = await request(server)
       .get(url(SAMPLING_ROUTES.budgets))
       .set('Authorization', as(CAROL));
-    const payments = list.body.items.find((i: any) => i.owner === 'group:default/payments-team');
+    const payments = list.body.items.find(
+      (i: any) => i.owner === 'group:default/payments-team',
+    );
     // 10 kept traces × 3 spans in 30 s = 1 span/s > 0.5.
-    expect(payments).toMatchObject({ source: 'api', services: ['checkout'], exceeded: true });
+    expect(payments).toMatchObject({
+      source: 'api',
+      services: ['checkout'],
+      exceeded: true,
+    });
     expect(payments.usedSpansPerSecond).toBeCloseTo(1, 6);
-    expect(auditEvents.some(e => e.eventId === 'sampling-budget-set' && e.outcome === 'success')).toBe(true);
+    expect(
+      auditEvents.some(
+        e => e.eventId === 'sampling-budget-set' && e.outcome === 'success',
+      ),
+    ).toBe(true);
   });
 });
