@@ -1,14 +1,10 @@
 import { useApi } from '@backstage/core-plugin-api';
-import { SamplingValidationError } from '@internal/plugin-tracing-health-common';
-import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import Grid, { GridSize } from '@material-ui/core/Grid';
+import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import Typography from '@material-ui/core/Typography';
-import Alert from '@material-ui/lab/Alert';
-import { FormEvent, ReactNode, useState } from 'react';
-import { SamplingValidationFailedError, tracingHealthApiRef } from '../../api';
+import { useState } from 'react';
+import { tracingHealthApiRef } from '../../api';
+import { FormShell, FormTextField, ReasonField, useSubmitForm } from './form';
 
 const numberOrText = (value: string): number | string => {
   const trimmed = value.trim();
@@ -17,105 +13,7 @@ const numberOrText = (value: string): number | string => {
     : trimmed;
 };
 
-/** Submits, then shows the backend's per-field errors at their fields. */
-function useEmergencySubmit(send: () => Promise<unknown>, onDone: () => void) {
-  const [errors, setErrors] = useState<SamplingValidationError[]>([]);
-  const [failure, setFailure] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      await send();
-      setErrors([]);
-      onDone();
-    } catch (e) {
-      if (e instanceof SamplingValidationFailedError) setErrors(e.errors);
-      else setFailure((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const errorOf = (path: string) =>
-    errors
-      .filter(e => e.path === path)
-      .map(e => e.message)
-      .join('; ') || undefined;
-  const known = (paths: string[]) =>
-    errors.filter(e => !paths.includes(e.path));
-  return { submit, errorOf, known, failure, busy };
-}
-
-function FormShell(props: {
-  title: string;
-  onSubmit(e: FormEvent): void;
-  failure?: string;
-  otherErrors: SamplingValidationError[];
-  submitLabel: string;
-  disabled: boolean;
-  children: ReactNode;
-}) {
-  return (
-    <form onSubmit={props.onSubmit} noValidate aria-label={props.title}>
-      <Typography variant="subtitle1" gutterBottom>
-        {props.title}
-      </Typography>
-      {props.failure && <Alert severity="error">{props.failure}</Alert>}
-      {props.otherErrors.length > 0 && (
-        <Alert severity="error">
-          {props.otherErrors.map(e => (
-            <div key={`${e.path}:${e.message}`}>
-              {e.path || 'request'}: {e.message}
-            </div>
-          ))}
-        </Alert>
-      )}
-      <Grid container spacing={2}>
-        {props.children}
-      </Grid>
-      <Box mt={2}>
-        <Button
-          type="submit"
-          variant="contained"
-          color="secondary"
-          disabled={props.disabled}
-        >
-          {props.submitLabel}
-        </Button>
-      </Box>
-    </form>
-  );
-}
-
-/** A text field in the form grid showing the backend's error for its field, else a hint. */
-function FieldInput(props: {
-  xs: GridSize;
-  sm?: GridSize;
-  label: string;
-  ariaLabel: string;
-  required?: boolean;
-  value: string;
-  onChange(value: string): void;
-  error?: string;
-  hint: string;
-}) {
-  return (
-    <Grid item xs={props.xs} sm={props.sm}>
-      <TextField
-        label={props.label}
-        required={props.required}
-        value={props.value}
-        onChange={e => props.onChange(e.target.value)}
-        error={!!props.error}
-        helperText={props.error ?? props.hint}
-        fullWidth
-        inputProps={{ 'aria-label': props.ariaLabel }}
-      />
-    </Grid>
-  );
-}
-
+/** Paths the emergency forms show at their field; other errors are listed above the form. */
 const FIELDS = [
   'scope',
   'action',
@@ -133,8 +31,10 @@ export function OverrideForm(props: { onDone(): void }) {
   const [maxRate, setMaxRate] = useState('0.01');
   const [reason, setReason] = useState('');
   const [minutes, setMinutes] = useState('60');
-  const form = useEmergencySubmit(
-    () =>
+  const form = useSubmitForm();
+  const submit = form.onSubmit(() => ({
+    reason,
+    send: () =>
       api.createSamplingOverride({
         scope: scope.trim(),
         action,
@@ -144,25 +44,26 @@ export function OverrideForm(props: { onDone(): void }) {
         reason: reason.trim(),
         expiresInMinutes: numberOrText(minutes) as number,
       }),
-    () => {
+    onDone: () => {
       setReason('');
       props.onDone();
     },
-  );
+  }));
   return (
     <FormShell
       title="Start an emergency override"
-      onSubmit={form.submit}
-      failure={form.failure}
-      otherErrors={form.known(FIELDS)}
+      heading
+      form={form}
+      onSubmit={submit}
+      fieldPaths={FIELDS}
       submitLabel="Start override"
-      disabled={form.busy || reason.trim() === ''}
+      submitColor="secondary"
+      disabled={reason.trim() === ''}
     >
-      <FieldInput
+      <FormTextField
         xs={12}
         sm={4}
         label="Scope"
-        ariaLabel="Scope"
         value={scope}
         onChange={setScope}
         error={form.errorOf('scope')}
@@ -181,29 +82,27 @@ export function OverrideForm(props: { onDone(): void }) {
         </TextField>
       </Grid>
       {action === 'cap-rate' && (
-        <FieldInput
+        <FormTextField
           xs={12}
           sm={4}
           label="Max rate"
-          ariaLabel="Max rate"
           value={maxRate}
           onChange={setMaxRate}
           error={form.errorOf('maxRate')}
           hint="0 to 1"
         />
       )}
-      <FieldInput
+      <ReasonField
         xs={12}
         sm={8}
-        label="Reason"
+        form={form}
         ariaLabel="Override reason"
-        required
         value={reason}
         onChange={setReason}
         error={form.errorOf('reason')}
         hint="Recorded in the audit log"
       />
-      <FieldInput
+      <FormTextField
         xs={12}
         sm={4}
         label="Expires in (minutes)"
@@ -224,8 +123,10 @@ export function MaintenanceForm(props: { onDone(): void }) {
   const [maxRate, setMaxRate] = useState('');
   const [reason, setReason] = useState('');
   const [minutes, setMinutes] = useState('120');
-  const form = useEmergencySubmit(
-    () =>
+  const form = useSubmitForm();
+  const submit = form.onSubmit(() => ({
+    reason,
+    send: () =>
       api.enterSamplingMaintenance({
         ...(factor.trim() !== '' && { factor: numberOrText(factor) as number }),
         ...(maxRate.trim() !== '' && {
@@ -234,31 +135,32 @@ export function MaintenanceForm(props: { onDone(): void }) {
         reason: reason.trim(),
         expiresInMinutes: numberOrText(minutes) as number,
       }),
-    () => {
+    onDone: () => {
       setReason('');
       props.onDone();
     },
-  );
+  }));
   return (
     <FormShell
       title="Enter maintenance mode"
-      onSubmit={form.submit}
-      failure={form.failure}
-      otherErrors={form.known(FIELDS)}
+      heading
+      form={form}
+      onSubmit={submit}
+      fieldPaths={FIELDS}
       submitLabel="Enter maintenance"
-      disabled={form.busy || reason.trim() === ''}
+      submitColor="secondary"
+      disabled={reason.trim() === ''}
     >
-      <FieldInput
+      <FormTextField
         xs={6}
         sm={3}
         label="Factor"
-        ariaLabel="Factor"
         value={factor}
         onChange={setFactor}
         error={form.errorOf('factor')}
         hint="Rates × this"
       />
-      <FieldInput
+      <FormTextField
         xs={6}
         sm={3}
         label="Max rate"
@@ -268,7 +170,7 @@ export function MaintenanceForm(props: { onDone(): void }) {
         error={form.errorOf('maxRate')}
         hint="Optional cap"
       />
-      <FieldInput
+      <FormTextField
         xs={12}
         sm={6}
         label="Expires in (minutes)"
@@ -278,11 +180,10 @@ export function MaintenanceForm(props: { onDone(): void }) {
         error={form.errorOf('expiresInMinutes')}
         hint="Rates are restored by themselves"
       />
-      <FieldInput
+      <ReasonField
         xs={12}
-        label="Reason"
+        form={form}
         ariaLabel="Maintenance reason"
-        required
         value={reason}
         onChange={setReason}
         error={form.errorOf('reason')}

@@ -20,14 +20,13 @@ import Grid from '@material-ui/core/Grid';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { tracingHealthApiRef } from '../../api';
 import { Countdown } from './Countdown';
+import { FormErrors, ReasonField, useSubmitForm } from './form';
 import { MaintenanceForm, OverrideForm } from './EmergencyForms';
 import { formatRate } from './format';
 import { SamplingHistoryTable } from './SamplingHistoryTable';
@@ -41,16 +40,16 @@ function EndButton(props: {
 }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const [failure, setFailure] = useState<string>();
-  const end = async () => {
-    try {
-      await props.onEnd(reason.trim());
-      setOpen(false);
-      setReason('');
-    } catch (e) {
-      setFailure((e as Error).message);
-    }
-  };
+  const form = useSubmitForm();
+  const end = () =>
+    form.run({
+      reason,
+      send: () => props.onEnd(reason.trim()),
+      onDone: () => {
+        setOpen(false);
+        setReason('');
+      },
+    });
   return (
     <>
       <Button size="small" variant="outlined" onClick={() => setOpen(true)}>
@@ -59,21 +58,19 @@ function EndButton(props: {
       <Dialog open={open} onClose={() => setOpen(false)}>
         <DialogTitle>{props.label}</DialogTitle>
         <DialogContent>
-          {failure && <Alert severity="error">{failure}</Alert>}
-          <TextField
-            label="Reason"
-            required
+          <FormErrors failure={form.failure} other={form.errors} />
+          <ReasonField
+            form={form}
+            ariaLabel="Reason for ending"
             value={reason}
-            onChange={e => setReason(e.target.value)}
-            fullWidth
-            inputProps={{ 'aria-label': 'Reason for ending' }}
+            onChange={setReason}
           />
         </DialogContent>
         <DialogActions>
           <Button onClick={() => setOpen(false)}>Cancel</Button>
           <Button
             color="secondary"
-            disabled={reason.trim() === ''}
+            disabled={form.busy || reason.trim() === ''}
             onClick={end}
           >
             {props.label}

@@ -8,6 +8,7 @@ import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Countdown } from './Countdown';
+import { FormErrors, useSubmitForm } from './form';
 import {
   describeKept,
   describeWindow,
@@ -50,7 +51,7 @@ function InsightsBody(props: {
   }, [insights, serviceName]);
   const [reason, setReason] = useState('');
   const [asking, setAsking] = useState(false);
-  const [failure, setFailure] = useState<string>();
+  const form = useSubmitForm();
 
   if (!value) return null;
   const requests = insights;
@@ -58,25 +59,23 @@ function InsightsBody(props: {
   const others = downstream.items.filter(i => i.service !== serviceName);
   const canBoost = allowed && boost.allowed;
 
-  async function act(run: () => Promise<unknown>) {
-    setFailure(undefined);
-    try {
-      await run();
-      setAsking(false);
-      setReason('');
-      retry();
-      props.onChanged();
-    } catch (e) {
-      setFailure((e as Error).message);
-    }
-  }
+  const act = (send: () => Promise<unknown>, withReason?: string) =>
+    form.run({
+      reason: withReason,
+      send,
+      onDone: () => {
+        setAsking(false);
+        setReason('');
+        retry();
+        props.onChanged();
+      },
+    });
 
   return (
     <Box mt={2} data-testid="sampling-insights">
       <Typography variant="body2" data-testid="kept-by-rule">
-        In {describeWindow(kept.windowSeconds)}:{' '}
-        {describeKept(kept.byRule)} (of {formatCount(kept.traces)} traces it
-        started).
+        In {describeWindow(kept.windowSeconds)}: {describeKept(kept.byRule)} (of{' '}
+        {formatCount(kept.traces)} traces it started).
       </Typography>
       {others.length > 0 && (
         <Typography variant="body2" data-testid="downstream-cost">
@@ -85,9 +84,9 @@ function InsightsBody(props: {
             .slice(0, 5)
             .map(
               i =>
-                `${i.service} ${formatCount(i.keptSpansPerMinute)} spans/min kept (of ${formatCount(
-                  i.spansPerMinute,
-                )})`,
+                `${i.service} ${formatCount(
+                  i.keptSpansPerMinute,
+                )} spans/min kept (of ${formatCount(i.spansPerMinute)})`,
             )
             .join(', ')}
           .
@@ -101,8 +100,11 @@ function InsightsBody(props: {
           {canBoost && (
             <Button
               size="small"
+              disabled={form.busy}
               onClick={() =>
-                act(() => requests.endBoost(serviceName, 'ended from the entity page'))
+                act(() =>
+                  requests.endBoost(serviceName, 'ended from the entity page'),
+                )
               }
             >
               End boost
@@ -110,7 +112,7 @@ function InsightsBody(props: {
           )}
         </Alert>
       )}
-      {failure && <Alert severity="error">{failure}</Alert>}
+      <FormErrors failure={form.failure} other={form.errors} />
       {canBoost && !boost.boost && !asking && (
         <Box mt={1}>
           <Button
@@ -134,8 +136,10 @@ function InsightsBody(props: {
           <Button
             variant="contained"
             color="secondary"
-            disabled={reason.trim() === ''}
-            onClick={() => act(() => requests.startBoost(serviceName, reason.trim()))}
+            disabled={form.busy || reason.trim() === ''}
+            onClick={() =>
+              act(() => requests.startBoost(serviceName, reason.trim()), reason)
+            }
           >
             Start boost
           </Button>
