@@ -374,8 +374,8 @@ describeWithPostgres('two portal replicas on one PostgreSQL behind haproxy', () 
     });
     const delayMs = Date.now() - changedAt;
     figures.policyAppliedOnOtherReplicaMs = delayMs;
-    // One refresh interval, plus the polling step and a request's time.
-    expect(delayMs).toBeLessThanOrEqual(REFRESH_SECONDS * 1000 + 500);
+    // One refresh interval, plus the refresh query, the polling step and a request on a busy machine.
+    expect(delayMs).toBeLessThanOrEqual(REFRESH_SECONDS * 1000 + 1500);
   });
 
   it('exports every span the surviving replica accepted when the other is stopped (SIGTERM) during traffic', async () => {
