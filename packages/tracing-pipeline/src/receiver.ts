@@ -549,6 +549,16 @@ export class OtlpHttpReceiver {
       });
     }
     const reservation = this.options.reserve?.();
+    // The slot bounds decoding only: it is given back once the body is decoded, before the
+    // spans are accepted. Accepting may wait on another replica (spans forwarded to their owner,
+    // whose receiver needs a slot of its own): holding the slot then would let two replicas'
+    // slots wait on each other until their timeouts.
+    let slotHeld = true;
+    const releaseSlot = () => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      this.slots.release();
+    };
     try {
       if (slot === 'waited') {
         // Memory may have filled up while this request waited.
@@ -584,6 +594,7 @@ export class OtlpHttpReceiver {
             : `could not read request body: ${(e as Error)?.message ?? e}`;
         return errorResponse(format, 400, message);
       }
+      releaseSlot();
 
       let admission: Admission;
       try {
@@ -607,7 +618,7 @@ export class OtlpHttpReceiver {
     } finally {
       // A no-op when accept committed it.
       reservation?.release();
-      this.slots.release();
+      releaseSlot();
     }
   }
 

@@ -315,6 +315,32 @@ describe('OtlpHttpReceiver concurrent decodes', () => {
     expect((await firstResponse).status).toBe(200);
   });
 
+  it('gives the slot back once the body is decoded, while the spans are still being accepted (e.g. forwarded to their owner)', async () => {
+    const owner = deferred();
+    let accepts = 0;
+    const { receiver } = setup({
+      maxConcurrentDecodes: 1,
+      maxQueuedDecodes: 0,
+      accept: async d => {
+        accepts++;
+        // The first request's accept waits on another replica.
+        if (accepts === 1) await owner.promise;
+        return d.reservation!.commit(d.batch.spanCount, d.batch.bytes);
+      },
+    });
+    const waiting = receiver.handle({ contentType: PB, body: chunks(pb) });
+    while (accepts === 0) await new Promise(r => setImmediate(r));
+    // A second request (e.g. the other replica's forward) decodes meanwhile.
+    const second = await receiver.handle({ contentType: PB, body: chunks(pb) });
+    expect(second.status).toBe(200);
+    owner.resolve();
+    expect((await waiting).status).toBe(200);
+    // and nothing was given back twice: one slot, so a third after both still gets in
+    expect(
+      (await receiver.handle({ contentType: PB, body: chunks(pb) })).status,
+    ).toBe(200);
+  });
+
   it('frees the slot on every outcome', async () => {
     const { receiver } = setup({ maxConcurrentDecodes: 1 });
     const statuses: number[] = [];
