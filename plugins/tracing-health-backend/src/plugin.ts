@@ -20,6 +20,8 @@ import {
 } from './coverage';
 import { createRouter } from './router';
 import { createOpenApiValidation } from './schema/createOpenApiValidation';
+import { createInputErrorHandler } from './schema/inputErrors';
+import type { Handler } from 'express';
 import {
   createDependenciesRouter,
   readServiceGraphConfig,
@@ -281,6 +283,8 @@ export const tracingHealthPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({ logger, httpAuth, catalogServices }),
         );
+        // A rule a handler checks beyond the spec answers in the spec's one 400 shape.
+        httpRouter.use(createInputErrorHandler() as unknown as Handler);
       },
     });
   },

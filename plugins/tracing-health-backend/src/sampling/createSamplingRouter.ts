@@ -22,7 +22,6 @@ import {
   SamplingHistoryResponse,
   SamplingOverridesResponse,
   SamplingValidationError,
-  SamplingValidationErrorResponse,
   tracingHealthEmergencyPermission,
   tracingHealthSamplingReadPermission,
   tracingHealthSamplingUpdatePermission,
@@ -48,6 +47,7 @@ import {
   TWO_TIER_TIERS,
   TwoTierTier,
 } from './collector/renderTwoTierCollectorConfig';
+import { sendInputError } from '../schema/inputErrors';
 import { DatabasePolicySource } from './DatabasePolicySource';
 import { toJaegerStrategy } from './jaeger/toJaegerStrategy';
 import { SamplingControlConfig } from './readSamplingConfig';
@@ -93,12 +93,12 @@ function serviceNameParam(req: Request): string {
   );
 }
 
-function sendValidationError(res: Response, error: ValidationFailed) {
-  const body: SamplingValidationErrorResponse = {
-    error: { name: 'InputError', message: error.message },
-    errors: error.errors,
-  };
-  res.status(400).json(body);
+function sendValidationError(
+  req: Request,
+  res: Response,
+  error: ValidationFailed,
+) {
+  sendInputError(req, res, error.errors, error.message);
 }
 
 const toJson = (value: unknown) =>
@@ -225,7 +225,7 @@ export function createSamplingRouter(
     } catch (error) {
       await event.fail({ error: error as Error, meta });
       if (error instanceof ValidationFailed) {
-        sendValidationError(res, error);
+        sendValidationError(req, res, error);
         return;
       }
       throw error;
@@ -240,12 +240,12 @@ export function createSamplingRouter(
     }
     const service = req.query.service;
     if (typeof service !== 'string' || service.length === 0) {
-      res.status(400).json({
-        error: {
-          name: 'InputError',
-          message: "the 'service' query parameter is required",
-        },
-      });
+      sendInputError(
+        req,
+        res,
+        [{ path: 'service', message: 'is required' }],
+        "the 'service' query parameter is required",
+      );
       return;
     }
     const { resolved } = source.describe(service);
@@ -337,7 +337,8 @@ export function createSamplingRouter(
     try {
       res.json(await control.describe(serviceNameParam(req)));
     } catch (error) {
-      if (error instanceof ValidationFailed) sendValidationError(res, error);
+      if (error instanceof ValidationFailed)
+        sendValidationError(req, res, error);
       else throw error;
     }
   });
@@ -416,7 +417,8 @@ export function createSamplingRouter(
       };
       res.json(body);
     } catch (error) {
-      if (error instanceof ValidationFailed) sendValidationError(res, error);
+      if (error instanceof ValidationFailed)
+        sendValidationError(req, res, error);
       else throw error;
     }
   });
@@ -425,7 +427,7 @@ export function createSamplingRouter(
     await reader(req);
     const query = validateHistoryQuery(req.query);
     if (!query.success) {
-      sendValidationError(res, new ValidationFailed(query.errors));
+      sendValidationError(req, res, new ValidationFailed(query.errors));
       return;
     }
     const body: SamplingHistoryResponse = {

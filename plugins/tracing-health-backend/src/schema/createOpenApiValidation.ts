@@ -1,6 +1,6 @@
 import express, { NextFunction, Request, Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import type { SamplingValidationErrorResponse } from '@internal/plugin-tracing-health-common';
+import { sendInputError } from './inputErrors';
 import { spec } from './openapi.generated';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -58,8 +58,8 @@ function fieldPath(path: string | undefined): string {
  * Validates every request to an operation of `openapi.yaml` (path and query parameters, JSON
  * bodies) before the routers see it, with express-openapi-validator as
  * `createValidatedOpenApiRouter` from `@backstage/backend-openapi-utils` does. A request the spec
- * rejects gets one 400 shape on every route: `SamplingValidationErrorResponse` (Backstage's error
- * body plus `errors`, every problem by path). Other requests pass through untouched; the handlers
+ * rejects gets one 400 shape on every route (`InputErrorBody`: Backstage's error body plus
+ * `errors`, every problem by path). Other requests pass through untouched; the handlers
  * keep their own finer checks (which are audited). Mount it before every router.
  */
 export function createOpenApiValidation(): express.Router {
@@ -105,25 +105,14 @@ export function createOpenApiValidation(): express.Router {
       next(error);
       return;
     }
-    const errors = (error.errors ?? []).map(e => ({
-      path: fieldPath(e.path),
-      message: e.message,
-    }));
-    const body: SamplingValidationErrorResponse & {
-      request: { method: string; url: string };
-      response: { statusCode: number };
-    } = {
-      error: {
-        name: 'InputError',
-        message: errors
-          .map(e => `${e.path || '(body)'}: ${e.message}`)
-          .join('; '),
-      },
-      errors,
-      request: { method: req.method, url: req.originalUrl },
-      response: { statusCode: 400 },
-    };
-    res.status(400).json(body);
+    sendInputError(
+      req,
+      res,
+      (error.errors ?? []).map(e => ({
+        path: fieldPath(e.path),
+        message: e.message,
+      })),
+    );
   });
   return router;
 }

@@ -1,5 +1,6 @@
 import {
   mockCredentials,
+  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -34,9 +35,13 @@ describe('src/schema/openapi.yaml, the API contract', () => {
       features: [
         tracingHealthPlugin,
         catalogServiceMock.factory({ entities: [] }),
+        // the contract needs no worker threads: the pipeline runs on the event loop
+        mockServices.rootConfig.factory({
+          data: { tracingHealth: { pipeline: { workers: 0 } } },
+        }),
       ],
     }));
-  });
+  }, 60_000);
 
   it('is what openapi.generated.ts serves (run `yarn generate:openapi` after editing it)', () => {
     const yaml = YAML.parse(
@@ -142,6 +147,30 @@ describe('src/schema/openapi.yaml, the API contract', () => {
     expect(jaeger.body.errors).toEqual([
       { path: 'service', message: expect.any(String) },
     ]);
+  });
+
+  it('answers a rule a handler checks beyond the spec in the same 400 shape', async () => {
+    const user = mockCredentials.user.header();
+    const agent = request(server);
+    const tooMany = await agent
+      .get(`${BASE}/dependencies/fleet?limit=500`)
+      .set('Authorization', user);
+    const noReason = await agent
+      .put(`${BASE}/policies/checkout`)
+      .set('Authorization', user)
+      .send({ policy: { strategy: { type: 'probabilistic', rate: 0.5 } } });
+    for (const [res, path] of [
+      [tooMany, 'limit'],
+      [noReason, 'reason'],
+    ] as const) {
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: { name: 'InputError', message: expect.any(String) },
+        errors: [{ path, message: expect.any(String) }],
+        request: { method: expect.any(String), url: expect.any(String) },
+        response: { statusCode: 400 },
+      });
+    }
   });
 
   it('lets valid requests through to the routers unchanged', async () => {

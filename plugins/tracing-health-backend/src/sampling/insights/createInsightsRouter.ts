@@ -23,6 +23,7 @@ import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { Registry, Gauge } from 'prom-client';
 import { BUDGET_METRICS } from '@internal/plugin-tracing-health-common';
+import { sendInputError } from '../../schema/inputErrors';
 import { serviceNameSchema, validateReason } from '../api/validateRequests';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Clock } from '../clock';
@@ -138,10 +139,7 @@ export function createInsightsRouter(
     const name = serviceName(req);
     const patch = validateSamplingPolicyPatch(req.body?.policy ?? {}, 'policy');
     if (!patch.success) {
-      res.status(400).json({
-        error: { name: 'InputError', message: 'invalid policy' },
-        errors: patch.errors,
-      });
+      sendInputError(req, res, patch.errors, 'invalid policy');
       return;
     }
     res.json(await insights.preview(name, patch.value));
@@ -192,27 +190,23 @@ export function createInsightsRouter(
     const { credentials, name } = await boostChanger(req);
     const reason = validateReason(req.body, undefined);
     if (!reason.success) {
-      res.status(400).json({
-        error: { name: 'InputError', message: 'a reason is required' },
-        errors: reason.errors,
-      });
+      sendInputError(req, res, reason.errors, 'a reason is required');
       return;
     }
     const { defaultMinutes, maxMinutes } = options.config.boost;
     const minutes = req.body?.durationMinutes ?? defaultMinutes;
     if (typeof minutes !== 'number' || !(minutes > 0) || minutes > maxMinutes) {
-      res.status(400).json({
-        error: {
-          name: 'InputError',
-          message: `durationMinutes must be a number in (0, ${maxMinutes}]`,
-        },
-        errors: [
+      sendInputError(
+        req,
+        res,
+        [
           {
             path: 'durationMinutes',
             message: `must be a number in (0, ${maxMinutes}]`,
           },
         ],
-      });
+        `durationMinutes must be a number in (0, ${maxMinutes}]`,
+      );
       return;
     }
     const boost = await audit(
@@ -234,10 +228,7 @@ export function createInsightsRouter(
     const { credentials, name } = await boostChanger(req);
     const reason = validateReason(req.body, req.query);
     if (!reason.success) {
-      res.status(400).json({
-        error: { name: 'InputError', message: 'a reason is required' },
-        errors: reason.errors,
-      });
+      sendInputError(req, res, reason.errors, 'a reason is required');
       return;
     }
     const active = await control.activeBoost(name);
@@ -284,9 +275,10 @@ export function createInsightsRouter(
     const reason = validateReason(req.body, undefined);
     const budget = ownerBudgetSchema.safeParse(rest);
     if (!reason.success || !budget.success) {
-      res.status(400).json({
-        error: { name: 'InputError', message: 'invalid budget' },
-        errors: [
+      sendInputError(
+        req,
+        res,
+        [
           ...(reason.success ? [] : reason.errors),
           ...(budget.success
             ? []
@@ -295,7 +287,8 @@ export function createInsightsRouter(
                 message: i.message,
               }))),
         ],
-      });
+        'invalid budget',
+      );
       return;
     }
     const result = await audit(
@@ -316,10 +309,7 @@ export function createInsightsRouter(
     const { credentials, owner } = await admin(req);
     const reason = validateReason(req.body, req.query);
     if (!reason.success) {
-      res.status(400).json({
-        error: { name: 'InputError', message: 'a reason is required' },
-        errors: reason.errors,
-      });
+      sendInputError(req, res, reason.errors, 'a reason is required');
       return;
     }
     const before = await audit(

@@ -1,0 +1,69 @@
+import { isError } from '@backstage/errors';
+import type {
+  SamplingValidationError,
+  SamplingValidationErrorResponse,
+} from '@internal/plugin-tracing-health-common';
+import { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+
+/**
+ * The one 400 body of every route (`ValidationErrorResponse` in openapi.yaml): Backstage's error
+ * body (`error`, `request`, `response`) plus `errors`, every problem by field path.
+ */
+export interface InputErrorBody extends SamplingValidationErrorResponse {
+  request: { method: string; url: string };
+  response: { statusCode: 400 };
+}
+
+/** `hours: must be at least 1` for `{ path: 'hours', message: 'must be at least 1' }`. */
+export function describeErrors(errors: SamplingValidationError[]): string {
+  return errors.map(e => `${e.path || '(body)'}: ${e.message}`).join('; ');
+}
+
+export function inputErrorBody(
+  req: Request,
+  errors: SamplingValidationError[],
+  message = describeErrors(errors),
+): InputErrorBody {
+  return {
+    error: { name: 'InputError', message },
+    errors,
+    request: { method: req.method, url: req.originalUrl },
+    response: { statusCode: 400 },
+  };
+}
+
+/** Answers 400 with the one shape. */
+export function sendInputError(
+  req: Request,
+  res: Response,
+  errors: SamplingValidationError[],
+  message?: string,
+): void {
+  res.status(400).json(inputErrorBody(req, errors, message));
+}
+
+/**
+ * Renders an `InputError` a route handler threw (a rule the spec cannot say, e.g. `hours` at
+ * most the retention) in the same shape as a request the spec rejects; a `field: problem`
+ * message names its field. Other errors go on to Backstage's error handler. Mount it after
+ * every router, as an error handler (four arguments: a Router would be skipped for errors).
+ */
+export function createInputErrorHandler(): ErrorRequestHandler {
+  return (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!isError(error) || error.name !== 'InputError' || res.headersSent) {
+      next(error);
+      return;
+    }
+    const field = /^([\w.[\]]+): (.+)$/s.exec(error.message);
+    sendInputError(
+      req,
+      res,
+      [
+        field
+          ? { path: field[1], message: field[2] }
+          : { path: '', message: error.message },
+      ],
+      error.message,
+    );
+  };
+}
