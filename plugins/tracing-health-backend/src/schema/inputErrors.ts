@@ -43,14 +43,29 @@ export function sendInputError(
 }
 
 /**
- * Renders an `InputError` a route handler threw (a rule the spec cannot say, e.g. `hours` at
- * most the retention) in the same shape as a request the spec rejects; a `field: problem`
- * message names its field. Other errors go on to Backstage's error handler. Mount it after
- * every router, as an error handler (four arguments: a Router would be skipped for errors).
+ * Renders an `InputError` a route handler threw (a rule the spec cannot say, e.g. `hours` at most
+ * the retention), or a body that is not JSON, in the same shape as a request the spec rejects; a
+ * `field: problem` message names its field. Other errors go on to Backstage's error handler.
+ * Mount it after every router, as an error handler (four arguments: a Router is skipped for
+ * errors).
  */
 export function createInputErrorHandler(): ErrorRequestHandler {
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!isError(error) || error.name !== 'InputError' || res.headersSent) {
+    if (!isError(error) || res.headersSent) {
+      next(error);
+      return;
+    }
+    // express.json() (body-parser) refusing a body that is not JSON
+    if ((error as { type?: string }).type === 'entity.parse.failed') {
+      sendInputError(
+        req,
+        res,
+        [{ path: '', message: 'is not valid JSON' }],
+        'the request body is not valid JSON',
+      );
+      return;
+    }
+    if (error.name !== 'InputError') {
       next(error);
       return;
     }

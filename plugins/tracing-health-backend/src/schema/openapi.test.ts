@@ -159,9 +159,15 @@ describe('src/schema/openapi.yaml, the API contract', () => {
       .put(`${BASE}/policies/checkout`)
       .set('Authorization', user)
       .send({ policy: { strategy: { type: 'probabilistic', rate: 0.5 } } });
+    const notJson = await agent
+      .post(`${BASE}/overrides`)
+      .set('Authorization', user)
+      .set('Content-Type', 'application/json')
+      .send('{"scope": ');
     for (const [res, path] of [
       [tooMany, 'limit'],
       [noReason, 'reason'],
+      [notJson, ''],
     ] as const) {
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
