@@ -48,7 +48,7 @@ async function generateOtlpCodec(outDir = DEFAULT_OUT_DIR) {
     '--target',
     'static-module',
     '--wrap',
-    'es6',
+    'commonjs',
     '--null-defaults',
     '--no-delimited',
     '--no-service',
