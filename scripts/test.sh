@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up (first run) and runs every test: type check, lint, unit and integration suites (jest via
+# Sets up (first run) and runs every test: type check, formatting, lint, unit and integration suites (jest via
 # backstage-cli, SQLite and PostgreSQL), the Grafana app plugin's build and tests, and the
 # end-to-end suites (real OpenTelemetry SDK, Prometheus/promtool, headless Chromium).
 # The first failing stage ends the run (non-zero exit); either way it ends with one line per
@@ -13,7 +13,7 @@ export CI=true
 step() { printf '\n=== %s ===\n' "$*"; }
 
 # One entry per stage, in order; run_stage fills in the results.
-stage_names=("type check" "lint" "unit" "Grafana" "e2e")
+stage_names=("type check" "format" "lint" "unit" "Grafana" "e2e")
 declare -A stage_result=() stage_seconds=() stage_counts=()
 current_stage=""
 current_started=0
@@ -124,6 +124,8 @@ e2e() {
 }
 
 run_stage "type check" yarn tsc
+# Every file prettier formats (.prettierignore names the generated ones, checked for drift by tests).
+run_stage "format" yarn prettier:check
 # Every package with a lint script.
 run_stage "lint" yarn lint:all
 run_stage "unit" yarn test --ci

@@ -31,7 +31,8 @@ export function collectConsoleWarnings(page: Page): string[] {
 }
 
 /** Warnings the new frontend system prints for an extension configured with a string filter. */
-export const STRING_FILTER_WARNING = /string as the default filter|string-based filter/i;
+export const STRING_FILTER_WARNING =
+  /string as the default filter|string-based filter/i;
 
 /**
  * Layout faults of a table at the page's current size, measured in the browser: whether its
@@ -42,16 +43,23 @@ export const STRING_FILTER_WARNING = /string as the default filter|string-based 
 export async function tableLayoutFaults(
   page: Page,
   rootSelector: string,
-): Promise<{ horizontalScroll: { scrollWidth: number; clientWidth: number }[]; brokenWords: string[] }> {
+): Promise<{
+  horizontalScroll: { scrollWidth: number; clientWidth: number }[];
+  brokenWords: string[];
+}> {
   return page.evaluate(selector => {
     const root = document.querySelector(selector);
     if (!root) throw new Error(`${selector} not found`);
     const horizontalScroll: { scrollWidth: number; clientWidth: number }[] = [];
     for (const el of [root, ...Array.from(root.querySelectorAll('*'))]) {
       const style = getComputedStyle(el);
-      const scrolls = style.overflowX === 'auto' || style.overflowX === 'scroll';
+      const scrolls =
+        style.overflowX === 'auto' || style.overflowX === 'scroll';
       if (scrolls && el.scrollWidth > el.clientWidth + 1)
-        horizontalScroll.push({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth });
+        horizontalScroll.push({
+          scrollWidth: el.scrollWidth,
+          clientWidth: el.clientWidth,
+        });
     }
     const brokenWords: string[] = [];
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);

@@ -25,7 +25,9 @@ export async function runDemoTraffic(options: {
   await new Promise((resolve, reject) => {
     demo.once('error', reject);
     demo.once('exit', code =>
-      code === 0 ? resolve(code) : reject(new Error(`demo traffic exited with ${code}`)),
+      code === 0
+        ? resolve(code)
+        : reject(new Error(`demo traffic exited with ${code}`)),
     );
   });
 }

@@ -10,7 +10,8 @@ export interface ReceivedSpan {
   statusCode: number;
 }
 
-const hex = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('hex');
+const hex = (bytes: Uint8Array | null | undefined) =>
+  Buffer.from(bytes ?? []).toString('hex');
 
 /**
  * The pipeline package's real OTLP sink (decodes with the same schema package, keeps the raw
@@ -22,7 +23,8 @@ export async function startOtlpSink() {
     sink.requests.flatMap(request =>
       (request.resourceSpans ?? []).flatMap(rs => {
         const service = String(
-          rs.resource?.attributes?.find(a => a.key === 'service.name')?.value?.stringValue ?? '',
+          rs.resource?.attributes?.find(a => a.key === 'service.name')?.value
+            ?.stringValue ?? '',
         );
         return (rs.scopeSpans ?? []).flatMap(ss =>
           (ss.spans ?? []).map(s => ({
@@ -35,8 +37,14 @@ export async function startOtlpSink() {
             attributes: Object.fromEntries(
               (s.attributes ?? []).map(a => {
                 const v = a.value ?? {};
-                const int = v.intValue !== undefined && v.intValue !== null ? Number(v.intValue) : undefined;
-                return [a.key ?? '', v.stringValue ?? v.boolValue ?? v.doubleValue ?? int];
+                const int =
+                  v.intValue !== undefined && v.intValue !== null
+                    ? Number(v.intValue)
+                    : undefined;
+                return [
+                  a.key ?? '',
+                  v.stringValue ?? v.boolValue ?? v.doubleValue ?? int,
+                ];
               }),
             ),
           })),

@@ -12,16 +12,23 @@ export const outputDir = path.join(repoRoot, 'test-output');
 const yarnRelease = path.join(
   repoRoot,
   '.yarn/releases',
-  fs.readdirSync(path.join(repoRoot, '.yarn/releases')).find(f => f.endsWith('.cjs'))!,
+  fs
+    .readdirSync(path.join(repoRoot, '.yarn/releases'))
+    .find(f => f.endsWith('.cjs'))!,
 );
 
 /** Builds packages/app once per run (the backend's app plugin serves packages/app/dist). */
 export function ensureAppBuilt() {
-  if (fs.existsSync(path.join(repoRoot, 'packages/app/dist/index.html'))) return;
-  const result = spawnSync(process.execPath, [yarnRelease, 'workspace', 'app', 'build'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
+  if (fs.existsSync(path.join(repoRoot, 'packages/app/dist/index.html')))
+    return;
+  const result = spawnSync(
+    process.execPath,
+    [yarnRelease, 'workspace', 'app', 'build'],
+    {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) throw new Error('yarn workspace app build failed');
 }
 
@@ -49,10 +56,14 @@ export async function startPortal(
 ): Promise<RunningPortal> {
   const baseUrl = options.baseUrl ?? E2E_BASE_URL;
   // A backend already on the port would answer our health probe and be tested instead.
-  const stale = await fetch(`${baseUrl}/api/tracing-health/health`).catch(() => undefined);
-  if (stale) throw new Error(`something already listens on ${baseUrl}; stop it first`);
+  const stale = await fetch(`${baseUrl}/api/tracing-health/health`).catch(
+    () => undefined,
+  );
+  if (stale)
+    throw new Error(`something already listens on ${baseUrl}; stop it first`);
   const sqliteDir =
-    options.sqliteDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tracing-health-e2e-'));
+    options.sqliteDir ??
+    fs.mkdtempSync(path.join(os.tmpdir(), 'tracing-health-e2e-'));
   const configArgs = [
     'app-config.yaml',
     'test/app-config.e2e.yaml',
@@ -65,7 +76,11 @@ export async function startPortal(
     [yarnRelease, 'workspace', 'backend', 'start', ...configArgs],
     {
       cwd: repoRoot,
-      env: { ...process.env, TRACING_HEALTH_SQLITE_DIR: sqliteDir, ...options.env },
+      env: {
+        ...process.env,
+        TRACING_HEALTH_SQLITE_DIR: sqliteDir,
+        ...options.env,
+      },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -118,8 +133,13 @@ function writeConfigFile(yaml: string): string {
 }
 
 /** The sum over all series of one metric on the portal's `/metrics`. */
-export async function metricTotal(baseUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/api/tracing-health/metrics`)).text();
+export async function metricTotal(
+  baseUrl: string,
+  name: string,
+): Promise<number> {
+  const text = await (
+    await fetch(`${baseUrl}/api/tracing-health/metrics`)
+  ).text();
   return text
     .split('\n')
     .filter(line => line.startsWith(name) && !line.startsWith('#'))
@@ -127,11 +147,23 @@ export async function metricTotal(baseUrl: string, name: string): Promise<number
 }
 
 /** received = exported + dropped + refused, i.e. the pipeline holds nothing any more. */
-export async function pipelineSettled(baseUrl: string, minimumReceived = 0): Promise<boolean> {
-  const received = await metricTotal(baseUrl, 'tracing_health_pipeline_spans_received_total');
+export async function pipelineSettled(
+  baseUrl: string,
+  minimumReceived = 0,
+): Promise<boolean> {
+  const received = await metricTotal(
+    baseUrl,
+    'tracing_health_pipeline_spans_received_total',
+  );
   const settled =
-    (await metricTotal(baseUrl, 'tracing_health_pipeline_spans_exported_total')) +
-    (await metricTotal(baseUrl, 'tracing_health_pipeline_spans_dropped_total')) +
+    (await metricTotal(
+      baseUrl,
+      'tracing_health_pipeline_spans_exported_total',
+    )) +
+    (await metricTotal(
+      baseUrl,
+      'tracing_health_pipeline_spans_dropped_total',
+    )) +
     (await metricTotal(baseUrl, 'tracing_health_pipeline_spans_refused_total'));
   return received >= minimumReceived && settled === received;
 }
@@ -159,9 +191,11 @@ export async function guestTokenOwning(
       headers: { 'x-requested-with': 'XMLHttpRequest' },
     });
     const body = (await res.json()) as any;
-    const refs: string[] = body.backstageIdentity?.identity?.ownershipEntityRefs ?? [];
+    const refs: string[] =
+      body.backstageIdentity?.identity?.ownershipEntityRefs ?? [];
     if (refs.includes(group)) return body.backstageIdentity.token;
-    if (Date.now() > deadline) throw new Error(`guest never owned ${group}: ${refs}`);
+    if (Date.now() > deadline)
+      throw new Error(`guest never owned ${group}: ${refs}`);
     await new Promise(r => setTimeout(r, 500));
   }
 }
@@ -176,7 +210,8 @@ export async function waitForCatalog(baseUrl = E2E_BASE_URL, minServices = 12) {
     });
     const body = res.ok ? ((await res.json()) as any) : { items: [] };
     if (body.items.length >= minServices) return body.items;
-    if (Date.now() > deadline) throw new Error('catalog did not load the examples');
+    if (Date.now() > deadline)
+      throw new Error('catalog did not load the examples');
     await new Promise(r => setTimeout(r, 500));
   }
 }

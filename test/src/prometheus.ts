@@ -42,7 +42,9 @@ export async function startPrometheus(options: {
   });
   fs.writeFileSync(
     path.join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n${scrapeConfigs.join('\n')}\n`,
+    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n${scrapeConfigs.join(
+      '\n',
+    )}\n`,
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -68,7 +70,8 @@ export async function startPrometheus(options: {
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`prometheus exited:\n${output}`);
     try {
       if ((await fetch(`${url}/-/ready`)).ok) break;
     } catch {
@@ -81,7 +84,9 @@ export async function startPrometheus(options: {
     await new Promise(r => setTimeout(r, 250));
   }
   const query = async (expr: string) => {
-    const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const res = await fetch(
+      `${url}/api/v1/query?query=${encodeURIComponent(expr)}`,
+    );
     const body = (await res.json()) as any;
     if (body.status !== 'success') {
       throw new Error(`query failed: ${expr}: ${body.error ?? res.status}`);
@@ -107,7 +112,9 @@ export async function eventually<T>(
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `timed out waiting for ${options.what ?? 'condition'}${lastError ? `: ${lastError}` : ''}`,
+        `timed out waiting for ${options.what ?? 'condition'}${
+          lastError ? `: ${lastError}` : ''
+        }`,
       );
     }
     await new Promise(r => setTimeout(r, options.intervalMs ?? 500));

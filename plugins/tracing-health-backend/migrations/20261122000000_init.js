@@ -10,7 +10,10 @@ exports.up = async function up(knex) {
   await knex.schema.createTable('tracing_health_state', table => {
     table.string('key', 255).primary();
     table.text('value').notNullable();
-    table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    table
+      .timestamp('updated_at', { useTz: true })
+      .notNullable()
+      .defaultTo(knex.fn.now());
   });
 };
 

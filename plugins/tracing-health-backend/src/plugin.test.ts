@@ -1,4 +1,7 @@
-import { mockCredentials, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
@@ -16,14 +19,21 @@ const entities: Entity[] = [
         'tracing-health/tier': 'critical',
       },
     },
-    spec: { type: 'service', owner: 'group:default/payments-team', system: 'shop' },
+    spec: {
+      type: 'service',
+      owner: 'group:default/payments-team',
+      system: 'shop',
+    },
   },
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
     metadata: {
       name: 'inventory',
-      annotations: { 'tracing-health/enabled': 'true', 'tracing-health/tier': 'gold' },
+      annotations: {
+        'tracing-health/enabled': 'true',
+        'tracing-health/tier': 'gold',
+      },
     },
     spec: { type: 'service', owner: 'group:default/fulfilment-team' },
   },
@@ -71,7 +81,10 @@ describe('tracing-health backend: /services', () => {
     expect(byName.inventory.settings.optedIn).toBe(true);
     expect(byName.inventory.settings.tier).toBe('standard');
     expect(byName.inventory.settings.errors).toEqual([
-      expect.objectContaining({ annotation: 'tracing-health/tier', value: 'gold' }),
+      expect.objectContaining({
+        annotation: 'tracing-health/tier',
+        value: 'gold',
+      }),
     ]);
     expect(byName['legacy-reports'].settings.optedIn).toBe(false);
   });

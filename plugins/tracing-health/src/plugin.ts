@@ -33,7 +33,11 @@ export const tracingHealthPlugin = createPlugin({
         new TracingHealthClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { root: rootRouteRef, fleet: fleetRouteRef, runbooks: runbooksRouteRef },
+  routes: {
+    root: rootRouteRef,
+    fleet: fleetRouteRef,
+    runbooks: runbooksRouteRef,
+  },
 });
 
 /** The Tracing tab content for an entity page (`EntityLayout.Route`). */

@@ -27,8 +27,12 @@ jest.setTimeout(600_000);
 
 // PostgreSQL: the suite's one precondition that may be missing (a machine without its binaries).
 const pgWasRunning =
-  spawnSync('bash', ['-c', 'exec 3<>/dev/tcp/127.0.0.1/55432'], { stdio: 'ignore' }).status === 0;
-const pg = spawnSync(path.join(repoRoot, 'scripts/postgres.sh'), { encoding: 'utf8' });
+  spawnSync('bash', ['-c', 'exec 3<>/dev/tcp/127.0.0.1/55432'], {
+    stdio: 'ignore',
+  }).status === 0;
+const pg = spawnSync(path.join(repoRoot, 'scripts/postgres.sh'), {
+  encoding: 'utf8',
+});
 const pgUrl = pg.status === 0 ? pg.stdout.trim() : undefined;
 if (!pgUrl) {
   // eslint-disable-next-line no-console
@@ -42,7 +46,9 @@ const describeWithPostgres = pgUrl ? describe : describe.skip;
 
 /** The process listening on a local TCP port (the backend itself, under yarn and the CLI). */
 function listenerPid(port: number): number | undefined {
-  const out = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' }).stdout ?? '';
+  const out =
+    spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' })
+      .stdout ?? '';
   const m = /pid=(\d+)/.exec(out);
   return m ? Number(m[1]) : undefined;
 }
@@ -56,7 +62,9 @@ function alive(pid: number): boolean {
   }
 }
 
-const HAPROXY = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find(p => fs.existsSync(p)) ?? 'haproxy';
+const HAPROXY =
+  ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find(p => fs.existsSync(p)) ??
+  'haproxy';
 const REFRESH_SECONDS = 2;
 const SERVICES = ['e2e-cluster-web', 'e2e-cluster-api', 'e2e-cluster-db'];
 const RATE = 0.2;
@@ -98,21 +106,29 @@ function runServices(url: string, traces: PlannedTrace[], perSecond: number) {
   return Promise.all(
     SERVICES.map(
       (service, hop) =>
-        new Promise<{ accepted: string[]; failed: string[] }>((resolve, reject) =>
-          execFile(
-            process.execPath,
-            [client],
-            {
-              cwd: repoRoot,
-              maxBuffer: 64 * 1024 * 1024,
-              timeout: 120_000,
-              env: { ...process.env, CLUSTER_SDK_CLIENT: writePlan(service, hop) },
-            },
-            (error, stdout, stderr) =>
-              error
-                ? reject(new Error(`${service} SDK client failed: ${error.message}\n${stderr}`))
-                : resolve(JSON.parse(stdout)),
-          ),
+        new Promise<{ accepted: string[]; failed: string[] }>(
+          (resolve, reject) =>
+            execFile(
+              process.execPath,
+              [client],
+              {
+                cwd: repoRoot,
+                maxBuffer: 64 * 1024 * 1024,
+                timeout: 120_000,
+                env: {
+                  ...process.env,
+                  CLUSTER_SDK_CLIENT: writePlan(service, hop),
+                },
+              },
+              (error, stdout, stderr) =>
+                error
+                  ? reject(
+                      new Error(
+                        `${service} SDK client failed: ${error.message}\n${stderr}`,
+                      ),
+                    )
+                  : resolve(JSON.parse(stdout)),
+            ),
         ),
     ),
   ).then(results => ({
@@ -144,7 +160,10 @@ async function startHaproxy(port: number, backends: string[]) {
       '  balance roundrobin',
       '  option httpchk GET /api/tracing-health/health',
       ...backends.map(
-        (b, i) => `  server replica${i} ${new URL(b).host} check inter 500 fall 1 rise 2`,
+        (b, i) =>
+          `  server replica${i} ${
+            new URL(b).host
+          } check inter 500 fall 1 rise 2`,
       ),
       '',
     ].join('\n'),
@@ -227,204 +246,275 @@ async function counters(baseUrl: string) {
   return out;
 }
 
-describeWithPostgres('two portal replicas on one PostgreSQL behind haproxy', () => {
-  const figures: Record<string, unknown> = {};
-  let sink: Awaited<ReturnType<typeof startOtlpSink>>;
-  let a: RunningPortal;
-  let b: RunningPortal | undefined;
-  let lb: Awaited<ReturnType<typeof startHaproxy>>;
-  let guest: Promise<string>;
+describeWithPostgres(
+  'two portal replicas on one PostgreSQL behind haproxy',
+  () => {
+    const figures: Record<string, unknown> = {};
+    let sink: Awaited<ReturnType<typeof startOtlpSink>>;
+    let a: RunningPortal;
+    let b: RunningPortal | undefined;
+    let lb: Awaited<ReturnType<typeof startHaproxy>>;
+    let guest: Promise<string>;
 
-  beforeAll(async () => {
-    const started = Date.now();
-    sink = await startOtlpSink();
-    // Fresh databases for this run: the replicas' plugins get `<prefix><plugin>` on the server.
-    const prefix = `th_cluster_e2e_${Date.now()}_`;
-    const aUrl = E2E_BASE_URL;
-    const bUrl = `http://127.0.0.1:${await freePort()}`;
-    // One after the other: both run the same migrations on the same databases.
-    a = await startPortal({ baseUrl: aUrl, configYaml: replicaConfig(aUrl, prefix, sink.endpoint) });
-    b = await startPortal({ baseUrl: bUrl, configYaml: replicaConfig(bUrl, prefix, sink.endpoint) });
-    lb = await startHaproxy(await freePort(), [aUrl, bUrl]);
-    // Both replicas see each other before traffic starts.
-    await eventually(
-      async () =>
-        (await metricTotal(a.baseUrl, 'tracing_health_cluster_members')) === 2 &&
-        (await metricTotal(b!.baseUrl, 'tracing_health_cluster_members')) === 2,
-      { what: 'two members on both replicas', timeoutMs: 30_000, intervalMs: 200 },
-    );
-    // The catalog (fresh on PostgreSQL) loads while the first test sends traffic.
-    guest = guestTokenOwning('group:default/fulfilment-team', a.baseUrl);
-    guest.catch(() => undefined);
-    figures.startupSeconds = (Date.now() - started) / 1000;
-  });
-
-  afterAll(async () => {
-    await lb?.stop();
-    await b?.stop();
-    await a?.stop();
-    await sink?.close();
-    if (!pgWasRunning) spawnSync(path.join(repoRoot, 'scripts/postgres.sh'), ['stop']);
-    fs.mkdirSync(outputDir, { recursive: true });
-    fs.writeFileSync(
-      path.join(outputDir, 'cluster-replicas-e2e.json'),
-      `${JSON.stringify(figures, null, 2)}\n`,
-    );
-    // eslint-disable-next-line no-console
-    console.log(`clusterReplicas figures: ${JSON.stringify(figures)}`);
-  });
-
-  const spansOf = (traceIds: Set<string>) =>
-    sink.spans.filter(s => SERVICES.includes(s.service) && traceIds.has(s.traceId));
-
-  it('exports every kept trace whole, errors kept wherever their error span arrived, at the policy rate', async () => {
-    const traces = 1500;
-    // One trace in 10 fails in its last hop (the db service): keepErrors must keep it whole.
-    const planned = plan(traces, i => (i % 10 === 0 ? [2] : []));
-    const sent = await runServices(`${lb.url}/api/tracing-health/v1/traces`, planned, 300);
-    expect(sent.failed).toEqual([]);
-    expect(sent.accepted).toHaveLength(traces * SERVICES.length);
-
-    await eventually(
-      async () =>
-        (await pipelineSettled(a.baseUrl)) &&
-        (await pipelineSettled(b!.baseUrl)) &&
-        (await metricTotal(a.baseUrl, PIPELINE.received)) +
-          (await metricTotal(b!.baseUrl, PIPELINE.received)) >=
-          traces * SERVICES.length,
-      { what: 'both replicas to decide and deliver every span', timeoutMs: 60_000 },
-    );
-
-    const ids = new Set(planned.map(t => t.traceId));
-    const byTrace = new Map<string, number>();
-    for (const s of spansOf(ids)) byTrace.set(s.traceId, (byTrace.get(s.traceId) ?? 0) + 1);
-    const broken = [...byTrace.values()].filter(n => n !== SERVICES.length).length;
-    const errorTraces = planned.filter(t => t.error.length).map(t => t.traceId);
-    const keptErrors = errorTraces.filter(id => byTrace.get(id) === SERVICES.length).length;
-    const others = traces - errorTraces.length;
-    const keptOthers = byTrace.size - errorTraces.filter(id => byTrace.has(id)).length;
-    const sigma = Math.sqrt(others * RATE * (1 - RATE));
-    const forwarded = [
-      await metricTotal(a.baseUrl, 'tracing_health_cluster_forwarded_spans_total'),
-      await metricTotal(b!.baseUrl, 'tracing_health_cluster_forwarded_spans_total'),
-    ];
-    Object.assign(figures, {
-      traces,
-      keptTraces: byTrace.size,
-      brokenTraces: broken,
-      errorTraces: errorTraces.length,
-      errorTracesKeptWhole: keptErrors,
-      keptOtherTraces: keptOthers,
-      expectedOtherTraces: others * RATE,
-      sigma: +sigma.toFixed(1),
-      spansForwardedByReplica: forwarded,
-      forwardFailures:
-        (await metricTotal(a.baseUrl, 'tracing_health_cluster_forward_failures_total')) +
-        (await metricTotal(b!.baseUrl, 'tracing_health_cluster_forward_failures_total')),
+    beforeAll(async () => {
+      const started = Date.now();
+      sink = await startOtlpSink();
+      // Fresh databases for this run: the replicas' plugins get `<prefix><plugin>` on the server.
+      const prefix = `th_cluster_e2e_${Date.now()}_`;
+      const aUrl = E2E_BASE_URL;
+      const bUrl = `http://127.0.0.1:${await freePort()}`;
+      // One after the other: both run the same migrations on the same databases.
+      a = await startPortal({
+        baseUrl: aUrl,
+        configYaml: replicaConfig(aUrl, prefix, sink.endpoint),
+      });
+      b = await startPortal({
+        baseUrl: bUrl,
+        configYaml: replicaConfig(bUrl, prefix, sink.endpoint),
+      });
+      lb = await startHaproxy(await freePort(), [aUrl, bUrl]);
+      // Both replicas see each other before traffic starts.
+      await eventually(
+        async () =>
+          (await metricTotal(a.baseUrl, 'tracing_health_cluster_members')) ===
+            2 &&
+          (await metricTotal(b!.baseUrl, 'tracing_health_cluster_members')) ===
+            2,
+        {
+          what: 'two members on both replicas',
+          timeoutMs: 30_000,
+          intervalMs: 200,
+        },
+      );
+      // The catalog (fresh on PostgreSQL) loads while the first test sends traffic.
+      guest = guestTokenOwning('group:default/fulfilment-team', a.baseUrl);
+      guest.catch(() => undefined);
+      figures.startupSeconds = (Date.now() - started) / 1000;
     });
 
-    expect(broken).toBe(0);
-    expect(keptErrors).toBe(errorTraces.length);
-    expect(Math.abs(keptOthers - others * RATE)).toBeLessThan(5 * sigma);
-    // The balancer spread the SDKs' requests: each replica received spans another one owns.
-    expect(forwarded.every(n => n > 0)).toBe(true);
-
-    // The fleet page's view, from either replica.
-    const status = await (
-      await fetch(`${b!.baseUrl}/api/tracing-health/cluster`, {
-        headers: { authorization: `Bearer ${await guest}` },
-      })
-    ).json();
-    expect(status).toMatchObject({ enabled: true, self: b!.baseUrl });
-    expect(status.members.map((m: { id: string }) => m.id).sort()).toEqual(
-      [a.baseUrl, b!.baseUrl].sort(),
-    );
-  });
-
-  it('applies on replica B, within its refresh interval, a policy changed through replica A', async () => {
-    const token = await guest;
-    const rate = 0.37;
-    const served = async () =>
-      (await (await fetch(`${b!.baseUrl}/api/tracing-health/sampling?service=orders`)).json())
-        .probabilisticSampling?.samplingRate;
-    expect(await served()).not.toBeCloseTo(rate);
-    const res = await fetch(`${a.baseUrl}/api/tracing-health/policies/orders`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        reason: 'e2e: changed through replica A',
-        // Sampled in the SDKs: the Jaeger endpoint serves the rate itself.
-        policy: { strategy: { type: 'probabilistic', rate }, samplingLocation: 'sdk' },
-      }),
+    afterAll(async () => {
+      await lb?.stop();
+      await b?.stop();
+      await a?.stop();
+      await sink?.close();
+      if (!pgWasRunning)
+        spawnSync(path.join(repoRoot, 'scripts/postgres.sh'), ['stop']);
+      fs.mkdirSync(outputDir, { recursive: true });
+      fs.writeFileSync(
+        path.join(outputDir, 'cluster-replicas-e2e.json'),
+        `${JSON.stringify(figures, null, 2)}\n`,
+      );
+      // eslint-disable-next-line no-console
+      console.log(`clusterReplicas figures: ${JSON.stringify(figures)}`);
     });
-    const body = await res.json();
-    expect(res.status).toBe(200);
-    const changedAt = Date.now();
-    await eventually(async () => Math.abs((await served()) - rate) < 1e-9, {
-      what: 'replica B to serve the new rate',
-      timeoutMs: 15_000,
-      intervalMs: 50,
-    }).catch(async e => {
-      const onA = await (
-        await fetch(`${a.baseUrl}/api/tracing-health/sampling?service=orders`)
+
+    const spansOf = (traceIds: Set<string>) =>
+      sink.spans.filter(
+        s => SERVICES.includes(s.service) && traceIds.has(s.traceId),
+      );
+
+    it('exports every kept trace whole, errors kept wherever their error span arrived, at the policy rate', async () => {
+      const traces = 1500;
+      // One trace in 10 fails in its last hop (the db service): keepErrors must keep it whole.
+      const planned = plan(traces, i => (i % 10 === 0 ? [2] : []));
+      const sent = await runServices(
+        `${lb.url}/api/tracing-health/v1/traces`,
+        planned,
+        300,
+      );
+      expect(sent.failed).toEqual([]);
+      expect(sent.accepted).toHaveLength(traces * SERVICES.length);
+
+      await eventually(
+        async () =>
+          (await pipelineSettled(a.baseUrl)) &&
+          (await pipelineSettled(b!.baseUrl)) &&
+          (await metricTotal(a.baseUrl, PIPELINE.received)) +
+            (await metricTotal(b!.baseUrl, PIPELINE.received)) >=
+            traces * SERVICES.length,
+        {
+          what: 'both replicas to decide and deliver every span',
+          timeoutMs: 60_000,
+        },
+      );
+
+      const ids = new Set(planned.map(t => t.traceId));
+      const byTrace = new Map<string, number>();
+      for (const s of spansOf(ids))
+        byTrace.set(s.traceId, (byTrace.get(s.traceId) ?? 0) + 1);
+      const broken = [...byTrace.values()].filter(
+        n => n !== SERVICES.length,
+      ).length;
+      const errorTraces = planned
+        .filter(t => t.error.length)
+        .map(t => t.traceId);
+      const keptErrors = errorTraces.filter(
+        id => byTrace.get(id) === SERVICES.length,
+      ).length;
+      const others = traces - errorTraces.length;
+      const keptOthers =
+        byTrace.size - errorTraces.filter(id => byTrace.has(id)).length;
+      const sigma = Math.sqrt(others * RATE * (1 - RATE));
+      const forwarded = [
+        await metricTotal(
+          a.baseUrl,
+          'tracing_health_cluster_forwarded_spans_total',
+        ),
+        await metricTotal(
+          b!.baseUrl,
+          'tracing_health_cluster_forwarded_spans_total',
+        ),
+      ];
+      Object.assign(figures, {
+        traces,
+        keptTraces: byTrace.size,
+        brokenTraces: broken,
+        errorTraces: errorTraces.length,
+        errorTracesKeptWhole: keptErrors,
+        keptOtherTraces: keptOthers,
+        expectedOtherTraces: others * RATE,
+        sigma: +sigma.toFixed(1),
+        spansForwardedByReplica: forwarded,
+        forwardFailures:
+          (await metricTotal(
+            a.baseUrl,
+            'tracing_health_cluster_forward_failures_total',
+          )) +
+          (await metricTotal(
+            b!.baseUrl,
+            'tracing_health_cluster_forward_failures_total',
+          )),
+      });
+
+      expect(broken).toBe(0);
+      expect(keptErrors).toBe(errorTraces.length);
+      expect(Math.abs(keptOthers - others * RATE)).toBeLessThan(5 * sigma);
+      // The balancer spread the SDKs' requests: each replica received spans another one owns.
+      expect(forwarded.every(n => n > 0)).toBe(true);
+
+      // The fleet page's view, from either replica.
+      const status = await (
+        await fetch(`${b!.baseUrl}/api/tracing-health/cluster`, {
+          headers: { authorization: `Bearer ${await guest}` },
+        })
       ).json();
-      throw new Error(
-        `${e}; B serves ${await served()}, A serves ${JSON.stringify(onA)}; PUT answered ${JSON.stringify(body)}`,
+      expect(status).toMatchObject({ enabled: true, self: b!.baseUrl });
+      expect(status.members.map((m: { id: string }) => m.id).sort()).toEqual(
+        [a.baseUrl, b!.baseUrl].sort(),
       );
     });
-    const delayMs = Date.now() - changedAt;
-    figures.policyAppliedOnOtherReplicaMs = delayMs;
-    // One refresh interval, plus the refresh query, the polling step and a request on a busy machine.
-    expect(delayMs).toBeLessThanOrEqual(REFRESH_SECONDS * 1000 + 1500);
-  });
 
-  it('exports every span the surviving replica accepted when the other is stopped (SIGTERM) during traffic', async () => {
-    const before = await counters(a.baseUrl);
-    // Every hop fails, so every span is kept wherever its trace ends up being decided.
-    const planned = plan(900, () => [0, 1, 2]);
-    const traffic = runServices(`${lb.url}/api/tracing-health/v1/traces`, planned, 150);
-    await new Promise(r => setTimeout(r, 2000));
-    // SIGTERM to the backend process itself (as an orchestrator does), then wait for it to end.
-    const stopping = Date.now();
-    const pid = listenerPid(Number(new URL(b!.baseUrl).port));
-    expect(pid).toBeDefined();
-    process.kill(pid!, 'SIGTERM');
-    await eventually(async () => !alive(pid!), {
-      what: 'replica B to shut down',
-      timeoutMs: 30_000,
-      intervalMs: 100,
+    it('applies on replica B, within its refresh interval, a policy changed through replica A', async () => {
+      const token = await guest;
+      const rate = 0.37;
+      const served = async () =>
+        (
+          await (
+            await fetch(
+              `${b!.baseUrl}/api/tracing-health/sampling?service=orders`,
+            )
+          ).json()
+        ).probabilisticSampling?.samplingRate;
+      expect(await served()).not.toBeCloseTo(rate);
+      const res = await fetch(
+        `${a.baseUrl}/api/tracing-health/policies/orders`,
+        {
+          method: 'PUT',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            reason: 'e2e: changed through replica A',
+            // Sampled in the SDKs: the Jaeger endpoint serves the rate itself.
+            policy: {
+              strategy: { type: 'probabilistic', rate },
+              samplingLocation: 'sdk',
+            },
+          }),
+        },
+      );
+      const body = await res.json();
+      expect(res.status).toBe(200);
+      const changedAt = Date.now();
+      await eventually(async () => Math.abs((await served()) - rate) < 1e-9, {
+        what: 'replica B to serve the new rate',
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      }).catch(async e => {
+        const onA = await (
+          await fetch(`${a.baseUrl}/api/tracing-health/sampling?service=orders`)
+        ).json();
+        throw new Error(
+          `${e}; B serves ${await served()}, A serves ${JSON.stringify(
+            onA,
+          )}; PUT answered ${JSON.stringify(body)}`,
+        );
+      });
+      const delayMs = Date.now() - changedAt;
+      figures.policyAppliedOnOtherReplicaMs = delayMs;
+      // One refresh interval, plus the refresh query, the polling step and a request on a busy machine.
+      expect(delayMs).toBeLessThanOrEqual(REFRESH_SECONDS * 1000 + 1500);
     });
-    figures.sigtermStopSeconds = (Date.now() - stopping) / 1000;
-    await b!.stop();
-    b = undefined;
-    const sent = await traffic;
 
-    await eventually(
-      async () =>
-        (await metricTotal(a.baseUrl, 'tracing_health_cluster_members')) === 1 &&
-        (await pipelineSettled(a.baseUrl)),
-      { what: 'the survivor to decide and deliver every span', timeoutMs: 60_000 },
-    );
-    const after = await counters(a.baseUrl);
-    const accepted = after.received - before.received - (after.refused - before.refused);
-    const exported = after.exported - before.exported;
-    const ids = new Set(planned.map(t => t.traceId));
-    const inSink = new Set(spansOf(ids).map(s => s.spanId));
-    Object.assign(figures, {
-      sigtermSpansSent: planned.length * SERVICES.length,
-      sigtermSdkAccepted: sent.accepted.length,
-      sigtermSdkFailed: sent.failed.length,
-      sigtermSurvivorAccepted: accepted,
-      sigtermSurvivorExported: exported,
-      sigtermSurvivorDropped: after.dropped - before.dropped,
-      sigtermAcceptedButNotExported: sent.accepted.filter(id => !inSink.has(id)).length,
+    it('exports every span the surviving replica accepted when the other is stopped (SIGTERM) during traffic', async () => {
+      const before = await counters(a.baseUrl);
+      // Every hop fails, so every span is kept wherever its trace ends up being decided.
+      const planned = plan(900, () => [0, 1, 2]);
+      const traffic = runServices(
+        `${lb.url}/api/tracing-health/v1/traces`,
+        planned,
+        150,
+      );
+      await new Promise(r => setTimeout(r, 2000));
+      // SIGTERM to the backend process itself (as an orchestrator does), then wait for it to end.
+      const stopping = Date.now();
+      const pid = listenerPid(Number(new URL(b!.baseUrl).port));
+      expect(pid).toBeDefined();
+      process.kill(pid!, 'SIGTERM');
+      await eventually(async () => !alive(pid!), {
+        what: 'replica B to shut down',
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+      figures.sigtermStopSeconds = (Date.now() - stopping) / 1000;
+      await b!.stop();
+      b = undefined;
+      const sent = await traffic;
+
+      await eventually(
+        async () =>
+          (await metricTotal(a.baseUrl, 'tracing_health_cluster_members')) ===
+            1 && (await pipelineSettled(a.baseUrl)),
+        {
+          what: 'the survivor to decide and deliver every span',
+          timeoutMs: 60_000,
+        },
+      );
+      const after = await counters(a.baseUrl);
+      const accepted =
+        after.received - before.received - (after.refused - before.refused);
+      const exported = after.exported - before.exported;
+      const ids = new Set(planned.map(t => t.traceId));
+      const inSink = new Set(spansOf(ids).map(s => s.spanId));
+      Object.assign(figures, {
+        sigtermSpansSent: planned.length * SERVICES.length,
+        sigtermSdkAccepted: sent.accepted.length,
+        sigtermSdkFailed: sent.failed.length,
+        sigtermSurvivorAccepted: accepted,
+        sigtermSurvivorExported: exported,
+        sigtermSurvivorDropped: after.dropped - before.dropped,
+        sigtermAcceptedButNotExported: sent.accepted.filter(
+          id => !inSink.has(id),
+        ).length,
+      });
+      expect(accepted).toBeGreaterThan(0);
+      expect(exported).toBe(accepted);
+      expect(after.dropped - before.dropped).toBe(0);
+      // What the survivor exported reached the exporter; and what the stopped replica had taken
+      // it decided and exported while shutting down: every span a replica answered 200 for is there.
+      expect(inSink.size).toBeGreaterThanOrEqual(exported);
+      expect(sent.accepted.filter(id => !inSink.has(id))).toEqual([]);
     });
-    expect(accepted).toBeGreaterThan(0);
-    expect(exported).toBe(accepted);
-    expect(after.dropped - before.dropped).toBe(0);
-    // What the survivor exported reached the exporter; and what the stopped replica had taken
-    // it decided and exported while shutting down: every span a replica answered 200 for is there.
-    expect(inSink.size).toBeGreaterThanOrEqual(exported);
-    expect(sent.accepted.filter(id => !inSink.has(id))).toEqual([]);
-  });
-});
+  },
+);

@@ -48,7 +48,10 @@ describe('entity Tracing tab in a real browser', () => {
     } catch (error) {
       // What the page showed instead, for whoever reads the failure.
       const name = new URL(url).pathname.replace(/[^a-z0-9]+/gi, '-');
-      await page.screenshot({ path: path.join(outputDir, `failed${name}.png`), fullPage: true });
+      await page.screenshot({
+        path: path.join(outputDir, `failed${name}.png`),
+        fullPage: true,
+      });
       throw error;
     }
   }
@@ -74,7 +77,9 @@ describe('entity Tracing tab in a real browser', () => {
     expect(body).toContain('tracing-health/enabled: "true"');
     expect(body).toContain('has no tracing-health/enabled annotation');
     expect(body).not.toMatch(/Missing Annotation/i);
-    expect(await page.locator('[data-testid="tracing-opt-in-card"]').count()).toBe(1);
+    expect(
+      await page.locator('[data-testid="tracing-opt-in-card"]').count(),
+    ).toBe(1);
     await page.screenshot({
       path: path.join(outputDir, 'entity-tracing-tab-legacy-reports.png'),
       fullPage: true,
@@ -86,15 +91,20 @@ describe('entity Tracing tab in a real browser', () => {
       `${portal.baseUrl}/catalog/default/component/notifications/tracing`,
       page.getByTestId('tracing-opt-in-problem'),
     );
-    expect(await page.locator('[data-testid="tracing-opt-in-card"]').count()).toBe(1);
-    expect(await page.getByTestId('tracing-opt-in-problem').textContent()).toContain(
-      'tracing-health/enabled is "yes"',
-    );
+    expect(
+      await page.locator('[data-testid="tracing-opt-in-card"]').count(),
+    ).toBe(1);
+    expect(
+      await page.getByTestId('tracing-opt-in-problem').textContent(),
+    ).toContain('tracing-health/enabled is "yes"');
     const body = (await page.textContent('body')) ?? '';
     expect(body).not.toMatch(/Missing Annotation|is missing/i);
     expect(await page.getByTestId('tracing-annotation-errors').count()).toBe(0);
     await page.screenshot({
-      path: path.join(outputDir, 'entity-tracing-tab-notifications-invalid.png'),
+      path: path.join(
+        outputDir,
+        'entity-tracing-tab-notifications-invalid.png',
+      ),
       fullPage: true,
     });
   });
@@ -108,6 +118,8 @@ describe('entity Tracing tab in a real browser', () => {
   });
 
   it('causes no console warning about string filters on the pages it visited', () => {
-    expect(consoleWarnings.filter(m => STRING_FILTER_WARNING.test(m))).toEqual([]);
+    expect(consoleWarnings.filter(m => STRING_FILTER_WARNING.test(m))).toEqual(
+      [],
+    );
   });
 });

@@ -50,36 +50,56 @@ describe('Jaeger remote sampling with the real OpenTelemetry sampler', () => {
     /** Starts `n` root spans and returns the share the sampler recorded. */
     const keptShare = (n: number) => {
       recorded.reset();
-      for (let i = 0; i < n; i++) tracer.startSpan(`GET /orders/${i % 7}`).end();
+      for (let i = 0; i < n; i++)
+        tracer.startSpan(`GET /orders/${i % 7}`).end();
       return recorded.getFinishedSpans().length / n;
     };
     return { keptShare, shutdown: () => provider.shutdown() };
   }
 
   it('serves the Jaeger api_v2 shape for known and unknown services', async () => {
-    const known = await (await fetch(`${portal.baseUrl}/api/tracing-health/sampling?service=orders`)).json();
+    const known = await (
+      await fetch(
+        `${portal.baseUrl}/api/tracing-health/sampling?service=orders`,
+      )
+    ).json();
     expect(known).toMatchObject({
       strategyType: 'PROBABILISTIC',
       probabilisticSampling: { samplingRate: expect.any(Number) },
     });
-    const unknown = await fetch(`${portal.baseUrl}/api/tracing-health/sampling?service=no-such-service`);
+    const unknown = await fetch(
+      `${portal.baseUrl}/api/tracing-health/sampling?service=no-such-service`,
+    );
     expect(unknown.status).toBe(200);
     expect((await unknown.json()).strategyType).toBe('PROBABILISTIC');
   });
 
   it('records spans at the rate an owner set through the REST API', async () => {
     const token = await guestTokenOwning();
-    const res = await fetch(`${portal.baseUrl}/api/tracing-health/policies/orders`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        reason: 'e2e: SDKs sample orders at 30% themselves',
-        policy: { strategy: { type: 'probabilistic', rate: 0.3 }, samplingLocation: 'sdk' },
-      }),
-    });
+    const res = await fetch(
+      `${portal.baseUrl}/api/tracing-health/policies/orders`,
+      {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          reason: 'e2e: SDKs sample orders at 30% themselves',
+          policy: {
+            strategy: { type: 'probabilistic', rate: 0.3 },
+            samplingLocation: 'sdk',
+          },
+        }),
+      },
+    );
     expect(res.status).toBe(200);
 
-    const served = await (await fetch(`${portal.baseUrl}/api/tracing-health/sampling?service=orders`)).json();
+    const served = await (
+      await fetch(
+        `${portal.baseUrl}/api/tracing-health/sampling?service=orders`,
+      )
+    ).json();
     expect(served.probabilisticSampling.samplingRate).toBeCloseTo(0.3);
 
     const sdk = sdkFor('orders');
@@ -98,23 +118,34 @@ describe('Jaeger remote sampling with the real OpenTelemetry sampler', () => {
     }
 
     const history = await (
-      await fetch(`${portal.baseUrl}/api/tracing-health/policies/orders/history`, {
-        headers: { authorization: `Bearer ${token}` },
-      })
+      await fetch(
+        `${portal.baseUrl}/api/tracing-health/policies/orders/history`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      )
     ).json();
-    expect(JSON.stringify(history)).toContain('e2e: SDKs sample orders at 30% themselves');
+    expect(JSON.stringify(history)).toContain(
+      'e2e: SDKs sample orders at 30% themselves',
+    );
   });
 
   it('refuses a non-owner with 403 and records nothing', async () => {
     const token = await guestTokenOwning();
-    const res = await fetch(`${portal.baseUrl}/api/tracing-health/policies/checkout`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        reason: 'not mine',
-        policy: { strategy: { type: 'probabilistic', rate: 0.5 } },
-      }),
-    });
+    const res = await fetch(
+      `${portal.baseUrl}/api/tracing-health/policies/checkout`,
+      {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          reason: 'not mine',
+          policy: { strategy: { type: 'probabilistic', rate: 0.5 } },
+        }),
+      },
+    );
     expect(res.status).toBe(403);
   });
 });

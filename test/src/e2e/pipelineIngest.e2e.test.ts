@@ -47,7 +47,10 @@ describe('OTLP ingest through the portal backend to a real sink', () => {
   ] as const)(
     'delivers spans from the OpenTelemetry SDK (%s, %s compression) intact and redacted',
     async (encoding, compression) => {
-      const services = [`e2e-${encoding}-${compression}-front`, `e2e-${encoding}-${compression}-back`];
+      const services = [
+        `e2e-${encoding}-${compression}-front`,
+        `e2e-${encoding}-${compression}-back`,
+      ];
       const sent = await runSdkClient({
         url: `${portal.baseUrl}/api/tracing-health/v1/traces`,
         token: DEV_INGEST_TOKEN,
@@ -80,7 +83,9 @@ describe('OTLP ingest through the portal backend to a real sink', () => {
       expect(root.attributes['app.cached']).toBe(true);
 
       const sinkBytes = sink.rawBytes().toString('latin1');
-      const metrics = await (await fetch(`${portal.baseUrl}/api/tracing-health/metrics`)).text();
+      const metrics = await (
+        await fetch(`${portal.baseUrl}/api/tracing-health/metrics`)
+      ).text();
       for (const secret of sent.secrets) {
         expect(sinkBytes).not.toContain(secret);
         expect(metrics).not.toContain(secret);
@@ -90,7 +95,10 @@ describe('OTLP ingest through the portal backend to a real sink', () => {
   );
 
   it('accounts for every span in /metrics', async () => {
-    const received = await metricTotal(portal.baseUrl, 'tracing_health_pipeline_spans_received_total');
+    const received = await metricTotal(
+      portal.baseUrl,
+      'tracing_health_pipeline_spans_received_total',
+    );
     expect(received).toBeGreaterThanOrEqual(120);
     // Everything received was exported, dropped or refused once the pipeline is idle.
     await eventually(async () => pipelineSettled(portal.baseUrl, received), {
@@ -110,18 +118,31 @@ describe('OTLP ingest through the portal backend to a real sink', () => {
 
   it('answers malformed payloads with a 4xx and a message, never a 5xx', async () => {
     const cases: Array<[string, string, Buffer | string]> = [
-      ['truncated protobuf', 'application/x-protobuf', Buffer.from([0x0a, 0xff, 0x01])],
+      [
+        'truncated protobuf',
+        'application/x-protobuf',
+        Buffer.from([0x0a, 0xff, 0x01]),
+      ],
       ['wrong JSON types', 'application/json', '{"resourceSpans": 42}'],
       ['not JSON', 'application/json', '{"resourceSpans": ['],
       ['unknown content type', 'text/plain', 'hello'],
     ];
     for (const [what, contentType, body] of cases) {
-      const res = await fetch(`${portal.baseUrl}/api/tracing-health/v1/traces`, {
-        method: 'POST',
-        headers: { 'content-type': contentType, authorization: `Bearer ${DEV_INGEST_TOKEN}` },
-        body,
+      const res = await fetch(
+        `${portal.baseUrl}/api/tracing-health/v1/traces`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': contentType,
+            authorization: `Bearer ${DEV_INGEST_TOKEN}`,
+          },
+          body,
+        },
+      );
+      expect({ what, status: res.status >= 400 && res.status < 500 }).toEqual({
+        what,
+        status: true,
       });
-      expect({ what, status: res.status >= 400 && res.status < 500 }).toEqual({ what, status: true });
       expect((await res.text()).length).toBeGreaterThan(0);
     }
   });

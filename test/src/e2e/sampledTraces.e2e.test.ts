@@ -1,7 +1,12 @@
 import { runSdkClient } from '@internal/tracing-pipeline/src/testing/sdkClient';
 import { startOtlpSink } from '../otlpSink';
 import { eventually } from '../prometheus';
-import { DEV_INGEST_TOKEN, pipelineSettled, RunningPortal, startPortal } from '../portal';
+import {
+  DEV_INGEST_TOKEN,
+  pipelineSettled,
+  RunningPortal,
+  startPortal,
+} from '../portal';
 
 jest.setTimeout(600_000);
 

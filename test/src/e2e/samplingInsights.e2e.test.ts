@@ -64,7 +64,10 @@ describe('sampling a team can see through, in the running portal', () => {
       ].join('\n'),
     });
     await waitForCatalog(portal.baseUrl);
-    token = await guestTokenOwning('group:default/fulfilment-team', portal.baseUrl);
+    token = await guestTokenOwning(
+      'group:default/fulfilment-team',
+      portal.baseUrl,
+    );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
     fs.mkdirSync(outputDir, { recursive: true });
@@ -106,10 +109,9 @@ describe('sampling a team can see through, in the running portal', () => {
     // The digests reach the main thread with the workers' aggregates (every 2 s).
     await eventually(
       async () => {
-        const res = await fetch(
-          api(routes.kept('orders')),
-          { headers: authed() },
-        );
+        const res = await fetch(api(routes.kept('orders')), {
+          headers: authed(),
+        });
         return ((await res.json()) as any).traces >= 1000;
       },
       { what: 'the kept-traces counts', timeoutMs: 30_000 },
@@ -147,7 +149,9 @@ describe('sampling a team can see through, in the running portal', () => {
 
     const traces = 2000;
     const { traceIds, before } = await send(traces);
-    const exported = sink.spans.slice(before).filter(s => traceIds.has(s.traceId));
+    const exported = sink.spans
+      .slice(before)
+      .filter(s => traceIds.has(s.traceId));
     const kept = new Set(exported.map(s => s.traceId)).size;
     const sigma = Math.sqrt(traces * preview * (1 - preview));
     fs.writeFileSync(
@@ -173,15 +177,14 @@ describe('sampling a team can see through, in the running portal', () => {
       page.getByText(/Only the owners of this service/),
     );
     await page.getByTestId('sampling-insights').waitFor();
-    expect(await page.getByRole('button', { name: /Boost to 100%/ }).count()).toBe(0);
-    const res = await fetch(
-      api(routes.boost('checkout')),
-      {
-        method: 'POST',
-        headers: { ...authed(), 'content-type': 'application/json' },
-        body: JSON.stringify({ reason: 'not mine' }),
-      },
-    );
+    expect(
+      await page.getByRole('button', { name: /Boost to 100%/ }).count(),
+    ).toBe(0);
+    const res = await fetch(api(routes.boost('checkout')), {
+      method: 'POST',
+      headers: { ...authed(), 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'not mine' }),
+    });
     expect(res.status).toBe(403);
   });
 
@@ -195,20 +198,28 @@ describe('sampling a team can see through, in the running portal', () => {
     await page.getByRole('button', { name: 'Start boost' }).click();
     await page.getByTestId('boost-active').waitFor();
     const policyUrl = api(routes.policy('orders'));
-    const during = (await (await fetch(policyUrl, { headers: authed() })).json()) as any;
+    const during = (await (
+      await fetch(policyUrl, { headers: authed() })
+    ).json()) as any;
     expect(during.sources.strategy).toBe('boost');
     expect(during.policy.strategy).toEqual({ type: 'probabilistic', rate: 1 });
 
     const historyUrl = api(routes.history('orders'));
     await eventually(
       async () => {
-        const history = (await (await fetch(historyUrl, { headers: authed() })).json()) as any;
+        const history = (await (
+          await fetch(historyUrl, { headers: authed() })
+        ).json()) as any;
         const actions = history.items.map((i: any) => i.action);
-        return actions.includes('boost-start') && actions.includes('boost-expire');
+        return (
+          actions.includes('boost-start') && actions.includes('boost-expire')
+        );
       },
       { what: 'the boost expiry in the history', timeoutMs: 60_000 },
     );
-    const after = (await (await fetch(policyUrl, { headers: authed() })).json()) as any;
+    const after = (await (
+      await fetch(policyUrl, { headers: authed() })
+    ).json()) as any;
     expect(after.policy.strategy).toEqual({ type: 'probabilistic', rate: 0.2 });
     await page.reload();
     await page.getByText('Boost expired').first().waitFor({ timeout: 60_000 });

@@ -1,11 +1,16 @@
 import { Gauge, Registry } from 'prom-client';
-import { COVERAGE_METRICS, COVERAGE_STATES } from '@internal/plugin-tracing-health-common';
+import {
+  COVERAGE_METRICS,
+  COVERAGE_STATES,
+} from '@internal/plugin-tracing-health-common';
 import { CoverageResult } from './computeCoverage';
 
 /** The coverage gauges on `/metrics`, set from the latest computed coverage. */
 export class CoverageGauges {
   private readonly services: Gauge<'state'>;
-  private readonly serviceState: Gauge<'entity_ref' | 'service' | 'owner' | 'system' | 'state'>;
+  private readonly serviceState: Gauge<
+    'entity_ref' | 'service' | 'owner' | 'system' | 'state'
+  >;
   private readonly completeness: Gauge<'service'>;
 
   constructor(registry: Registry) {
@@ -43,7 +48,10 @@ export class CoverageGauges {
         system: item.system ?? '',
       };
       for (const state of COVERAGE_STATES) {
-        this.serviceState.set({ ...labels, state }, state === item.state ? 1 : 0);
+        this.serviceState.set(
+          { ...labels, state },
+          state === item.state ? 1 : 0,
+        );
       }
       if (item.figures.completeness !== undefined) {
         completeness.set(item.serviceName, item.figures.completeness);
@@ -51,13 +59,23 @@ export class CoverageGauges {
     }
     for (const u of result.unregistered) {
       counts.set('unregistered', counts.get('unregistered')! + 1);
-      const labels = { entity_ref: '', service: u.serviceName, owner: '', system: '' };
+      const labels = {
+        entity_ref: '',
+        service: u.serviceName,
+        owner: '',
+        system: '',
+      };
       for (const state of COVERAGE_STATES) {
-        this.serviceState.set({ ...labels, state }, state === 'unregistered' ? 1 : 0);
+        this.serviceState.set(
+          { ...labels, state },
+          state === 'unregistered' ? 1 : 0,
+        );
       }
-      if (u.figures.completeness !== undefined) completeness.set(u.serviceName, u.figures.completeness);
+      if (u.figures.completeness !== undefined)
+        completeness.set(u.serviceName, u.figures.completeness);
     }
     for (const [state, count] of counts) this.services.set({ state }, count);
-    for (const [service, ratio] of completeness) this.completeness.set({ service }, ratio);
+    for (const [service, ratio] of completeness)
+      this.completeness.set({ service }, ratio);
   }
 }

@@ -22,7 +22,9 @@ interface DbRow {
 function parseCounts(json: string): number[] {
   try {
     const value = JSON.parse(json);
-    return Array.isArray(value) && value.every(v => typeof v === 'number') ? value : [];
+    return Array.isArray(value) && value.every(v => typeof v === 'number')
+      ? value
+      : [];
   } catch {
     return [];
   }
@@ -84,28 +86,44 @@ export class CoverageRollupStore {
   }
 
   /** Rows with `bucket_start >= fromMs` (and `< toMs` when given), optionally of one service. */
-  async rows(options: { fromMs: number; toMs?: number; service?: string }): Promise<RollupRow[]> {
-    const query = this.knex<DbRow>(TABLE).where('bucket_start', '>=', options.fromMs);
-    if (options.toMs !== undefined) query.andWhere('bucket_start', '<', options.toMs);
-    if (options.service !== undefined) query.andWhere('service', options.service);
+  async rows(options: {
+    fromMs: number;
+    toMs?: number;
+    service?: string;
+  }): Promise<RollupRow[]> {
+    const query = this.knex<DbRow>(TABLE).where(
+      'bucket_start',
+      '>=',
+      options.fromMs,
+    );
+    if (options.toMs !== undefined)
+      query.andWhere('bucket_start', '<', options.toMs);
+    if (options.service !== undefined)
+      query.andWhere('service', options.service);
     return (await query.orderBy('bucket_start')).map(fromDb);
   }
 
   /** The latest `last_seen` of every service that has one. */
   async lastSeenByService(): Promise<Map<string, number>> {
-    const rows: { service: string; last_seen: number | string | null }[] = await this.knex(TABLE)
-      .select('service')
-      .max({ last_seen: 'last_seen' })
-      .whereNotNull('last_seen')
-      .groupBy('service');
+    const rows: { service: string; last_seen: number | string | null }[] =
+      await this.knex(TABLE)
+        .select('service')
+        .max({ last_seen: 'last_seen' })
+        .whereNotNull('last_seen')
+        .groupBy('service');
     const out = new Map<string, number>();
-    for (const row of rows) if (row.last_seen !== null) out.set(row.service, Number(row.last_seen));
+    for (const row of rows)
+      if (row.last_seen !== null) out.set(row.service, Number(row.last_seen));
     return out;
   }
 
   async earliestBucketStart(): Promise<number | undefined> {
-    const row = await this.knex(TABLE).min({ earliest: 'bucket_start' }).first();
-    return row?.earliest === null || row?.earliest === undefined ? undefined : Number(row.earliest);
+    const row = await this.knex(TABLE)
+      .min({ earliest: 'bucket_start' })
+      .first();
+    return row?.earliest === null || row?.earliest === undefined
+      ? undefined
+      : Number(row.earliest);
   }
 
   /** Deletes rows older than `beforeMs`; returns how many. */

@@ -16,12 +16,20 @@ jest.setTimeout(60_000);
 const T0 = Date.parse('2026-01-01T00:00:10Z');
 const MIN = 60_000;
 
-function newProcess(knex: Knex, clock: { now(): number }, extra: Partial<{
-  retentionHours: number;
-  maxRowsPerService: number;
-  instanceId: string;
-}> = {}) {
-  const spanMetrics = new SpanMetrics({ registry: new Registry(), clock, completenessWindowMs: 30_000 });
+function newProcess(
+  knex: Knex,
+  clock: { now(): number },
+  extra: Partial<{
+    retentionHours: number;
+    maxRowsPerService: number;
+    instanceId: string;
+  }> = {},
+) {
+  const spanMetrics = new SpanMetrics({
+    registry: new Registry(),
+    clock,
+    completenessWindowMs: 30_000,
+  });
   const store = new CoverageRollupStore(knex);
   const rollups = new CoverageRollups({
     store,
@@ -36,7 +44,14 @@ function newProcess(knex: Knex, clock: { now(): number }, extra: Partial<{
 }
 
 function row(service: string, bucketStartMs: number, spans: number): RollupRow {
-  return { service, bucketStartMs, instanceId: 'seed', ...emptyCounts(19), spans, lastSeenMs: bucketStartMs };
+  return {
+    service,
+    bucketStartMs,
+    instanceId: 'seed',
+    ...emptyCounts(19),
+    spans,
+    lastSeenMs: bucketStartMs,
+  };
 }
 
 /** checkout: 3 spans (2 roots, 1 error) whose trace completes; payments: 1 orphan. */
@@ -45,7 +60,14 @@ function sendTraffic(spanMetrics: SpanMetrics) {
     batch({
       checkout: [
         { trace: 'A', span: 'a1', ms: 100 },
-        { trace: 'A', span: 'a2', parent: 'a1', kind: 'CLIENT', ms: 40, status: 'ERROR' },
+        {
+          trace: 'A',
+          span: 'a2',
+          parent: 'a1',
+          kind: 'CLIENT',
+          ms: 40,
+          status: 'ERROR',
+        },
         { trace: 'B', span: 'b1', ms: 20 },
       ],
       payments: [{ trace: 'C', span: 'c2', parent: 'c1', ms: 30 }],
@@ -54,7 +76,10 @@ function sendTraffic(spanMetrics: SpanMetrics) {
 }
 
 describe('CoverageRollups', () => {
-  const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'], disableDocker: true });
+  const databases = TestDatabases.create({
+    ids: ['SQLITE_3', 'POSTGRES_15'],
+    disableDocker: true,
+  });
 
   async function migrated(databaseId: Parameters<typeof databases.init>[0]) {
     const knex = await databases.init(databaseId);
@@ -76,13 +101,17 @@ describe('CoverageRollups', () => {
       expect(rollups.requestsPerSecond('payments')).toBeUndefined();
       now = T0 + 20_000; // 00:00:30
       await rollups.flush();
-      spanMetrics.record(batch({ checkout: [{ trace: 'D', span: 'd1', ms: 5 }] }));
+      spanMetrics.record(
+        batch({ checkout: [{ trace: 'D', span: 'd1', ms: 5 }] }),
+      );
       now = T0 + 45_000; // 00:00:55: windows of A, B, C ended
       await rollups.flush();
 
       const rows = await store.rows({ fromMs: 0 });
       const byService = Object.fromEntries(rows.map(r => [r.service, r]));
-      expect(rows.map(r => r.bucketStartMs)).toEqual(rows.map(() => Date.parse('2026-01-01T00:00:00Z')));
+      expect(rows.map(r => r.bucketStartMs)).toEqual(
+        rows.map(() => Date.parse('2026-01-01T00:00:00Z')),
+      );
       expect(byService.checkout).toMatchObject({
         spans: 4,
         errorSpans: 1,
@@ -101,7 +130,10 @@ describe('CoverageRollups', () => {
         incompleteTraces: 1,
       });
       // The fleet row counts each trace once: A and B complete, C not (D still open).
-      expect(byService['']).toMatchObject({ completeTraces: 2, incompleteTraces: 1 });
+      expect(byService['']).toMatchObject({
+        completeTraces: 2,
+        incompleteTraces: 1,
+      });
 
       // 45 s observed since the process started.
       const checkout = rollups.windowFigures('checkout')!;
@@ -111,9 +143,19 @@ describe('CoverageRollups', () => {
       expect(checkout.completeness).toBe(1);
       expect(checkout.p50Seconds).toBeGreaterThan(0.01);
       expect(checkout.p50Seconds).toBeLessThanOrEqual(0.025);
-      expect(rollups.windowFigures('payments')).toMatchObject({ completeness: 0, orphanSpans: 1, tracesPerSecond: 0 });
-      expect(rollups.windowFigures('payments')!.requestsPerSecond).toBeCloseTo(1 / 45, 12);
-      expect(rollups.fleetFigures()).toMatchObject({ judgedTraces: 3, completeness: 2 / 3 });
+      expect(rollups.windowFigures('payments')).toMatchObject({
+        completeness: 0,
+        orphanSpans: 1,
+        tracesPerSecond: 0,
+      });
+      expect(rollups.windowFigures('payments')!.requestsPerSecond).toBeCloseTo(
+        1 / 45,
+        12,
+      );
+      expect(rollups.fleetFigures()).toMatchObject({
+        judgedTraces: 3,
+        completeness: 2 / 3,
+      });
 
       // As the checks' ServiceVolumeProvider.
       expect(rollups.tracesPerSecond('checkout')).toBeCloseTo(3 / 45, 12);
@@ -133,8 +175,14 @@ describe('CoverageRollups', () => {
       const knex = await migrated(databaseId);
       let now = T0;
       const clock = { now: () => now };
-      const a = newProcess(knex, clock, { retentionHours: 2, maxRowsPerService: 3 });
-      const b = newProcess(knex, clock, { retentionHours: 2, maxRowsPerService: 3 });
+      const a = newProcess(knex, clock, {
+        retentionHours: 2,
+        maxRowsPerService: 3,
+      });
+      const b = newProcess(knex, clock, {
+        retentionHours: 2,
+        maxRowsPerService: 3,
+      });
       await a.rollups.start();
       await b.rollups.start();
       await a.store.upsert([
@@ -144,7 +192,14 @@ describe('CoverageRollups', () => {
       ]);
 
       a.spanMetrics.record(batch({ api: [{ trace: 'X', span: 'x', ms: 1 }] }));
-      b.spanMetrics.record(batch({ api: [{ trace: 'Y', span: 'y', ms: 1 }, { trace: 'Z', span: 'z', ms: 1 }] }));
+      b.spanMetrics.record(
+        batch({
+          api: [
+            { trace: 'Y', span: 'y', ms: 1 },
+            { trace: 'Z', span: 'z', ms: 1 },
+          ],
+        }),
+      );
       now = T0 + 30_000;
       await a.rollups.flush();
       await b.rollups.flush();
@@ -153,9 +208,17 @@ describe('CoverageRollups', () => {
       const services = rows.map(r => r.service);
       expect(services).not.toContain('old');
       expect(services).toContain('recent');
-      expect(rows.filter(r => r.service === 'busy').map(r => r.spans).sort()).toEqual([1, 2, 3]);
+      expect(
+        rows
+          .filter(r => r.service === 'busy')
+          .map(r => r.spans)
+          .sort(),
+      ).toEqual([1, 2, 3]);
       expect(rows.filter(r => r.service === 'api')).toHaveLength(2);
-      expect(b.rollups.windowFigures('api')!.spansPerSecond).toBeCloseTo(3 / 30, 12);
+      expect(b.rollups.windowFigures('api')!.spansPerSecond).toBeCloseTo(
+        3 / 30,
+        12,
+      );
       await knex.destroy();
     },
   );
@@ -189,7 +252,12 @@ describe('CoverageRollups', () => {
       expect(after.rollups.lastSeen('checkout')).toBeUndefined();
       await after.rollups.start();
       expect(after.rollups.lastSeen('checkout')).toEqual(new Date(T0));
-      expect(after.rollups.seenServices()).toEqual(new Map([['checkout', T0], ['payments', T0]]));
+      expect(after.rollups.seenServices()).toEqual(
+        new Map([
+          ['checkout', T0],
+          ['payments', T0],
+        ]),
+      );
       expect(after.rollups.windowFigures('checkout')).toMatchObject({
         errorRatio: figuresBefore!.errorRatio,
         completeness: figuresBefore!.completeness,
@@ -211,7 +279,9 @@ describe('CoverageRollups', () => {
           completeness: 1,
         }),
       ]);
-      expect(series.points[series.points.length - 1].time).toBe('2026-01-01T00:02:00.000Z');
+      expect(series.points[series.points.length - 1].time).toBe(
+        '2026-01-01T00:02:00.000Z',
+      );
       expect(series.points[0].p95Seconds).toBeNull();
       await second.destroy();
     } finally {
@@ -220,6 +290,8 @@ describe('CoverageRollups', () => {
   });
 
   it('picks series steps that keep at most 360 points', () => {
-    expect([1, 6, 24, 48, 168].map(seriesStepMinutes)).toEqual([1, 1, 4, 10, 30]);
+    expect([1, 6, 24, 48, 168].map(seriesStepMinutes)).toEqual([
+      1, 1, 4, 10, 30,
+    ]);
   });
 });

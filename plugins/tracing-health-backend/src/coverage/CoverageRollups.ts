@@ -19,7 +19,11 @@ import {
   RollupRow,
 } from './rollupRow';
 import { NO_FIGURES, serviceFigures } from './serviceFigures';
-import { histogramQuantile, SpanMetrics, SpanMetricsSnapshot } from './spanMetricsTypes';
+import {
+  histogramQuantile,
+  SpanMetrics,
+  SpanMetricsSnapshot,
+} from './spanMetricsTypes';
 
 export interface CoverageRollupsOptions {
   store: CoverageRollupStore;
@@ -40,8 +44,9 @@ const MAX_SERIES_POINTS = 360;
 /** The smallest step (dividing an hour) that keeps a series of `hours` under 360 points. */
 export function seriesStepMinutes(hours: number): number {
   return (
-    SERIES_STEPS_MINUTES.find(step => (hours * 60) / step <= MAX_SERIES_POINTS) ??
-    SERIES_STEPS_MINUTES[SERIES_STEPS_MINUTES.length - 1]
+    SERIES_STEPS_MINUTES.find(
+      step => (hours * 60) / step <= MAX_SERIES_POINTS,
+    ) ?? SERIES_STEPS_MINUTES[SERIES_STEPS_MINUTES.length - 1]
   );
 }
 
@@ -94,9 +99,12 @@ export class CoverageRollups implements ServiceVolumeProvider {
     const snapshot = this.options.spanMetrics.snapshot();
     const now = snapshot.takenAtMs;
     const bucket = bucketStartOf(now - 1);
-    const own = bucket === this.ownBucket ? this.own : new Map<string, RollupRow>();
+    const own =
+      bucket === this.ownBucket ? this.own : new Map<string, RollupRow>();
 
-    const previousByService = new Map(this.previous?.services.map(s => [s.service, s]));
+    const previousByService = new Map(
+      this.previous?.services.map(s => [s.service, s]),
+    );
     const changed: RollupRow[] = [];
     const accumulate = (service: string, delta: RollupCounts) => {
       const row: RollupRow = {
@@ -111,7 +119,10 @@ export class CoverageRollups implements ServiceVolumeProvider {
       changed.push(row);
     };
     for (const counters of snapshot.services) {
-      const delta = counterDelta(counters, previousByService.get(counters.service));
+      const delta = counterDelta(
+        counters,
+        previousByService.get(counters.service),
+      );
       if (delta) accumulate(counters.service, delta);
     }
     const fleet = fleetDelta(snapshot, this.previous);
@@ -125,9 +136,16 @@ export class CoverageRollups implements ServiceVolumeProvider {
     this.previous = snapshot;
 
     const deleted =
-      (await this.options.store.deleteBefore(now - this.options.retentionHours * 3_600_000)) +
-      (await this.options.store.trimToMaxRowsPerService(this.options.maxRowsPerService));
-    if (deleted > 0) this.options.logger?.debug(`Deleted ${deleted} expired coverage rollup rows`);
+      (await this.options.store.deleteBefore(
+        now - this.options.retentionHours * 3_600_000,
+      )) +
+      (await this.options.store.trimToMaxRowsPerService(
+        this.options.maxRowsPerService,
+      ));
+    if (deleted > 0)
+      this.options.logger?.debug(
+        `Deleted ${deleted} expired coverage rollup rows`,
+      );
     await this.refreshWindow(now);
   }
 
@@ -151,7 +169,10 @@ export class CoverageRollups implements ServiceVolumeProvider {
   /** Every service name ever seen within the retention, with its last-seen time. */
   seenServices(): Map<string, number> {
     const out = new Map(this.storedLastSeen);
-    for (const [service, seen] of this.options.spanMetrics.lastSeenByService()) {
+    for (const [
+      service,
+      seen,
+    ] of this.options.spanMetrics.lastSeenByService()) {
       if (seen > (out.get(service) ?? 0)) out.set(service, seen);
     }
     return out;
@@ -188,7 +209,12 @@ export class CoverageRollups implements ServiceVolumeProvider {
   async series(
     serviceName: string,
     hours: number,
-  ): Promise<{ from: number; to: number; stepMinutes: number; points: CoverageSeriesPoint[] }> {
+  ): Promise<{
+    from: number;
+    to: number;
+    stepMinutes: number;
+    points: CoverageSeriesPoint[];
+  }> {
     const stepMinutes = seriesStepMinutes(hours);
     const stepMs = stepMinutes * BUCKET_MS;
     const to = bucketStartOf(this.clock.now()) + BUCKET_MS;
@@ -196,7 +222,11 @@ export class CoverageRollups implements ServiceVolumeProvider {
     const steps = Array.from({ length: (to - from) / stepMs }, () =>
       emptyCounts(this.bounds.length + 1),
     );
-    for (const row of await this.options.store.rows({ fromMs: from, toMs: to, service: serviceName })) {
+    for (const row of await this.options.store.rows({
+      fromMs: from,
+      toMs: to,
+      service: serviceName,
+    })) {
       addCounts(steps[Math.floor((row.bucketStartMs - from) / stepMs)], row);
     }
     const stepSeconds = stepMs / 1000;
@@ -212,7 +242,8 @@ export class CoverageRollups implements ServiceVolumeProvider {
         requestsPerSecond: c.entrySpans / stepSeconds,
         tracesPerSecond: c.rootSpans / stepSeconds,
         errorRatio: c.spans > 0 ? c.errorSpans / c.spans : null,
-        p95Seconds: histogramQuantile(0.95, this.bounds, c.durationCounts) ?? null,
+        p95Seconds:
+          histogramQuantile(0.95, this.bounds, c.durationCounts) ?? null,
         completeness: judged > 0 ? c.completeTraces / judged : null,
         orphanSpans: c.orphanSpans,
       };
@@ -221,7 +252,8 @@ export class CoverageRollups implements ServiceVolumeProvider {
   }
 
   private async refreshWindow(now: number): Promise<void> {
-    const fromMs = bucketStartOf(now) - (this.options.windowMinutes - 1) * BUCKET_MS;
+    const fromMs =
+      bucketStartOf(now) - (this.options.windowMinutes - 1) * BUCKET_MS;
     const totals = new Map<string, RollupCounts>();
     for (const row of await this.options.store.rows({ fromMs })) {
       let total = totals.get(row.service);
@@ -231,12 +263,18 @@ export class CoverageRollups implements ServiceVolumeProvider {
       }
       addCounts(total, row);
     }
-    const seconds = Math.max(1, (now - Math.max(fromMs, this.observingSince)) / 1000);
+    const seconds = Math.max(
+      1,
+      (now - Math.max(fromMs, this.observingSince)) / 1000,
+    );
     const figures = new Map<string, ServiceFigures>();
     for (const [service, counts] of totals) {
       if (service === FLEET_ROW_SERVICE) continue;
       figures.set(service, serviceFigures(counts, this.bounds, seconds));
-      if (counts.lastSeenMs !== undefined && counts.lastSeenMs > (this.storedLastSeen.get(service) ?? 0)) {
+      if (
+        counts.lastSeenMs !== undefined &&
+        counts.lastSeenMs > (this.storedLastSeen.get(service) ?? 0)
+      ) {
         this.storedLastSeen.set(service, counts.lastSeenMs);
       }
     }
@@ -247,6 +285,8 @@ export class CoverageRollups implements ServiceVolumeProvider {
     this.figures = figures;
     this.windowReadAtMs = now;
     const fleet = totals.get(FLEET_ROW_SERVICE);
-    this.fleet = fleet ? serviceFigures(fleet, this.bounds, seconds) : NO_FIGURES;
+    this.fleet = fleet
+      ? serviceFigures(fleet, this.bounds, seconds)
+      : NO_FIGURES;
   }
 }

@@ -8,11 +8,22 @@ import {
   FleetCoverageResponse,
   TracedServiceInfo,
 } from '@internal/plugin-tracing-health-common';
-import { CatalogServices, toTracedServiceInfo } from '../services/CatalogServices';
-import { computeCoverage, CoverageResult, summarizeFleet } from './computeCoverage';
+import {
+  CatalogServices,
+  toTracedServiceInfo,
+} from '../services/CatalogServices';
+import {
+  computeCoverage,
+  CoverageResult,
+  summarizeFleet,
+} from './computeCoverage';
 import { CoverageRollups } from './CoverageRollups';
 import { EffectiveRateProvider } from './EffectiveRateProvider';
-import { CoverageFilter, matchesOwnerAndSystem, sortCoverage } from './filterCoverage';
+import {
+  CoverageFilter,
+  matchesOwnerAndSystem,
+  sortCoverage,
+} from './filterCoverage';
 import { CoverageConfig } from './readCoverageConfig';
 
 export interface FleetCoverageQuery extends CoverageFilter {
@@ -53,7 +64,9 @@ export class CoverageService {
 
   /** Every component the credentials may read, with the unregistered service names. */
   async all(credentials: BackstageCredentials): Promise<CoverageResult> {
-    return this.coverageOf(await this.options.catalogServices.list(credentials));
+    return this.coverageOf(
+      await this.options.catalogServices.list(credentials),
+    );
   }
 
   /**
@@ -72,9 +85,12 @@ export class CoverageService {
     };
     const totals = summarizeFleet(
       matched,
-      scoped ? pooledCompleteness(matched) : this.options.rollups.fleetFigures(),
+      scoped
+        ? pooledCompleteness(matched)
+        : this.options.rollups.fleetFigures(),
     );
-    const wanted = (state: CoverageState) => !query.state || query.state.includes(state);
+    const wanted = (state: CoverageState) =>
+      !query.state || query.state.includes(state);
     return {
       generatedAt: new Date(this.clock.now()).toISOString(),
       windowMinutes: this.options.config.windowMinutes,
@@ -95,10 +111,15 @@ export class CoverageService {
     ref: CompoundEntityRef,
     hours: number,
   ): Promise<EntityCoverageResponse | undefined> {
-    const entity = await this.options.catalog.getEntityByRef(ref, { credentials });
+    const entity = await this.options.catalog.getEntityByRef(ref, {
+      credentials,
+    });
     if (!entity) return undefined;
     const [coverage] = this.coverageOf([toTracedServiceInfo(entity)]).items;
-    const series = await this.options.rollups.series(coverage.serviceName, hours);
+    const series = await this.options.rollups.series(
+      coverage.serviceName,
+      hours,
+    );
     return {
       coverage,
       windowMinutes: this.options.config.windowMinutes,

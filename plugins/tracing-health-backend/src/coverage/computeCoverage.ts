@@ -76,7 +76,8 @@ export function computeCoverage(inputs: CoverageInputs): CoverageResult {
 
   const unregistered: UnregisteredService[] = [];
   for (const [serviceName, seen] of inputs.lastSeen) {
-    if (mapped.has(serviceName) || now - seen > inputs.unregisteredLookbackMs) continue;
+    if (mapped.has(serviceName) || now - seen > inputs.unregisteredLookbackMs)
+      continue;
     unregistered.push({
       serviceName,
       lastSeen: new Date(seen).toISOString(),
@@ -131,13 +132,18 @@ export function summarizeFleet(
     judgedTraces: completeness.judgedTraces,
     worstOffenders,
   };
-  if (result.items.length > 0) totals.optedInRatio = optedIn / result.items.length;
+  if (result.items.length > 0)
+    totals.optedInRatio = optedIn / result.items.length;
   if (optedIn > 0) totals.optedInEmittingRatio = optedInEmitting / optedIn;
-  if (completeness.completeness !== undefined) totals.completeness = completeness.completeness;
+  if (completeness.completeness !== undefined)
+    totals.completeness = completeness.completeness;
   return totals;
 }
 
-function offender(item: EntityCoverage, reason: CoverageOffender['reason']): CoverageOffender {
+function offender(
+  item: EntityCoverage,
+  reason: CoverageOffender['reason'],
+): CoverageOffender {
   const out: CoverageOffender = {
     entityRef: item.entityRef,
     serviceName: item.serviceName,
@@ -145,6 +151,7 @@ function offender(item: EntityCoverage, reason: CoverageOffender['reason']): Cov
     reason,
   };
   if (item.lastSeen) out.lastSeen = item.lastSeen;
-  if (item.figures.completeness !== undefined) out.completeness = item.figures.completeness;
+  if (item.figures.completeness !== undefined)
+    out.completeness = item.figures.completeness;
   return out;
 }

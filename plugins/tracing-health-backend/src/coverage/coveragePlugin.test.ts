@@ -23,13 +23,23 @@ const entities: Entity[] = [
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name: 'checkout', annotations: { 'tracing-health/enabled': 'true' } },
-    spec: { type: 'service', owner: 'group:default/payments-team', system: 'shop' },
+    metadata: {
+      name: 'checkout',
+      annotations: { 'tracing-health/enabled': 'true' },
+    },
+    spec: {
+      type: 'service',
+      owner: 'group:default/payments-team',
+      system: 'shop',
+    },
   },
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name: 'shipping', annotations: { 'tracing-health/enabled': 'true' } },
+    metadata: {
+      name: 'shipping',
+      annotations: { 'tracing-health/enabled': 'true' },
+    },
     spec: { type: 'service', owner: 'group:default/fulfilment-team' },
   },
 ];
@@ -59,12 +69,23 @@ describe('tracing-health backend: coverage over a restart', () => {
     return startTestBackend({
       features: [
         tracingHealthPlugin,
-        createServiceFactory({ service: coreServices.scheduler, deps: {}, factory: () => scheduler }),
+        createServiceFactory({
+          service: coreServices.scheduler,
+          deps: {},
+          factory: () => scheduler,
+        }),
         catalogServiceMock.factory({ entities }),
         mockServices.rootConfig.factory({
           data: {
-            backend: { database: { client: 'better-sqlite3', connection: { directory: dir } } },
-            tracingHealth: { coverage: { flushIntervalSeconds: 1, retentionHours: 48 } },
+            backend: {
+              database: {
+                client: 'better-sqlite3',
+                connection: { directory: dir },
+              },
+            },
+            tracingHealth: {
+              coverage: { flushIntervalSeconds: 1, retentionHours: 48 },
+            },
           },
         }),
       ],
@@ -89,12 +110,19 @@ describe('tracing-health backend: coverage over a restart', () => {
       lastSeenMs: bucketStartMs + 30_000,
     });
     const store = new CoverageRollupStore(seedKnex);
-    await store.upsert([seeded(lastMinute), seeded(lastMinute - 49 * 3_600_000)]);
+    await store.upsert([
+      seeded(lastMinute),
+      seeded(lastMinute - 49 * 3_600_000),
+    ]);
 
     const first = await start();
-    const fleet = await request(first.server).get('/api/tracing-health/coverage/fleet');
+    const fleet = await request(first.server).get(
+      '/api/tracing-health/coverage/fleet',
+    );
     expect(fleet.status).toBe(200);
-    const states = Object.fromEntries(fleet.body.items.map((i: any) => [i.name, i.state]));
+    const states = Object.fromEntries(
+      fleet.body.items.map((i: any) => [i.name, i.state]),
+    );
     expect(states).toEqual({ checkout: 'traced', shipping: 'silent' });
     expect(fleet.body.items[0]).toMatchObject({
       lastSeen: new Date(lastMinute + 30_000).toISOString(),
@@ -102,11 +130,17 @@ describe('tracing-health backend: coverage over a restart', () => {
     });
 
     await scheduler.triggerTask('tracing-health-coverage-rollup');
-    expect((await store.rows({ fromMs: 0 })).map(r => r.bucketStartMs)).toEqual([lastMinute]);
-    const metrics = (await request(first.server).get('/api/tracing-health/metrics')).text;
+    expect((await store.rows({ fromMs: 0 })).map(r => r.bucketStartMs)).toEqual(
+      [lastMinute],
+    );
+    const metrics = (
+      await request(first.server).get('/api/tracing-health/metrics')
+    ).text;
     expect(metrics).toContain(`${COVERAGE_METRICS.services}{state="silent"} 1`);
     expect(metrics).toContain(`${COVERAGE_METRICS.services}{state="traced"} 1`);
-    expect(metrics).toContain(`${COVERAGE_METRICS.completeness}{service="checkout"} 0.95`);
+    expect(metrics).toContain(
+      `${COVERAGE_METRICS.completeness}{service="checkout"} 0.95`,
+    );
     await first.stop();
 
     const second = await start();

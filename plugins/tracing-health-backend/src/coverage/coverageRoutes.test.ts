@@ -2,7 +2,10 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { mockCredentials, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -30,7 +33,10 @@ import { SpanMetrics } from './spanMetricsTypes';
 import { batch, TestSpan } from './testSpans';
 
 const exampleEntities = parseAllDocuments(
-  readFileSync(resolve(__dirname, '../../../../examples/entities.yaml'), 'utf8'),
+  readFileSync(
+    resolve(__dirname, '../../../../examples/entities.yaml'),
+    'utf8',
+  ),
 )
   .map(d => d.toJSON() as Entity)
   .filter(Boolean);
@@ -71,11 +77,21 @@ const T0 = Date.parse('2026-03-01T12:00:05Z');
 async function setup() {
   let now = T0;
   const clock = { now: () => now };
-  const knex = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: ':memory:',
+    useNullAsDefault: true,
+  });
   await migrateDatabase(knex);
   const registry = new Registry();
-  const config = readCoverageConfig(new ConfigReader({ tracingHealth: { silentAfterMinutes: 10 } }));
-  const spanMetrics = new SpanMetrics({ registry, clock, completenessWindowMs: 30_000 });
+  const config = readCoverageConfig(
+    new ConfigReader({ tracingHealth: { silentAfterMinutes: 10 } }),
+  );
+  const spanMetrics = new SpanMetrics({
+    registry,
+    clock,
+    completenessWindowMs: 30_000,
+  });
   const rollups = new CoverageRollups({
     store: new CoverageRollupStore(knex),
     spanMetrics,
@@ -93,7 +109,11 @@ async function setup() {
         pluginId: 'tracing-health',
         register(env) {
           env.registerInit({
-            deps: { httpRouter: coreServices.httpRouter, httpAuth: coreServices.httpAuth, catalog: catalogServiceRef },
+            deps: {
+              httpRouter: coreServices.httpRouter,
+              httpAuth: coreServices.httpAuth,
+              catalog: catalogServiceRef,
+            },
             async init({ httpRouter, httpAuth, catalog }) {
               coverage = new CoverageService({
                 catalogServices: new CatalogServices(catalog),
@@ -102,7 +122,13 @@ async function setup() {
                 config,
                 clock,
               });
-              httpRouter.use(createCoverageRouter({ httpAuth, coverage, retentionHours: 48 }));
+              httpRouter.use(
+                createCoverageRouter({
+                  httpAuth,
+                  coverage,
+                  retentionHours: 48,
+                }),
+              );
             },
           });
         },
@@ -119,7 +145,9 @@ async function setup() {
       now = T0 + ms;
     },
     async fleet(query = ''): Promise<FleetCoverageResponse> {
-      const res = await request(server).get(`/api/tracing-health/coverage/fleet${query}`);
+      const res = await request(server).get(
+        `/api/tracing-health/coverage/fleet${query}`,
+      );
       expect(res.status).toBe(200);
       return res.body;
     },
@@ -127,19 +155,34 @@ async function setup() {
 }
 
 /** One complete two-span trace per emitting service, the first span of each an error. */
-function demoTraffic(services: string[], round: number): Record<string, TestSpan[]> {
+function demoTraffic(
+  services: string[],
+  round: number,
+): Record<string, TestSpan[]> {
   return Object.fromEntries(
     services.map(s => [
       s,
       [
-        { trace: `${s}-${round}`, span: 'root', ms: 120, status: 'ERROR' as const },
-        { trace: `${s}-${round}`, span: 'child', parent: 'root', kind: 'CLIENT' as const, ms: 30 },
+        {
+          trace: `${s}-${round}`,
+          span: 'root',
+          ms: 120,
+          status: 'ERROR' as const,
+        },
+        {
+          trace: `${s}-${round}`,
+          span: 'child',
+          parent: 'root',
+          kind: 'CLIENT' as const,
+          ms: 30,
+        },
       ],
     ]),
   );
 }
 
-const statesOf = (items: EntityCoverage[]) => Object.fromEntries(items.map(i => [i.name, i.state]));
+const statesOf = (items: EntityCoverage[]) =>
+  Object.fromEntries(items.map(i => [i.name, i.state]));
 
 describe('coverage routes over the example catalog', () => {
   it('gives every example component its state, the unregistered names and fleet totals', async () => {
@@ -162,13 +205,25 @@ describe('coverage routes over the example catalog', () => {
       judgedTraces: 10,
     });
     expect(fleet.totals.worstOffenders).toEqual([
-      expect.objectContaining({ entityRef: 'component:default/shipping', reason: 'silent' }),
+      expect.objectContaining({
+        entityRef: 'component:default/shipping',
+        reason: 'silent',
+      }),
     ]);
 
     const payments = fleet.items.find(i => i.name === 'payments')!;
-    expect(payments).toMatchObject({ serviceName: 'payments-api', optedIn: true, tier: 'critical', owner: 'payments-team' });
+    expect(payments).toMatchObject({
+      serviceName: 'payments-api',
+      optedIn: true,
+      tier: 'critical',
+      owner: 'payments-team',
+    });
     expect(payments.lastSeen).toBe(new Date(T0).toISOString());
-    expect(payments.figures).toMatchObject({ errorRatio: 0.5, completeness: 1, judgedTraces: 1 });
+    expect(payments.figures).toMatchObject({
+      errorRatio: 0.5,
+      completeness: 1,
+      judgedTraces: 1,
+    });
     expect(payments.figures.tracesPerSecond).toBeCloseTo(1 / 59, 12);
     expect(payments.figures.requestsPerSecond).toBeCloseTo(1 / 59, 12);
     expect(payments.figures.p95Seconds).toBeGreaterThan(0.1);
@@ -203,13 +258,20 @@ describe('coverage routes over the example catalog', () => {
       'shipping',
     ]);
     expect(fleet.unregistered).toEqual([]);
-    expect(fleet.totals.states).toEqual({ traced: 1, silent: 9, untraced: 4, unregistered: 1 });
+    expect(fleet.totals.states).toEqual({
+      traced: 1,
+      silent: 9,
+      untraced: 4,
+      unregistered: 1,
+    });
 
     const gauges = new CoverageGauges(t.registry);
     gauges.update(await t.coverage.all(mockCredentials.service()));
     const text = await t.registry.metrics();
     expect(text).toContain(`${COVERAGE_METRICS.services}{state="silent"} 9`);
-    expect(text).toContain(`${COVERAGE_METRICS.services}{state="unregistered"} 1`);
+    expect(text).toContain(
+      `${COVERAGE_METRICS.services}{state="unregistered"} 1`,
+    );
     expect(text).toContain(
       `${COVERAGE_METRICS.serviceState}{entity_ref="component:default/shipping",service="shipping",owner="fulfilment-team",system="fulfilment",state="silent"} 1`,
     );
@@ -229,11 +291,22 @@ describe('coverage routes over the example catalog', () => {
     await t.rollups.flush();
 
     const payments = await t.fleet('?owner=payments-team&sort=name&order=desc');
-    expect(payments.items.map(i => i.name)).toEqual(['payments', 'fraud-detection', 'checkout', 'billing']);
+    expect(payments.items.map(i => i.name)).toEqual([
+      'payments',
+      'fraud-detection',
+      'checkout',
+      'billing',
+    ]);
     expect(payments.unregistered).toEqual([]);
-    expect(payments.totals).toMatchObject({ components: 4, optedIn: 3, optedInEmitting: 3 });
+    expect(payments.totals).toMatchObject({
+      components: 4,
+      optedIn: 3,
+      optedInEmitting: 3,
+    });
 
-    const shop = await t.fleet('?system=system:default/shop&state=traced,untraced&sort=tracesPerSecond&order=desc');
+    const shop = await t.fleet(
+      '?system=system:default/shop&state=traced,untraced&sort=tracesPerSecond&order=desc',
+    );
     expect(shop.items.map(i => i.name)).toEqual([
       'checkout',
       'product-catalog',
@@ -244,7 +317,9 @@ describe('coverage routes over the example catalog', () => {
 
     const unregistered = await t.fleet('?state=unregistered');
     expect(unregistered.items).toEqual([]);
-    expect(unregistered.unregistered.map(u => u.serviceName)).toEqual(['legacy-cron']);
+    expect(unregistered.unregistered.map(u => u.serviceName)).toEqual([
+      'legacy-cron',
+    ]);
   });
 
   it('answers an entity with its time series', async () => {
@@ -252,10 +327,18 @@ describe('coverage routes over the example catalog', () => {
     t.spanMetrics.record(batch(demoTraffic(['checkout'], 1)));
     t.at(50_000);
     await t.rollups.flush();
-    const res = await request(t.server).get('/api/tracing-health/coverage/entity/default/component/checkout?hours=2');
+    const res = await request(t.server).get(
+      '/api/tracing-health/coverage/entity/default/component/checkout?hours=2',
+    );
     expect(res.status).toBe(200);
-    expect(res.body.coverage).toMatchObject({ entityRef: 'component:default/checkout', state: 'traced' });
-    expect(res.body.series).toMatchObject({ stepMinutes: 1, to: '2026-03-01T12:01:00.000Z' });
+    expect(res.body.coverage).toMatchObject({
+      entityRef: 'component:default/checkout',
+      state: 'traced',
+    });
+    expect(res.body.series).toMatchObject({
+      stepMinutes: 1,
+      to: '2026-03-01T12:01:00.000Z',
+    });
     expect(res.body.series.points).toHaveLength(120);
     expect(res.body.series.points[119]).toMatchObject({
       time: '2026-03-01T12:00:00.000Z',
@@ -265,7 +348,9 @@ describe('coverage routes over the example catalog', () => {
       errorRatio: 0.5,
       completeness: 1,
     });
-    const shipping = await request(t.server).get('/api/tracing-health/coverage/entity/default/component/shipping');
+    const shipping = await request(t.server).get(
+      '/api/tracing-health/coverage/entity/default/component/shipping',
+    );
     expect(shipping.body.coverage.state).toBe('silent');
     expect(shipping.body.series.points).toHaveLength(360);
     expect(shipping.body.series.stepMinutes).toBe(4);
@@ -273,19 +358,27 @@ describe('coverage routes over the example catalog', () => {
 
   it('rejects bad input with 400, unknown entities with 404 and anonymous requests with 401', async () => {
     const t = await setup();
-    const get = (path: string) => request(t.server).get(`/api/tracing-health/coverage${path}`);
+    const get = (path: string) =>
+      request(t.server).get(`/api/tracing-health/coverage${path}`);
     const bad = await get('/fleet?state=gone');
     expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toMatch(/state.*must be one of traced, silent, untraced, unregistered/);
+    expect(bad.body.error.message).toMatch(
+      /state.*must be one of traced, silent, untraced, unregistered/,
+    );
     expect((await get('/fleet?sort=color')).status).toBe(400);
     expect((await get('/fleet?order=up')).status).toBe(400);
     for (const hours of ['0', '49', '1.5', 'abc']) {
-      const res = await get(`/entity/default/component/checkout?hours=${hours}`);
+      const res = await get(
+        `/entity/default/component/checkout?hours=${hours}`,
+      );
       expect(res.status).toBe(400);
       expect(res.body.error.message).toMatch(/^hours: /);
     }
     expect((await get('/entity/default/component/nope')).status).toBe(404);
-    const anonymous = await get('/fleet').set('Authorization', mockCredentials.none.header());
+    const anonymous = await get('/fleet').set(
+      'Authorization',
+      mockCredentials.none.header(),
+    );
     expect(anonymous.status).toBe(401);
   });
 });

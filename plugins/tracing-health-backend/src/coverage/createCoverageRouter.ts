@@ -34,26 +34,37 @@ const fleetQuerySchema = z.object({
     z
       .array(
         z.enum(COVERAGE_STATES, {
-          errorMap: () => ({ message: `must be one of ${COVERAGE_STATES.join(', ')}` }),
+          errorMap: () => ({
+            message: `must be one of ${COVERAGE_STATES.join(', ')}`,
+          }),
         }),
       )
       .optional(),
   ),
   sort: z
     .enum(COVERAGE_SORT_KEYS, {
-      errorMap: () => ({ message: `must be one of ${COVERAGE_SORT_KEYS.join(', ')}` }),
+      errorMap: () => ({
+        message: `must be one of ${COVERAGE_SORT_KEYS.join(', ')}`,
+      }),
     })
     .default('name'),
   order: z
-    .enum(['asc', 'desc'], { errorMap: () => ({ message: 'must be asc or desc' }) })
+    .enum(['asc', 'desc'], {
+      errorMap: () => ({ message: 'must be asc or desc' }),
+    })
     .default('asc'),
 });
 
-function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): T {
+function parse<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  value: unknown,
+): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new InputError(
-      result.error.issues.map(i => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '),
+      result.error.issues
+        .map(i => `${i.path.join('.') || 'query'}: ${i.message}`)
+        .join('; '),
     );
   }
   return result.data;
@@ -63,7 +74,9 @@ function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): 
  * `GET /coverage/fleet?owner=&system=&state=&sort=&order=` and
  * `GET /coverage/entity/:namespace/:kind/:name?hours=24`, for signed-in users and services.
  */
-export function createCoverageRouter(options: CoverageRouterOptions): express.Router {
+export function createCoverageRouter(
+  options: CoverageRouterOptions,
+): express.Router {
   const { httpAuth, coverage, retentionHours } = options;
   const hoursSchema = z.object({
     hours: z
@@ -73,7 +86,10 @@ export function createCoverageRouter(options: CoverageRouterOptions): express.Ro
           .number({ invalid_type_error: 'must be a number of hours' })
           .int('must be a whole number of hours')
           .min(1, 'must be at least 1')
-          .max(Math.floor(retentionHours), `must be at most ${Math.floor(retentionHours)} (the retention)`),
+          .max(
+            Math.floor(retentionHours),
+            `must be at most ${Math.floor(retentionHours)} (the retention)`,
+          ),
       )
       .default(Math.max(1, Math.min(24, Math.floor(retentionHours)))),
   });
@@ -81,17 +97,28 @@ export function createCoverageRouter(options: CoverageRouterOptions): express.Ro
   const router = Router();
 
   router.get('/coverage/fleet', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const query = parse(fleetQuerySchema, req.query);
     res.json(await coverage.fleet(credentials, query));
   });
 
   router.get('/coverage/entity/:namespace/:kind/:name', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const { hours } = parse(hoursSchema, req.query);
     const { namespace, kind, name } = req.params;
-    const body = await coverage.entity(credentials, { namespace, kind, name }, hours);
-    if (!body) throw new NotFoundError(`No entity ${kind}:${namespace}/${name} in the catalog`);
+    const body = await coverage.entity(
+      credentials,
+      { namespace, kind, name },
+      hours,
+    );
+    if (!body)
+      throw new NotFoundError(
+        `No entity ${kind}:${namespace}/${name} in the catalog`,
+      );
     res.json(body);
   });
 

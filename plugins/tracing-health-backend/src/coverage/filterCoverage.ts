@@ -36,15 +36,20 @@ function looseRef(value: string): LooseRef {
 function refMatches(ref: string | undefined, wanted: string[]): boolean {
   if (!ref) return false;
   const a = looseRef(ref);
-  return wanted.map(looseRef).some(
-    b =>
-      a.name === b.name &&
-      (!a.kind || !b.kind || a.kind === b.kind) &&
-      (!a.namespace || !b.namespace || a.namespace === b.namespace),
-  );
+  return wanted
+    .map(looseRef)
+    .some(
+      b =>
+        a.name === b.name &&
+        (!a.kind || !b.kind || a.kind === b.kind) &&
+        (!a.namespace || !b.namespace || a.namespace === b.namespace),
+    );
 }
 
-export function matchesOwnerAndSystem(item: EntityCoverage, filter: CoverageFilter): boolean {
+export function matchesOwnerAndSystem(
+  item: EntityCoverage,
+  filter: CoverageFilter,
+): boolean {
   return (
     (!filter.owner || refMatches(item.owner, filter.owner)) &&
     (!filter.system || refMatches(item.system, filter.system))
@@ -80,13 +85,16 @@ export function sortCoverage(
     .map(item => ({ item, v: value(item) }))
     .sort((a, b) => {
       if (a.v === undefined || b.v === undefined) {
-        if (a.v === b.v) return a.item.entityRef.localeCompare(b.item.entityRef);
+        if (a.v === b.v)
+          return a.item.entityRef.localeCompare(b.item.entityRef);
         return a.v === undefined ? 1 : -1;
       }
       let c: number;
       if (typeof a.v === 'number' && typeof b.v === 'number') c = a.v - b.v;
       else c = String(a.v).localeCompare(String(b.v));
-      return c !== 0 ? sign * c : a.item.entityRef.localeCompare(b.item.entityRef);
+      return c !== 0
+        ? sign * c
+        : a.item.entityRef.localeCompare(b.item.entityRef);
     })
     .map(x => x.item);
 }

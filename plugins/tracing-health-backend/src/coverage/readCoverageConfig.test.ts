@@ -21,7 +21,11 @@ describe('readCoverageConfig', () => {
       new ConfigReader({
         tracingHealth: {
           silentAfterMinutes: 5,
-          coverage: { retentionHours: '24', flushIntervalSeconds: 5, maxServices: 10 },
+          coverage: {
+            retentionHours: '24',
+            flushIntervalSeconds: 5,
+            maxServices: 10,
+          },
         },
       }),
     );
@@ -35,11 +39,25 @@ describe('readCoverageConfig', () => {
   });
 
   it.each([
-    [{ coverage: { retentionHours: 0 } }, 'tracingHealth.coverage.retentionHours: must be a positive number'],
-    [{ coverage: { maxRowsPerService: 1.5 } }, 'tracingHealth.coverage.maxRowsPerService: must be a positive integer'],
-    [{ coverage: { windowMinutes: 2000 } }, 'tracingHealth.coverage.windowMinutes: must be a positive integer of at most 1440'],
-    [{ silentAfterMinutes: -1 }, 'tracingHealth.silentAfterMinutes: must be a positive number'],
+    [
+      { coverage: { retentionHours: 0 } },
+      'tracingHealth.coverage.retentionHours: must be a positive number',
+    ],
+    [
+      { coverage: { maxRowsPerService: 1.5 } },
+      'tracingHealth.coverage.maxRowsPerService: must be a positive integer',
+    ],
+    [
+      { coverage: { windowMinutes: 2000 } },
+      'tracingHealth.coverage.windowMinutes: must be a positive integer of at most 1440',
+    ],
+    [
+      { silentAfterMinutes: -1 },
+      'tracingHealth.silentAfterMinutes: must be a positive number',
+    ],
   ])('names the key of a bad value %j', (tracingHealth, message) => {
-    expect(() => readCoverageConfig(new ConfigReader({ tracingHealth }))).toThrow(message);
+    expect(() =>
+      readCoverageConfig(new ConfigReader({ tracingHealth })),
+    ).toThrow(message);
   });
 });

@@ -53,9 +53,13 @@ export function addCounts(a: RollupCounts, b: RollupCounts): void {
   a.incompleteTraces += b.incompleteTraces;
   a.durationSumSeconds += b.durationSumSeconds;
   if (a.durationCounts.length === b.durationCounts.length) {
-    for (let i = 0; i < b.durationCounts.length; i++) a.durationCounts[i] += b.durationCounts[i];
+    for (let i = 0; i < b.durationCounts.length; i++)
+      a.durationCounts[i] += b.durationCounts[i];
   }
-  if (b.lastSeenMs !== undefined && (a.lastSeenMs === undefined || b.lastSeenMs > a.lastSeenMs)) {
+  if (
+    b.lastSeenMs !== undefined &&
+    (a.lastSeenMs === undefined || b.lastSeenMs > a.lastSeenMs)
+  ) {
     a.lastSeenMs = b.lastSeenMs;
   }
 }
@@ -74,10 +78,14 @@ export function counterDelta(
     orphanSpans: current.orphanSpans - (p?.orphanSpans ?? 0),
     completeTraces: current.completeTraces - (p?.completeTraces ?? 0),
     incompleteTraces: current.incompleteTraces - (p?.incompleteTraces ?? 0),
-    durationSumSeconds: current.durationSumSeconds - (p?.durationSumSeconds ?? 0),
-    durationCounts: current.durationCounts.map((c, i) => c - (p?.durationCounts[i] ?? 0)),
+    durationSumSeconds:
+      current.durationSumSeconds - (p?.durationSumSeconds ?? 0),
+    durationCounts: current.durationCounts.map(
+      (c, i) => c - (p?.durationCounts[i] ?? 0),
+    ),
   };
-  const seenAgain = current.lastSeenMs > 0 && current.lastSeenMs !== p?.lastSeenMs;
+  const seenAgain =
+    current.lastSeenMs > 0 && current.lastSeenMs !== p?.lastSeenMs;
   if (seenAgain) delta.lastSeenMs = current.lastSeenMs;
   const changed =
     seenAgain ||
@@ -94,8 +102,10 @@ export function fleetDelta(
   previous: SpanMetricsSnapshot | undefined,
 ): RollupCounts | undefined {
   const delta = emptyCounts(current.durationBoundsSeconds.length + 1);
-  delta.completeTraces = current.traces.complete - (previous?.traces.complete ?? 0);
-  delta.incompleteTraces = current.traces.incomplete - (previous?.traces.incomplete ?? 0);
+  delta.completeTraces =
+    current.traces.complete - (previous?.traces.complete ?? 0);
+  delta.incompleteTraces =
+    current.traces.incomplete - (previous?.traces.incomplete ?? 0);
   return delta.completeTraces || delta.incompleteTraces ? delta : undefined;
 }
 

@@ -10,8 +10,14 @@ export const NO_FIGURES: ServiceFigures = Object.freeze({
   orphanSpans: 0,
 });
 
-function quantile(q: number, bounds: readonly number[], counts: number[]): number | undefined {
-  return counts.length === bounds.length + 1 ? histogramQuantile(q, bounds, counts) : undefined;
+function quantile(
+  q: number,
+  bounds: readonly number[],
+  counts: number[],
+): number | undefined {
+  return counts.length === bounds.length + 1
+    ? histogramQuantile(q, bounds, counts)
+    : undefined;
 }
 
 /** RED and completeness figures of counts gathered over `seconds`. */
@@ -29,7 +35,8 @@ export function serviceFigures(
     orphanSpans: counts.orphanSpans,
   };
   if (counts.spans > 0) figures.errorRatio = counts.errorSpans / counts.spans;
-  if (judgedTraces > 0) figures.completeness = counts.completeTraces / judgedTraces;
+  if (judgedTraces > 0)
+    figures.completeness = counts.completeTraces / judgedTraces;
   const p50 = quantile(0.5, bounds, counts.durationCounts);
   if (p50 !== undefined) {
     figures.p50Seconds = p50;

@@ -81,7 +81,9 @@ export async function startCoverage(options: StartCoverageOptions) {
     fn: async () => {
       await rollups.flush();
       const credentials = await options.auth.getOwnServiceCredentials();
-      gauges.update(service.coverageOf(await options.catalogServices.list(credentials)));
+      gauges.update(
+        service.coverageOf(await options.catalogServices.list(credentials)),
+      );
     },
   });
   // Traces still inside their completeness window are not judged: judging them early would

@@ -68,7 +68,10 @@ export interface TracingHealthApi {
   runCheck(checkId: string): Promise<void>;
   getRunbooks(): Promise<RunbookListResponse>;
   /** A runbook filled in for `service` (an OTel service.name), when given. */
-  getRunbook(id: string, options?: { service?: string }): Promise<RunbookDocument>;
+  getRunbook(
+    id: string,
+    options?: { service?: string },
+  ): Promise<RunbookDocument>;
 
   /** The effective sampling policy of an OTel `service.name`, with sources and overrides. */
   getSamplingPolicy(

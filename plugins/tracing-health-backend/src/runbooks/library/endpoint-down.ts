@@ -4,7 +4,7 @@ export const endpointDown: RunbookTemplate = {
   id: 'endpoint-down',
   title: 'Checked endpoint down or unhealthy',
   summary:
-    'A URL an http check watches (such as the portal backend\'s own /api/tracing-health/health) answered an unexpected status, without the expected text, or not at all.',
+    "A URL an http check watches (such as the portal backend's own /api/tracing-health/health) answered an unexpected status, without the expected text, or not at all.",
   markdown: `## Symptoms
 - The http check is **critical** on the [health board]({{checksUrl}}) with a message such as "answered 503, expected 2xx or 3xx", "answered 200 without "ready" in the body", \`ECONNREFUSED\` or a timeout.
 - For the built-in *Portal backend* check: the portal backend itself does not answer its health route, so ingest (\`{{ingestUrl}}\`), sampling and these pages are affected too.

@@ -86,8 +86,7 @@ export class SamplingInsightsService {
       window: digests.window(serviceName),
       candidate,
       current: view.resolved.effective,
-      policyOf: name =>
-        source.getPolicy(name) ?? source.getDefaultPolicy(),
+      policyOf: name => source.getPolicy(name) ?? source.getDefaultPolicy(),
     });
     const response: SamplingPreviewResponse = {
       serviceName,
@@ -161,10 +160,17 @@ export class SamplingInsightsService {
   async budgetsByOwner(): Promise<
     Map<string, { budget: OwnerBudget; source: 'config' | 'api' }>
   > {
-    const out = new Map<string, { budget: OwnerBudget; source: 'config' | 'api' }>();
+    const out = new Map<
+      string,
+      { budget: OwnerBudget; source: 'config' | 'api' }
+    >();
     for (const [owner, budget] of this.options.insights.budgets)
       out.set(owner, { budget, source: 'config' });
-    for (const { owner, updatedBy: _u, ...budget } of await this.options.budgets.list())
+    for (const {
+      owner,
+      updatedBy: _u,
+      ...budget
+    } of await this.options.budgets.list())
       out.set(lower(owner), { budget, source: 'api' });
     return out;
   }

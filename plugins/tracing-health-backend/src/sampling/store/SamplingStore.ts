@@ -259,7 +259,8 @@ export class SamplingStore {
         created_at: new Date(override.createdAt),
         expires_at: new Date(override.expiresAt),
       });
-      const action = override.action === 'boost' ? 'boost-start' : 'override-create';
+      const action =
+        override.action === 'boost' ? 'boost-start' : 'override-create';
       await this.record(tx, action, override.scope, null, override, {
         actor: override.createdBy,
         reason: override.reason,

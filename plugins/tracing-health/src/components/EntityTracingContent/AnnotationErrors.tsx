@@ -13,7 +13,8 @@ export function AnnotationErrors(props: { errors: AnnotationError[] }) {
           <li key={error.annotation}>{error.message}</li>
         ))}
       </ul>
-      Fix them in this component's catalog-info.yaml; until then the defaults apply.
+      Fix them in this component's catalog-info.yaml; until then the defaults
+      apply.
     </Alert>
   );
 }

@@ -74,15 +74,22 @@ describe('EntityTracingContent', () => {
     );
     expect(screen.getByText('Opt in to tracing')).toBeInTheDocument();
     // The highlighter splits the snippet into tokens, so compare the rendered text.
-    expect(document.body.textContent).toContain('tracing-health/enabled: "true"');
-    expect(document.body.textContent).toContain('tracing-health/tier: standard');
+    expect(document.body.textContent).toContain(
+      'tracing-health/enabled: "true"',
+    );
+    expect(document.body.textContent).toContain(
+      'tracing-health/tier: standard',
+    );
     expect(screen.queryByText('Tracing settings')).toBeNull();
     expect(screen.queryByText('Trace coverage')).toBeNull();
   });
 
   it('shows annotation errors on the entity and uses the defaults', async () => {
     await renderFor(
-      component({ 'tracing-health/enabled': 'true', 'tracing-health/tier': 'gold' }),
+      component({
+        'tracing-health/enabled': 'true',
+        'tracing-health/tier': 'gold',
+      }),
     );
     const errors = screen.getByTestId('tracing-annotation-errors');
     expect(errors).toHaveTextContent('tracing-health/tier');
@@ -92,7 +99,10 @@ describe('EntityTracingContent', () => {
 
   it('shows one card naming an invalid opt-in value, never calling it missing', async () => {
     await renderFor(
-      component({ 'tracing-health/enabled': 'yes', 'tracing-health/tier': 'gold' }),
+      component({
+        'tracing-health/enabled': 'yes',
+        'tracing-health/tier': 'gold',
+      }),
     );
     expect(screen.getAllByTestId('tracing-opt-in-card')).toHaveLength(1);
     expect(screen.queryByTestId('tracing-annotation-errors')).toBeNull();
@@ -100,6 +110,8 @@ describe('EntityTracingContent', () => {
     expect(problem).toHaveTextContent('tracing-health/enabled is "yes"');
     expect(problem).toHaveTextContent('tracing-health/tier');
     expect(document.body.textContent).not.toMatch(/missing/i);
-    expect(screen.getByText('Fix the tracing opt-in annotation')).toBeInTheDocument();
+    expect(
+      screen.getByText('Fix the tracing opt-in annotation'),
+    ).toBeInTheDocument();
   });
 });

@@ -5,7 +5,9 @@ describe('optInProblem', () => {
     expect(optInProblem(undefined, [])).toMatchObject({
       kind: 'missing',
       title: 'Opt in to tracing',
-      summary: expect.stringContaining('has no tracing-health/enabled annotation'),
+      summary: expect.stringContaining(
+        'has no tracing-health/enabled annotation',
+      ),
     });
   });
 
@@ -14,7 +16,8 @@ describe('optInProblem', () => {
       {
         annotation: 'tracing-health/enabled',
         value: 'yes',
-        message: 'tracing-health/enabled: must be "true" or "false" (got "yes")',
+        message:
+          'tracing-health/enabled: must be "true" or "false" (got "yes")',
       },
     ]);
     expect(problem.kind).toBe('invalid');

@@ -9,11 +9,16 @@ import { checksFixture } from './testFixtures';
 // Its own file: usePermission caches decisions per permission for the whole module.
 describe('HealthBoard without tracing-health.check.run', () => {
   it('shows no run button', async () => {
-    const authorize = jest.fn().mockResolvedValue({ result: AuthorizeResult.DENY });
+    const authorize = jest
+      .fn()
+      .mockResolvedValue({ result: AuthorizeResult.DENY });
     await renderInTestApp(
       <TestApiProvider
         apis={[
-          [tracingHealthApiRef, { getChecks: async () => ({ items: checksFixture() }) }],
+          [
+            tracingHealthApiRef,
+            { getChecks: async () => ({ items: checksFixture() }) },
+          ],
           [permissionApiRef, { authorize }],
         ]}
       >
@@ -23,7 +28,9 @@ describe('HealthBoard without tracing-health.check.run', () => {
     await screen.findByText('Gateway collector');
     expect(authorize).toHaveBeenCalledWith(
       expect.objectContaining({
-        permission: expect.objectContaining({ name: 'tracing-health.check.run' }),
+        permission: expect.objectContaining({
+          name: 'tracing-health.check.run',
+        }),
       }),
     );
     expect(screen.queryByRole('button', { name: 'Run now' })).toBeNull();

@@ -8,9 +8,17 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
-import { CHART_WINDOWS_HOURS, ChartWindowHours, firstDataIndex, pointsWithData } from './chartWindow';
+import {
+  CHART_WINDOWS_HOURS,
+  ChartWindowHours,
+  firstDataIndex,
+  pointsWithData,
+} from './chartWindow';
 import { CoverageCharts } from './CoverageCharts';
-import { COVERAGE_STATE_DESCRIPTIONS, CoverageStateBadge } from './CoverageStateBadge';
+import {
+  COVERAGE_STATE_DESCRIPTIONS,
+  CoverageStateBadge,
+} from './CoverageStateBadge';
 import { formatAgo, formatDuration, formatPercent, formatRate } from './format';
 
 function Figure(props: { label: string; value: string; hint?: string }) {
@@ -19,7 +27,12 @@ function Figure(props: { label: string; value: string; hint?: string }) {
       <Typography variant="caption" color="textSecondary" component="div">
         {props.label}
       </Typography>
-      <Typography variant="h6" component="div" title={props.hint} data-testid={`coverage-figure-${props.label}`}>
+      <Typography
+        variant="h6"
+        component="div"
+        title={props.hint}
+        data-testid={`coverage-figure-${props.label}`}
+      >
         {props.value}
       </Typography>
     </Grid>
@@ -30,9 +43,13 @@ const clock = (iso: string) =>
   new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /** What the charts cover: the window, or since when data exists when it starts inside it. */
-function chartCaption(series: EntityCoverageResponse['series'], hours: number): string {
+function chartCaption(
+  series: EntityCoverageResponse['series'],
+  hours: number,
+): string {
   const first = firstDataIndex(series.points);
-  if (first < 0) return `No spans in the last ${hours === 1 ? 'hour' : `${hours} hours`}`;
+  if (first < 0)
+    return `No spans in the last ${hours === 1 ? 'hour' : `${hours} hours`}`;
   if (first === 0) return `Last ${hours === 1 ? 'hour' : `${hours} hours`}`;
   return `Collecting since ${clock(series.points[first].time)}`;
 }
@@ -45,7 +62,8 @@ export function CoverageCard(props: {
   hours?: ChartWindowHours;
   onHoursChange?: (hours: ChartWindowHours) => void;
 }) {
-  const { coverage, series, windowMinutes, silentAfterMinutes } = props.response;
+  const { coverage, series, windowMinutes, silentAfterMinutes } =
+    props.response;
   const f = coverage.figures;
   const hours =
     props.hours ??
@@ -86,8 +104,16 @@ export function CoverageCard(props: {
           />
         )}
         <Figure label="Spans/s" value={formatRate(f.spansPerSecond)} />
-        <Figure label="Errors" value={formatPercent(f.errorRatio)} hint="Share of spans with status ERROR" />
-        <Figure label="p95" value={formatDuration(f.p95Seconds)} hint="95th percentile span duration" />
+        <Figure
+          label="Errors"
+          value={formatPercent(f.errorRatio)}
+          hint="Share of spans with status ERROR"
+        />
+        <Figure
+          label="p95"
+          value={formatDuration(f.p95Seconds)}
+          hint="95th percentile span duration"
+        />
         <Figure
           label="Completeness"
           value={formatPercent(f.completeness)}
@@ -101,10 +127,19 @@ export function CoverageCard(props: {
         <Figure
           label="Last seen"
           value={formatAgo(coverage.lastSeen, props.now)}
-          hint={coverage.lastSeen ? new Date(coverage.lastSeen).toLocaleString() : undefined}
+          hint={
+            coverage.lastSeen
+              ? new Date(coverage.lastSeen).toLocaleString()
+              : undefined
+          }
         />
       </Grid>
-      <Box mt={3} display="flex" alignItems="center" justifyContent="space-between">
+      <Box
+        mt={3}
+        display="flex"
+        alignItems="center"
+        justifyContent="space-between"
+      >
         <Typography variant="overline" data-testid="coverage-chart-caption">
           {chartCaption(series, hours)}
         </Typography>

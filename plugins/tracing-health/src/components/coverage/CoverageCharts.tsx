@@ -30,7 +30,11 @@ const timeTick = (t: number) =>
   new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const timeLabel = (t: unknown) => new Date(Number(t)).toLocaleString();
 
-function Chart(props: { title: string; testId: string; children: ReactElement }) {
+function Chart(props: {
+  title: string;
+  testId: string;
+  children: ReactElement;
+}) {
   return (
     <Grid item xs={12} md={4} data-testid={props.testId}>
       <Typography variant="subtitle2">{props.title}</Typography>
@@ -87,11 +91,18 @@ export function CoverageCharts(props: { points: CoverageSeriesPoint[] }) {
           {grid}
           {xAxis}
           <YAxis tickFormatter={v => formatRate(Number(v))} width={64} />
-          <Tooltip labelFormatter={timeLabel} formatter={v => formatRate(Number(v))} />
+          <Tooltip
+            labelFormatter={timeLabel}
+            formatter={v => formatRate(Number(v))}
+          />
           {line('requestsPerSecond', 'requests/s', theme.palette.primary.main)}
           {line('spansPerSecond', 'spans/s', theme.palette.secondary.main)}
           {startsTraces &&
-            line('tracesPerSecond', 'traces started/s', theme.palette.success.main)}
+            line(
+              'tracesPerSecond',
+              'traces started/s',
+              theme.palette.success.main,
+            )}
         </LineChart>
       </Chart>
       <Chart title="Errors" testId="coverage-chart-errors">
@@ -104,7 +115,10 @@ export function CoverageCharts(props: { points: CoverageSeriesPoint[] }) {
             tickFormatter={v => formatPercent(Number(v))}
             width={64}
           />
-          <Tooltip labelFormatter={timeLabel} formatter={v => formatPercent(Number(v))} />
+          <Tooltip
+            labelFormatter={timeLabel}
+            formatter={v => formatPercent(Number(v))}
+          />
           <Area
             type="monotone"
             dataKey="errorRatio"
@@ -120,8 +134,15 @@ export function CoverageCharts(props: { points: CoverageSeriesPoint[] }) {
         <LineChart data={data}>
           {grid}
           {xAxis}
-          <YAxis domain={[0, 'auto']} tickFormatter={v => formatDuration(Number(v))} width={64} />
-          <Tooltip labelFormatter={timeLabel} formatter={v => formatDuration(Number(v))} />
+          <YAxis
+            domain={[0, 'auto']}
+            tickFormatter={v => formatDuration(Number(v))}
+            width={64}
+          />
+          <Tooltip
+            labelFormatter={timeLabel}
+            formatter={v => formatDuration(Number(v))}
+          />
           {line('p95Seconds', 'p95', theme.palette.warning.main)}
         </LineChart>
       </Chart>

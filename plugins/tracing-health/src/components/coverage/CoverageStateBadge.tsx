@@ -19,7 +19,8 @@ export const COVERAGE_STATE_DESCRIPTIONS: Record<CoverageState, string> = {
   traced: 'Sending spans',
   silent: 'Opted in, but no spans recently',
   untraced: 'Not opted in and no spans seen',
-  unregistered: 'Sending spans, but no catalog component maps to this service name',
+  unregistered:
+    'Sending spans, but no catalog component maps to this service name',
 };
 
 export function CoverageStateBadge(props: { state: CoverageState }) {

@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -6,7 +10,11 @@ import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { tracingHealthApiRef } from '../../api';
-import { ChartWindowHours, defaultWindowHours, firstDataIndex } from './chartWindow';
+import {
+  ChartWindowHours,
+  defaultWindowHours,
+  firstDataIndex,
+} from './chartWindow';
 import { CoverageCard } from './CoverageCard';
 
 /** Rollups are written once a minute, so refreshing more often shows nothing new. */
@@ -20,11 +28,16 @@ export function EntityCoverageCard(props: { hours?: ChartWindowHours }) {
   const { entity } = useEntity();
   const api = useApi(tracingHealthApiRef);
   const { namespace, kind, name } = getCompoundEntityRef(entity);
-  const [chosen, setChosen] = useState<ChartWindowHours | undefined>(props.hours);
+  const [chosen, setChosen] = useState<ChartWindowHours | undefined>(
+    props.hours,
+  );
   const [auto, setAuto] = useState<ChartWindowHours | undefined>();
   const hours = chosen ?? auto ?? 24;
   const { value, error, loading, retry } = useAsyncRetry(async () => {
-    const response = await api.getEntityCoverage({ namespace, kind, name }, { hours });
+    const response = await api.getEntityCoverage(
+      { namespace, kind, name },
+      { hours },
+    );
     if (chosen === undefined && auto === undefined) {
       const first = firstDataIndex(response.series.points);
       const picked = defaultWindowHours(
@@ -40,10 +53,16 @@ export function EntityCoverageCard(props: { hours?: ChartWindowHours }) {
   useInterval(retry, REFRESH_MS);
 
   if (value)
-    return <CoverageCard response={value} hours={hours} onHoursChange={setChosen} />;
+    return (
+      <CoverageCard response={value} hours={hours} onHoursChange={setChosen} />
+    );
   return (
     <InfoCard title="Trace coverage">
-      {error ? <ResponseErrorPanel error={error} /> : (loading || !value) && <Progress />}
+      {error ? (
+        <ResponseErrorPanel error={error} />
+      ) : (
+        (loading || !value) && <Progress />
+      )}
     </InfoCard>
   );
 }

@@ -36,7 +36,13 @@ describe('chart window', () => {
   });
 
   it('draws from the first step with data, not the hours before the portal existed', () => {
-    const points = [point(59, 0), point(58, 0), point(3, 40), point(2, 0), point(1, 30)];
+    const points = [
+      point(59, 0),
+      point(58, 0),
+      point(3, 40),
+      point(2, 0),
+      point(1, 30),
+    ];
     expect(firstDataIndex(points)).toBe(2);
     expect(pointsWithData(points).map(p => p.spans)).toEqual([40, 0, 30]);
     expect(pointsWithData([point(5, 0)])).toEqual([]);

@@ -43,6 +43,7 @@ const NICE_RATIO_TOPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1];
 /** Top of a 0..1 ratio axis: the data's max rounded up to a round figure, never above 100%. */
 export function ratioAxisTop(values: ReadonlyArray<number | null>): number {
   let max = 0;
-  for (const v of values) if (v !== null && Number.isFinite(v) && v > max) max = v;
+  for (const v of values)
+    if (v !== null && Number.isFinite(v) && v > max) max = v;
   return NICE_RATIO_TOPS.find(top => max <= top) ?? 1;
 }

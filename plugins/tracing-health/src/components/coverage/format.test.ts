@@ -11,8 +11,14 @@ describe('coverage formats', () => {
   });
 
   it('shows the requests a service receives, even when it starts no traces', () => {
-    expect(formatTraffic({ requestsPerSecond: 2.84, tracesPerSecond: 0 })).toBe('2.84/s');
-    expect(formatTraffic({ requestsPerSecond: 0, tracesPerSecond: 0.5 })).toBe('0.50/s started');
-    expect(formatTraffic({ requestsPerSecond: 0, tracesPerSecond: 0 })).toBe('0/s');
+    expect(formatTraffic({ requestsPerSecond: 2.84, tracesPerSecond: 0 })).toBe(
+      '2.84/s',
+    );
+    expect(formatTraffic({ requestsPerSecond: 0, tracesPerSecond: 0.5 })).toBe(
+      '0.50/s started',
+    );
+    expect(formatTraffic({ requestsPerSecond: 0, tracesPerSecond: 0 })).toBe(
+      '0/s',
+    );
   });
 });

@@ -26,7 +26,10 @@ export function formatDuration(seconds: number | undefined | null): string {
 }
 
 /** How long ago an ISO time was, e.g. `just now`, `5 min ago`, `3 h ago`, `2 d ago`. */
-export function formatAgo(iso: string | undefined, now: number = Date.now()): string {
+export function formatAgo(
+  iso: string | undefined,
+  now: number = Date.now(),
+): string {
   if (!iso) return 'never';
   const seconds = Math.max(0, (now - Date.parse(iso)) / 1000);
   if (seconds < 60) return 'just now';

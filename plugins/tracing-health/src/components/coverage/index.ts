@@ -1,4 +1,7 @@
 export { EntityCoverageCard } from './EntityCoverageCard';
 export { CoverageCard } from './CoverageCard';
-export { CoverageStateBadge, COVERAGE_STATE_DESCRIPTIONS } from './CoverageStateBadge';
+export {
+  CoverageStateBadge,
+  COVERAGE_STATE_DESCRIPTIONS,
+} from './CoverageStateBadge';
 export { formatAgo, formatDuration, formatPercent, formatRate } from './format';

@@ -6,7 +6,10 @@ import {
 
 export const NOW = Date.parse('2026-03-01T12:00:00Z');
 
-export function coverageItem(name: string, extra: Partial<EntityCoverage> = {}): EntityCoverage {
+export function coverageItem(
+  name: string,
+  extra: Partial<EntityCoverage> = {},
+): EntityCoverage {
   return {
     entityRef: `component:default/${name}`,
     kind: 'component',
@@ -49,7 +52,10 @@ export function entityResponse(
   const stepMs = stepMinutes * 60_000;
   const from = NOW - hours * 3_600_000;
   return {
-    coverage: coverageItem('checkout', { effectiveSamplingRate: 0.1, ...extra }),
+    coverage: coverageItem('checkout', {
+      effectiveSamplingRate: 0.1,
+      ...extra,
+    }),
     windowMinutes: 15,
     silentAfterMinutes: 10,
     series: {
@@ -92,18 +98,32 @@ export const fleetResponse: FleetCoverageResponse = {
     completeness: 0.9512,
     judgedTraces: 4100,
     worstOffenders: [
-      { entityRef: 'component:default/shipping', serviceName: 'shipping', state: 'silent', reason: 'silent' },
+      {
+        entityRef: 'component:default/shipping',
+        serviceName: 'shipping',
+        state: 'silent',
+        reason: 'silent',
+      },
     ],
   },
   items: [
     coverageItem('checkout'),
-    coverageItem('payments', { serviceName: 'payments-api', figures: { ...coverageItem('x').figures, completeness: 0.5 } }),
+    coverageItem('payments', {
+      serviceName: 'payments-api',
+      figures: { ...coverageItem('x').figures, completeness: 0.5 },
+    }),
     coverageItem('shipping', {
       owner: 'group:default/fulfilment-team',
       system: 'system:default/fulfilment',
       state: 'silent',
       lastSeen: undefined,
-      figures: { spansPerSecond: 0, requestsPerSecond: 0, tracesPerSecond: 0, judgedTraces: 0, orphanSpans: 0 },
+      figures: {
+        spansPerSecond: 0,
+        requestsPerSecond: 0,
+        tracesPerSecond: 0,
+        judgedTraces: 0,
+        orphanSpans: 0,
+      },
     }),
     coverageItem('legacy-reports', {
       owner: 'group:default/platform-team',
@@ -111,14 +131,27 @@ export const fleetResponse: FleetCoverageResponse = {
       optedIn: false,
       state: 'untraced',
       lastSeen: undefined,
-      figures: { spansPerSecond: 0, requestsPerSecond: 0, tracesPerSecond: 0, judgedTraces: 0, orphanSpans: 0 },
+      figures: {
+        spansPerSecond: 0,
+        requestsPerSecond: 0,
+        tracesPerSecond: 0,
+        judgedTraces: 0,
+        orphanSpans: 0,
+      },
     }),
   ],
   unregistered: [
     {
       serviceName: 'legacy-cron',
       lastSeen: new Date(NOW - 120_000).toISOString(),
-      figures: { spansPerSecond: 0.5, requestsPerSecond: 0, tracesPerSecond: 0.1, judgedTraces: 10, orphanSpans: 0, completeness: 1 },
+      figures: {
+        spansPerSecond: 0.5,
+        requestsPerSecond: 0,
+        tracesPerSecond: 0.1,
+        judgedTraces: 10,
+        orphanSpans: 0,
+        completeness: 1,
+      },
     },
   ],
 };

@@ -20,7 +20,11 @@ import {
 // No cell or header wraps: names such as fraud-detection never break at their hyphen, and the
 // columns are few and narrow enough to fit a 1400 px window without scrolling (spans/s is on
 // the entity page: requests are what owners read here).
-const NO_WRAP = { whiteSpace: 'nowrap', paddingLeft: 8, paddingRight: 8 } as const;
+const NO_WRAP = {
+  whiteSpace: 'nowrap',
+  paddingLeft: 8,
+  paddingRight: 8,
+} as const;
 const NUMBER_CELL = NO_WRAP;
 const orMinus = (v: number | undefined) => v ?? -1;
 
@@ -34,7 +38,10 @@ const columns: TableColumn<EntityCoverage>[] = [
     headerStyle: NO_WRAP,
     render: row => (
       <>
-        <EntityRefLink entityRef={row.entityRef} title={row.title ?? row.name} />
+        <EntityRefLink
+          entityRef={row.entityRef}
+          title={row.title ?? row.name}
+        />
         <ServiceNameCell row={row} />
       </>
     ),
@@ -85,7 +92,8 @@ const columns: TableColumn<EntityCoverage>[] = [
     cellStyle: NUMBER_CELL,
     headerStyle: NUMBER_CELL,
     render: row => formatTraffic(row.figures),
-    customSort: (a, b) => trafficPerSecond(a.figures) - trafficPerSecond(b.figures),
+    customSort: (a, b) =>
+      trafficPerSecond(a.figures) - trafficPerSecond(b.figures),
   },
   {
     title: 'Errors',
@@ -155,7 +163,12 @@ function ServiceNameCell(props: { row: EntityCoverage }) {
       <span
         data-testid="fleet-service-name-conflict"
         aria-label={`${row.serviceName}: ${message}`}
-        style={{ display: 'flex', alignItems: 'center', gap: 4, fontSize: '0.75rem' }}
+        style={{
+          display: 'flex',
+          alignItems: 'center',
+          gap: 4,
+          fontSize: '0.75rem',
+        }}
       >
         {row.serviceName}
         <WarningIcon fontSize="inherit" color="error" />

@@ -1,8 +1,16 @@
-import { Progress, ResponseErrorPanel, Table } from '@backstage/core-components';
+import {
+  Progress,
+  ResponseErrorPanel,
+  Table,
+} from '@backstage/core-components';
 import { OwnerBudgetUsage } from '@internal/plugin-tracing-health-common';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
-import { formatBytes, formatCount, useSamplingInsights } from './insightsRequests';
+import {
+  formatBytes,
+  formatCount,
+  useSamplingInsights,
+} from './insightsRequests';
 
 const usageText = (u: OwnerBudgetUsage) =>
   [

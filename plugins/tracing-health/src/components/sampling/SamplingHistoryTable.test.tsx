@@ -31,7 +31,9 @@ describe('SamplingHistoryTable', () => {
     const change = screen.getByTestId('sampling-history-change');
     expect(change).toHaveTextContent('rate 100% → 25%');
     expect(change.textContent).not.toContain('{');
-    const when = screen.getByTitle(new Date('2026-12-03T10:04:00Z').toLocaleString());
+    const when = screen.getByTitle(
+      new Date('2026-12-03T10:04:00Z').toLocaleString(),
+    );
     expect(when.closest('td')).toHaveStyle({ whiteSpace: 'nowrap' });
   });
 });

@@ -74,7 +74,10 @@ export function SamplingPreview(props: {
         <Typography variant="body2" component="div">
           <div data-testid="preview-kept">
             Would keep{' '}
-            <b data-testid="preview-kept-fraction" data-value={candidate.keptFraction}>
+            <b
+              data-testid="preview-kept-fraction"
+              data-value={candidate.keptFraction}
+            >
               {formatRate(candidate.keptFraction)}
             </b>{' '}
             of traces: {perSecond(candidate.tracesPerSecond)} traces,{' '}
@@ -89,7 +92,8 @@ export function SamplingPreview(props: {
             Errors kept: {share(candidate.errorShareKept)} (now{' '}
             {share(current.errorShareKept)}); slow traces (over{' '}
             {formatCount(preview.slowMs)} ms) kept:{' '}
-            {share(candidate.slowShareKept)} (now {share(current.slowShareKept)}).
+            {share(candidate.slowShareKept)} (now {share(current.slowShareKept)}
+            ).
           </div>
         </Typography>
       )}
@@ -97,13 +101,13 @@ export function SamplingPreview(props: {
         <Alert severity="warning" data-testid="preview-budget-warning">
           This change would take {preview.budget.owner} over its budget (
           {preview.budget.budget.spansPerSecond !== undefined &&
-            `${perSecond(preview.budget.projectedSpansPerSecond)} of ${perSecond(
-              preview.budget.budget.spansPerSecond,
-            )} spans`}
+            `${perSecond(
+              preview.budget.projectedSpansPerSecond,
+            )} of ${perSecond(preview.budget.budget.spansPerSecond)} spans`}
           {preview.budget.budget.bytesPerDay !== undefined &&
-            ` ${formatBytes(preview.budget.projectedBytesPerDay)} of ${formatBytes(
-              preview.budget.budget.bytesPerDay,
-            )}/day`}
+            ` ${formatBytes(
+              preview.budget.projectedBytesPerDay,
+            )} of ${formatBytes(preview.budget.budget.bytesPerDay)}/day`}
           ).
         </Alert>
       )}

@@ -17,9 +17,9 @@ const full = (rate: number, extra: object = {}) => ({
 
 describe('describeChange', () => {
   it('names a changed rate in words, not JSON', () => {
-    expect(describeChange({ before: stored(full(1)), after: stored(full(0.25)) })).toEqual([
-      'rate 100% → 25%',
-    ]);
+    expect(
+      describeChange({ before: stored(full(1)), after: stored(full(0.25)) }),
+    ).toEqual(['rate 100% → 25%']);
   });
 
   it('lists every changed field', () => {
@@ -27,9 +27,16 @@ describe('describeChange', () => {
       before: stored(full(0.1)),
       after: stored(
         full(0.1, {
-          strategy: { type: 'adaptive', targetTracesPerSecond: 20, minRate: 0.01, maxRate: 1 },
+          strategy: {
+            type: 'adaptive',
+            targetTracesPerSecond: 20,
+            minRate: 0.01,
+            maxRate: 1,
+          },
           alwaysKeep: { keepErrors: false, keepSlowerThanMs: null },
-          operations: [{ match: { type: 'exact', value: 'GET /health' }, rate: 0 }],
+          operations: [
+            { match: { type: 'exact', value: 'GET /health' }, rate: 0 },
+          ],
           samplingLocation: 'sdk',
         }),
       ),
@@ -46,30 +53,56 @@ describe('describeChange', () => {
 
   it('describes the first policy and a reset against the tier default', () => {
     // The editor stores a patch: the fields it leaves out stay the tier's.
-    const rateOnly = stored({ strategy: { type: 'probabilistic', rate: 0.25 } });
-    expect(describeChange({ before: null, after: rateOnly })).toEqual(['rate tier default → 25%']);
-    expect(describeChange({ before: rateOnly, after: null })).toEqual(['rate 25% → tier default']);
-    expect(describeChange({ before: stored(full(0.25)), after: null })).toEqual([
-      'rate 25% → tier default',
-      '0 operation rules → inherited rules',
-      'keep errors yes → default',
-      'keep slower than 5000 ms → default',
-      'sampled in pipeline → default',
+    const rateOnly = stored({
+      strategy: { type: 'probabilistic', rate: 0.25 },
+    });
+    expect(describeChange({ before: null, after: rateOnly })).toEqual([
+      'rate tier default → 25%',
     ]);
+    expect(describeChange({ before: rateOnly, after: null })).toEqual([
+      'rate 25% → tier default',
+    ]);
+    expect(describeChange({ before: stored(full(0.25)), after: null })).toEqual(
+      [
+        'rate 25% → tier default',
+        '0 operation rules → inherited rules',
+        'keep errors yes → default',
+        'keep slower than 5000 ms → default',
+        'sampled in pipeline → default',
+      ],
+    );
   });
 
   it('describes overrides and maintenance with their own words', () => {
     expect(
-      describeChange({ before: null, after: { action: 'cap-rate', maxRate: 0.05, scope: 'fleet' } }),
+      describeChange({
+        before: null,
+        after: { action: 'cap-rate', maxRate: 0.05, scope: 'fleet' },
+      }),
     ).toEqual(['— → cap at 5% (fleet)']);
   });
 
   it('bounds what a huge record can put in the table', () => {
-    const rules = Array.from({ length: 100 }, (_, i) => ({ match: { type: 'exact', value: `op${i}` }, rate: 0 }));
+    const rules = Array.from({ length: 100 }, (_, i) => ({
+      match: { type: 'exact', value: `op${i}` },
+      rate: 0,
+    }));
     const lines = describeChange({
-      before: stored({ strategy: { type: 'adaptive', targetTracesPerSecond: 1, minRate: 0, maxRate: 1 } }),
+      before: stored({
+        strategy: {
+          type: 'adaptive',
+          targetTracesPerSecond: 1,
+          minRate: 0,
+          maxRate: 1,
+        },
+      }),
       after: stored({
-        strategy: { type: 'adaptive', targetTracesPerSecond: 2, minRate: 0.1, maxRate: 0.5 },
+        strategy: {
+          type: 'adaptive',
+          targetTracesPerSecond: 2,
+          minRate: 0.1,
+          maxRate: 0.5,
+        },
         operations: rules,
         alwaysKeep: { keepErrors: false, keepSlowerThanMs: 10 },
         samplingLocation: 'sdk',

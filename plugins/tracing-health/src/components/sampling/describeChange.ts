@@ -57,7 +57,8 @@ function strategyChanges(
   const fields: Array<[string, unknown, unknown, (v: unknown) => string]> = [];
   const b = before as Json;
   const a = after as Json;
-  if (after.type === 'probabilistic') fields.push(['rate', b.rate, a.rate, pct]);
+  if (after.type === 'probabilistic')
+    fields.push(['rate', b.rate, a.rate, pct]);
   if (after.type === 'adaptive') {
     fields.push(
       ['target', b.targetTracesPerSecond, a.targetTracesPerSecond, perSecond],
@@ -78,8 +79,10 @@ function operationChanges(
   before: SamplingPolicyPatch['operations'],
   after: SamplingPolicyPatch['operations'],
 ): string[] {
-  if (JSON.stringify(before ?? null) === JSON.stringify(after ?? null)) return [];
-  const count = (o: unknown) => (Array.isArray(o) ? rules(o.length) : 'inherited rules');
+  if (JSON.stringify(before ?? null) === JSON.stringify(after ?? null))
+    return [];
+  const count = (o: unknown) =>
+    Array.isArray(o) ? rules(o.length) : 'inherited rules';
   const from = count(before);
   const to = count(after);
   return [from === to ? `${to} changed` : `${from} → ${to}`];
@@ -107,9 +110,9 @@ function alwaysKeepChanges(
   }
   if (b.keepSlowerThanMs !== a.keepSlowerThanMs) {
     out.push(
-      `keep slower than ${keepSlowerText(b.keepSlowerThanMs)} → ${keepSlowerText(
-        a.keepSlowerThanMs,
-      )}`,
+      `keep slower than ${keepSlowerText(
+        b.keepSlowerThanMs,
+      )} → ${keepSlowerText(a.keepSlowerThanMs)}`,
     );
   }
   return out;
@@ -128,7 +131,9 @@ export function describePolicyChanges(
   const where = (v: unknown) => (typeof v === 'string' ? v : 'default');
   if (before?.samplingLocation !== after?.samplingLocation) {
     lines.push(
-      `sampled in ${where(before?.samplingLocation)} → ${where(after?.samplingLocation)}`,
+      `sampled in ${where(before?.samplingLocation)} → ${where(
+        after?.samplingLocation,
+      )}`,
     );
   }
   return lines;
@@ -150,10 +155,15 @@ export function describeChange(
     lines = describePolicyChanges(before ?? {}, after ?? {});
     if (lines.length === 0) lines = ['no change'];
   } else {
-    lines = [`${describeRecord(entry.before)} → ${describeRecord(entry.after)}`];
+    lines = [
+      `${describeRecord(entry.before)} → ${describeRecord(entry.after)}`,
+    ];
   }
   if (lines.length > MAX_LINES) {
-    lines = [...lines.slice(0, MAX_LINES - 1), `and ${lines.length - MAX_LINES + 1} more`];
+    lines = [
+      ...lines.slice(0, MAX_LINES - 1),
+      `and ${lines.length - MAX_LINES + 1} more`,
+    ];
   }
   return lines.map(l => (l.length > 200 ? `${l.slice(0, 200)}…` : l));
 }
