@@ -13,7 +13,7 @@ export CI=true
 step() { printf '\n=== %s ===\n' "$*"; }
 
 # One entry per stage, in order; run_stage fills in the results.
-stage_names=("type check" "format" "lint" "unit" "Grafana" "e2e")
+stage_names=("type check" "format" "lint" "build" "unit" "Grafana" "e2e")
 declare -A stage_result=() stage_seconds=() stage_counts=()
 current_stage=""
 current_started=0
@@ -111,6 +111,12 @@ else
   echo "test.sh: PostgreSQL unavailable; database suites run on SQLite only" >&2
 fi
 
+build_engine() {
+  yarn workspace @internal/tracing-model build
+  yarn workspace @internal/tracing-pipeline build
+  yarn workspace @internal/tracing-pipeline check:build
+}
+
 grafana() {
   yarn workspace @internal/grafana-tracing-health-app build
   yarn workspace @internal/grafana-tracing-health-app test
@@ -128,6 +134,9 @@ run_stage "type check" yarn tsc
 run_stage "format" yarn prettier:check
 # Every package with a lint script.
 run_stage "lint" yarn lint:all
+# The engine as a production bundle loads it: built (from the type check's declarations), its
+# worker threads started from the built worker module.
+run_stage "build" build_engine
 run_stage "unit" yarn test --ci
 run_stage "Grafana" grafana
 run_stage "e2e" e2e

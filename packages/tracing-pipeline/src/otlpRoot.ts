@@ -1,9 +1,9 @@
 // The OTLP protobuf codec, generated with protobufjs-cli from the opentelemetry-proto definitions
-// vendored in protos/ (scripts/generate-otlp-codec.js; otlp/codecDrift.test.ts fails when the
+// vendored in packages/otlp-codec (its codecDrift.test.ts fails when the
 // committed output and the generator disagree). The message shapes the pipeline relies on are
 // typed in model.ts.
 import { BufferReader } from 'protobufjs/minimal';
-import { opentelemetry } from './otlp/generated/otlp';
+import { opentelemetry } from '@internal/otlp-codec';
 
 export interface ProtobufReader {
   pos: number;

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Generates the OTLP protobuf codec (src/otlp/generated/otlp.js + otlp.d.ts) from the vendored
+// Generates the OTLP protobuf codec (generated/otlp.js + otlp.d.ts) from the vendored
 // opentelemetry-proto definitions in protos/ with protobufjs-cli (pbjs static module + pbts), the
 // same way the OpenTelemetry JS project generated the codec it used to ship.
 //
 //   node scripts/generate-otlp-codec.js            regenerate in place (after updating protos/)
 //   node scripts/generate-otlp-codec.js OUT_DIR    generate into OUT_DIR (the drift check does this)
 //
-// The output is committed; src/otlp/codecDrift.test.ts fails when it differs from what this
+// The output is committed; src/codecDrift.test.ts fails when it differs from what this
 // script produces, so the committed codec always matches protos/ and the pinned protobufjs-cli.
 'use strict';
 
@@ -16,7 +16,7 @@ const { pbjs, pbts } = require('protobufjs-cli');
 
 const PACKAGE_DIR = resolve(__dirname, '..');
 const PROTO_DIR = join(PACKAGE_DIR, 'protos');
-const DEFAULT_OUT_DIR = join(PACKAGE_DIR, 'src', 'otlp', 'generated');
+const DEFAULT_OUT_DIR = join(PACKAGE_DIR, 'generated');
 
 /** Only the messages of the trace signal: what the pipeline receives, holds and exports. */
 const PROTO_FILES = [
