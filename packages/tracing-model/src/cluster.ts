@@ -10,6 +10,8 @@ export interface ClusterMemberStatus {
   /** ISO time its current run started, and its last heartbeat. */
   startedAt?: string;
   lastSeen?: string;
+  /** Spans it held in memory at its last heartbeat (lost should it die without stopping). */
+  heldSpans?: number;
 }
 
 /** Spans this replica exchanged with one peer since it started. */
@@ -33,6 +35,11 @@ export interface ClusterStatusResponse {
   peers: ClusterPeerStatus[];
   /** Forwards that failed, by reason; their spans were decided by the answering replica. */
   forwardFailures: Array<{ reason: string; forwards: number; spans: number }>;
+  /**
+   * Spans held by replicas that ended without stopping (SIGKILL, crash), by reason, as counted
+   * by the answering replica (each loss is counted once across the fleet, by one replica).
+   */
+  lostSpans: Array<{ reason: string; spans: number }>;
   /** Members that joined or left the answering replica's view since it started. */
   ownershipChanges: { joined: number; left: number };
 }

@@ -215,4 +215,9 @@ export const CLUSTER_METRICS = {
   forwardFailedSpans: 'tracing_health_cluster_forward_failed_spans_total',
   /** Counter{change="joined"|"left"}: members that joined or left this replica's view. */
   ownershipChanges: 'tracing_health_cluster_ownership_changes_total',
+  /**
+   * Counter{reason="replica_died"|"replica_restarted"}: spans a replica held in memory when it
+   * ended without stopping (SIGKILL, crash), as of its last heartbeat; counted by one survivor.
+   */
+  lostSpans: 'tracing_health_cluster_lost_spans_total',
 } as const;

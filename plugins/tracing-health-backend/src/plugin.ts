@@ -39,7 +39,7 @@ import { createIngestRouter } from './ingest/createIngestRouter';
 import { startIngestLog } from './ingest/IngestLog';
 import { PipelineStatusTracker } from './pipeline/PipelineStatusTracker';
 import { PolicyEffectiveRates } from './pipeline/PolicyEffectiveRates';
-import { startPipeline } from './pipeline/startPipeline';
+import { PipelineHandle, startPipeline } from './pipeline/startPipeline';
 import {
   CLUSTER_DISABLED,
   createClusterStatusRouter,
@@ -133,6 +133,9 @@ export const tracingHealthPlugin = createBackendPlugin({
         const coverageConfig = readCoverageConfig(config);
         const serviceGraphConfig = readServiceGraphConfig(config);
         // Several replicas on this database (tracingHealth.cluster): each trace has one owner.
+        // The heartbeat reports what the pipeline holds, and the pipeline routes with the
+        // cluster, so the figure is read through the pipeline once it exists.
+        const started: { pipeline?: PipelineHandle } = {};
         const cluster = await startCluster({
           config,
           knex,
@@ -141,6 +144,8 @@ export const tracingHealthPlugin = createBackendPlugin({
           registry,
           logger,
           lifecycle,
+          heldSpans: () =>
+            started.pipeline?.accounting.snapshot().inFlight ?? 0,
         });
         const embedded = await startPipeline({
           config,
@@ -157,6 +162,7 @@ export const tracingHealthPlugin = createBackendPlugin({
           serviceGraph: serviceGraphOptions(serviceGraphConfig, coverageConfig),
           cluster: cluster?.routing,
         });
+        started.pipeline = embedded.pipeline;
         if (cluster) httpRouter.use(cluster.router(embedded.pipeline));
         httpRouter.use(
           createClusterStatusRouter({

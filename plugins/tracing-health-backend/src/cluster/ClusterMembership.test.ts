@@ -35,8 +35,13 @@ describe.each(databases.eachSupportedId())(
       await Promise.all(started.splice(0).map(m => m.stop()));
     });
 
-    function replica(self: string, registry = new Registry()) {
+    function replica(
+      self: string,
+      registry = new Registry(),
+      heldSpans?: () => number,
+    ) {
       const membership = new ClusterMembership({
+        heldSpans,
         store: new ClusterMemberStore(knex),
         self,
         // Beats are driven by the test (tick), never by the timer.
@@ -117,6 +122,79 @@ describe.each(databases.eachSupportedId())(
       expect(b.view().members).toEqual([A, B]);
     });
 
+    const lostSpans = async (registry: Registry) =>
+      Object.fromEntries(
+        (
+          await registry.getSingleMetric(CLUSTER_METRICS.lostSpans)!.get()
+        ).values.map(v => [v.labels.reason, v.value]),
+      );
+
+    it('counts, once across the survivors, the spans a replica held when it died without stopping', async () => {
+      const onA = new Registry();
+      const onC = new Registry();
+      const a = replica(A, onA, () => 5);
+      const b = replica(B, new Registry(), () => 1200);
+      const c = replica(C, onC, () => 7);
+      for (const m of [a, b, c]) {
+        await m.start();
+        await m.join();
+      }
+      // B reports what it holds with each beat; then it dies (no stop, no more beats).
+      await b.tick();
+      await a.tick();
+      expect(
+        (await a.memberRows()).find(r => r.memberId === B)?.heldSpans,
+      ).toBe(1200);
+      // A and C beat on; whichever sees B's row expired first counts it, the other does not.
+      for (let beat = 0; beat < 3; beat++) {
+        now += 4_000;
+        await c.tick();
+        await a.tick();
+      }
+      const died = [
+        (await lostSpans(onA)).replica_died,
+        (await lostSpans(onC)).replica_died,
+      ];
+      expect(died).toEqual([0, 1200]);
+      expect(a.view().members).toEqual([A, C]);
+    });
+
+    it('counts nothing for a replica that stopped, and a run killed then restarted within the TTL counts as restarted', async () => {
+      const onA = new Registry();
+      const a = replica(A, onA);
+      const b = replica(B, new Registry(), () => 300);
+      await a.start();
+      await a.join();
+      await b.start();
+      await b.join();
+      // B stops: it has decided and flushed what it held, so nothing is lost.
+      await b.stop();
+      now += 20_000;
+      await a.tick();
+      expect(await lostSpans(onA)).toEqual({
+        replica_died: 0,
+        replica_restarted: 0,
+      });
+
+      // A new B holds 40 spans and is killed; it restarts at the same URL before the TTL.
+      const onB = new Registry();
+      const killed = replica(B, new Registry(), () => 40);
+      await killed.start();
+      await killed.join();
+      now += 2_000;
+      const restarted = replica(B, onB);
+      await restarted.start();
+      await restarted.join();
+      now += 20_000;
+      await a.tick();
+      await restarted.tick();
+      expect(await lostSpans(onB)).toEqual({
+        replica_died: 0,
+        replica_restarted: 40,
+      });
+      expect((await lostSpans(onA)).replica_died).toBe(0);
+    });
+
     it('keeps its last view while the database fails', async () => {
       const a = replica(A);
       const b = replica(B);
@@ -155,6 +233,11 @@ describe('readClusterConfig', () => {
       heartbeatSeconds: 2,
       memberTtlSeconds: 10,
       forwardTimeoutSeconds: 5,
+      forwardLingerMs: 5,
+      forwardBatchSpans: 4096,
+      forwardBatchBytes: 1024 * 1024,
+      forwardQueueBytes: 32 * 1024 * 1024,
+      forwardConcurrency: 4,
     });
   });
 

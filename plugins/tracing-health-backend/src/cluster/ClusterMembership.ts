@@ -3,7 +3,11 @@ import { CLUSTER_METRICS } from '@internal/plugin-tracing-health-common';
 import type { ClusterView } from '@internal/tracing-pipeline';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { randomUUID } from 'node:crypto';
-import { ClusterMemberRow, ClusterMemberStore } from './ClusterMemberStore';
+import {
+  ClusterMemberRow,
+  ClusterMemberStore,
+  LostRun,
+} from './ClusterMemberStore';
 
 export interface ClusterMembershipOptions {
   store: ClusterMemberStore;
@@ -13,6 +17,11 @@ export interface ClusterMembershipOptions {
   ttlMs: number;
   registry: Registry;
   logger: LoggerService;
+  /**
+   * Spans this replica holds in memory (accepted, not yet exported or dropped), reported with
+   * each heartbeat: what the others count as lost should this replica die without stopping.
+   */
+  heldSpans?: () => number;
   /** Epoch ms (tests). */
   now?: () => number;
 }
@@ -40,6 +49,7 @@ export class ClusterMembership {
   private ticking?: Promise<void>;
   private readonly membersGauge: Gauge;
   private readonly changes: Counter<'change'>;
+  private readonly lostSpans: Counter<'reason'>;
 
   constructor(private readonly options: ClusterMembershipOptions) {
     this.now = options.now ?? Date.now;
@@ -57,6 +67,15 @@ export class ClusterMembership {
       labelNames: ['change'],
       registers: [options.registry],
     });
+    this.lostSpans = new Counter({
+      name: CLUSTER_METRICS.lostSpans,
+      help: 'Spans a replica held when it ended without stopping (replica_died: its row expired; replica_restarted: its next run replaced the row first), as of its last heartbeat; counted once across the replicas.',
+      labelNames: ['reason'],
+      registers: [options.registry],
+    });
+    // Both reasons exist from the start, so a query or alert sees 0 rather than no series.
+    this.lostSpans.inc({ reason: 'replica_died' }, 0);
+    this.lostSpans.inc({ reason: 'replica_restarted' }, 0);
   }
 
   /** Reads the live members and starts the beat (without registering: see `join`). */
@@ -119,16 +138,22 @@ export class ClusterMembership {
     const { store, self, ttlMs, logger } = this.options;
     const now = this.now();
     try {
-      if (this.joined && !this.stopped)
-        await store.heartbeat({
+      if (this.joined && !this.stopped) {
+        const replaced = await store.heartbeat({
           memberId: self,
           instanceId: this.instanceId,
           startedAtMs: this.startedAtMs,
           lastSeenMs: now,
+          heldSpans: this.options.heldSpans?.() ?? 0,
         });
+        if (replaced) this.countLost('replica_restarted', [replaced]);
+      }
       const rows = await store.seenSince(now - ttlMs);
-      if (this.joined && Math.floor(now / ttlMs) % 10 === 0)
-        await store.prune(now - PRUNE_AFTER_TTLS * ttlMs);
+      if (this.joined) {
+        this.countLost('replica_died', await store.claimExpired(now - ttlMs));
+        if (Math.floor(now / ttlMs) % 10 === 0)
+          await store.prune(now - PRUNE_AFTER_TTLS * ttlMs);
+      }
       if (this.failing) {
         this.failing = false;
         logger.info('cluster membership is read from the database again');
@@ -143,6 +168,16 @@ export class ClusterMembership {
           { error: String(e) },
         );
       }
+    }
+  }
+
+  private countLost(reason: string, runs: LostRun[]) {
+    for (const run of runs) {
+      this.lostSpans.inc({ reason }, run.heldSpans);
+      this.options.logger.warn(
+        `a replica ended without stopping; the ${run.heldSpans} spans it held at its last heartbeat are lost`,
+        { member: run.memberId, instance: run.instanceId, reason },
+      );
     }
   }
 

@@ -14,6 +14,7 @@ export const CLUSTER_DISABLED: ClusterStatusResponse = {
   members: [],
   peers: [],
   forwardFailures: [],
+  lostSpans: [],
   ownershipChanges: { joined: 0, left: 0 },
 };
 
@@ -50,13 +51,14 @@ export async function clusterStatus(options: {
   const { membership, registry } = options;
   const view = membership.view();
   const rows = new Map(membership.memberRows().map(r => [r.memberId, r]));
-  const [forwarded, received, failures, failedSpans, changes] =
+  const [forwarded, received, failures, failedSpans, changes, lost] =
     await Promise.all([
       byLabel(registry, CLUSTER_METRICS.forwardedSpans, 'peer'),
       byLabel(registry, CLUSTER_METRICS.receivedSpans, 'peer'),
       byLabel(registry, CLUSTER_METRICS.forwardFailures, 'reason'),
       byLabel(registry, CLUSTER_METRICS.forwardFailedSpans, 'reason'),
       byLabel(registry, CLUSTER_METRICS.ownershipChanges, 'change'),
+      byLabel(registry, CLUSTER_METRICS.lostSpans, 'reason'),
     ]);
   const peers = [...new Set([...forwarded.keys(), ...received.keys()])]
     .concat(view.members.filter(m => m !== view.self))
@@ -79,6 +81,7 @@ export async function clusterStatus(options: {
         self: id === view.self,
         startedAt: row ? iso(row.startedAtMs) : undefined,
         lastSeen: row ? iso(row.lastSeenMs) : undefined,
+        heldSpans: row?.heldSpans,
       };
     }),
     peers,
@@ -86,6 +89,10 @@ export async function clusterStatus(options: {
       reason,
       forwards: failures.get(reason) ?? 0,
       spans: failedSpans.get(reason) ?? 0,
+    })),
+    lostSpans: [...lost.keys()].sort().map(reason => ({
+      reason,
+      spans: lost.get(reason) ?? 0,
     })),
     ownershipChanges: {
       joined: changes.get('joined') ?? 0,

@@ -45,6 +45,8 @@ export async function startCluster(options: {
   registry: Registry;
   logger: LoggerService;
   lifecycle: LifecycleService;
+  /** Spans the pipeline holds in memory now (reported with each heartbeat; see ClusterMembership). */
+  heldSpans?: () => number;
 }): Promise<StartedCluster | undefined> {
   const config = readClusterConfig(options.config);
   if (!config) return undefined;
@@ -57,6 +59,7 @@ export async function startCluster(options: {
     ttlMs: config.memberTtlSeconds * 1000,
     registry,
     logger,
+    heldSpans: options.heldSpans,
   });
   await membership.start();
   // Others route to this replica only once it serves its routes.

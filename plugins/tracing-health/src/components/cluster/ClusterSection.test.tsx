@@ -18,6 +18,7 @@ const twoReplicas: ClusterStatusResponse = {
       self: true,
       startedAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
       lastSeen: new Date().toISOString(),
+      heldSpans: 4321,
     },
     {
       id: B,
@@ -30,6 +31,10 @@ const twoReplicas: ClusterStatusResponse = {
   forwardFailures: [
     { reason: 'timeout', forwards: 3, spans: 120 },
     { reason: 'refused', forwards: 1, spans: 7 },
+  ],
+  lostSpans: [
+    { reason: 'replica_died', spans: 950 },
+    { reason: 'replica_restarted', spans: 0 },
   ],
   ownershipChanges: { joined: 2, left: 1 },
 };
@@ -60,15 +65,25 @@ describe('ClusterSection', () => {
     const failures = screen.getByTestId('cluster-failures');
     expect(failures.textContent).toContain('timeout: 3 forwards, 120 spans');
     expect(failures.textContent).toContain('refused: 1 forwards, 7 spans');
+    // what each member holds, and what went with a replica that was killed (reasons with spans)
+    expect(
+      within(
+        screen.getByText(`${A} (answered this page)`).closest('tr')!,
+      ).getByText('4,321'),
+    ).toBeTruthy();
+    const losses = screen.getByTestId('cluster-losses');
+    expect(losses.textContent).toContain('replica died: 950 spans');
+    expect(losses.textContent).not.toContain('restarted');
     expect(screen.getByTestId('cluster-summary').textContent).toMatch(
       /2 live replicas .*2 joined and 1 left since/,
     );
   });
 
-  it('says when no forward failed', async () => {
-    await render({ ...twoReplicas, forwardFailures: [] });
+  it('says when no forward failed and no replica was lost', async () => {
+    await render({ ...twoReplicas, forwardFailures: [], lostSpans: [] });
     expect(await screen.findByTestId('cluster-no-failures')).toBeTruthy();
     expect(screen.queryByTestId('cluster-failures')).toBeNull();
+    expect(screen.getByTestId('cluster-no-loss')).toBeTruthy();
   });
 
   it('says one replica decides everything when the cluster is not configured', async () => {
@@ -77,6 +92,7 @@ describe('ClusterSection', () => {
       members: [],
       peers: [],
       forwardFailures: [],
+      lostSpans: [],
       ownershipChanges: { joined: 0, left: 0 },
     });
     expect(

@@ -38,6 +38,12 @@ const memberColumns: TableColumn<ClusterMemberStatus>[] = [
     field: 'lastSeen',
     render: m => formatAgo(m.lastSeen),
   },
+  {
+    title: 'Spans held',
+    field: 'heldSpans',
+    type: 'numeric',
+    render: m => (m.heldSpans === undefined ? '' : count(m.heldSpans)),
+  },
 ];
 
 const peerColumns: TableColumn<ClusterPeerStatus>[] = [
@@ -68,6 +74,7 @@ export function ClusterStatusView(props: { status: ClusterStatusResponse }) {
       </Typography>
     );
   const failed = status.forwardFailures.reduce((n, f) => n + f.forwards, 0);
+  const lost = status.lostSpans.filter(l => l.spans > 0);
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
@@ -114,6 +121,26 @@ export function ClusterStatusView(props: { status: ClusterStatusResponse }) {
                 <li key={f.reason}>
                   {f.reason}: {count(f.forwards)} forwards, {count(f.spans)}{' '}
                   spans
+                </li>
+              ))}
+            </ul>
+          )}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <InfoCard
+          title="Lost with a replica"
+          subheader="Spans a replica held when it ended without stopping (killed or crashed), as of its last heartbeat"
+        >
+          {lost.length === 0 ? (
+            <Typography variant="body2" data-testid="cluster-no-loss">
+              No replica ended without stopping while this one ran.
+            </Typography>
+          ) : (
+            <ul data-testid="cluster-losses">
+              {lost.map(l => (
+                <li key={l.reason}>
+                  {l.reason.replace('_', ' ')}: {count(l.spans)} spans
                 </li>
               ))}
             </ul>
