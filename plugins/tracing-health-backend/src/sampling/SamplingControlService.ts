@@ -1,5 +1,6 @@
 import {
   EffectiveSamplingPolicyResponse,
+  SamplingHistoryEntry,
   SamplingMaintenance,
   SamplingOverride,
   SamplingPolicy,
@@ -144,6 +145,15 @@ export class SamplingControlService {
     });
     await this.options.source.refresh();
     return before;
+  }
+
+  /** The change history, newest first; `scope` limits it to one service (or `global`). */
+  async listHistory(query: {
+    scope?: string;
+    limit: number;
+    beforeId?: number;
+  }): Promise<SamplingHistoryEntry[]> {
+    return this.options.store.listHistory(query);
   }
 
   /** Active emergency overrides (boosts are listed per service: `activeBoost`). */

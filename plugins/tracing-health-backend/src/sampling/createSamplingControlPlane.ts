@@ -13,6 +13,7 @@ import { Knex } from 'knex';
 import { CatalogServices } from '../services/CatalogServices';
 import { ServiceDirectory } from './catalog/ServiceDirectory';
 import { Clock, systemClock } from './clock';
+import { AppliedPolicyService } from './AppliedPolicyService';
 import { createSamplingRouter } from './createSamplingRouter';
 import { DatabasePolicySource } from './DatabasePolicySource';
 import {
@@ -195,12 +196,15 @@ export async function createSamplingControlPlane(
       httpAuth: options.httpAuth,
       permissions: options.permissions,
       auditor,
-      control,
-      source: policySource,
-      store,
       directory,
+      control,
+      applied: new AppliedPolicyService({
+        source: policySource,
+        control,
+        config,
+        clock,
+      }),
       config,
-      clock,
     }),
   );
   return {

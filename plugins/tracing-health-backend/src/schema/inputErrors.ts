@@ -1,4 +1,4 @@
-import { isError } from '@backstage/errors';
+import { InputError, isError } from '@backstage/errors';
 import type {
   SamplingValidationError,
   SamplingValidationErrorResponse,
@@ -17,6 +17,29 @@ export interface InputErrorBody extends SamplingValidationErrorResponse {
 /** `hours: must be at least 1` for `{ path: 'hours', message: 'must be at least 1' }`. */
 export function describeErrors(errors: SamplingValidationError[]): string {
   return errors.map(e => `${e.path || '(body)'}: ${e.message}`).join('; ');
+}
+
+/**
+ * Invalid input, every problem by field path: route handlers throw it, and the error handler
+ * (`createInputErrorHandler`) answers 400 with `errors` as given.
+ */
+export class RequestValidationError extends InputError {
+  constructor(
+    readonly errors: SamplingValidationError[],
+    message = describeErrors(errors),
+  ) {
+    super(message);
+  }
+}
+
+/** The value of a successful validation; throws `RequestValidationError` otherwise. */
+export function validOrThrow<T>(
+  result:
+    | { success: true; value: T }
+    | { success: false; errors: SamplingValidationError[] },
+): T {
+  if (!result.success) throw new RequestValidationError(result.errors);
+  return result.value;
 }
 
 export function inputErrorBody(
@@ -45,7 +68,8 @@ export function sendInputError(
 /**
  * Renders an `InputError` a route handler threw (a rule the spec cannot say, e.g. `hours` at most
  * the retention), or a body that is not JSON, in the same shape as a request the spec rejects; a
- * `field: problem` message names its field. Other errors go on to Backstage's error handler.
+ * `RequestValidationError` keeps its per-field errors, another `field: problem` message names its
+ * field. Other errors go on to Backstage's error handler.
  * Mount it after every router, as an error handler (four arguments: a Router is skipped for
  * errors).
  */
@@ -63,6 +87,10 @@ export function createInputErrorHandler(): ErrorRequestHandler {
         [{ path: '', message: 'is not valid JSON' }],
         'the request body is not valid JSON',
       );
+      return;
+    }
+    if (error instanceof RequestValidationError) {
+      sendInputError(req, res, error.errors, error.message);
       return;
     }
     if (error.name !== 'InputError') {
