@@ -49,8 +49,30 @@ export interface Config {
        * least twice heartbeatSeconds). Replicas' clocks must agree well within this.
        */
       memberTtlSeconds?: number;
-      /** Seconds a forward to the owner may take before its spans are decided here (default 5). */
+      /**
+       * Seconds a forward to the owner may take, retries included, before its spans are decided
+       * here (default 5). The request that brought them waits for this at most.
+       */
       forwardTimeoutSeconds?: number;
+      /**
+       * Milliseconds a forward waits for more spans for the same owner, so the spans of many
+       * requests go in one forward request (default 5; 0 sends as soon as a slot is free).
+       */
+      forwardLingerMs?: number;
+      /** A forward request is sent once it holds this many spans (default 4096). */
+      forwardBatchSpans?: number;
+      /**
+       * ... or this many bytes of OTLP protobuf before gzip (default 1048576, at most 16 MiB:
+       * keep it under the owners' `pipeline.receiver.maxBodyBytes`).
+       */
+      forwardBatchBytes?: number;
+      /**
+       * Bytes queued for one owner (waiting, being sent or retried) before further spans for it
+       * are decided here, counted as `queue_full` (default 33554432).
+       */
+      forwardQueueBytes?: number;
+      /** Forward requests in flight to one owner at once (default 4). */
+      forwardConcurrency?: number;
     };
     /** The Prometheus exposition, `GET /metrics`. */
     metrics?: {

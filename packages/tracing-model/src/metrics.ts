@@ -207,12 +207,22 @@ export const CLUSTER_METRICS = {
   receivedSpans: 'tracing_health_cluster_received_spans_total',
   /**
    * Counter{reason}: forwards that failed (`unreachable`, `timeout`, `refused` (429/503),
-   * `rejected` (other 4xx), `server_error` (5xx), `unknown_peer`, `auth`, `internal_error`);
-   * their spans were decided here instead.
+   * `rejected` (other 4xx), `server_error` (5xx), `unknown_peer`, `auth`, `internal_error`,
+   * `queue_full`); `refused` and `unreachable` only once retries ran out of time. Their spans
+   * were decided here instead.
    */
   forwardFailures: 'tracing_health_cluster_forward_failures_total',
   /** Counter{reason}: spans of failed forwards, decided here instead. */
   forwardFailedSpans: 'tracing_health_cluster_forward_failed_spans_total',
+  /**
+   * Counter{peer}: forward requests sent to a member, retries included (each carries the shares
+   * of many received requests: forwarded spans / forward requests is the coalescing).
+   */
+  forwardRequests: 'tracing_health_cluster_forward_requests_total',
+  /** Counter{reason}: forward requests sent again after a retryable failure (`refused`, `unreachable`). */
+  forwardRetries: 'tracing_health_cluster_forward_retries_total',
+  /** Gauge{peer}: bytes queued for a member (waiting, being sent or retried). */
+  forwardQueueBytes: 'tracing_health_cluster_forward_queue_bytes',
   /** Counter{change="joined"|"left"}: members that joined or left this replica's view. */
   ownershipChanges: 'tracing_health_cluster_ownership_changes_total',
   /**

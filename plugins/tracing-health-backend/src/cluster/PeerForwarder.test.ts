@@ -4,7 +4,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
-import { PeerForwarder } from './PeerForwarder';
+import { PeerForwarder, PeerForwarderOptions } from './PeerForwarder';
 
 const SELF = 'http://10.0.0.1:7007';
 
@@ -12,6 +12,8 @@ describe('PeerForwarder', () => {
   let server: Server;
   let peer: string;
   let status = 200;
+  /** Statuses to answer before `status`, one a request. */
+  let statuses: number[] = [];
   let hang = false;
   const received: {
     url?: string;
@@ -29,7 +31,7 @@ describe('PeerForwarder', () => {
           headers: req.headers,
           body: Buffer.concat(chunks),
         });
-        if (!hang) res.writeHead(status).end();
+        if (!hang) res.writeHead(statuses.shift() ?? status).end();
       });
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
@@ -42,16 +44,28 @@ describe('PeerForwarder', () => {
   beforeEach(() => {
     received.length = 0;
     status = 200;
+    statuses = [];
     hang = false;
   });
 
-  function forwarder(members: () => string[] = () => [SELF, peer]) {
+  function forwarder(
+    members: () => string[] = () => [SELF, peer],
+    queue: Partial<PeerForwarderOptions['queue']> = {},
+  ) {
     const registry = new Registry();
     const f = new PeerForwarder({
       auth: mockServices.auth({ pluginId: 'tracing-health' }),
       self: SELF,
       isMember: id => members().includes(id),
-      timeoutMs: 300,
+      queue: {
+        lingerMs: 0,
+        maxBatchSpans: 10_000,
+        maxBatchBytes: 1 << 20,
+        maxQueueBytes: 1 << 24,
+        concurrency: 4,
+        deadlineMs: 300,
+        ...queue,
+      },
       registry,
       logger: mockServices.logger.mock(),
     });
@@ -80,13 +94,61 @@ describe('PeerForwarder', () => {
     ]);
   });
 
+  it('sends the shares of several requests to one owner in one request', async () => {
+    // Sent when the batch is full: 3 + 4 spans (the linger is longer than the test).
+    const { f, values } = forwarder(undefined, {
+      lingerMs: 60_000,
+      maxBatchSpans: 7,
+    });
+    const shares = [Buffer.from([0x0a, 0x01, 0x01]), Buffer.from([0x0a, 0x00])];
+    expect(
+      await Promise.all([f.forward(peer, shares[0], 3), f.forward(peer, shares[1], 4)]),
+    ).toEqual([{ ok: true }, { ok: true }]);
+    expect(received).toHaveLength(1);
+    expect(gunzipSync(received[0].body)).toEqual(Buffer.concat(shares));
+    expect(received[0].headers['x-tracing-health-spans']).toBe('7');
+    expect(await values(CLUSTER_METRICS.forwardedSpans)).toEqual([
+      expect.objectContaining({ labels: { peer }, value: 7 }),
+    ]);
+    expect(await values(CLUSTER_METRICS.forwardRequests)).toEqual([
+      expect.objectContaining({ labels: { peer }, value: 1 }),
+    ]);
+    expect(await values(CLUSTER_METRICS.forwardQueueBytes)).toEqual([
+      expect.objectContaining({ labels: { peer }, value: 0 }),
+    ]);
+  });
+
+  it('sends a forward the owner refused again, and counts the retry', async () => {
+    statuses = [503, 429];
+    const { f, values } = forwarder(undefined, { deadlineMs: 10_000 });
+    const body = Buffer.from([0x0a, 0x00]);
+    expect(await f.forward(peer, body, 2)).toEqual({ ok: true });
+    expect(received).toHaveLength(3);
+    expect(received.map(r => gunzipSync(r.body))).toEqual([body, body, body]);
+    expect(await values(CLUSTER_METRICS.forwardRetries)).toEqual([
+      expect.objectContaining({ labels: { reason: 'refused' }, value: 2 }),
+    ]);
+    expect(await values(CLUSTER_METRICS.forwardFailures)).toEqual([]);
+    expect(await values(CLUSTER_METRICS.forwardedSpans)).toEqual([
+      expect.objectContaining({ labels: { peer }, value: 2 }),
+    ]);
+  });
+
+  it('sends what lingers when flushed (shutdown)', async () => {
+    const { f } = forwarder(undefined, { lingerMs: 60_000 });
+    const forwarded = f.forward(peer, Buffer.from([0x0a, 0x00]), 1);
+    await f.flush();
+    expect(await forwarded).toEqual({ ok: true });
+    expect(received).toHaveLength(1);
+  });
+
   it.each([
     [503, 'refused'],
     [429, 'refused'],
     [403, 'auth'],
     [400, 'rejected'],
     [500, 'server_error'],
-  ])('counts an owner’s %i as %s', async (code, reason) => {
+  ])('counts an owner’s %i as %s (once retries ran out)', async (code, reason) => {
     status = code;
     const { f, values } = forwarder();
     expect(await f.forward(peer, Buffer.alloc(1), 3)).toEqual({

@@ -4,9 +4,16 @@ import {
   TRACING_HEALTH_PLUGIN_ID,
 } from '@internal/plugin-tracing-health-common';
 import type { ForwardOutcome } from '@internal/tracing-pipeline';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import {
+  ForwardQueue,
+  ForwardQueueSettings,
+  SendResult,
+  systemTimers,
+  Timers,
+} from './ForwardQueue';
 
 const gzipAsync = promisify(gzip);
 
@@ -19,44 +26,81 @@ export const FORWARDED_SPANS_HEADER = 'x-tracing-health-spans';
 /** Service tokens are reused this long (they live an hour). */
 const TOKEN_REUSE_MS = 60_000;
 
-/** Why a forward failed, from the owner's HTTP status. */
-function reasonOfStatus(status: number): string {
-  if (status === 429 || status === 503) return 'refused';
-  if (status === 401 || status === 403) return 'auth';
-  if (status >= 500) return 'server_error';
-  return 'rejected';
+/** What an owner's HTTP status means for a forward: the reason, and whether to try again. */
+function failureOfStatus(
+  status: number,
+  retryAfter: string | null,
+): Exclude<SendResult, { ok: true }> {
+  if (status === 429 || status === 503) {
+    const seconds = Number(retryAfter);
+    return {
+      ok: false,
+      reason: 'refused',
+      retryable: true,
+      retryAfterMs:
+        Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined,
+    };
+  }
+  if (status === 401 || status === 403)
+    return { ok: false, reason: 'auth', retryable: false };
+  if (status >= 500)
+    return { ok: false, reason: 'server_error', retryable: false };
+  return { ok: false, reason: 'rejected', retryable: false };
+}
+
+export interface PeerForwarderOptions {
+  auth: AuthService;
+  /** This replica's member id. */
+  self: string;
+  /** Whether a member id is a live member now (only those are sent to). */
+  isMember(id: string): boolean;
+  /** Batching, bound and retry of each peer's forwards; `deadlineMs` is the forward timeout. */
+  queue: ForwardQueueSettings;
+  registry: Registry;
+  logger: LoggerService;
+  fetch?: typeof fetch;
+  /** Tests: the queues' time source and backoff jitter. */
+  timers?: Timers;
+  random?: () => number;
 }
 
 /**
  * Sends spans to the replica that owns their traces: OTLP/HTTP protobuf, gzip, on the owner's
  * internal route, authenticated with a Backstage service token of this plugin (never the public
- * ingest token). Resolves with the outcome; never rejects. A failed forward is counted by reason
- * here and decided by the caller locally (see createClusterShardRouter).
+ * ingest token). Each peer has a ForwardQueue: the shares of many requests go in one forward
+ * request, retried on 429/503 and lost connections until the forward timeout. `forward`
+ * resolves with the outcome once the owner acknowledged the share or it failed for good; it never
+ * rejects. Failures are counted by reason here and decided by the caller locally (see
+ * createClusterShardRouter).
  */
 export class PeerForwarder {
   private token?: { value: string; until: number };
+  private readonly queues = new Map<string, ForwardQueue>();
   private readonly forwarded: Counter<'peer'>;
+  private readonly requests: Counter<'peer'>;
+  private readonly retries: Counter<'reason'>;
   private readonly failures: Counter<'reason'>;
   private readonly failedSpans: Counter<'reason'>;
+  private readonly queueBytes: Gauge<'peer'>;
 
-  constructor(
-    private readonly options: {
-      auth: AuthService;
-      /** This replica's member id. */
-      self: string;
-      /** Whether a member id is a live member now (only those are sent to). */
-      isMember(id: string): boolean;
-      timeoutMs: number;
-      registry: Registry;
-      logger: LoggerService;
-      fetch?: typeof fetch;
-    },
-  ) {
+  constructor(private readonly options: PeerForwarderOptions) {
     const { registry } = options;
     this.forwarded = new Counter({
       name: CLUSTER_METRICS.forwardedSpans,
       help: 'Spans forwarded to the replica that owns their trace.',
       labelNames: ['peer'],
+      registers: [registry],
+    });
+    this.requests = new Counter({
+      name: CLUSTER_METRICS.forwardRequests,
+      help: 'Forward requests sent to an owner replica, retries included.',
+      labelNames: ['peer'],
+      registers: [registry],
+    });
+    this.retries = new Counter({
+      name: CLUSTER_METRICS.forwardRetries,
+      help: 'Forward requests sent again after a retryable failure, by reason.',
+      labelNames: ['reason'],
       registers: [registry],
     });
     this.failures = new Counter({
@@ -71,20 +115,79 @@ export class PeerForwarder {
       labelNames: ['reason'],
       registers: [registry],
     });
+    const queues = this.queues;
+    this.queueBytes = new Gauge({
+      name: CLUSTER_METRICS.forwardQueueBytes,
+      help: 'Bytes queued for an owner replica (waiting, being sent or retried).',
+      labelNames: ['peer'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [peer, queue] of queues)
+          this.set({ peer }, queue.queuedBytes());
+      },
+    });
   }
 
-  async forward(
+  /** Forwards `body` (an OTLP protobuf `ExportTraceServiceRequest` of `spans` spans) to `peer`. */
+  forward(
     peer: string,
     body: Uint8Array,
     spans: number,
   ): Promise<ForwardOutcome> {
-    const fail = (reason: string): ForwardOutcome => {
-      this.failures.inc({ reason });
-      this.failedSpans.inc({ reason }, spans);
-      return { ok: false, reason };
-    };
-    if (peer === this.options.self || !this.options.isMember(peer))
-      return fail('unknown_peer');
+    if (peer === this.options.self || !this.options.isMember(peer)) {
+      this.fail('unknown_peer', spans);
+      return Promise.resolve({ ok: false, reason: 'unknown_peer' });
+    }
+    return this.queueOf(peer).enqueue(body, spans);
+  }
+
+  /** Sends what lingers in the queues at once; resolves when every forward has its outcome. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.queues.values()].map(q => q.flush()));
+  }
+
+  private queueOf(peer: string): ForwardQueue {
+    let queue = this.queues.get(peer);
+    if (!queue) {
+      // A departed peer's queue goes once it is empty, so the map holds about the members.
+      for (const [id, q] of this.queues)
+        if (q.queuedBytes() === 0 && !this.options.isMember(id)) {
+          this.queues.delete(id);
+          this.queueBytes.remove({ peer: id });
+        }
+      queue = new ForwardQueue(
+        this.options.queue,
+        {
+          send: (body, spans, timeoutMs) =>
+            this.send(peer, body, spans, timeoutMs),
+          delivered: spans => this.forwarded.inc({ peer }, spans),
+          retried: reason => this.retries.inc({ reason }),
+          failed: (reason, spans) => this.fail(reason, spans),
+        },
+        this.options.timers ?? systemTimers,
+        this.options.random,
+      );
+      this.queues.set(peer, queue);
+    }
+    return queue;
+  }
+
+  private fail(reason: string, spans: number) {
+    this.failures.inc({ reason });
+    this.failedSpans.inc({ reason }, spans);
+  }
+
+  /** One forward request. */
+  private async send(
+    peer: string,
+    body: Uint8Array,
+    spans: number,
+    timeoutMs: number,
+  ): Promise<SendResult> {
+    // A peer that left since: its owner is someone else now; the caller decides here.
+    if (!this.options.isMember(peer))
+      return { ok: false, reason: 'unknown_peer', retryable: false };
     let token: string;
     let compressed: Buffer;
     try {
@@ -94,8 +197,9 @@ export class PeerForwarder {
       this.options.logger.warn('could not prepare a forward to a peer', {
         error: String(e),
       });
-      return fail('internal_error');
+      return { ok: false, reason: 'internal_error', retryable: false };
     }
+    this.requests.inc({ peer });
     try {
       const res = await (this.options.fetch ?? fetch)(
         `${peer}/api/${TRACING_HEALTH_PLUGIN_ID}${CLUSTER_INGEST_PATH}`,
@@ -109,23 +213,20 @@ export class PeerForwarder {
             [FORWARDED_SPANS_HEADER]: String(spans),
           },
           body: compressed,
-          signal: AbortSignal.timeout(this.options.timeoutMs),
+          signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))),
         },
       );
       await res.arrayBuffer().catch(() => undefined);
-      if (res.status !== 200) {
-        if (res.status === 401) this.token = undefined;
-        return fail(reasonOfStatus(res.status));
-      }
-      this.forwarded.inc({ peer }, spans);
-      return { ok: true };
+      if (res.status === 200) return { ok: true };
+      if (res.status === 401) this.token = undefined;
+      return failureOfStatus(res.status, res.headers.get('retry-after'));
     } catch (e) {
       const name = (e as Error)?.name;
-      return fail(
-        name === 'TimeoutError' || name === 'AbortError'
-          ? 'timeout'
-          : 'unreachable',
-      );
+      if (name === 'TimeoutError' || name === 'AbortError')
+        return { ok: false, reason: 'timeout', retryable: false };
+      // No connection, or it broke (a reused keep-alive socket the peer closed, a peer
+      // restarting): nothing was taken, so try again.
+      return { ok: false, reason: 'unreachable', retryable: true };
     }
   }
 

@@ -7,9 +7,21 @@ export interface ClusterConfig {
   advertiseUrl: string;
   heartbeatSeconds: number;
   memberTtlSeconds: number;
-  /** Seconds a forward to a peer may take before it is decided here instead. */
+  /** Seconds a forward to a peer may take, retries included, before it is decided here instead. */
   forwardTimeoutSeconds: number;
+  /** Ms a forward waits for more spans for the same peer (coalescing). */
+  forwardLingerMs: number;
+  /** A forward request holds at most this many spans... */
+  forwardBatchSpans: number;
+  /** ...and this many bytes (OTLP protobuf, before gzip). */
+  forwardBatchBytes: number;
+  /** Bytes queued per peer before new spans for it are decided here (`queue_full`). */
+  forwardQueueBytes: number;
+  /** Forward requests in flight to one peer at once. */
+  forwardConcurrency: number;
 }
+
+const MiB = 1024 * 1024;
 
 const schema = z
   .object({
@@ -26,11 +38,30 @@ const schema = z
     heartbeatSeconds: z.coerce.number().positive().max(60).default(2),
     memberTtlSeconds: z.coerce.number().positive().max(600).default(10),
     forwardTimeoutSeconds: z.coerce.number().positive().max(60).default(5),
+    forwardLingerMs: z.coerce.number().min(0).max(1000).default(5),
+    forwardBatchSpans: z.coerce.number().int().positive().default(4096),
+    forwardBatchBytes: z.coerce
+      .number()
+      .int()
+      .positive()
+      // Under the receivers' default body limit (20 MiB), which the owner applies to it.
+      .max(16 * MiB)
+      .default(MiB),
+    forwardQueueBytes: z.coerce.number().int().positive().default(32 * MiB),
+    forwardConcurrency: z.coerce.number().int().positive().max(64).default(4),
   })
   .strict()
   .refine(c => c.memberTtlSeconds >= 2 * c.heartbeatSeconds, {
     message: 'memberTtlSeconds must be at least twice heartbeatSeconds',
     path: ['memberTtlSeconds'],
+  })
+  .refine(c => c.forwardQueueBytes >= c.forwardBatchBytes, {
+    message: 'forwardQueueBytes must be at least forwardBatchBytes',
+    path: ['forwardQueueBytes'],
+  })
+  .refine(c => c.forwardLingerMs < c.forwardTimeoutSeconds * 1000, {
+    message: 'forwardLingerMs must be shorter than forwardTimeoutSeconds',
+    path: ['forwardLingerMs'],
   });
 
 /**

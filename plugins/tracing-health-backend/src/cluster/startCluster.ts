@@ -69,10 +69,20 @@ export async function startCluster(options: {
     auth,
     self: config.advertiseUrl,
     isMember: id => membership.isMember(id),
-    timeoutMs: config.forwardTimeoutSeconds * 1000,
+    queue: {
+      lingerMs: config.forwardLingerMs,
+      maxBatchSpans: config.forwardBatchSpans,
+      maxBatchBytes: config.forwardBatchBytes,
+      maxQueueBytes: config.forwardQueueBytes,
+      concurrency: config.forwardConcurrency,
+      deadlineMs: config.forwardTimeoutSeconds * 1000,
+    },
     registry,
     logger,
   });
+  // SIGTERM: what lingers is sent at once; the requests waiting on it get their answers (a
+  // forward that still fails is decided here while the pipeline flushes, or refused with 503).
+  lifecycle.addShutdownHook(() => forwarder.flush());
   logger.info('cluster routing on', {
     advertiseUrl: config.advertiseUrl,
     members: membership.view().members.join(', '),
