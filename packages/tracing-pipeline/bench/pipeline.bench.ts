@@ -15,12 +15,12 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { Registry } from 'prom-client';
-import { KeyValue, ResourceSpans, Span } from '../src/model';
+import { KeyValue, ResourceSpans, Span } from '../src/otlp/model';
 import {
   parseExportRequestJson,
   stringifyExportRequestJson,
-} from '../src/otlpJson';
-import { ExportTraceServiceRequestCodec } from '../src/otlpRoot';
+} from '../src/otlp/otlpJson';
+import { ExportTraceServiceRequestCodec } from '../src/otlp/otlpRoot';
 import { createPipeline } from '../src/pipeline';
 import {
   ConfigSamplingPolicySource,

@@ -15,8 +15,8 @@
 
 const { randomBytes } = require('node:crypto');
 const { Registry } = require('prom-client');
-const { ExportTraceServiceRequestCodec } = require('../src/otlpRoot');
-const { decodeExportRequest } = require('../src/wire');
+const { ExportTraceServiceRequestCodec } = require('../src/otlp/otlpRoot');
+const { decodeExportRequest } = require('../src/otlp/wire');
 const {
   HeadSampler,
   TraceView,

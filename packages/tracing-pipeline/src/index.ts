@@ -31,15 +31,25 @@ export type {
   RedactionAction,
   SanitizerRuleConfig,
 } from './config';
-export type { OtlpHttpRequest, OtlpHttpResponse } from './receiver';
-export type { Accounting, AccountingSnapshot, HeldSpans } from './accounting';
-export type { ExportStatus } from './exporter';
-export { DEFAULT_SANITIZER_RULES, REDACTED_COUNT_ATTRIBUTE } from './sanitizer';
-export { markModified } from './wire';
-export { stringifyExportRequestJson, parseExportRequestJson } from './otlpJson';
+export type { OtlpHttpRequest, OtlpHttpResponse } from './receiver/receiver';
+export type {
+  Accounting,
+  AccountingSnapshot,
+  HeldSpans,
+} from './telemetry/accounting';
+export type { ExportStatus } from './exporter/exporter';
+export {
+  DEFAULT_SANITIZER_RULES,
+  REDACTED_COUNT_ATTRIBUTE,
+} from './processors/sanitizer';
+export { markModified } from './otlp/wire';
+export {
+  stringifyExportRequestJson,
+  parseExportRequestJson,
+} from './otlp/otlpJson';
 /** The OTLP protobuf codec the receiver decodes with (for tools and benchmarks). */
-export { ExportTraceServiceRequestCodec } from './otlpRoot';
-export * from './model';
+export { ExportTraceServiceRequestCodec } from './otlp/otlpRoot';
+export * from './otlp/model';
 export * from './spanMetrics';
 export * from './serviceGraph';
 export * from './sampling';

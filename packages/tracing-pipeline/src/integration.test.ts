@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { AnyValue, bytesToHex, isPresent } from './model';
+import { AnyValue, bytesToHex, isPresent } from './otlp/model';
 import { createPipeline, Pipeline } from './pipeline';
 import { waitFor } from './testing/fixtures';
 import { OtlpSink } from './testing/otlpSink';

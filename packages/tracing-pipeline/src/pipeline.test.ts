@@ -1,9 +1,9 @@
 import { Registry } from 'prom-client';
 import { PIPELINE_METRICS } from '@internal/tracing-model';
-import { HoldingStage, SpanBatch, StageOutputs } from './model';
+import { HoldingStage, SpanBatch, StageOutputs } from './otlp/model';
 import { createPipeline, Pipeline } from './pipeline';
 import { PipelineConfigInput } from './config';
-import { MEMORY_PER_WIRE_BYTE } from './receiver';
+import { MEMORY_PER_WIRE_BYTE } from './receiver/receiver';
 import {
   chunks,
   encodeRequest,
@@ -14,7 +14,7 @@ import {
   waitFor,
 } from './testing/fixtures';
 import { OtlpSink } from './testing/otlpSink';
-import { countSpans } from './spanBatch';
+import { countSpans } from './otlp/spanBatch';
 import { createTailSampler } from './sampling/tailSampler';
 
 const PB = 'application/x-protobuf';

@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { Accounting, HeldSpans } from './accounting';
-import { Batcher } from './batcher';
+import { Accounting, HeldSpans } from './telemetry/accounting';
+import { Batcher } from './processors/batcher';
 import {
   parsePipelineConfig,
   PipelineConfig,
@@ -14,20 +14,24 @@ import {
   ExportStatus,
   OtlpHttpExporter,
   sumExportStatus,
-} from './exporter';
-import { FallbackFile } from './fallbackFile';
-import { Admission, MemoryLimiter, MemoryUsage } from './memoryLimiter';
-import { createPipelineMetrics, PipelineMetrics } from './metrics';
-import { HoldingStage, SpanBatch, StageOutputs } from './model';
+} from './exporter/exporter';
+import { FallbackFile } from './exporter/fallbackFile';
+import {
+  Admission,
+  MemoryLimiter,
+  MemoryUsage,
+} from './receiver/memoryLimiter';
+import { createPipelineMetrics, PipelineMetrics } from './telemetry/metrics';
+import { HoldingStage, SpanBatch, StageOutputs } from './otlp/model';
 import {
   DecodedExport,
   OtlpHttpReceiver,
   OtlpHttpRequest,
   OtlpHttpResponse,
-} from './receiver';
+} from './receiver/receiver';
 import { combineAdmissions } from './routing/shardRouting';
-import { Sanitizer } from './sanitizer';
-import { EncodedBatch, encodeBatch } from './spanBatch';
+import { Sanitizer } from './processors/sanitizer';
+import { EncodedBatch, encodeBatch } from './otlp/spanBatch';
 
 const gzipAsync = promisify(gzip);
 // Level 1 compresses OTLP protobuf to within a few percent of the default level at a fraction of the CPU.

@@ -1,4 +1,4 @@
-import { ExportTraceServiceRequestCodec, SpanCodec } from '../otlpRoot';
+import { ExportTraceServiceRequestCodec, SpanCodec } from './otlpRoot';
 
 describe('the OTLP codec the pipeline uses', () => {
   it('carries the span fields of opentelemetry-proto 1.x (flags) through a round trip', () => {

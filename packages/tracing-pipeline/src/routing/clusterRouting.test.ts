@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { bytesToHex } from '../model';
+import { bytesToHex } from '../otlp/model';
 import { createPipeline, Pipeline } from '../pipeline';
 import {
   encodeRequest,
@@ -9,7 +9,7 @@ import {
   waitFor,
 } from '../testing/fixtures';
 import { OtlpSink } from '../testing/otlpSink';
-import { decodeExportRequest } from '../wire';
+import { decodeExportRequest } from '../otlp/wire';
 import {
   admissionOfResponse,
   ClusterView,

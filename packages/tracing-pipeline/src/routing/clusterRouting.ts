@@ -1,7 +1,7 @@
-import { Admission } from '../memoryLimiter';
+import { Admission } from '../receiver/memoryLimiter';
 import type { ShardRouter } from '../pipeline';
-import type { OtlpHttpRequest, OtlpHttpResponse } from '../receiver';
-import { encodeExportRequest } from '../wire';
+import type { OtlpHttpRequest, OtlpHttpResponse } from '../receiver/receiver';
+import { encodeExportRequest } from '../otlp/wire';
 import { combineAdmissions, RendezvousRouter } from './shardRouting';
 
 /**

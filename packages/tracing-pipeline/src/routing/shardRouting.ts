@@ -1,6 +1,6 @@
-import { Admission } from '../memoryLimiter';
-import { ResourceSpans, ScopeSpans, Span, SpanBatch } from '../model';
-import { shareOfBytes } from '../spanBatch';
+import { Admission } from '../receiver/memoryLimiter';
+import { ResourceSpans, ScopeSpans, Span, SpanBatch } from '../otlp/model';
+import { shareOfBytes } from '../otlp/spanBatch';
 
 /**
  * Who handles the spans of the traces it owns: another worker thread of this process now, another

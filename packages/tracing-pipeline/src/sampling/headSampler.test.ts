@@ -8,7 +8,7 @@ import {
   traceIdRandomness,
 } from './consistent';
 import { TraceView, traceDataOf } from './traceData';
-import { SPAN_KIND } from '../model';
+import { SPAN_KIND } from '../otlp/model';
 import {
   ManualClock,
   StaticPolicySource,

@@ -5,8 +5,8 @@ import {
   Resource,
   SPAN_KIND,
   Span,
-} from '../model';
-import { SpanCodec } from '../otlpRoot';
+} from '../otlp/model';
+import { SpanCodec } from '../otlp/otlpRoot';
 import { SpanArena } from './spanArena';
 import { SpanSummary, summarizeSpan, summarizeSpanBytes } from './spanSummary';
 

@@ -1,6 +1,6 @@
 import { EffectivePolicy } from '@internal/tracing-model';
 import { Registry } from 'prom-client';
-import { SPAN_KIND } from '../model';
+import { SPAN_KIND } from '../otlp/model';
 import { createSamplingStage } from './samplingStage';
 import { previewPolicy } from './preview';
 import { TraceDigestBuffer, TraceDigests } from './traceDigests';

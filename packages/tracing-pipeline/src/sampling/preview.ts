@@ -2,7 +2,7 @@ import {
   DEFAULT_KEEP_SLOWER_THAN_MS,
   type EffectivePolicy,
 } from '@internal/tracing-model';
-import type { AnyValue } from '../model';
+import type { AnyValue } from '../otlp/model';
 import {
   CompiledPolicy,
   RuleSubject,

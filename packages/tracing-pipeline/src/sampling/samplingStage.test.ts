@@ -19,8 +19,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { SAMPLING_METRICS } from '@internal/tracing-model';
-import { ExportTraceServiceRequestCodec } from '../otlpRoot';
-import { Span, SpanBatch, SPAN_KIND } from '../model';
+import { ExportTraceServiceRequestCodec } from '../otlp/otlpRoot';
+import { Span, SpanBatch, SPAN_KIND } from '../otlp/model';
 import { createSamplingStage, SamplingStageOptions } from './samplingStage';
 import { isSampled, thresholdForRate, traceIdRandomness } from './consistent';
 import {

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { SamplingPolicySource } from '@internal/tracing-model';
-import { HoldingStage, SpanBatch, StageOutputs } from '../model';
+import { HoldingStage, SpanBatch, StageOutputs } from '../otlp/model';
 import { AdaptiveSampler, AdaptiveSamplerOptions } from './adaptiveSampler';
 import { HeadSampler, alwaysKeepRule } from './headSampler';
 import { SamplingMetrics } from './metrics';

@@ -1,4 +1,4 @@
-import { SpanCodec } from '../otlpRoot';
+import { SpanCodec } from '../otlp/otlpRoot';
 import {
   receivedBatchOf,
   makeSpan,
@@ -7,7 +7,7 @@ import {
   spanValue,
 } from './testing';
 import { SpanArena } from './spanArena';
-import { receivedSpansOf } from '../wire';
+import { receivedSpansOf } from '../otlp/wire';
 
 const random = seededRandom(3);
 

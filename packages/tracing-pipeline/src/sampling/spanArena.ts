@@ -1,6 +1,6 @@
-import { Span } from '../model';
-import { SpanEncoder } from '../spanEncoder';
-import { ReceivedSpans } from '../wire';
+import { Span } from '../otlp/model';
+import { SpanEncoder } from '../otlp/spanEncoder';
+import { ReceivedSpans } from '../otlp/wire';
 
 /** Bytes per shared chunk; a span larger than a quarter of it gets a buffer of its own. */
 const CHUNK_BYTES = 256 * 1024;

@@ -1,5 +1,5 @@
-import { Span } from '../model';
-import { SpanCodec } from '../otlpRoot';
+import { Span } from '../otlp/model';
+import { SpanCodec } from '../otlp/otlpRoot';
 import { summarizeSpan, summarizeSpanBytes } from './spanSummary';
 import { makeSpan, randomBytes, seededRandom } from './testing';
 

@@ -1,5 +1,5 @@
-import { Span, int64ToNumber } from '../model';
-import { createReader } from '../otlpRoot';
+import { Span, int64ToNumber } from '../otlp/model';
+import { createReader } from '../otlp/otlpRoot';
 
 /**
  * The few fields of a span that sampling decisions read on every trace. Attributes are left

@@ -3,7 +3,7 @@ import { SAMPLING_METRICS } from '@internal/tracing-model';
 import { TailPolicy, validateTailPolicies } from './policies';
 import { TailSampler, TailSamplerOptions } from './tailSampler';
 import { isSampled, thresholdForRate, traceIdRandomness } from './consistent';
-import { Span } from '../model';
+import { Span } from '../otlp/model';
 import {
   ManualClock,
   RecordingOutputs,
@@ -17,7 +17,7 @@ import {
   spanValue,
   attrs,
 } from './testing';
-import { markSpanModified } from '../wire';
+import { markSpanModified } from '../otlp/wire';
 
 const random = seededRandom(99);
 const newId = () => randomBytes(random, 16);

@@ -1,12 +1,12 @@
 import type { Registry } from 'prom-client';
 import { tailPolicyRule } from '@internal/tracing-model';
-import { HoldingStage, Span, SpanBatch, StageOutputs } from '../model';
+import { HoldingStage, Span, SpanBatch, StageOutputs } from '../otlp/model';
 import { Threshold, withThreshold } from './consistent';
 import { SamplingMetrics } from './metrics';
 import type { TailPolicy, TraceEvaluator } from './policies';
 import { compileTailPolicy } from './tailPolicies';
 import { KeptTraceLabels, annotateKeptSpan } from './whyKept';
-import { receivedSpansOf } from '../wire';
+import { receivedSpansOf } from '../otlp/wire';
 import { SpanArena } from './spanArena';
 import {
   BatchBuilder,

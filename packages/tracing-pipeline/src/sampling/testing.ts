@@ -8,9 +8,15 @@ import type {
   SamplingPolicySource,
 } from '@internal/tracing-model';
 import { defaultSamplingPolicy } from '@internal/tracing-model';
-import { AnyValue, KeyValue, Span, SpanBatch, StageOutputs } from '../model';
-import { ExportTraceServiceRequestCodec, SpanCodec } from '../otlpRoot';
-import { decodeExportRequest } from '../wire';
+import {
+  AnyValue,
+  KeyValue,
+  Span,
+  SpanBatch,
+  StageOutputs,
+} from '../otlp/model';
+import { ExportTraceServiceRequestCodec, SpanCodec } from '../otlp/otlpRoot';
+import { decodeExportRequest } from '../otlp/wire';
 
 /** A small seeded PRNG (mulberry32), so statistical tests are reproducible. */
 export function seededRandom(seed: number): () => number {

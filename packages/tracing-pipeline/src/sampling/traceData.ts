@@ -8,7 +8,7 @@ import {
   Span,
   SpanBatch,
   int64ToNumber,
-} from '../model';
+} from '../otlp/model';
 import {
   Randomness,
   Threshold,

@@ -1,5 +1,5 @@
 import { ruleKindOf } from '@internal/tracing-model';
-import { int64ToNumber } from '../model';
+import { int64ToNumber } from '../otlp/model';
 import type { DecisionOutcome } from './tailSampler';
 import type { TraceView } from './traceData';
 

@@ -6,7 +6,7 @@ import {
   SamplingPolicy,
 } from '@internal/tracing-model';
 import { validateTailPolicies } from './policies';
-import { SPAN_KIND, Span } from '../model';
+import { SPAN_KIND, Span } from '../otlp/model';
 import { createSamplingStage } from './samplingStage';
 import { parseOtTraceState, thresholdForRate } from './consistent';
 import { annotateKeptSpan } from './whyKept';

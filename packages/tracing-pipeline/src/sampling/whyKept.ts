@@ -1,5 +1,5 @@
 import { ruleKindOf, SAMPLING_SPAN_ATTRIBUTES } from '@internal/tracing-model';
-import type { Span } from '../model';
+import type { Span } from '../otlp/model';
 
 const OUR_KEYS = new Set<string>(Object.values(SAMPLING_SPAN_ATTRIBUTES));
 

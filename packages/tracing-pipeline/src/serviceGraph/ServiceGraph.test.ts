@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { SERVICE_GRAPH_METRICS } from '@internal/tracing-model';
-import { KeyValue, SpanBatch } from '../model';
+import { KeyValue, SpanBatch } from '../otlp/model';
 import { span, TestSpan } from '../spanMetrics/testSpans';
 import { ServiceGraph, ServiceGraphSnapshot } from './ServiceGraph';
 import { mergeServiceGraphs } from './mergeServiceGraphs';

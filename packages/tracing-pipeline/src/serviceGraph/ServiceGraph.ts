@@ -9,7 +9,7 @@ import {
   SPAN_KIND,
   SpanBatch,
   STATUS_CODE,
-} from '../model';
+} from '../otlp/model';
 import { bucketIndex } from '../spanMetrics/histogramQuantile';
 import { pairKey } from './pairKey';
 import {

@@ -1,4 +1,4 @@
-import { AnyValue, KeyValue } from '../model';
+import { AnyValue, KeyValue } from '../otlp/model';
 import { MAX_SERVICE_NAME_LENGTH } from '../spanMetrics/labels';
 
 /** What a client (or producer) span says about the peer it called. */

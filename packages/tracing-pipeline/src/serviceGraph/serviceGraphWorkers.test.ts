@@ -8,7 +8,7 @@ import {
   makeSpan,
   str,
 } from '../testing/fixtures';
-import { Span } from '../model';
+import { Span } from '../otlp/model';
 import { WorkerPool } from '../workers/WorkerPool';
 
 jest.setTimeout(120_000);

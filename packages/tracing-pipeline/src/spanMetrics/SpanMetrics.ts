@@ -1,6 +1,11 @@
 import { Counter, Gauge, Metric, Registry } from 'prom-client';
 import { SPAN_METRICS } from '@internal/tracing-model';
-import { serviceNameOf, SPAN_KIND, SpanBatch, STATUS_CODE } from '../model';
+import {
+  serviceNameOf,
+  SPAN_KIND,
+  SpanBatch,
+  STATUS_CODE,
+} from '../otlp/model';
 import { CompletenessTracker, TraceJudgement } from './CompletenessTracker';
 import { bucketIndex } from './histogramQuantile';
 import { idKey } from './idKey';

@@ -1,4 +1,4 @@
-import { SPAN_KIND, STATUS_CODE } from '../model';
+import { SPAN_KIND, STATUS_CODE } from '../otlp/model';
 
 /** `span_kind` label values, indexed by OTLP `Span.kind` (as the Collector's spanmetrics names them). */
 export const SPAN_KIND_LABELS = [

@@ -1,4 +1,4 @@
-import { Int64, int64ToNumber } from '../model';
+import { Int64, int64ToNumber } from '../otlp/model';
 
 const TWO_POW_32 = 4294967296;
 

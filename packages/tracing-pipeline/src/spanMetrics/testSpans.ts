@@ -5,7 +5,7 @@ import {
   SpanBatch,
   SPAN_KIND,
   STATUS_CODE,
-} from '../model';
+} from '../otlp/model';
 
 /** Test helpers: spans with readable ids (`a1` → bytes) and durations in milliseconds. */
 export function id(name: string, bytes: number): Uint8Array {

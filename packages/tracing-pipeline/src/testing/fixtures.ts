@@ -5,8 +5,8 @@ import {
   KeyValue,
   ResourceSpans,
   Span,
-} from '../model';
-import { ExportTraceServiceRequestCodec } from '../otlpRoot';
+} from '../otlp/model';
+import { ExportTraceServiceRequestCodec } from '../otlp/otlpRoot';
 
 /** Test data builders shared by the stage tests (not exported from the package). */
 

@@ -6,8 +6,8 @@ import {
 } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { ExportTraceServiceRequest, Span } from '../model';
-import { ExportTraceServiceRequestCodec } from '../otlpRoot';
+import { ExportTraceServiceRequest, Span } from '../otlp/model';
+import { ExportTraceServiceRequestCodec } from '../otlp/otlpRoot';
 
 /** status 0: never answer (the request hangs until the sink stops). */
 export type SinkReply = {

@@ -9,7 +9,7 @@ import {
   str,
 } from '../testing/fixtures';
 import { OtlpSink } from '../testing/otlpSink';
-import { Span } from '../model';
+import { Span } from '../otlp/model';
 import { WorkerPool } from './WorkerPool';
 
 jest.setTimeout(120_000);

@@ -10,16 +10,16 @@ import {
   MetricValue,
   Registry,
 } from 'prom-client';
-import { AccountingSnapshot } from '../accounting';
-import { ExportStatus, sumExportStatus } from '../exporter';
+import { AccountingSnapshot } from '../telemetry/accounting';
+import { ExportStatus, sumExportStatus } from '../exporter/exporter';
 import {
   parsePipelineConfig,
   PipelineConfig,
   PipelineConfigInput,
 } from '../config';
-import { MemoryUsage } from '../memoryLimiter';
+import { MemoryUsage } from '../receiver/memoryLimiter';
 import type { PipelineLogger } from '../pipeline';
-import { OtlpHttpRequest, OtlpHttpResponse } from '../receiver';
+import { OtlpHttpRequest, OtlpHttpResponse } from '../receiver/receiver';
 import {
   DEFAULT_DURATION_BUCKETS_SECONDS,
   SpanMetricsSnapshot,

@@ -1,4 +1,4 @@
-import { AccountingSnapshot } from '../accounting';
+import { AccountingSnapshot } from '../telemetry/accounting';
 import { ServiceSpanCounters, SpanMetricsSnapshot } from '../spanMetrics';
 
 function addInto(into: Record<string, number>, from: Record<string, number>) {

@@ -1,6 +1,6 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
-import { Admission } from '../memoryLimiter';
+import { Admission } from '../receiver/memoryLimiter';
 import { createPipeline, ShardRouter } from '../pipeline';
 import { RendezvousRouter } from '../routing/shardRouting';
 import {
@@ -19,7 +19,7 @@ import {
 } from '../sampling';
 import { SpanMetrics } from '../spanMetrics';
 import { ServiceGraph } from '../serviceGraph';
-import { encodeExportRequest } from '../wire';
+import { encodeExportRequest } from '../otlp/wire';
 import {
   MainToWorker,
   PeerMessage,

@@ -1,11 +1,11 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { EffectivePolicy } from '@internal/tracing-model';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import type { AccountingSnapshot } from '../accounting';
-import type { ExportStatus } from '../exporter';
+import type { AccountingSnapshot } from '../telemetry/accounting';
+import type { ExportStatus } from '../exporter/exporter';
 import type { ClusterView, ForwardOutcome } from '../routing/clusterRouting';
 import type { PipelineConfigInput } from '../config';
-import type { MemoryUsage } from '../memoryLimiter';
+import type { MemoryUsage } from '../receiver/memoryLimiter';
 import type { SpanMetricsSnapshot } from '../spanMetrics';
 import type { TraceDigestDelta } from '../sampling/traceDigests';
 import type { ServiceGraphSnapshot } from '../serviceGraph';

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { Span } from '../../model';
+import { Span } from '../../otlp/model';
 import {
   ManualClock,
   RecordingOutputs,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AnyValue } from '../../model';
+import type { AnyValue } from '../../otlp/model';
 import { findAttribute } from '../traceData';
 import {
   NOT_SAMPLED,

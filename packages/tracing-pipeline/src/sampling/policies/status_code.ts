@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STATUS_CODE } from '../../model';
+import { STATUS_CODE } from '../../otlp/model';
 import { NOT_SAMPLED, SAMPLED, defineTailPolicy, policyName } from './kind';
 
 export const STATUS_CODE_NAMES = ['UNSET', 'OK', 'ERROR'] as const;

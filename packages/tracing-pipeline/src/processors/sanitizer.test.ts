@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { SanitizerRuleConfig } from './config';
-import { AnyValue, KeyValue, ResourceSpans, SpanBatch } from './model';
-import { ExportTraceServiceRequestCodec } from './otlpRoot';
+import { SanitizerRuleConfig } from '../config';
+import { AnyValue, KeyValue, ResourceSpans, SpanBatch } from '../otlp/model';
+import { ExportTraceServiceRequestCodec } from '../otlp/otlpRoot';
 import { passesLuhn, REDACTED_COUNT_ATTRIBUTE, Sanitizer } from './sanitizer';
-import { decodeExportRequest, encodeExportRequest } from './wire';
+import { decodeExportRequest, encodeExportRequest } from '../otlp/wire';
 
 const str = (key: string, v: string): KeyValue => ({
   key,

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import { PIPELINE_METRICS } from '@internal/tracing-model';
-import { parsePipelineConfig } from './config';
-import { ExportTraceServiceResponseCodec } from './otlpRoot';
+import { parsePipelineConfig } from '../config';
+import { ExportTraceServiceResponseCodec } from '../otlp/otlpRoot';
 import { ExportOutcome, OtlpHttpExporter, parseRetryAfter } from './exporter';
 import { FallbackFile } from './fallbackFile';
-import { createPipelineMetrics } from './metrics';
-import { encodeRequest, makeRequest, waitFor } from './testing/fixtures';
-import { OtlpSink, SinkReply } from './testing/otlpSink';
+import { createPipelineMetrics } from '../telemetry/metrics';
+import { encodeRequest, makeRequest, waitFor } from '../testing/fixtures';
+import { OtlpSink, SinkReply } from '../testing/otlpSink';
 
 const silent = { info() {}, warn() {}, error() {} };
 

@@ -1,5 +1,5 @@
-import { BatchConfig } from './config';
-import { EncodedBatch, EncodedChunk } from './spanBatch';
+import { BatchConfig } from '../config';
+import { EncodedBatch, EncodedChunk } from '../otlp/spanBatch';
 
 /**
  * Groups encoded spans into export batches like the Collector's batch processor: a batch leaves

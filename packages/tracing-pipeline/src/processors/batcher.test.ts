@@ -1,7 +1,7 @@
 import { Batcher } from './batcher';
-import { ExportTraceServiceRequestCodec } from './otlpRoot';
-import { countSpans, EncodedBatch, encodeBatch } from './spanBatch';
-import { makeRequest } from './testing/fixtures';
+import { ExportTraceServiceRequestCodec } from '../otlp/otlpRoot';
+import { countSpans, EncodedBatch, encodeBatch } from '../otlp/spanBatch';
+import { makeRequest } from '../testing/fixtures';
 
 let maxSize = 0;
 function batch(spans: number): EncodedBatch {

@@ -1,4 +1,4 @@
-import { MemoryConfig } from './config';
+import { MemoryConfig } from '../config';
 
 /**
  * Why a request was refused, the `reason` label of `requests_refused_total`: memory pressure,

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { Admission } from './memoryLimiter';
-import { ExportTraceServiceResponseCodec } from './otlpRoot';
+import { ExportTraceServiceResponseCodec } from '../otlp/otlpRoot';
 import { DecodedExport, OtlpHttpReceiver, OtlpHttpRequest } from './receiver';
 import {
   chunks,
@@ -10,7 +10,7 @@ import {
   makeRequest,
   makeResourceSpans,
   makeSpan,
-} from './testing/fixtures';
+} from '../testing/fixtures';
 
 const PB = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';

@@ -1,7 +1,7 @@
 import { AnyValue, KeyValue, Span } from './model';
 import { SpanCodec } from './otlpRoot';
 import { SpanEncoder } from './spanEncoder';
-import { seededRandom } from './testing/fixtures';
+import { seededRandom } from '../testing/fixtures';
 
 function encode(spans: Span[]): Buffer[] {
   const encoder = new SpanEncoder();

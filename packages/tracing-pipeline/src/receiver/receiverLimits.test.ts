@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { MemoryConfig } from './config';
+import { MemoryConfig } from '../config';
 import { Admission, MemoryLimiter, RefusalReason } from './memoryLimiter';
 import {
   DecodedExport,
@@ -12,7 +12,7 @@ import {
   decodeStatus,
   encodeRequest,
   makeRequest,
-} from './testing/fixtures';
+} from '../testing/fixtures';
 
 const PB = 'application/x-protobuf';
 const MiB = 1024 * 1024;

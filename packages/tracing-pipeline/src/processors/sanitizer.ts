@@ -4,9 +4,9 @@ import {
   SafeRegex,
   SafeRegexMatch,
 } from '@internal/tracing-model';
-import { RedactionAction, SanitizerRuleConfig } from './config';
-import { AnyValue, KeyValue, SpanBatch } from './model';
-import { markResourceModified, markSpanModified } from './wire';
+import { RedactionAction, SanitizerRuleConfig } from '../config';
+import { AnyValue, KeyValue, SpanBatch } from '../otlp/model';
+import { markResourceModified, markSpanModified } from '../otlp/wire';
 
 /** Where a redaction happened: in attributes, or in a span's free text (value rules only). */
 export type AttributeLocation =

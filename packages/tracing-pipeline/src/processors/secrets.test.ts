@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { AnyValue, ExportTraceServiceRequest, KeyValue } from './model';
-import { stringifyExportRequestJson } from './otlpJson';
-import { createPipeline, Pipeline, PipelineLogger } from './pipeline';
+import { AnyValue, ExportTraceServiceRequest, KeyValue } from '../otlp/model';
+import { stringifyExportRequestJson } from '../otlp/otlpJson';
+import { createPipeline, Pipeline, PipelineLogger } from '../pipeline';
 import {
   chunks,
   encodeRequest,
   makeSpan,
   str,
   waitFor,
-} from './testing/fixtures';
-import { OtlpSink } from './testing/otlpSink';
+} from '../testing/fixtures';
+import { OtlpSink } from '../testing/otlpSink';
 
 /*
  * A unique secret in every place the default sanitizer rules must cover goes through the real

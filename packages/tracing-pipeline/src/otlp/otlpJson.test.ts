@@ -5,7 +5,7 @@ import {
   parseExportRequestJson,
   stringifyExportRequestJson,
 } from './otlpJson';
-import { makeRequest } from './testing/fixtures';
+import { makeRequest } from '../testing/fixtures';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
 const SPAN = 'eee19b7ec3c1b174';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FallbackFile, FallbackFullError } from './fallbackFile';
-import { encodeRequest, makeRequest } from './testing/fixtures';
+import { encodeRequest, makeRequest } from '../testing/fixtures';
 
 const batch = (spans: number) =>
   gzipSync(encodeRequest(makeRequest({ svc: spans })));

@@ -4,7 +4,7 @@ import {
   ResourceCodec,
   SpanCodec,
 } from './otlpRoot';
-import { encodeRequest, makeRequest, str } from './testing/fixtures';
+import { encodeRequest, makeRequest, str } from '../testing/fixtures';
 import {
   decodeExportRequest,
   encodeExportRequest,

@@ -2,8 +2,8 @@ import { FileHandle, mkdir, open, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { stringifyExportRequestJson } from './otlpJson';
-import { decodeExportRequest } from './wire';
+import { stringifyExportRequestJson } from '../otlp/otlpJson';
+import { decodeExportRequest } from '../otlp/wire';
 
 const gunzipAsync = promisify(gunzip);
 

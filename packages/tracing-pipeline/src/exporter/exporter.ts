@@ -1,8 +1,8 @@
-import { ExporterConfig } from './config';
+import { ExporterConfig } from '../config';
 import { FallbackFile, FallbackFullError } from './fallbackFile';
-import { PipelineMetrics } from './metrics';
+import { PipelineMetrics } from '../telemetry/metrics';
 import { PersistentQueue } from './persistentQueue';
-import { partialSuccessOf } from './partialSuccess';
+import { partialSuccessOf } from '../otlp/partialSuccess';
 
 export type DropReason =
   | 'queue_full'

@@ -1,6 +1,6 @@
 import { SpanBatch } from './model';
 import { concatBatches, countSpans, splitBatch } from './spanBatch';
-import { makeRequest } from './testing/fixtures';
+import { makeRequest } from '../testing/fixtures';
 
 function batch(services: Record<string, number>, bytes = 1000): SpanBatch {
   const resourceSpans = makeRequest(services).resourceSpans!;

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Admission, MemoryReservation, RefusalReason } from './memoryLimiter';
-import { ResourceSpans, serviceNameOf, Span, SpanBatch } from './model';
-import { OtlpJsonError, parseExportRequestJson } from './otlpJson';
-import { ExportTraceServiceResponseCodec } from './otlpRoot';
-import { countSpans, shareOfBytes } from './spanBatch';
-import { decodeExportRequest } from './wire';
+import { ResourceSpans, serviceNameOf, Span, SpanBatch } from '../otlp/model';
+import { OtlpJsonError, parseExportRequestJson } from '../otlp/otlpJson';
+import { ExportTraceServiceResponseCodec } from '../otlp/otlpRoot';
+import { countSpans, shareOfBytes } from '../otlp/spanBatch';
+import { decodeExportRequest } from '../otlp/wire';
 
 export interface OtlpHttpRequest {
   /** The Content-Type header (parameters allowed). */
