@@ -1,8 +1,8 @@
 import { OwnerBudget } from '@internal/plugin-tracing-health-common';
 import { Knex } from 'knex';
+import { insertHistory } from '../store/changeHistory';
 
 const BUDGETS = 'tracing_health_sampling_budgets';
-const HISTORY = 'tracing_health_sampling_history';
 
 export interface StoredBudget extends OwnerBudget {
   owner: string;
@@ -43,15 +43,7 @@ export class BudgetStore {
       else await tx(BUDGETS).insert({ owner, ...row });
       const after = fromRow({ owner, ...row });
       const before = previous ? fromRow(previous) : undefined;
-      await tx(HISTORY).insert({
-        at: change.at,
-        actor: change.actor,
-        action: 'budget-set',
-        scope: owner,
-        before: before ? JSON.stringify(before) : null,
-        after: JSON.stringify(after),
-        reason: change.reason,
-      });
+      await insertHistory(tx, 'budget-set', owner, before, after, change);
       return { before, after };
     });
   }
@@ -65,15 +57,7 @@ export class BudgetStore {
       if (!previous) return undefined;
       await tx(BUDGETS).where({ owner }).delete();
       const before = fromRow(previous);
-      await tx(HISTORY).insert({
-        at: change.at,
-        actor: change.actor,
-        action: 'budget-delete',
-        scope: owner,
-        before: JSON.stringify(before),
-        after: null,
-        reason: change.reason,
-      });
+      await insertHistory(tx, 'budget-delete', owner, before, null, change);
       return before;
     });
   }
