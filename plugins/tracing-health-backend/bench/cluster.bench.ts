@@ -312,13 +312,17 @@ async function sequentialLatencyMs(backends: Backend[], bodies: Buffer[]) {
 async function phase(name: string, backends: Backend[], bodies: Buffer[]) {
   await load(backends, bodies, WARMUP_MS);
   const latencyMs = await sequentialLatencyMs(backends, bodies);
-  const forwardedBefore = (
-    await Promise.all(
-      backends.map(b =>
-        metricTotal(b.url, 'tracing_health_cluster_forwarded_spans_total'),
-      ),
-    )
-  ).reduce((a, b) => a + b, 0);
+  const sum = async (metric: string) =>
+    (await Promise.all(backends.map(b => metricTotal(b.url, metric)))).reduce(
+      (a, b) => a + b,
+      0,
+    );
+  const FORWARDED = 'tracing_health_cluster_forwarded_spans_total';
+  const REQUESTS = 'tracing_health_cluster_forward_requests_total';
+  const FAILED = 'tracing_health_cluster_forward_failed_spans_total';
+  const forwardedBefore = await sum(FORWARDED);
+  const requestsBefore = await sum(REQUESTS);
+  const failedBefore = await sum(FAILED);
   const cpuBefore = backends.map(b => cpuSeconds(b.pid));
   const started = performance.now();
   const { spans, refused } = await load(backends, bodies, SECONDS * 1000);
@@ -326,14 +330,9 @@ async function phase(name: string, backends: Backend[], bodies: Buffer[]) {
   const cpu = backends
     .map((b, i) => cpuSeconds(b.pid) - cpuBefore[i])
     .reduce((a, b) => a + b, 0);
-  const forwarded =
-    (
-      await Promise.all(
-        backends.map(b =>
-          metricTotal(b.url, 'tracing_health_cluster_forwarded_spans_total'),
-        ),
-      )
-    ).reduce((a, b) => a + b, 0) - forwardedBefore;
+  const forwarded = (await sum(FORWARDED)) - forwardedBefore;
+  const forwardRequests = (await sum(REQUESTS)) - requestsBefore;
+  const failedSpans = (await sum(FAILED)) - failedBefore;
   const result = {
     name,
     spansPerSecond: spans / seconds,
@@ -353,12 +352,24 @@ async function phase(name: string, backends: Backend[], bodies: Buffer[]) {
       1,
     )} ms median`,
   );
+  if (forwarded || failedSpans)
+    console.log(
+      `            forwards: ${
+        forwardRequests
+          ? `${forwardRequests} requests, ${(
+              forwarded / forwardRequests
+            ).toFixed(0)} spans each`
+          : 'requests not counted by this version'
+      }; ${failedSpans} spans decided locally after a failed forward`,
+    );
   return result;
 }
 
 async function main() {
+  // scripts/postgres.sh's port: another suite's server on the default one is left alone.
+  const pgPort = process.env.TRACING_HEALTH_PG_PORT || '55432';
   const pgWasRunning =
-    spawnSync('bash', ['-c', 'exec 3<>/dev/tcp/127.0.0.1/55432'], {
+    spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${pgPort}`], {
       stdio: 'ignore',
     }).status === 0;
   const pg = spawnSync(path.join(root, 'scripts/postgres.sh'), {
