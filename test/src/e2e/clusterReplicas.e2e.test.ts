@@ -194,7 +194,12 @@ async function startHaproxy(port: number, backends: string[]) {
   };
 }
 
-const replicaConfig = (baseUrl: string, prefix: string, sinkUrl: string) => {
+const replicaConfig = (
+  baseUrl: string,
+  prefix: string,
+  sinkUrl: string,
+  decisionWaitMs = 3000,
+) => {
   const port = new URL(baseUrl).port;
   return [
     'app:',
@@ -217,7 +222,7 @@ const replicaConfig = (baseUrl: string, prefix: string, sinkUrl: string) => {
     '    default:',
     `      strategy: { type: probabilistic, rate: ${RATE} }`,
     '      alwaysKeep: { keepErrors: true }',
-    '    tail: { decisionWaitMs: 3000, tickIntervalMs: 200 }',
+    `    tail: { decisionWaitMs: ${decisionWaitMs}, tickIntervalMs: 200 }`,
     '  pipeline:',
     '    batch: { timeoutMs: 100 }',
     '    exporters:',
@@ -255,12 +260,12 @@ describeWithPostgres(
     let b: RunningPortal | undefined;
     let lb: Awaited<ReturnType<typeof startHaproxy>>;
     let guest: Promise<string>;
+    // Fresh databases for this run: the replicas' plugins get `<prefix><plugin>` on the server.
+    const prefix = `th_cluster_e2e_${Date.now()}_`;
 
     beforeAll(async () => {
       const started = Date.now();
       sink = await startOtlpSink();
-      // Fresh databases for this run: the replicas' plugins get `<prefix><plugin>` on the server.
-      const prefix = `th_cluster_e2e_${Date.now()}_`;
       const aUrl = E2E_BASE_URL;
       const bUrl = `http://127.0.0.1:${await freePort()}`;
       // One after the other: both run the same migrations on the same databases.
@@ -515,6 +520,96 @@ describeWithPostgres(
       // it decided and exported while shutting down: every span a replica answered 200 for is there.
       expect(inSink.size).toBeGreaterThanOrEqual(exported);
       expect(sent.accepted.filter(id => !inSink.has(id))).toEqual([]);
+    });
+
+    it('counts on the survivor, as lost, the spans a replica held when it was killed (SIGKILL)', async () => {
+      // Replica C holds what it owns for two minutes before deciding, so it dies holding it.
+      const cUrl = `http://127.0.0.1:${await freePort()}`;
+      const c = await startPortal({
+        baseUrl: cUrl,
+        configYaml: replicaConfig(cUrl, prefix, sink.endpoint, 120_000),
+      });
+      try {
+        await eventually(
+          async () =>
+            (await metricTotal(a.baseUrl, 'tracing_health_cluster_members')) ===
+              2 &&
+            (await metricTotal(cUrl, 'tracing_health_cluster_members')) === 2,
+          { what: 'A and C to see each other', timeoutMs: 30_000 },
+        );
+        const lostBefore = await metricTotal(
+          a.baseUrl,
+          'tracing_health_cluster_lost_spans_total',
+        );
+        // Every hop fails, so every trace is kept by its owner: A exports its share, C holds its.
+        const planned = plan(300, () => [0, 1, 2]);
+        const sent = await runServices(
+          `${a.baseUrl}/api/tracing-health/v1/traces`,
+          planned,
+          150,
+        );
+        expect(sent.failed).toEqual([]);
+        const onC = () =>
+          metricTotal(cUrl, 'tracing_health_cluster_received_spans_total');
+        const heldByC = async () => {
+          const status = await (
+            await fetch(`${a.baseUrl}/api/tracing-health/cluster`, {
+              headers: { authorization: `Bearer ${await guest}` },
+            })
+          ).json();
+          return status.members.find((m: { id: string }) => m.id === cUrl)
+            ?.heldSpans as number | undefined;
+        };
+        // C's heartbeat, read through A, reports every span it was forwarded as held.
+        let held = 0;
+        await eventually(
+          async () => {
+            const received = await onC();
+            held = (await heldByC()) ?? -1;
+            return received > 0 && held === received;
+          },
+          { what: "C's heartbeat to report what it holds", timeoutMs: 30_000 },
+        );
+
+        const pid = listenerPid(Number(new URL(cUrl).port));
+        expect(pid).toBeDefined();
+        process.kill(pid!, 'SIGKILL');
+        await eventually(async () => !alive(pid!), {
+          what: 'replica C to die',
+          timeoutMs: 10_000,
+          intervalMs: 100,
+        });
+        const killedAt = Date.now();
+        // The dev runner around the dead backend must not start it again.
+        await c.stop();
+        await eventually(
+          async () =>
+            (await metricTotal(
+              a.baseUrl,
+              'tracing_health_cluster_lost_spans_total',
+            )) > lostBefore && (await pipelineSettled(a.baseUrl)),
+          { what: 'A to count what C held as lost', timeoutMs: 30_000 },
+        );
+        const lost =
+          (await metricTotal(
+            a.baseUrl,
+            'tracing_health_cluster_lost_spans_total',
+          )) - lostBefore;
+        const ids = new Set(planned.map(t => t.traceId));
+        const exported = new Set(spansOf(ids).map(s => s.spanId)).size;
+        Object.assign(figures, {
+          sigkillSpansAccepted: sent.accepted.length,
+          sigkillHeldByKilledReplica: held,
+          sigkillCountedLost: lost,
+          sigkillExportedBySurvivor: exported,
+          sigkillLossCountedAfterSeconds: (Date.now() - killedAt) / 1000,
+        });
+        // Nothing silently missing: what C held is counted, the rest reached the exporter.
+        expect(lost).toBe(held);
+        expect(exported + lost).toBe(sent.accepted.length);
+      } finally {
+        await c.stop();
+      }
     });
   },
 );
