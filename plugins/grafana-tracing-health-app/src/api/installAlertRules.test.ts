@@ -1,7 +1,7 @@
 import { of, throwError } from 'rxjs';
 import { parse } from 'yaml';
 
-import { prometheusRuleGroups } from '../generate/alertRules';
+import { prometheusRuleGroups } from '../generate/prometheusRules';
 import {
   ALERT_RULES_FOLDER,
   InstallAlertRulesError,

@@ -2,12 +2,12 @@ import { lastValueFrom } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { stringify } from 'yaml';
 
+import { DEFAULT_ALERT_RULE_OPTIONS } from '../generate/alertRules';
 import {
-  DEFAULT_ALERT_RULE_OPTIONS,
   PrometheusRuleGroup,
   alertUid,
   prometheusRuleGroups,
-} from '../generate/alertRules';
+} from '../generate/prometheusRules';
 
 /** The folder the app creates for its Grafana-managed alert rules. */
 export const ALERT_RULES_FOLDER = {

@@ -9,9 +9,9 @@ import {
 import {
   AlertRuleOptions,
   DEFAULT_ALERT_RULE_OPTIONS,
-  alertExpression,
   alertGroups,
 } from './alertRules';
+import { alertExpression } from './prometheusRules';
 import { generatedDashboards } from './dashboards';
 
 export interface GeneratedExpression {

@@ -99,3 +99,8 @@ export function failureRatio(
   const failedOrZero = `(${sumBy(by, failed)} or ${sumBy(by, ok)} * 0)`;
   return `${failedOrZero} / (${sumBy(by, ok)} + ${failedOrZero})`;
 }
+
+/** `expr` with a `share` label, so two shares of the same series can meet in `or`. */
+export function labelled(expr: string, share: string): string {
+  return `label_replace(${expr}, "share", "${share}", "", "")`;
+}

@@ -8,7 +8,7 @@ import {
 import { of, throwError } from 'rxjs';
 import { parse } from 'yaml';
 
-import { prometheusRuleGroups } from '../../generate/alertRules';
+import { prometheusRuleGroups } from '../../generate/prometheusRules';
 import { dataSource, installDataSources } from '../../testUtils/dataSources';
 import { AlertRulesInstall, alertRulesTestIds } from './AlertRulesInstall';
 

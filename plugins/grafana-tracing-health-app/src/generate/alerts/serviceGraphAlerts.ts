@@ -1,9 +1,7 @@
 import { SERVICE_GRAPH_METRICS } from '@internal/tracing-model';
 
-import type { AlertDefinition } from './alertRules';
-import { rate, sumBy } from './promql';
-
-const WINDOW = '5m';
+import { AlertDefinition, WINDOW } from './alertDefinition';
+import { rate, sumBy } from '../promql';
 
 /**
  * Broken propagation on an edge: the share of client spans to a traced server whose server span
