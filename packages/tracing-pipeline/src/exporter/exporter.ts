@@ -2,7 +2,9 @@ import { ExporterConfig } from '../config';
 import { FallbackFile, FallbackFullError } from './fallbackFile';
 import { PipelineMetrics } from '../telemetry/metrics';
 import { PersistentQueue } from './persistentQueue';
-import { partialSuccessOf } from '../otlp/partialSuccess';
+import { ExportQueue } from './exportQueue';
+import { OtlpHttpSender } from './httpSender';
+import { RetryPolicy } from './retryPolicy';
 
 export type DropReason =
   | 'queue_full'
@@ -48,39 +50,6 @@ interface Entry {
   persisted?: Promise<void>;
 }
 
-type Attempt =
-  /** `rejected` spans the backend refused in a partial success, with its reason. */
-  | { outcome: 'success'; rejected: number; message: string }
-  | {
-      outcome: 'retryable' | 'network' | 'timeout';
-      retryAfterMs?: number;
-      detail: string;
-    }
-  | { outcome: 'permanent'; detail: string }
-  | { outcome: 'stopped' };
-
-const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
-const JITTER = 0.5;
-
-/** Parses Retry-After as delay-seconds or an HTTP-date; undefined when absent or unparsable. */
-export function parseRetryAfter(
-  value: string | null,
-  now = Date.now(),
-): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/**
- * OTLP/HTTP protobuf exporter with the Collector exporterhelper's behaviour: a bounded queue,
- * parallel senders, retries of 429/502/503/504 and network errors with jittered exponential
- * backoff honouring Retry-After, a per-attempt timeout, permanent failures dropped, a retry budget
- * (`maxElapsedMs`), an optional persistent queue and an optional fallback file for what it would
- * otherwise drop.
- */
 /** The exporters' queues and failures together: what the pipeline health check reads. */
 export interface ExportStatus {
   /** Batches waiting in or being sent from the exporter queues. */
@@ -106,16 +75,21 @@ export function sumExportStatus(all: readonly ExportStatus[]): ExportStatus {
   return total;
 }
 
+/**
+ * OTLP/HTTP protobuf exporter with the Collector exporterhelper's behaviour: a bounded queue with
+ * parallel senders (ExportQueue), retries of 429/502/503/504 and network errors with jittered
+ * exponential backoff honouring Retry-After and a retry budget (`maxElapsedMs`, RetryPolicy), a
+ * per-attempt timeout (OtlpHttpSender), permanent failures dropped. This class adds what decides a
+ * batch's fate: the optional persistent queue, and the optional fallback file for what it would
+ * otherwise drop.
+ */
 export class OtlpHttpExporter {
-  private readonly waiting: Entry[] = [];
-  private active = 0;
   private stopping = false;
   private stopped = false;
-  private readonly controllers = new Set<AbortController>();
-  private readonly sleepers = new Set<() => void>();
-  private idleWaiters: (() => void)[] = [];
+  private readonly queue: ExportQueue<Entry>;
+  private readonly sender: OtlpHttpSender;
+  private readonly retry: RetryPolicy;
   private readonly persistent?: PersistentQueue;
-  private readonly random: () => number;
   private failedSpansTotal = 0;
 
   constructor(
@@ -125,7 +99,16 @@ export class OtlpHttpExporter {
     this.persistent = config.persistentQueueDir
       ? new PersistentQueue(config.persistentQueueDir)
       : undefined;
-    this.random = deps.random ?? Math.random;
+    this.queue = new ExportQueue(config.concurrency, entry =>
+      this.process(entry),
+    );
+    this.sender = new OtlpHttpSender(config, deps.metrics);
+    this.retry = new RetryPolicy(
+      config.name,
+      config.retry,
+      deps.logger,
+      deps.random ?? Math.random,
+    );
   }
 
   get name(): string {
@@ -134,7 +117,7 @@ export class OtlpHttpExporter {
 
   /** Batches waiting or being sent. */
   size(): number {
-    return this.waiting.length + this.active;
+    return this.queue.size();
   }
 
   /** Spans this exporter failed to deliver (rejected by the backend or given up on), since start. */
@@ -153,15 +136,17 @@ export class OtlpHttpExporter {
   ): Promise<void> {
     if (!this.persistent) return;
     const batches = await this.persistent.open();
-    for (const { file, spans } of batches) {
-      this.waiting.push({ spans, file, settle: restore(spans) });
-    }
+    const entries: Entry[] = batches.map(({ file, spans }) => ({
+      spans,
+      file,
+      settle: restore(spans),
+    }));
     if (batches.length) {
       this.deps.logger.info(
         `exporter ${this.name}: resuming ${batches.length} persisted batches`,
       );
     }
-    this.pump();
+    this.queue.pushAll(entries);
   }
 
   enqueue(item: ExportItem): void {
@@ -190,8 +175,7 @@ export class OtlpHttpExporter {
           ),
       );
     }
-    this.waiting.push(entry);
-    this.pump();
+    this.queue.push(entry);
   }
 
   /** Sends what is queued until the deadline, then stops; persisted batches stay on disk. */
@@ -202,51 +186,20 @@ export class OtlpHttpExporter {
       Math.max(0, deadline - Date.now()),
     );
     try {
-      await this.idle();
+      await this.queue.idle();
     } finally {
       clearTimeout(timer);
     }
     this.stopNow();
-    await this.idle();
+    await this.queue.idle();
   }
 
   private stopNow(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const c of this.controllers) c.abort();
-    for (const wake of this.sleepers) wake();
-    const left = this.waiting.splice(0);
-    this.active += left.length;
-    for (const entry of left) {
-      void this.finishStopped(entry).finally(() => this.done());
-    }
-  }
-
-  private idle(): Promise<void> {
-    if (this.size() === 0) return Promise.resolve();
-    return new Promise(resolve => this.idleWaiters.push(resolve));
-  }
-
-  private done(): void {
-    this.active--;
-    this.pump();
-    if (this.size() === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
-  }
-
-  private pump(): void {
-    while (
-      !this.stopped &&
-      this.active < this.config.concurrency &&
-      this.waiting.length
-    ) {
-      const entry = this.waiting.shift()!;
-      this.active++;
-      void this.process(entry).finally(() => this.done());
-    }
+    this.sender.stop();
+    this.retry.stop();
+    this.queue.stop(entry => this.finishStopped(entry));
   }
 
   private async process(entry: Entry): Promise<void> {
@@ -265,7 +218,7 @@ export class OtlpHttpExporter {
           return;
         }
       }
-      const result = await this.sendWithRetries(body!);
+      const result = await this.retry.run(() => this.sender.send(body!));
       if (typeof result === 'object') {
         // The backend took the request; any spans it rejected are its decision, not retried.
         const rejected = Math.min(result.rejected, entry.spans);
@@ -359,126 +312,5 @@ export class OtlpHttpExporter {
       `exporter ${this.name}: dropped ${entry.spans} spans (${dropReason})`,
     );
     entry.settle({ kind: 'dropped', reason: dropReason });
-  }
-
-  private async sendWithRetries(
-    body: Buffer,
-  ): Promise<
-    | { rejected: number; message: string }
-    | 'stopped'
-    | 'permanent_error'
-    | 'retries_exhausted'
-  > {
-    const { initialIntervalMs, maxIntervalMs, maxElapsedMs } =
-      this.config.retry;
-    const started = Date.now();
-    let interval = initialIntervalMs;
-    for (;;) {
-      if (this.stopped) return 'stopped';
-      const attempt = await this.attempt(body);
-      switch (attempt.outcome) {
-        case 'success':
-          return { rejected: attempt.rejected, message: attempt.message };
-        case 'stopped':
-          return 'stopped';
-        case 'permanent':
-          this.deps.logger.warn(
-            `exporter ${this.name}: permanent export failure: ${attempt.detail}`,
-          );
-          return 'permanent_error';
-        default: {
-          const backoff = interval * (1 + JITTER * (2 * this.random() - 1));
-          const delay = attempt.retryAfterMs ?? backoff;
-          interval = Math.min(interval * 2, maxIntervalMs);
-          if (Date.now() - started + delay > maxElapsedMs) {
-            this.deps.logger.warn(
-              `exporter ${this.name}: giving up after retries: ${attempt.detail}`,
-            );
-            return 'retries_exhausted';
-          }
-          await this.sleep(delay);
-        }
-      }
-    }
-  }
-
-  private async attempt(body: Buffer): Promise<Attempt> {
-    const controller = new AbortController();
-    this.controllers.add(controller);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.config.timeoutMs);
-    const endTimer = this.deps.metrics.exportDuration.startTimer({
-      exporter: this.name,
-    });
-    let result: Attempt;
-    try {
-      const res = await fetch(this.config.endpoint, {
-        method: 'POST',
-        headers: {
-          ...this.config.headers,
-          'content-type': 'application/x-protobuf',
-          'content-encoding': 'gzip',
-        },
-        body,
-        signal: controller.signal,
-      });
-      const responseBody = await res.arrayBuffer().then(
-        b => Buffer.from(b),
-        () => Buffer.alloc(0),
-      );
-      const text = responseBody.subarray(0, 512).toString('utf8');
-      if (res.ok)
-        result = {
-          outcome: 'success',
-          ...partialSuccessOf(responseBody, res.headers.get('content-type')),
-        };
-      else if (RETRYABLE_STATUSES.has(res.status))
-        result = {
-          outcome: 'retryable',
-          retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
-          detail: `HTTP ${res.status}`,
-        };
-      else
-        result = {
-          outcome: 'permanent',
-          detail: `HTTP ${res.status} ${text
-            .replace(/[^\x20-\x7e]+/g, ' ')
-            .trim()}`,
-        };
-    } catch (e) {
-      if (this.stopped) result = { outcome: 'stopped' };
-      else if (timedOut)
-        result = {
-          outcome: 'timeout',
-          detail: `no response within ${this.config.timeoutMs} ms`,
-        };
-      else
-        result = {
-          outcome: 'network',
-          detail: String((e as Error).cause ?? e),
-        };
-    } finally {
-      clearTimeout(timer);
-      this.controllers.delete(controller);
-    }
-    endTimer({ outcome: result.outcome });
-    return result;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise(resolve => {
-      let timer: ReturnType<typeof setTimeout> | undefined = undefined;
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
   }
 }
