@@ -5,7 +5,7 @@ import {
   defaultSamplingPolicy,
   validateSamplingPolicy,
   validateSamplingPolicyPatch,
-} from './policy';
+} from './index';
 import { TRACING_TIERS } from '../tiers';
 
 /** An exact message, or any message matching a pattern. */
