@@ -73,6 +73,11 @@ export interface Config {
       forwardQueueBytes?: number;
       /** Forward requests in flight to one owner at once (default 4). */
       forwardConcurrency?: number;
+      /**
+       * How forward requests are compressed: `gzip` (default) or `none`, which saves both
+       * replicas' CPU where the network between them is not the bottleneck.
+       */
+      forwardCompression?: 'gzip' | 'none';
     };
     /** The Prometheus exposition, `GET /metrics`. */
     metrics?: {

@@ -14,7 +14,8 @@
  *
  * Both replicas and this load generator share the machine's cores: spans/s through 2 replicas is
  * not a scaling figure on a 2-core machine, the CPU per span is. Not a test: it prints
- * (options: --seconds N per phase, default 15; --connections N, default 8; env
+ * (options: --seconds N per phase, default 15; --connections N, default 8; --cluster-config
+ * 'key: value; ...' adds tracingHealth.cluster keys to both replicas; env
  * BENCH_CPU_PROF_DIR=dir writes the replicas' CPU profiles there, BENCH_SHOW_LOGS=1 prints their
  * last output). Needs PostgreSQL (scripts/postgres.sh, started if it is not running) and `ss`.
  */
@@ -40,6 +41,11 @@ const arg = (name: string) =>
     : undefined;
 const SECONDS = Number(arg('--seconds')) || 15;
 const CONNECTIONS = Number(arg('--connections')) || 8;
+/** More `tracingHealth.cluster` keys for both replicas, e.g. 'forwardLingerMs: 0; forwardCompression: none'. */
+const CLUSTER_CONFIG = (arg('--cluster-config') ?? '')
+  .split(';')
+  .map(line => line.trim())
+  .filter(Boolean);
 const WARMUP_MS = 3000;
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100;
@@ -162,6 +168,7 @@ async function startBackend(
             `    advertiseUrl: ${url}`,
             '    heartbeatSeconds: 1',
             '    memberTtlSeconds: 5',
+            ...CLUSTER_CONFIG.map(line => `    ${line}`),
           ]
         : []),
       '  sampling:',

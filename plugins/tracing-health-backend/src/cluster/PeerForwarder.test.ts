@@ -51,6 +51,7 @@ describe('PeerForwarder', () => {
   function forwarder(
     members: () => string[] = () => [SELF, peer],
     queue: Partial<PeerForwarderOptions['queue']> = {},
+    compression?: PeerForwarderOptions['compression'],
   ) {
     const registry = new Registry();
     const f = new PeerForwarder({
@@ -66,6 +67,7 @@ describe('PeerForwarder', () => {
         deadlineMs: 300,
         ...queue,
       },
+      compression,
       registry,
       logger: mockServices.logger.mock(),
     });
@@ -102,7 +104,10 @@ describe('PeerForwarder', () => {
     });
     const shares = [Buffer.from([0x0a, 0x01, 0x01]), Buffer.from([0x0a, 0x00])];
     expect(
-      await Promise.all([f.forward(peer, shares[0], 3), f.forward(peer, shares[1], 4)]),
+      await Promise.all([
+        f.forward(peer, shares[0], 3),
+        f.forward(peer, shares[1], 4),
+      ]),
     ).toEqual([{ ok: true }, { ok: true }]);
     expect(received).toHaveLength(1);
     expect(gunzipSync(received[0].body)).toEqual(Buffer.concat(shares));
@@ -134,6 +139,14 @@ describe('PeerForwarder', () => {
     ]);
   });
 
+  it('sends uncompressed when told to', async () => {
+    const { f } = forwarder(undefined, {}, 'none');
+    const body = Buffer.from([0x0a, 0x00]);
+    expect(await f.forward(peer, body, 1)).toEqual({ ok: true });
+    expect(received[0].body).toEqual(body);
+    expect(received[0].headers['content-encoding']).toBeUndefined();
+  });
+
   it('sends what lingers when flushed (shutdown)', async () => {
     const { f } = forwarder(undefined, { lingerMs: 60_000 });
     const forwarded = f.forward(peer, Buffer.from([0x0a, 0x00]), 1);
@@ -148,20 +161,23 @@ describe('PeerForwarder', () => {
     [403, 'auth'],
     [400, 'rejected'],
     [500, 'server_error'],
-  ])('counts an owner’s %i as %s (once retries ran out)', async (code, reason) => {
-    status = code;
-    const { f, values } = forwarder();
-    expect(await f.forward(peer, Buffer.alloc(1), 3)).toEqual({
-      ok: false,
-      reason,
-    });
-    expect(await values(CLUSTER_METRICS.forwardFailures)).toEqual([
-      expect.objectContaining({ labels: { reason }, value: 1 }),
-    ]);
-    expect(await values(CLUSTER_METRICS.forwardFailedSpans)).toEqual([
-      expect.objectContaining({ labels: { reason }, value: 3 }),
-    ]);
-  });
+  ])(
+    'counts an owner’s %i as %s (once retries ran out)',
+    async (code, reason) => {
+      status = code;
+      const { f, values } = forwarder();
+      expect(await f.forward(peer, Buffer.alloc(1), 3)).toEqual({
+        ok: false,
+        reason,
+      });
+      expect(await values(CLUSTER_METRICS.forwardFailures)).toEqual([
+        expect.objectContaining({ labels: { reason }, value: 1 }),
+      ]);
+      expect(await values(CLUSTER_METRICS.forwardFailedSpans)).toEqual([
+        expect.objectContaining({ labels: { reason }, value: 3 }),
+      ]);
+    },
+  );
 
   it('fails over an owner that does not answer in time, one that is down, and a non-member', async () => {
     const { f } = forwarder(() => [SELF, peer, 'http://127.0.0.1:1']);

@@ -56,6 +56,8 @@ export interface PeerForwarderOptions {
   isMember(id: string): boolean;
   /** Batching, bound and retry of each peer's forwards; `deadlineMs` is the forward timeout. */
   queue: ForwardQueueSettings;
+  /** How forward requests are compressed (default gzip). */
+  compression?: 'gzip' | 'none';
   registry: Registry;
   logger: LoggerService;
   fetch?: typeof fetch;
@@ -65,7 +67,8 @@ export interface PeerForwarderOptions {
 }
 
 /**
- * Sends spans to the replica that owns their traces: OTLP/HTTP protobuf, gzip, on the owner's
+ * Sends spans to the replica that owns their traces: OTLP/HTTP protobuf (gzip unless
+ * `compression: none`), on the owner's
  * internal route, authenticated with a Backstage service token of this plugin (never the public
  * ingest token). Each peer has a ForwardQueue: the shares of many requests go in one forward
  * request, retried on 429/503 and lost connections until the forward timeout. `forward`
@@ -188,11 +191,12 @@ export class PeerForwarder {
     // A peer that left since: its owner is someone else now; the caller decides here.
     if (!this.options.isMember(peer))
       return { ok: false, reason: 'unknown_peer', retryable: false };
+    const gzipped = this.options.compression !== 'none';
     let token: string;
-    let compressed: Buffer;
+    let payload: Uint8Array;
     try {
       token = await this.serviceToken();
-      compressed = await gzipAsync(body, { level: 1 });
+      payload = gzipped ? await gzipAsync(body, { level: 1 }) : body;
     } catch (e) {
       this.options.logger.warn('could not prepare a forward to a peer', {
         error: String(e),
@@ -208,11 +212,11 @@ export class PeerForwarder {
           headers: {
             authorization: `Bearer ${token}`,
             'content-type': 'application/x-protobuf',
-            'content-encoding': 'gzip',
+            ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
             [FORWARDED_BY_HEADER]: this.options.self,
             [FORWARDED_SPANS_HEADER]: String(spans),
           },
-          body: compressed,
+          body: payload,
           signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))),
         },
       );

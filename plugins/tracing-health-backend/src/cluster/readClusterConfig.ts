@@ -19,6 +19,8 @@ export interface ClusterConfig {
   forwardQueueBytes: number;
   /** Forward requests in flight to one peer at once. */
   forwardConcurrency: number;
+  /** gzip (the default) or none: CPU on both replicas against bytes on the network. */
+  forwardCompression: 'gzip' | 'none';
 }
 
 const MiB = 1024 * 1024;
@@ -47,8 +49,13 @@ const schema = z
       // Under the receivers' default body limit (20 MiB), which the owner applies to it.
       .max(16 * MiB)
       .default(MiB),
-    forwardQueueBytes: z.coerce.number().int().positive().default(32 * MiB),
+    forwardQueueBytes: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(32 * MiB),
     forwardConcurrency: z.coerce.number().int().positive().max(64).default(4),
+    forwardCompression: z.enum(['gzip', 'none']).default('gzip'),
   })
   .strict()
   .refine(c => c.memberTtlSeconds >= 2 * c.heartbeatSeconds, {

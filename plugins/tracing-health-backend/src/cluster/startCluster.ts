@@ -77,6 +77,7 @@ export async function startCluster(options: {
       concurrency: config.forwardConcurrency,
       deadlineMs: config.forwardTimeoutSeconds * 1000,
     },
+    compression: config.forwardCompression,
     registry,
     logger,
   });
