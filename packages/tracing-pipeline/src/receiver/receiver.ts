@@ -1,11 +1,27 @@
-import { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Admission, MemoryReservation, RefusalReason } from './memoryLimiter';
-import { ResourceSpans, serviceNameOf, Span, SpanBatch } from '../otlp/model';
+import { ResourceSpans, SpanBatch } from '../otlp/model';
 import { OtlpJsonError, parseExportRequestJson } from '../otlp/otlpJson';
-import { ExportTraceServiceResponseCodec } from '../otlp/otlpRoot';
 import { countSpans, shareOfBytes } from '../otlp/spanBatch';
 import { decodeExportRequest } from '../otlp/wire';
+import { DecodeSlots } from './decodeSlots';
+import {
+  Body,
+  BodyTooLargeError,
+  decompressorFor,
+  readBody,
+  ReadProgress,
+  ReservationRefusedError,
+} from './readBody';
+import {
+  errorResponse,
+  OtlpFormat,
+  OtlpHttpResponse,
+  refusal,
+  successResponse,
+} from './responses';
+import { rejectionMessage, validateResourceSpans } from './validation';
+
+export type { OtlpFormat, OtlpHttpResponse } from './responses';
 
 export interface OtlpHttpRequest {
   /** The Content-Type header (parameters allowed). */
@@ -22,14 +38,6 @@ export interface OtlpHttpRequest {
    */
   routed?: boolean;
 }
-
-export interface OtlpHttpResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-}
-
-export type OtlpFormat = 'protobuf' | 'json';
 
 /** What the receiver hands on for one request that decoded. */
 export interface DecodedExport {
@@ -94,38 +102,6 @@ export const MEMORY_PER_WIRE_BYTE: Record<OtlpFormat, number> = {
   json: 3,
 };
 
-const CONTENT_TYPES: Record<OtlpFormat, string> = {
-  protobuf: 'application/x-protobuf',
-  json: 'application/json',
-};
-
-// google.rpc.Code values for the HTTP statuses we answer with.
-const RPC_CODES: Record<number, number> = {
-  400: 3,
-  413: 8,
-  415: 3,
-  429: 8,
-  500: 13,
-  503: 14,
-};
-
-class BodyTooLargeError extends Error {
-  constructor(readonly limit: number, readonly compressed: boolean) {
-    super(
-      compressed
-        ? `request body exceeds ${limit} bytes as sent`
-        : `request body exceeds ${limit} bytes after decompression`,
-    );
-  }
-}
-
-/** The memory reservation refused to grow while the body was being read. */
-class ReservationRefusedError extends Error {
-  constructor(readonly admission: Extract<Admission, { admitted: false }>) {
-    super(admission.message);
-  }
-}
-
 function formatOf(
   contentType: string | null | undefined,
 ): OtlpFormat | undefined {
@@ -137,163 +113,6 @@ function formatOf(
     return 'protobuf';
   if (mediaType === 'application/json') return 'json';
   return undefined;
-}
-
-function decompressorFor(contentEncoding: string | null | undefined) {
-  const encoding = (contentEncoding ?? '').trim().toLowerCase();
-  switch (encoding) {
-    case '':
-    case 'identity':
-      return null;
-    case 'gzip':
-    case 'x-gzip':
-      return createGunzip;
-    case 'deflate':
-      return createInflate;
-    case 'br':
-      return createBrotliDecompress;
-    default:
-      return undefined;
-  }
-}
-
-function toBuffer(chunk: Uint8Array | string): Buffer {
-  if (typeof chunk === 'string') return Buffer.from(chunk);
-  return Buffer.isBuffer(chunk)
-    ? chunk
-    : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-}
-
-/** A request body with one spare byte after it (see decodeExportRequest). */
-interface Body {
-  buffer: Buffer;
-  length: number;
-}
-
-interface ReadLimits {
-  /** Limit after decompression. */
-  maxBytes: number;
-  /** Limit on the bytes as sent. */
-  maxCompressedBytes: number;
-  /** Told the size of each decompressed chunk before it is kept; a refusal stops reading. */
-  onChunk?(bytes: number): Admission;
-}
-
-/** Bytes read so far, as sent (before decompression). */
-interface ReadProgress {
-  compressedBytes: number;
-}
-
-/** The body's chunks as Buffers, counted and limited as sent. */
-async function* counted(
-  body: AsyncIterable<Uint8Array | string>,
-  limit: number,
-  progress: ReadProgress,
-): AsyncGenerator<Buffer> {
-  // Leave a Readable request undestroyed on early return, so a response can still be written.
-  const iterable =
-    body instanceof Readable ? body.iterator({ destroyOnReturn: false }) : body;
-  for await (const chunk of iterable) {
-    const buffer = toBuffer(chunk);
-    progress.compressedBytes += buffer.length;
-    if (progress.compressedBytes > limit)
-      throw new BodyTooLargeError(limit, true);
-    yield buffer;
-  }
-}
-
-/**
- * Reads the body, inflating it as a stream so the limit applies to the decompressed size and a
- * compression bomb is stopped after `maxBytes` bytes; the bytes as sent are limited too (many
- * empty gzip members inflate to nothing). Each decompressed chunk is announced to `onChunk`
- * before it is kept. The request stream is left undestroyed but not drained.
- */
-async function readBody(
-  body: AsyncIterable<Uint8Array | string>,
-  decompressor: (() => NodeJS.ReadWriteStream) | null,
-  limits: ReadLimits,
-  progress: ReadProgress,
-): Promise<Body> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const collect = (buffer: Buffer) => {
-    total += buffer.length;
-    if (total > limits.maxBytes)
-      throw new BodyTooLargeError(limits.maxBytes, false);
-    const admission = limits.onChunk?.(buffer.length);
-    if (admission && !admission.admitted)
-      throw new ReservationRefusedError(admission);
-    chunks.push(buffer);
-  };
-  const source = counted(body, limits.maxCompressedBytes, progress);
-
-  if (!decompressor) {
-    for await (const chunk of source) collect(chunk);
-  } else {
-    const readable = Readable.from(source, { objectMode: false });
-    const inflater = decompressor() as unknown as Readable &
-      NodeJS.WritableStream;
-    const forwardError = (e: Error) => inflater.destroy(e);
-    readable.on('error', forwardError);
-    readable.pipe(inflater);
-    try {
-      for await (const chunk of inflater) collect(toBuffer(chunk));
-    } finally {
-      readable.unpipe(inflater);
-      readable.off('error', forwardError);
-      readable.destroy();
-      inflater.destroy();
-    }
-  }
-  const buffer = Buffer.allocUnsafe(total + 1);
-  let pos = 0;
-  for (const chunk of chunks) pos += chunk.copy(buffer, pos);
-  buffer[total] = 0;
-  return { buffer, length: total };
-}
-
-/**
- * Bounds the requests being read and decoded at once: each holds a slot from the first body
- * byte to the pipeline's answer; others wait in a bounded queue for a limited time.
- */
-class DecodeSlots {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(
-    readonly max: number,
-    private readonly maxQueued: number,
-    private readonly timeoutMs: number,
-  ) {}
-
-  /** 'now' or 'waited' with a slot (release it later), or 'busy' without one. */
-  acquire(): 'now' | Promise<'waited' | 'busy'> | 'busy' {
-    if (this.active < this.max) {
-      this.active++;
-      return 'now';
-    }
-    if (this.waiting.length >= this.maxQueued) return 'busy';
-    return new Promise(resolve => {
-      let timer: ReturnType<typeof setTimeout> | undefined = undefined;
-      const grant = () => {
-        clearTimeout(timer);
-        resolve('waited');
-      };
-      timer = setTimeout(() => {
-        const i = this.waiting.indexOf(grant);
-        if (i >= 0) this.waiting.splice(i, 1);
-        resolve('busy');
-      }, this.timeoutMs);
-      this.waiting.push(grant);
-    });
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    // The slot passes to the next waiter as is.
-    if (next) next();
-    else this.active--;
-  }
 }
 
 function declaredLength(value: number | string | null | undefined): number {
@@ -321,164 +140,6 @@ function decode({ buffer, length }: Body, format: OtlpFormat): ResourceSpans[] {
       } payload: ${reason}`,
     );
   }
-}
-
-const REJECTION_REASONS = {
-  service: 'without a non-empty service.name resource attribute',
-  traceId: 'with a trace id that is not 16 bytes or is all zeros',
-  spanId: 'with a span id that is not 8 bytes or is all zeros',
-  parentSpanId: 'with a parent span id that is neither empty nor 8 bytes',
-} as const;
-type RejectionReason = keyof typeof REJECTION_REASONS;
-
-function isValidId(id: Uint8Array | null | undefined, length: number): boolean {
-  if (!id || id.length !== length) return false;
-  for (let i = 0; i < length; i++) if (id[i] !== 0) return true;
-  return false;
-}
-
-function rejectionOf(span: Span): RejectionReason | undefined {
-  if (!isValidId(span.traceId, 16)) return 'traceId';
-  if (!isValidId(span.spanId, 8)) return 'spanId';
-  const parent = span.parentSpanId;
-  if (parent && parent.length !== 0 && parent.length !== 8)
-    return 'parentSpanId';
-  return undefined;
-}
-
-interface Validated {
-  kept: ResourceSpans[];
-  keptSpans: number;
-  rejected: Map<RejectionReason, number>;
-}
-
-/** Drops spans the OTLP spec or our model cannot carry; copies span arrays only when it drops. */
-export function validateResourceSpans(
-  resourceSpans: ResourceSpans[],
-): Validated {
-  const rejected = new Map<RejectionReason, number>();
-  const reject = (reason: RejectionReason, n: number) =>
-    rejected.set(reason, (rejected.get(reason) ?? 0) + n);
-  const kept: ResourceSpans[] = [];
-  let keptSpans = 0;
-  for (const rs of resourceSpans) {
-    const n = countSpans([rs]);
-    if (n === 0) continue;
-    if (!serviceNameOf(rs.resource)) {
-      reject('service', n);
-      continue;
-    }
-    let keptHere = 0;
-    for (const ss of rs.scopeSpans ?? []) {
-      const spans = ss.spans ?? [];
-      let firstBad = -1;
-      for (let i = 0; i < spans.length; i++) {
-        if (rejectionOf(spans[i])) {
-          firstBad = i;
-          break;
-        }
-      }
-      if (firstBad === -1) {
-        keptHere += spans.length;
-        continue;
-      }
-      const good = spans.slice(0, firstBad);
-      for (let i = firstBad; i < spans.length; i++) {
-        const reason = rejectionOf(spans[i]);
-        if (reason) reject(reason, 1);
-        else good.push(spans[i]);
-      }
-      ss.spans = good;
-      keptHere += good.length;
-    }
-    if (keptHere > 0) {
-      kept.push(rs);
-      keptSpans += keptHere;
-    }
-  }
-  return { kept, keptSpans, rejected };
-}
-
-function rejectionMessage(rejected: Map<RejectionReason, number>): string {
-  const parts = [...rejected].map(
-    ([reason, n]) =>
-      `${n} ${n === 1 ? 'span' : 'spans'} ${REJECTION_REASONS[reason]}`,
-  );
-  return `rejected ${parts.join('; ')}`;
-}
-
-function statusBody(
-  format: OtlpFormat,
-  status: number,
-  message: string,
-): Buffer {
-  const code = RPC_CODES[status] ?? 2;
-  if (format === 'json') return Buffer.from(JSON.stringify({ code, message }));
-  const text = Buffer.from(message, 'utf8');
-  const header: number[] = [0x08, code, 0x12];
-  let n = text.length;
-  while (n >= 128) {
-    header.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  header.push(n);
-  return Buffer.concat([Buffer.from(header), text]);
-}
-
-function errorResponse(
-  format: OtlpFormat,
-  status: number,
-  message: string,
-  extraHeaders: Record<string, string> = {},
-): OtlpHttpResponse {
-  return {
-    status,
-    headers: { 'content-type': CONTENT_TYPES[format], ...extraHeaders },
-    body: statusBody(format, status, message),
-  };
-}
-
-function refusal(
-  format: OtlpFormat,
-  admission: Extract<Admission, { admitted: false }>,
-  extraHeaders: Record<string, string> = {},
-): OtlpHttpResponse {
-  const headers: Record<string, string> =
-    admission.retryAfterSeconds !== undefined
-      ? { 'retry-after': String(admission.retryAfterSeconds), ...extraHeaders }
-      : extraHeaders;
-  return errorResponse(format, admission.status, admission.message, headers);
-}
-
-function successResponse(
-  format: OtlpFormat,
-  rejectedSpans: number,
-  message?: string,
-): OtlpHttpResponse {
-  const partialSuccess =
-    rejectedSpans > 0 ? { rejectedSpans, errorMessage: message } : undefined;
-  const body =
-    format === 'json'
-      ? Buffer.from(
-          JSON.stringify(
-            partialSuccess
-              ? {
-                  partialSuccess: {
-                    ...partialSuccess,
-                    rejectedSpans: String(rejectedSpans),
-                  },
-                }
-              : {},
-          ),
-        )
-      : Buffer.from(
-          ExportTraceServiceResponseCodec.encode({ partialSuccess }).finish(),
-        );
-  return {
-    status: 200,
-    headers: { 'content-type': CONTENT_TYPES[format] },
-    body,
-  };
 }
 
 type Refusal = Extract<Admission, { admitted: false }>;
