@@ -1,9 +1,7 @@
 import {
   AnyValue,
-  Int64,
   InstrumentationScope,
   KeyValue,
-  LongLike,
   Resource,
   ResourceSpans,
   ScopeSpans,
@@ -11,6 +9,27 @@ import {
   SpanEvent,
   SpanLink,
 } from './model';
+import {
+  at,
+  base64,
+  boolean,
+  double,
+  enumValue,
+  fail,
+  FastPassFailure,
+  hasOnlyKey,
+  hexId,
+  int64,
+  list,
+  object,
+  OtlpJsonError,
+  Path,
+  string,
+  uint32,
+} from './otlpJsonValues';
+
+export { MAX_INTEGER_STRING_LENGTH, OtlpJsonError } from './otlpJsonValues';
+export { stringifyExportRequestJson } from './otlpJsonStringify';
 
 /**
  * OTLP/JSON (OTLP 1.x "JSON Protobuf Encoding"): proto3 JSON mapping with lowerCamelCase keys,
@@ -19,19 +38,7 @@ import {
  * offending path, e.g. `resourceSpans[0].scopeSpans[0].spans[3].traceId: invalid hex string`.
  */
 
-export class OtlpJsonError extends Error {}
-
-type Json = Record<string, unknown>;
-
 const MAX_DEPTH = 32;
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
-const DECIMAL = /^-?\d+$/;
-/**
- * The longest decimal string accepted for an integer field: 2^64 has 20 digits; a sign and some
- * leading zeros fit too. Checked before any parsing, because `BigInt()` takes quadratic time in
- * the number of digits (a 32-million-digit time blocked the process for 18 s).
- */
-export const MAX_INTEGER_STRING_LENGTH = 32;
 const SPAN_KINDS: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: 0,
   SPAN_KIND_INTERNAL: 1,
@@ -45,171 +52,6 @@ const STATUS_CODES: Record<string, number> = {
   STATUS_CODE_OK: 1,
   STATUS_CODE_ERROR: 2,
 };
-
-/**
- * Where a value sits, e.g. `resourceSpans[0].scopeSpans[1]`; undefined on the first, fast pass,
- * which builds no path strings. A failure there is parsed again with paths to name the spot.
- */
-type Path = string | undefined;
-
-const at = (path: Path, key: string): Path =>
-  path === undefined ? undefined : `${path}.${key}`;
-const index = (path: Path, i: number): Path =>
-  path === undefined ? undefined : `${path}[${i}]`;
-
-class FastPassFailure extends Error {}
-
-function fail(path: Path, message: string): never {
-  if (path === undefined) throw new FastPassFailure(message);
-  throw new OtlpJsonError(`${path}: ${message}`);
-}
-
-function object(v: unknown, path: Path): Json | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v))
-    fail(path, 'must be an object');
-  return v as Json;
-}
-
-function array(v: unknown, path: Path): unknown[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) fail(path, 'must be an array');
-  return v;
-}
-
-function list<T>(
-  v: unknown,
-  path: Path,
-  item: (v: unknown, path: Path) => T,
-): T[] {
-  const values = array(v, path);
-  if (!values) return [];
-  const out = new Array<T>(values.length);
-  for (let i = 0; i < values.length; i++)
-    out[i] = item(values[i], index(path, i));
-  return out;
-}
-
-function string(v: unknown, path: Path): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') fail(path, 'must be a string');
-  return v;
-}
-
-function boolean(v: unknown, path: Path): boolean | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') fail(path, 'must be a boolean');
-  return v;
-}
-
-function tooLong(v: unknown, path: Path): void {
-  if (typeof v === 'string' && v.length > MAX_INTEGER_STRING_LENGTH)
-    fail(
-      path,
-      `integer string too long (${v.length} characters, at most ${MAX_INTEGER_STRING_LENGTH})`,
-    );
-}
-
-function uint32(v: unknown, path: Path): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  tooLong(v, path);
-  const n = typeof v === 'string' && DECIMAL.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffffffff)
-    fail(path, 'must be an unsigned 32-bit integer');
-  return n;
-}
-
-function enumValue(
-  v: unknown,
-  path: Path,
-  names: Record<string, number>,
-): number | undefined {
-  if (typeof v === 'string' && v in names) return names[v];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v))
-    fail(path, 'must be an enum integer');
-  return v;
-}
-
-/** A LongLike (what the protobuf encoder accepts for 64-bit fields) for values beyond 2^53. */
-class BigIntLong implements LongLike {
-  readonly low: number;
-  readonly high: number;
-  constructor(private readonly value: bigint, readonly unsigned: boolean) {
-    const bits = BigInt.asUintN(64, value);
-    this.low = Number(bits & 0xffffffffn) | 0;
-    this.high = Number(bits >> 32n) | 0;
-  }
-  toNumber(): number {
-    return Number(this.value);
-  }
-  toString(): string {
-    return this.value.toString();
-  }
-}
-
-function int64(v: unknown, path: Path, unsigned: boolean): Int64 | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || (unsigned && v < 0))
-      fail(path, 'must be a 64-bit integer');
-    return v;
-  }
-  tooLong(v, path);
-  if (
-    typeof v !== 'string' ||
-    !DECIMAL.test(v) ||
-    (unsigned && v.startsWith('-'))
-  )
-    fail(
-      path,
-      `must be a${
-        unsigned ? 'n unsigned' : ''
-      } 64-bit integer (number or decimal string)`,
-    );
-  const n = Number(v);
-  if (Number.isSafeInteger(n)) return n;
-  const big = BigInt(v);
-  if (unsigned ? big >= 2n ** 64n : big < -(2n ** 63n) || big >= 2n ** 63n)
-    fail(path, 'out of 64-bit range');
-  return new BigIntLong(big, unsigned);
-}
-
-function double(v: unknown, path: Path): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') return v;
-  if (v === 'NaN') return NaN;
-  if (v === 'Infinity') return Infinity;
-  if (v === '-Infinity') return -Infinity;
-  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)))
-    return Number(v);
-  return fail(path, 'must be a number');
-}
-
-function hexId(v: unknown, path: Path): Uint8Array | undefined {
-  const s = string(v, path);
-  if (s === undefined) return undefined;
-  // Buffer.from stops at the first non-hex pair, so a short result means invalid input.
-  const bytes = Buffer.from(s, 'hex');
-  if (s.length % 2 !== 0 || bytes.length * 2 !== s.length)
-    fail(path, 'invalid hex string');
-  return bytes;
-}
-
-function base64(v: unknown, path: Path): Uint8Array | undefined {
-  const s = string(v, path);
-  if (s === undefined) return undefined;
-  if (!BASE64.test(s)) fail(path, 'invalid base64 string');
-  return Buffer.from(
-    s,
-    s.includes('-') || s.includes('_') ? 'base64url' : 'base64',
-  );
-}
-
-function hasOnlyKey(o: Json, key: string): boolean {
-  for (const k in o) if (k !== key) return false;
-  return true;
-}
 
 function anyValue(v: unknown, path: Path, depth: number): AnyValue | undefined {
   const o = object(v, path);
@@ -402,110 +244,4 @@ export function parseExportRequestJson(text: string): ResourceSpans[] {
     walk('resourceSpans');
     throw new OtlpJsonError(e.message);
   }
-}
-
-// ---- model → OTLP/JSON (for the fallback file) ----
-
-function hex(bytes: Uint8Array | null | undefined): string | undefined {
-  return bytes && bytes.length
-    ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
-        'hex',
-      )
-    : undefined;
-}
-
-function int64Json(v: Int64 | null | undefined): string | undefined {
-  return v === null || v === undefined ? undefined : String(v);
-}
-
-function anyValueJson(v: AnyValue | null | undefined): Json {
-  if (!v) return {};
-  if (v.stringValue !== null && v.stringValue !== undefined)
-    return { stringValue: v.stringValue };
-  if (v.boolValue !== null && v.boolValue !== undefined)
-    return { boolValue: v.boolValue };
-  if (v.intValue !== null && v.intValue !== undefined)
-    return { intValue: int64Json(v.intValue) };
-  if (v.doubleValue !== null && v.doubleValue !== undefined)
-    return { doubleValue: v.doubleValue };
-  if (v.arrayValue)
-    return {
-      arrayValue: { values: (v.arrayValue.values ?? []).map(anyValueJson) },
-    };
-  if (v.kvlistValue)
-    return { kvlistValue: { values: keyValuesJson(v.kvlistValue.values) } };
-  if (v.bytesValue)
-    return { bytesValue: Buffer.from(v.bytesValue).toString('base64') };
-  return {};
-}
-
-function keyValuesJson(kvs: KeyValue[] | null | undefined): Json[] {
-  return (kvs ?? []).map(kv => ({
-    key: kv.key ?? '',
-    value: anyValueJson(kv.value),
-  }));
-}
-
-function spanJson(s: Span): Json {
-  return {
-    traceId: hex(s.traceId),
-    spanId: hex(s.spanId),
-    traceState: s.traceState || undefined,
-    parentSpanId: hex(s.parentSpanId),
-    flags: s.flags || undefined,
-    name: s.name ?? '',
-    kind: s.kind ?? 0,
-    startTimeUnixNano: int64Json(s.startTimeUnixNano),
-    endTimeUnixNano: int64Json(s.endTimeUnixNano),
-    attributes: keyValuesJson(s.attributes),
-    droppedAttributesCount: s.droppedAttributesCount || undefined,
-    events: (s.events ?? []).map(e => ({
-      timeUnixNano: int64Json(e.timeUnixNano),
-      name: e.name ?? '',
-      attributes: keyValuesJson(e.attributes),
-      droppedAttributesCount: e.droppedAttributesCount || undefined,
-    })),
-    droppedEventsCount: s.droppedEventsCount || undefined,
-    links: (s.links ?? []).map(l => ({
-      traceId: hex(l.traceId),
-      spanId: hex(l.spanId),
-      traceState: l.traceState || undefined,
-      attributes: keyValuesJson(l.attributes),
-      droppedAttributesCount: l.droppedAttributesCount || undefined,
-      flags: l.flags || undefined,
-    })),
-    droppedLinksCount: s.droppedLinksCount || undefined,
-    status: s.status
-      ? { message: s.status.message || undefined, code: s.status.code ?? 0 }
-      : undefined,
-  };
-}
-
-/** Serializes resource spans as an OTLP/JSON `ExportTraceServiceRequest` (one line, no newline). */
-export function stringifyExportRequestJson(
-  resourceSpansList: ResourceSpans[],
-): string {
-  return JSON.stringify({
-    resourceSpans: resourceSpansList.map(rs => ({
-      resource: rs.resource
-        ? {
-            attributes: keyValuesJson(rs.resource.attributes),
-            droppedAttributesCount:
-              rs.resource.droppedAttributesCount || undefined,
-          }
-        : undefined,
-      scopeSpans: (rs.scopeSpans ?? []).map(ss => ({
-        scope: ss.scope
-          ? {
-              name: ss.scope.name ?? '',
-              version: ss.scope.version || undefined,
-              attributes: keyValuesJson(ss.scope.attributes),
-            }
-          : undefined,
-        spans: (ss.spans ?? []).map(spanJson),
-        schemaUrl: ss.schemaUrl || undefined,
-      })),
-      schemaUrl: rs.schemaUrl || undefined,
-    })),
-  });
 }
