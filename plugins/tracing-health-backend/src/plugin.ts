@@ -34,7 +34,7 @@ import {
   SAMPLING_UNAUTHENTICATED_PATHS,
 } from './sampling';
 import { CatalogServices } from './services/CatalogServices';
-import { registerBudgetMetrics } from './sampling/insights/createInsightsRouter';
+import { registerBudgetMetrics } from './sampling/insights/registerBudgetMetrics';
 import { createIngestRouter } from './ingest/createIngestRouter';
 import { startIngestLog } from './ingest/IngestLog';
 import { PipelineStatusTracker } from './pipeline/PipelineStatusTracker';

@@ -156,59 +156,12 @@ export class SamplingControlService {
     return this.options.store.listHistory(query);
   }
 
-  /** Active emergency overrides (boosts are listed per service: `activeBoost`). */
+  /** Active emergency overrides (boosts are listed per service: `BoostService.active`). */
   async listActiveOverrides(): Promise<SamplingOverride[]> {
     const now = this.options.clock.now().getTime();
     return (await this.options.store.listOverrides()).filter(
       o => Date.parse(o.expiresAt) > now && o.action !== 'boost',
     );
-  }
-
-  /** The active boost of a service, if any. */
-  async activeBoost(
-    serviceName: string,
-  ): Promise<SamplingOverride | undefined> {
-    const now = this.options.clock.now().getTime();
-    return (await this.options.store.listOverrides()).find(
-      o =>
-        o.action === 'boost' &&
-        o.scope === serviceName &&
-        Date.parse(o.expiresAt) > now,
-    );
-  }
-
-  /** Starts a boost (ending an active one of the same service first, in the history too). */
-  async startBoost(
-    serviceName: string,
-    minutes: number,
-    actor: string,
-    reason: string,
-  ): Promise<SamplingOverride> {
-    const existing = await this.activeBoost(serviceName);
-    if (existing)
-      await this.endBoost(existing.id, actor, `replaced: ${reason}`);
-    const now = this.options.clock.now();
-    const boost: SamplingOverride = {
-      id: randomUUID(),
-      scope: serviceName,
-      action: 'boost',
-      maxRate: 1,
-      reason,
-      createdBy: actor,
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + minutes * 60_000).toISOString(),
-    };
-    await this.options.store.createOverride(boost);
-    await this.options.source.refresh();
-    return boost;
-  }
-
-  async endBoost(
-    id: string,
-    actor: string,
-    reason: string,
-  ): Promise<SamplingOverride | undefined> {
-    return this.deleteOverride(id, actor, reason);
   }
 
   async createOverride(

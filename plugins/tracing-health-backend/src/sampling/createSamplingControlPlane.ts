@@ -28,7 +28,7 @@ import {
 import { SamplingStore } from './store/SamplingStore';
 import { TraceDigests } from '@internal/tracing-pipeline';
 import { BudgetStore } from './insights/BudgetStore';
-import { createInsightsRouter } from './insights/createInsightsRouter';
+import { BoostService } from './insights/BoostService';
 import { SamplingInsightsService } from './insights/SamplingInsightsService';
 
 /** What the policy source needs: it comes first, since the pipeline's samplers read it. */
@@ -177,36 +177,28 @@ export async function createSamplingControlPlane(
     fn: removeExpired,
   });
 
-  const router = express.Router();
-  router.use(
-    createInsightsRouter({
-      httpAuth: options.httpAuth,
-      permissions: options.permissions,
-      auditor,
+  const router = createSamplingRouter({
+    httpAuth: options.httpAuth,
+    permissions: options.permissions,
+    auditor,
+    directory,
+    control,
+    applied: new AppliedPolicyService({
+      source: policySource,
       control,
-      directory,
-      insights,
-      budgets,
-      config: insightsConfig,
+      config,
       clock,
     }),
-  );
-  router.use(
-    createSamplingRouter({
-      httpAuth: options.httpAuth,
-      permissions: options.permissions,
-      auditor,
-      directory,
+    insights,
+    boosts: new BoostService({
+      store,
+      source: policySource,
       control,
-      applied: new AppliedPolicyService({
-        source: policySource,
-        control,
-        config,
-        clock,
-      }),
-      config,
+      clock,
+      config: insightsConfig.boost,
     }),
-  );
+    config,
+  });
   return {
     policySource,
     router,

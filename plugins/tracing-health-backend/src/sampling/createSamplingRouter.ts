@@ -11,6 +11,9 @@ import { createChangeAuditor } from './api/auditChange';
 import { SamplingAccess } from './api/SamplingAccess';
 import { AppliedPolicyService } from './AppliedPolicyService';
 import { ServiceDirectory } from './catalog/ServiceDirectory';
+import { BoostService } from './insights/BoostService';
+import { createInsightsRouter } from './insights/createInsightsRouter';
+import { SamplingInsightsService } from './insights/SamplingInsightsService';
 import { SamplingControlConfig } from './readSamplingConfig';
 import { createAppliedPolicyRouter } from './routes/createAppliedPolicyRouter';
 import { createEmergencyRouter } from './routes/createEmergencyRouter';
@@ -26,6 +29,9 @@ export interface SamplingRouterOptions {
   control: SamplingControlService;
   /** What this replica's samplers apply now (cached). */
   applied: AppliedPolicyService;
+  /** Previews, kept traces, downstream cost, budget use (issue 16). */
+  insights: SamplingInsightsService;
+  boosts: BoostService;
   config: SamplingControlConfig;
 }
 
@@ -45,6 +51,7 @@ export { SAMPLING_UNAUTHENTICATED_PATHS };
  *   (409) while several components claim the service.name.
  * - `POST /overrides`, `DELETE /overrides/:id`, `POST|DELETE /maintenance`: admins (emergency
  *   permission).
+ * - Previews, kept traces, downstream cost, boosts and budgets: `createInsightsRouter`.
  *
  * The paths are declared once, in `SAMPLING_ROUTES` (-common). Handlers throw; invalid input
  * answers 400 in the one shape (`createInputErrorHandler`), other errors go to Backstage's
@@ -57,6 +64,14 @@ export function createSamplingRouter(
   const access = new SamplingAccess(options);
   const audited = createChangeAuditor(options.auditor);
   const router = Router();
+  router.use(
+    createInsightsRouter({
+      access,
+      audited,
+      insights: options.insights,
+      boosts: options.boosts,
+    }),
+  );
   router.use(express.json());
   router.use(createAppliedPolicyRouter({ access, applied }));
   router.use(createPolicyRouter({ access, audited, control }));

@@ -32,13 +32,17 @@ export class RequestValidationError extends InputError {
   }
 }
 
-/** The value of a successful validation; throws `RequestValidationError` otherwise. */
+/**
+ * The value of a successful validation; throws `RequestValidationError` otherwise (with
+ * `message`, by default every problem as `path: problem`).
+ */
 export function validOrThrow<T>(
   result:
     | { success: true; value: T }
     | { success: false; errors: SamplingValidationError[] },
+  message?: string,
 ): T {
-  if (!result.success) throw new RequestValidationError(result.errors);
+  if (!result.success) throw new RequestValidationError(result.errors, message);
   return result.value;
 }
 

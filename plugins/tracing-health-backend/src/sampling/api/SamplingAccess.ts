@@ -11,6 +11,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   tracingHealthEmergencyPermission,
+  tracingHealthSamplingBoostPermission,
   tracingHealthSamplingReadPermission,
   tracingHealthSamplingUpdatePermission,
 } from '@internal/plugin-tracing-health-common';
@@ -25,17 +26,17 @@ export interface SamplingAccessOptions {
 
 /**
  * Who may call the sampling routes: readers (users and services with the read permission),
- * people changing a policy (its component's owners), admins (the emergency permission). Each
- * check throws (401, 403, 409) when the caller may not.
+ * people changing a policy or boosting a service (its component's owners), admins (the emergency
+ * permission). Each check throws (401, 403, 409) when the caller may not.
  */
 export class SamplingAccess {
   constructor(private readonly options: SamplingAccessOptions) {}
 
-  async authorize(
+  async allowed(
     permission: Permission,
     credentials: BackstageCredentials,
     resourceRef?: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const [decision] = await this.options.permissions.authorize(
       [
         resourceRef
@@ -44,7 +45,15 @@ export class SamplingAccess {
       ],
       { credentials },
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    return decision.result === AuthorizeResult.ALLOW;
+  }
+
+  async authorize(
+    permission: Permission,
+    credentials: BackstageCredentials,
+    resourceRef?: string,
+  ): Promise<void> {
+    if (!(await this.allowed(permission, credentials, resourceRef))) {
       throw new NotAllowedError(`Not allowed: ${permission.name}`);
     }
   }
@@ -98,6 +107,42 @@ export class SamplingAccess {
       await this.admin(credentials);
     }
     return entity;
+  }
+
+  /**
+   * Whether the caller may boost a service: its component's owners (boost permission on the
+   * component), admins when it has none; nobody while several components claim it (`conflict`).
+   */
+  async mayBoost(
+    serviceName: string,
+    credentials: BackstageCredentials,
+  ): Promise<{ ok: boolean; conflict: boolean }> {
+    const entity = await this.options.directory.find(serviceName);
+    if (entity?.conflictingEntities) return { ok: false, conflict: true };
+    const ok = entity
+      ? await this.allowed(
+          tracingHealthSamplingBoostPermission,
+          credentials,
+          entity.entityRef,
+        )
+      : await this.allowed(tracingHealthEmergencyPermission, credentials);
+    return { ok, conflict: false };
+  }
+
+  /** Throws unless the caller may boost the service (409 while several components claim it). */
+  async authorizeBoost(
+    serviceName: string,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    const may = await this.mayBoost(serviceName, credentials);
+    if (may.conflict)
+      throw new ConflictError(
+        `several components claim service.name ${serviceName}: it cannot be boosted until only one does`,
+      );
+    if (!may.ok)
+      throw new NotAllowedError(
+        `Not allowed: ${tracingHealthSamplingBoostPermission.name}`,
+      );
   }
 }
 

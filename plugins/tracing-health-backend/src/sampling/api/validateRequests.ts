@@ -1,5 +1,7 @@
 import {
   GLOBAL_OVERRIDE_SCOPE,
+  OwnerBudget,
+  ownerBudgetSchema,
   SAMPLING_OVERRIDE_ACTIONS,
   SamplingOverrideAction,
   SamplingPolicyPatch,
@@ -208,5 +210,54 @@ export function validateHistoryQuery(
   return {
     success: true,
     value: { limit: result.value.limit, beforeId: result.value.before },
+  };
+}
+
+/** `PUT /budgets/:owner`: the budget fields and a reason (every problem of both). */
+export function validateBudgetRequest(
+  body: unknown,
+): SamplingValidationResult<{ budget: OwnerBudget; reason: string }> {
+  const { reason: _reason, ...rest } = (body ?? {}) as Record<string, unknown>;
+  const reason = validateReason(body, undefined);
+  const budget = ownerBudgetSchema.safeParse(rest);
+  if (reason.success && budget.success)
+    return {
+      success: true,
+      value: { budget: budget.data, reason: reason.value },
+    };
+  return {
+    success: false,
+    errors: [
+      ...(reason.success ? [] : reason.errors),
+      ...(budget.success
+        ? []
+        : budget.error.issues.map(i => ({
+            path: i.path.join('.'),
+            message: i.message,
+          }))),
+    ],
+  };
+}
+
+/** A boost's `durationMinutes`: `defaultMinutes` when absent, else a number in (0, maxMinutes]. */
+export function validateBoostMinutes(
+  body: unknown,
+  limits: { defaultMinutes: number; maxMinutes: number },
+): SamplingValidationResult<number> {
+  const minutes = objectBody(body)?.durationMinutes ?? limits.defaultMinutes;
+  if (
+    typeof minutes === 'number' &&
+    minutes > 0 &&
+    minutes <= limits.maxMinutes
+  )
+    return { success: true, value: minutes };
+  return {
+    success: false,
+    errors: [
+      {
+        path: 'durationMinutes',
+        message: `must be a number in (0, ${limits.maxMinutes}]`,
+      },
+    ],
   };
 }

@@ -15,7 +15,7 @@ import { DatabasePolicySource } from '../DatabasePolicySource';
 import { resolveEffectivePolicy } from '../policy/resolveEffectivePolicy';
 import { SamplingControlConfig } from '../readSamplingConfig';
 import { SamplingStore } from '../store/SamplingStore';
-import { BudgetStore } from './BudgetStore';
+import { BudgetStore, StoredBudget } from './BudgetStore';
 import { InsightsConfig } from './readInsightsConfig';
 
 export interface SamplingInsightsOptions {
@@ -173,6 +173,27 @@ export class SamplingInsightsService {
     } of await this.options.budgets.list())
       out.set(lower(owner), { budget, source: 'api' });
     return out;
+  }
+
+  /** Sets an owner's budget through the API (recorded in the history as `budget-set`). */
+  async setBudget(
+    owner: string,
+    budget: OwnerBudget,
+    actor: string,
+    reason: string,
+  ): Promise<{ before?: StoredBudget; after: StoredBudget }> {
+    const at = this.options.clock.now();
+    return this.options.budgets.put(owner, budget, { actor, reason, at });
+  }
+
+  /** Removes an owner's API budget; undefined if it had none (recorded all the same). */
+  async deleteBudget(
+    owner: string,
+    actor: string,
+    reason: string,
+  ): Promise<StoredBudget | undefined> {
+    const at = this.options.clock.now();
+    return this.options.budgets.delete(owner, { actor, reason, at });
   }
 
   /** Every owner with a budget or with services, with its use over the last hour. */
