@@ -83,7 +83,12 @@ const plan = (count: number, error: (i: number) => number[]): PlannedTrace[] =>
   }));
 
 /** One SDK process per service, all emitting their hop of the same traces through `url`. */
-function runServices(url: string, traces: PlannedTrace[], perSecond: number) {
+function runServices(
+  url: string,
+  traces: PlannedTrace[],
+  perSecond: number,
+  hops = SERVICES.map((_, hop) => hop),
+) {
   const client = path.join(repoRoot, 'test/fixtures/cluster-sdk-client.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'th-e2e-cluster-sdk-'));
   // The plan goes in a file: a few thousand trace ids do not fit in the environment.
@@ -104,8 +109,8 @@ function runServices(url: string, traces: PlannedTrace[], perSecond: number) {
     return file;
   };
   return Promise.all(
-    SERVICES.map(
-      (service, hop) =>
+    hops.map(
+      hop =>
         new Promise<{ accepted: string[]; failed: string[] }>(
           (resolve, reject) =>
             execFile(
@@ -117,14 +122,14 @@ function runServices(url: string, traces: PlannedTrace[], perSecond: number) {
                 timeout: 120_000,
                 env: {
                   ...process.env,
-                  CLUSTER_SDK_CLIENT: writePlan(service, hop),
+                  CLUSTER_SDK_CLIENT: writePlan(SERVICES[hop], hop),
                 },
               },
               (error, stdout, stderr) =>
                 error
                   ? reject(
                       new Error(
-                        `${service} SDK client failed: ${error.message}\n${stderr}`,
+                        `${SERVICES[hop]} SDK client failed: ${error.message}\n${stderr}`,
                       ),
                     )
                   : resolve(JSON.parse(stdout)),
@@ -213,6 +218,7 @@ const replicaConfig = (
     `    connection: ${pgUrl}`,
     `    prefix: ${prefix}`,
     'tracingHealth:',
+    '  coverage: { completenessWindowSeconds: 5 }',
     '  cluster:',
     `    advertiseUrl: ${baseUrl}`,
     '    heartbeatSeconds: 1',
@@ -238,6 +244,31 @@ const PIPELINE = {
   dropped: 'tracing_health_pipeline_spans_dropped_total',
   refused: 'tracing_health_pipeline_spans_refused_total',
 };
+
+/** A span metric of one service (and `complete` label, if given), summed over the replicas. */
+async function serviceMetric(
+  baseUrls: string[],
+  name: string,
+  service: string,
+  complete?: 'true' | 'false',
+) {
+  let sum = 0;
+  for (const baseUrl of baseUrls) {
+    const text = await (
+      await fetch(`${baseUrl}/api/tracing-health/metrics`)
+    ).text();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(`${name}{`)) continue;
+      if (!line.includes(`service="${service}"`)) continue;
+      if (complete && !line.includes(`complete="${complete}"`)) continue;
+      sum += Number(line.split(' ').pop());
+    }
+  }
+  return sum;
+}
+
+const ORPHANS = 'tracing_health_service_orphan_spans_total';
+const JUDGED = 'tracing_health_service_traces_judged_total';
 
 async function counters(baseUrl: string) {
   const out: Record<keyof typeof PIPELINE, number> = {
@@ -407,6 +438,81 @@ describeWithPostgres(
       expect(status.members.map((m: { id: string }) => m.id).sort()).toEqual(
         [a.baseUrl, b!.baseUrl].sort(),
       );
+
+      // Completeness is judged by each trace's owner, which saw all of its spans: the replicas
+      // together judge every trace once, complete, and count no false orphan.
+      const replicas = [a.baseUrl, b!.baseUrl];
+      await eventually(
+        async () =>
+          (await serviceMetric(replicas, JUDGED, 'e2e-cluster-db')) >= traces,
+        { what: 'every trace judged for completeness', timeoutMs: 60_000 },
+      );
+      const incomplete: number[] = [];
+      const orphans: number[] = [];
+      for (const service of SERVICES) {
+        incomplete.push(
+          await serviceMetric(replicas, JUDGED, service, 'false'),
+        );
+        orphans.push(await serviceMetric(replicas, ORPHANS, service));
+      }
+      Object.assign(figures, {
+        judgedTraces: await serviceMetric(replicas, JUDGED, 'e2e-cluster-db'),
+        incompleteTracesByService: incomplete,
+        orphanSpansByService: orphans,
+      });
+      expect(await serviceMetric(replicas, JUDGED, 'e2e-cluster-db')).toBe(
+        traces,
+      );
+      expect(incomplete).toEqual([0, 0, 0]);
+      expect(orphans).toEqual([0, 0, 0]);
+    });
+
+    it('names as orphans the spans of the service whose parent never arrives (an untraced hop in between)', async () => {
+      const replicas = [a.baseUrl, b!.baseUrl];
+      const before = {
+        web: await serviceMetric(replicas, ORPHANS, 'e2e-cluster-web'),
+        db: await serviceMetric(replicas, ORPHANS, 'e2e-cluster-db'),
+        judgedDb: await serviceMetric(replicas, JUDGED, 'e2e-cluster-db'),
+        incompleteDb: await serviceMetric(
+          replicas,
+          JUDGED,
+          'e2e-cluster-db',
+          'false',
+        ),
+      };
+      // The api hop propagates the context but sends no spans: db's parent never arrives.
+      const traces = 200;
+      const sent = await runServices(
+        `${lb.url}/api/tracing-health/v1/traces`,
+        plan(traces, () => []),
+        200,
+        [0, 2],
+      );
+      expect(sent.failed).toEqual([]);
+      await eventually(
+        async () =>
+          (await serviceMetric(replicas, JUDGED, 'e2e-cluster-db')) -
+            before.judgedDb >=
+          traces,
+        { what: 'the new traces judged', timeoutMs: 60_000 },
+      );
+      const delta = {
+        webOrphans:
+          (await serviceMetric(replicas, ORPHANS, 'e2e-cluster-web')) -
+          before.web,
+        dbOrphans:
+          (await serviceMetric(replicas, ORPHANS, 'e2e-cluster-db')) -
+          before.db,
+        dbIncomplete:
+          (await serviceMetric(replicas, JUDGED, 'e2e-cluster-db', 'false')) -
+          before.incompleteDb,
+      };
+      figures.orphansWithUntracedHop = delta;
+      expect(delta).toEqual({
+        webOrphans: 0,
+        dbOrphans: traces,
+        dbIncomplete: traces,
+      });
     });
 
     it('applies on replica B, within its refresh interval, a policy changed through replica A', async () => {
