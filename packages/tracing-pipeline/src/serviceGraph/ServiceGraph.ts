@@ -1,16 +1,11 @@
-import { Counter, Gauge, Metric, Registry } from 'prom-client';
+import { ServiceGraphConnectionType } from '@internal/tracing-model';
 import {
-  SERVICE_GRAPH_METRICS,
-  ServiceGraphConnectionType,
-} from '@internal/tracing-model';
-import {
-  KeyValue,
   serviceNameOf,
   SPAN_KIND,
   SpanBatch,
   STATUS_CODE,
 } from '../otlp/model';
-import { bucketIndex } from '../spanMetrics/histogramQuantile';
+import { EdgeStore } from './edgeStore';
 import { pairKey } from './pairKey';
 import {
   MAX_SERVICE_NAME_LENGTH,
@@ -20,90 +15,24 @@ import {
 import { DEFAULT_DURATION_BUCKETS_SECONDS } from '../spanMetrics/SpanMetrics';
 import { spanDurationSeconds } from '../spanMetrics/spanDuration';
 import { PeerInfo, peerInfoOf, serverEndpointOf } from './peerAttributes';
+import { registerServiceGraphMetrics } from './serviceGraphMetrics';
+import {
+  ClientHalf,
+  EdgeState,
+  Pending,
+  ServerHalf,
+  ServiceGraphOptions,
+  ServiceGraphSnapshot,
+} from './types';
 
-export interface ServiceGraphOptions {
-  /** The registry the metrics are registered on (the plugin's, never the global one). */
-  registry: Registry;
-  clock?: { now(): number };
-  /** How long an unpaired half waits for its partner, in milliseconds. Default 10 s. */
-  waitMs?: number;
-  /** Unpaired halves held at once; more are dropped (`reason="store_full"`). Default 20,000. */
-  maxPending?: number;
-  /** Distinct edges (client, server, connection type); calls on more are dropped. Default 1,000. */
-  maxEdges?: number;
-  /** Services remembered as traced, and series of the per-service counters. Default 1,000. */
-  maxServices?: number;
-  /** Endpoints (`host:port`) remembered with the traced service that answers on them. Default 1,000. */
-  maxEndpoints?: number;
-  durationBucketsSeconds?: readonly number[];
-}
-
-/** Cumulative counters of one edge since the process started. */
-export interface ServiceGraphEdgeCounters {
-  client: string;
-  server: string;
-  connectionType: ServiceGraphConnectionType;
-  /** Calls paired (or, for a virtual node, client spans to it). */
-  requests: number;
-  failed: number;
-  /** Client spans to this traced server whose server span never joined the trace. */
-  broken: number;
-  durationSumSeconds: number;
-  /** Calls per duration bucket (not cumulative), the last one `+Inf`. */
-  durationCounts: number[];
-}
-
-export interface ServiceGraphSnapshot {
-  takenAtMs: number;
-  durationBoundsSeconds: readonly number[];
-  edges: ServiceGraphEdgeCounters[];
-  /** Per server service: spans whose remote parent never arrived. */
-  orphanServerSpans: Record<string, number>;
-  /** Per client service: unpaired client spans that name no peer. */
-  unpairedClientSpans: Record<string, number>;
-  /** Per reason (`store_full`, `max_edges`). */
-  dropped: Record<string, number>;
-  /** Halves waiting for their partner now. */
-  pending: number;
-}
+export type {
+  ServiceGraphEdgeCounters,
+  ServiceGraphOptions,
+  ServiceGraphSnapshot,
+} from './types';
 
 /** At most this many server halves wait on one client span (fan-out of a message to consumers). */
 const MAX_SERVERS_PER_CLIENT = 8;
-
-interface ClientHalf {
-  side: 'client';
-  deadline: number;
-  service: string;
-  messaging: boolean;
-  failed: boolean;
-  seconds: number;
-  /** The span's attributes, read only when needed (expiry, learning an endpoint). */
-  attributes: KeyValue[] | null | undefined;
-  /** A span of the same service is its child: not a leaf call (e.g. a DB client span around an HTTP one). */
-  hasLocalChild: boolean;
-  /** A producer stays after pairing until its wait ends, for the message's other consumers. */
-  paired: boolean;
-}
-
-interface ServerHalf {
-  service: string;
-  messaging: boolean;
-  failed: boolean;
-  seconds: number;
-}
-
-interface ServerHalves {
-  side: 'server';
-  deadline: number;
-  halves: ServerHalf[];
-}
-
-type Pending = ClientHalf | ServerHalves;
-
-interface EdgeState extends ServiceGraphEdgeCounters {
-  /** Pairs whose client endpoint was read to learn who answers there. */
-  learned: number;
-}
 
 /** Endpoints are learned from an edge's first pairs, then from one pair in this many. */
 const LEARN_FIRST = 16;
@@ -115,12 +44,6 @@ function isRoot(parentSpanId: Uint8Array | null | undefined): boolean {
     if (parentSpanId[i] !== 0) return false;
   return true;
 }
-
-const CONNECTION_TYPE_INDEX: Record<ServiceGraphConnectionType, number> = {
-  '': 0,
-  messaging_system: 1,
-  virtual_node: 2,
-};
 
 /**
  * The service graph stage (like the Collector's `servicegraph` connector): pairs each client
@@ -144,14 +67,12 @@ export class ServiceGraph {
   private readonly clock: { now(): number };
   private readonly waitMs: number;
   private readonly maxPending: number;
-  private readonly maxEdges: number;
   private readonly maxServices: number;
   private readonly maxEndpoints: number;
   private readonly bounds: readonly number[];
   private readonly pending = new Map<string, Pending>();
-  /** Edges by client, then server, then connection type (no key strings built per call). */
-  private readonly edgeIndex = new Map<string, Map<string, EdgeState[]>>();
-  private readonly edges: EdgeState[] = [];
+  private readonly edgeStore: EdgeStore;
+  private readonly edges: readonly EdgeState[];
   private readonly traced = new Set<string>();
   /** Endpoint → the traced service answering on it, or '' when several claim it. */
   private readonly endpoints = new Map<string, string>();
@@ -166,7 +87,6 @@ export class ServiceGraph {
     this.clock = options.clock ?? { now: () => Date.now() };
     this.waitMs = options.waitMs ?? 10_000;
     this.maxPending = options.maxPending ?? 20_000;
-    this.maxEdges = options.maxEdges ?? 1_000;
     this.maxServices = options.maxServices ?? 1_000;
     this.maxEndpoints = options.maxEndpoints ?? 1_000;
     this.bounds =
@@ -174,13 +94,29 @@ export class ServiceGraph {
     for (const [name, v] of Object.entries({
       waitMs: this.waitMs,
       maxPending: this.maxPending,
-      maxEdges: this.maxEdges,
+      maxEdges: options.maxEdges ?? 1_000,
       maxServices: this.maxServices,
       maxEndpoints: this.maxEndpoints,
     })) {
       if (!(v >= 1)) throw new RangeError(`${name} must be at least 1`);
     }
-    this.register(options.registry);
+    this.edgeStore = new EdgeStore(
+      options.maxEdges ?? 1_000,
+      this.bounds,
+      this.dropped,
+    );
+    this.edges = this.edgeStore.edges;
+    const edges = this.edges;
+    const pending = this.pending;
+    registerServiceGraphMetrics(options.registry, {
+      edges: () => edges,
+      sweep: () => this.sweep(),
+      bounds: this.bounds,
+      dropped: this.dropped,
+      pendingCount: () => pending.size,
+      orphanServer: this.orphanServer,
+      unpairedClient: this.unpairedClient,
+    });
   }
 
   /** Pairs the spans of a batch of accepted spans. Never throws on odd span data. */
@@ -357,7 +293,7 @@ export class ServiceGraph {
   private pair(client: ClientHalf, server: ServerHalf) {
     const type: ServiceGraphConnectionType =
       client.messaging || server.messaging ? 'messaging_system' : '';
-    const edge = this.edgeFor(client.service, server.service, type);
+    const edge = this.edgeStore.edgeFor(client.service, server.service, type);
     if (!edge) return;
     if (
       client.attributes &&
@@ -371,7 +307,7 @@ export class ServiceGraph {
     }
     edge.requests++;
     if (client.failed || server.failed) edge.failed++;
-    this.observe(edge, server.seconds);
+    this.edgeStore.observe(edge, server.seconds);
   }
 
   /** The traced service a client half's attributes point to, if any. */
@@ -391,7 +327,7 @@ export class ServiceGraph {
     const peer = peerInfoOf(client.attributes);
     const callee = this.tracedCallee(peer);
     if (callee !== undefined) {
-      const edge = this.edgeFor(
+      const edge = this.edgeStore.edgeFor(
         client.service,
         callee,
         client.messaging ? 'messaging_system' : '',
@@ -407,54 +343,11 @@ export class ServiceGraph {
       this.countInto(this.unpairedClient, client.service);
       return;
     }
-    const edge = this.edgeFor(client.service, name, 'virtual_node');
+    const edge = this.edgeStore.edgeFor(client.service, name, 'virtual_node');
     if (!edge) return;
     edge.requests++;
     if (client.failed) edge.failed++;
-    this.observe(edge, client.seconds);
-  }
-
-  private edgeFor(
-    client: string,
-    server: string,
-    connectionType: ServiceGraphConnectionType,
-  ): EdgeState | undefined {
-    let byServer = this.edgeIndex.get(client);
-    let byType = byServer?.get(server);
-    const t = CONNECTION_TYPE_INDEX[connectionType];
-    let edge = byType?.[t];
-    if (edge) return edge;
-    if (this.edges.length >= this.maxEdges) {
-      this.dropped.max_edges++;
-      return undefined;
-    }
-    edge = {
-      client,
-      server,
-      connectionType,
-      requests: 0,
-      failed: 0,
-      broken: 0,
-      durationSumSeconds: 0,
-      durationCounts: new Array(this.bounds.length + 1).fill(0),
-      learned: 0,
-    };
-    if (!byServer) {
-      byServer = new Map();
-      this.edgeIndex.set(client, byServer);
-    }
-    if (!byType) {
-      byType = [];
-      byServer.set(server, byType);
-    }
-    byType[t] = edge;
-    this.edges.push(edge);
-    return edge;
-  }
-
-  private observe(edge: EdgeState, seconds: number) {
-    edge.durationCounts[bucketIndex(this.bounds, seconds)]++;
-    edge.durationSumSeconds += seconds;
+    this.edgeStore.observe(edge, client.seconds);
   }
 
   private countInto(map: Map<string, number>, service: string) {
@@ -463,162 +356,5 @@ export class ServiceGraph {
         ? service
         : OVERFLOW_SERVICE;
     map.set(key, (map.get(key) ?? 0) + 1);
-  }
-
-  private register(registry: Registry): void {
-    const edges = () => this.edges;
-    const sweep = () => this.sweep();
-    const labels = (e: EdgeState) => ({
-      client: e.client,
-      server: e.server,
-      connection_type: e.connectionType,
-    });
-    const perService = (
-      name: string,
-      help: string,
-      label: string,
-      map: Map<string, number>,
-    ) =>
-      new Counter({
-        name,
-        help,
-        labelNames: [label],
-        registers: [],
-        collect() {
-          sweep();
-          this.reset();
-          for (const [service, n] of map) this.inc({ [label]: service }, n);
-        },
-      });
-    const dropped = this.dropped;
-    const pending = this.pending;
-    const metrics: Metric[] = [
-      new Counter({
-        name: SERVICE_GRAPH_METRICS.requests,
-        help: 'Calls per edge client -> server, paired from client and server spans before sampling.',
-        labelNames: ['client', 'server', 'connection_type'],
-        registers: [],
-        collect() {
-          sweep();
-          this.reset();
-          for (const e of edges())
-            if (e.requests) this.inc(labels(e), e.requests);
-        },
-      }),
-      new Counter({
-        name: SERVICE_GRAPH_METRICS.failedRequests,
-        help: 'Calls per edge where the client or the server span has status ERROR.',
-        labelNames: ['client', 'server', 'connection_type'],
-        registers: [],
-        collect() {
-          sweep();
-          this.reset();
-          for (const e of edges())
-            if (e.requests) this.inc(labels(e), e.failed);
-        },
-      }),
-      new Counter({
-        name: SERVICE_GRAPH_METRICS.brokenPropagation,
-        help: 'Client spans to a traced server whose server span never joined the trace (context not injected by the client or not extracted by the server).',
-        labelNames: ['client', 'server'],
-        registers: [],
-        collect() {
-          sweep();
-          this.reset();
-          for (const e of edges())
-            if (e.broken)
-              this.inc({ client: e.client, server: e.server }, e.broken);
-        },
-      }),
-      perService(
-        SERVICE_GRAPH_METRICS.orphanServerSpans,
-        'Server and consumer spans whose remote parent span never arrived (the caller sends no spans).',
-        'server',
-        this.orphanServer,
-      ),
-      perService(
-        SERVICE_GRAPH_METRICS.unpairedClientSpans,
-        'Client spans never paired that name no peer (no peer.service, server.address or db.system).',
-        'client',
-        this.unpairedClient,
-      ),
-      new Counter({
-        name: SERVICE_GRAPH_METRICS.dropped,
-        help: 'Span halves or calls the service graph did not count because a bound was reached.',
-        labelNames: ['reason'],
-        registers: [],
-        collect() {
-          this.reset();
-          for (const [reason, n] of Object.entries(dropped))
-            this.inc({ reason }, n);
-        },
-      }),
-      new Gauge({
-        name: SERVICE_GRAPH_METRICS.pending,
-        help: 'Unpaired span halves waiting for their partner.',
-        registers: [],
-        collect() {
-          this.set(pending.size);
-        },
-      }),
-    ];
-    for (const m of metrics) registry.registerMetric(m);
-    registry.registerMetric(this.histogram());
-  }
-
-  /** The server-latency histogram per edge, computed at scrape time (see SpanMetrics). */
-  private histogram(): Metric {
-    const name = SERVICE_GRAPH_METRICS.serverSeconds;
-    const help =
-      'Server span durations per edge (for a virtual node, the client span durations).';
-    const edges = () => this.edges;
-    const sweep = () => this.sweep();
-    const bounds = this.bounds;
-    return {
-      name,
-      help,
-      type: 'histogram',
-      aggregator: 'sum',
-      reset() {},
-      async get() {
-        sweep();
-        const values: Array<{
-          labels: Record<string, string | number>;
-          value: number;
-          metricName: string;
-        }> = [];
-        for (const e of edges()) {
-          if (!e.requests) continue;
-          const labels = {
-            client: e.client,
-            server: e.server,
-            connection_type: e.connectionType,
-          };
-          let cumulative = 0;
-          bounds.forEach((le, i) => {
-            cumulative += e.durationCounts[i];
-            values.push({
-              labels: { le, ...labels },
-              value: cumulative,
-              metricName: `${name}_bucket`,
-            });
-          });
-          values.push(
-            {
-              labels: { le: '+Inf', ...labels },
-              value: e.requests,
-              metricName: `${name}_bucket`,
-            },
-            {
-              labels,
-              value: e.durationSumSeconds,
-              metricName: `${name}_sum`,
-            },
-            { labels, value: e.requests, metricName: `${name}_count` },
-          );
-        }
-        return { name, help, type: 'histogram', aggregator: 'sum', values };
-      },
-    } as unknown as Metric;
   }
 }
