@@ -1,15 +1,22 @@
-import type { Registry } from 'prom-client';
-import { tailPolicyRule } from '@internal/tracing-model';
-import { HoldingStage, Span, SpanBatch, StageOutputs } from '../otlp/model';
-import { Threshold, withThreshold } from './consistent';
+import { HoldingStage, SpanBatch, StageOutputs } from '../otlp/model';
+import { receivedSpansOf } from '../otlp/wire';
+import { LruMap } from './lruMap';
 import { SamplingMetrics } from './metrics';
 import type { TailPolicy, TraceEvaluator } from './policies';
-import { compileTailPolicy } from './tailPolicies';
-import { KeptTraceLabels, annotateKeptSpan } from './whyKept';
-import { receivedSpansOf } from '../otlp/wire';
 import { SpanArena } from './spanArena';
 import {
-  BatchBuilder,
+  applyThreshold,
+  applyThresholds,
+  evaluateTrace,
+  ThresholdAction,
+} from './tailDecision';
+import { countDecisions, newPending, Pending } from './tailPending';
+import { compileTailPolicy } from './tailPolicies';
+import type {
+  EarlyDecisionReason,
+  TailSamplerOptions,
+} from './tailSamplerOptions';
+import {
   HeldSpan,
   SpanOrigin,
   TraceData,
@@ -17,114 +24,13 @@ import {
   serviceOf,
   traceKey,
 } from './traceData';
+import { KeptTraceLabels, annotateKeptSpan } from './whyKept';
 
-export interface TailSamplerOptions {
-  /** How long after a trace's first span it is decided. Default 10 s; 0 decides on arrival. */
-  decisionWaitMs?: number;
-  /** Traces held at most; beyond it the oldest are decided early. Default 50 000. */
-  maxTraces?: number;
-  /** Estimated bytes held at most; beyond it the oldest are decided early. Default 128 MiB. */
-  maxBytes?: number;
-  /** Sizes of the caches by which late spans follow their trace's decision. */
-  decisionCache?: { sampledSize?: number; notSampledSize?: number };
-  /** Configured tail policies (validated with `validateTailPolicies`). */
-  policies?: TailPolicy[];
-  /**
-   * Evaluated before `policies`, in order; the stage puts the head sampler and the always-keep
-   * rules here. The first evaluator or policy that keeps a trace decides it.
-   */
-  evaluators?: TraceEvaluator[];
-  /** Milliseconds clock; injected for tests. Default `Date.now`. */
-  clock?: () => number;
-  /** How often a timer calls `tick()`. Default 1000; 0 for no timer (call `tick` yourself). */
-  tickIntervalMs?: number;
-  registry?: Registry;
-  metrics?: SamplingMetrics;
-  /** The `drop` reason of traces not kept. Default `sampling`. */
-  dropReason?: string;
-  /** Called with errors thrown while deciding on the timer (e.g. by `outputs.forward`). */
-  onError?: (error: unknown) => void;
-  /**
-   * Hold buffered spans as their protobuf bytes (default true) rather than as decoded objects,
-   * which take about five times the memory. Kept spans are decoded again when forwarded, and
-   * any span when a policy reads its attributes; values are unchanged.
-   */
-  compactHeldSpans?: boolean;
-  /**
-   * Write why each kept trace was kept on its root span (or first span): see `annotateKeptSpan`.
-   * Default false; the sampling stage turns it on.
-   */
-  annotateKept?: boolean;
-  /** Called once per decided trace, before its spans are forwarded (e.g. trace digests). */
-  onDecided?: (trace: TraceView, outcome: DecisionOutcome) => void;
-}
-
-/** What `onDecided` is told about a trace. */
-export interface DecisionOutcome {
-  sampled: boolean;
-  /** The rule label (kept traces only). */
-  rule?: string;
-  /** The probability it was kept at, when one applies (kept traces only). */
-  rate?: number;
-  /** Index (in `trace.spans()`) of the root span, or of the first span when the root is absent. */
-  rootIndex: number;
-}
-
-/** How kept spans' tracestates are rewritten: set `th`, erase it (null), or leave them. */
-const LEAVE = Symbol('leave');
-type ThresholdAction = Threshold | null | typeof LEAVE;
-
-/** A map that forgets its least recently used entries beyond `max` (0 disables it). */
-class LruMap<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  set(key: string, value: V): void {
-    if (this.max <= 0) return;
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) {
-      const oldest = this.map.keys().next().value;
-      if (oldest !== undefined) this.map.delete(oldest);
-    }
-  }
-  get size(): number {
-    return this.map.size;
-  }
-}
-
-interface Decision {
-  sampled: boolean;
-  action: ThresholdAction;
-  sampler: 'head' | 'tail';
-  policy: string;
-  rule?: string;
-  rate?: number;
-  service?: string;
-}
-
-/** Why traces are decided before their wait is over. */
-export type EarlyDecisionReason = 'max_traces' | 'max_bytes' | 'flush';
-
-interface Pending {
-  builder: BatchBuilder;
-  droppedSpans: number;
-  droppedBytes: number;
-  lateSampled: number;
-  lateNotSampled: number;
-  /** Decision counts by `sampler|policy|decision`, added to the counter once per call. */
-  decisions: Map<string, number>;
-  early: Map<EarlyDecisionReason, number>;
-  /** Kept traces by `service|rule kind`. */
-  kept: Map<string, number>;
-}
+export type {
+  DecisionOutcome,
+  EarlyDecisionReason,
+  TailSamplerOptions,
+} from './tailSamplerOptions';
 
 /**
  * Tail sampling as a holding stage. Spans are buffered per trace for `decisionWaitMs` after
@@ -216,7 +122,7 @@ export class TailSampler implements HoldingStage {
     }
     if (total === 0) return;
     const perSpan = batch.bytes / total;
-    const pending = this.newPending();
+    const pending = newPending();
     let invalid = 0;
 
     const compact =
@@ -304,7 +210,7 @@ export class TailSampler implements HoldingStage {
 
   /** Decides every trace whose wait is over at `now`. */
   tick(now = this.clock()): void {
-    const pending = this.newPending();
+    const pending = newPending();
     while (
       this.queueHead < this.queue.length &&
       this.queue[this.queueHead].firstSeenMs + this.decisionWaitMs <= now
@@ -337,7 +243,7 @@ export class TailSampler implements HoldingStage {
 
   async flush(): Promise<void> {
     const now = this.clock();
-    const pending = this.newPending();
+    const pending = newPending();
     while (this.queueHead < this.queue.length)
       this.decideOldest(now, pending, 'flush');
     this.finish(pending);
@@ -355,46 +261,12 @@ export class TailSampler implements HoldingStage {
     this.compiled = policies.map(compileTailPolicy);
   }
 
-  private newPending(): Pending {
-    return {
-      builder: new BatchBuilder(),
-      droppedSpans: 0,
-      droppedBytes: 0,
-      lateSampled: 0,
-      lateNotSampled: 0,
-      decisions: new Map(),
-      early: new Map(),
-      kept: new Map(),
-    };
-  }
-
   private finish(pending: Pending): void {
     this.compactQueue();
     this.metrics.tailTraces.set(this.traces.size);
     this.metrics.tailSpans.set(this.heldSpans);
     this.metrics.tailBytes.set(Math.round(this.heldBytes));
-    for (const [key, n] of pending.decisions) {
-      const [sampler, policy, decision] = key.split('|');
-      this.metrics.decisions.inc({ sampler, policy, decision }, n);
-    }
-    for (const [key, n] of pending.kept) {
-      const bar = key.indexOf('|');
-      this.metrics.keptTraces.inc(
-        { service: key.slice(0, bar), rule: key.slice(bar + 1) },
-        n,
-      );
-    }
-    for (const [reason, n] of pending.early)
-      this.metrics.earlyDecisions.inc({ reason }, n);
-    if (pending.lateSampled > 0) {
-      this.metrics.lateSpans.inc({ decision: 'sampled' }, pending.lateSampled);
-    }
-    if (pending.lateNotSampled > 0) {
-      this.metrics.lateSpans.inc(
-        { decision: 'not_sampled' },
-        pending.lateNotSampled,
-      );
-    }
+    countDecisions(this.metrics, pending);
     if (pending.droppedSpans > 0) {
       this.outputs.drop(
         pending.droppedSpans,
@@ -433,7 +305,7 @@ export class TailSampler implements HoldingStage {
     if (early) pending.early.set(early, (pending.early.get(early) ?? 0) + 1);
 
     const view = new TraceView(entry, this.onInconsistent);
-    const decision = this.evaluate(view, now);
+    const decision = evaluateTrace([this.evaluators, this.compiled], view, now);
     const key = `${decision.sampler}|${decision.policy}|${
       decision.sampled ? 'sampled' : 'not_sampled'
     }`;
@@ -469,76 +341,6 @@ export class TailSampler implements HoldingStage {
       pending.droppedSpans += entry.spans.length;
       pending.droppedBytes += entry.bytes;
     }
-  }
-
-  private evaluate(view: TraceView, now: number): Decision {
-    let first: { sampler: 'head' | 'tail'; policy: string } | undefined;
-    for (const list of [this.evaluators, this.compiled]) {
-      for (const evaluator of list) {
-        const verdict = evaluator.evaluate(view, now);
-        const policy = verdict.policy ?? evaluator.name;
-        if (verdict.sampled) {
-          const rate = keptRate(verdict);
-          return {
-            sampled: true,
-            action: verdict.threshold === undefined ? LEAVE : verdict.threshold,
-            sampler: evaluator.sampler,
-            policy,
-            rule: verdict.rule ?? tailPolicyRule(evaluator.name),
-            rate,
-            service: verdict.service,
-          };
-        }
-        first ??= { sampler: evaluator.sampler, policy };
-      }
-    }
-    return {
-      sampled: false,
-      action: null,
-      sampler: first?.sampler ?? 'tail',
-      policy: first?.policy ?? 'none',
-    };
-  }
-}
-
-/**
- * The probability a kept trace was kept at: the verdict's own, else its threshold's, else 1
- * (kept for another reason); undefined when none applies (`sdk`, rate limits).
- */
-function keptRate(verdict: {
-  rate?: number | null;
-  threshold?: Threshold | null;
-}): number | undefined {
-  if (verdict.rate !== undefined) return verdict.rate ?? undefined;
-  if (verdict.threshold) return verdict.threshold.probability;
-  return verdict.threshold === null ? 1 : undefined;
-}
-
-/** Writes (or erases) `ot=th` on a kept span. */
-function applyThreshold(span: Span, action: ThresholdAction): void {
-  if (action === LEAVE) return;
-  const current = span.traceState ?? '';
-  if (action === null && current.indexOf('ot=') === -1) return;
-  const next = withThreshold(current, action);
-  if (next !== current) span.traceState = next;
-}
-
-/** The same for all kept spans of a trace, which usually share one tracestate. */
-function applyThresholds(spans: Span[], action: ThresholdAction): void {
-  if (action === LEAVE) return;
-  let lastIn: string | undefined;
-  let lastOut = '';
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i];
-    const current = span.traceState ?? '';
-    if (current !== lastIn) {
-      lastIn = current;
-      lastOut =
-        action === null && current.indexOf('ot=') === -1
-          ? current
-          : withThreshold(current, action);
-    }
-    if (lastOut !== current) span.traceState = lastOut;
   }
 }
 
