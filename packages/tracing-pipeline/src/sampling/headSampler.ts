@@ -1,11 +1,5 @@
 import type { Registry } from 'prom-client';
-import {
-  compileSafeRegexOrUndefined,
-  operationRule,
-  type EffectivePolicy,
-  type OperationMatch,
-  type SamplingPolicySource,
-} from '@internal/tracing-model';
+import { type SamplingPolicySource } from '@internal/tracing-model';
 import { AdaptiveSampler, validShare } from './adaptiveSampler';
 import { strategyRateOf } from './strategyRate';
 import {
@@ -17,12 +11,25 @@ import {
 import { SamplingMetrics } from './metrics';
 import { TokenBuckets } from './rateLimiter';
 import {
-  SpanView,
-  SpanOrigin,
-  TraceView,
-  attributeEquals,
-  findAttribute,
-} from './traceData';
+  AlwaysKeepReason,
+  alwaysKeepReasonOf,
+  CompiledPolicy,
+  compilePolicy,
+  headRateOf,
+} from './compiledPolicy';
+import { SpanView, SpanOrigin, TraceView } from './traceData';
+
+export {
+  alwaysKeepReasonOf,
+  alwaysKeepRule,
+  compilePolicy,
+  headRateOf,
+} from './compiledPolicy';
+export type {
+  AlwaysKeepReason,
+  CompiledPolicy,
+  RuleSubject,
+} from './compiledPolicy';
 
 /** Which part of a policy made a head decision (the `policy` label of the decision metric). */
 export type HeadPolicyLabel =
@@ -47,104 +54,6 @@ export interface HeadDecision {
   rate?: number;
   /** The rule label kept traces carry (`SAMPLING_SPAN_ATTRIBUTES.rule`). */
   rule: string;
-}
-
-/** Why the always-keep rules keep a trace. */
-export type AlwaysKeepReason = 'keep-errors' | 'keep-slow';
-
-/** What an operation rule and the always-keep rules read of a span. */
-export type RuleSubject = Pick<SpanView, 'name' | 'attribute' | 'origin'>;
-
-interface CompiledRule {
-  test(span: RuleSubject): boolean;
-  rate: number;
-}
-
-/** A policy prepared for the hot path. */
-export interface CompiledPolicy {
-  readonly policy: EffectivePolicy;
-  readonly rules: readonly CompiledRule[];
-  readonly keepErrors: boolean;
-  /** Spans longer than this (ns) keep their trace; Infinity when off. */
-  readonly slowNs: number;
-}
-
-/**
- * The head rate a policy gives a trace by its root (or entry) span: the first operation rule
- * that matches, else the strategy (`strategyRate`: its probability, or the adaptive rate), with
- * the rule label a kept trace carries. The sampler and the preview both decide with this.
- */
-export function headRateOf(
-  compiled: CompiledPolicy,
-  span: RuleSubject,
-  strategyRate: number,
-): { rate: number; operation: boolean; rule: string } {
-  const decidedBy = compiled.policy.decidedBy;
-  for (const rule of compiled.rules) {
-    if (rule.test(span)) {
-      return {
-        rate: rule.rate,
-        operation: true,
-        rule: decidedBy?.operations ?? operationRule(span.name),
-      };
-    }
-  }
-  return {
-    rate: strategyRate,
-    operation: false,
-    rule: decidedBy?.strategy ?? 'rate',
-  };
-}
-
-/** Whether a span keeps its trace under its service's always-keep rules (see `alwaysKeep`). */
-export function alwaysKeepReasonOf(
-  compiled: CompiledPolicy,
-  statusCode: number,
-  durationNs: number,
-): AlwaysKeepReason | undefined {
-  if (compiled.keepErrors && statusCode === 2) return 'keep-errors';
-  if (compiled.slowNs !== Infinity && durationNs > compiled.slowNs)
-    return 'keep-slow';
-  return undefined;
-}
-
-/** The rule label of an always-keep reason. */
-export function alwaysKeepRule(reason: AlwaysKeepReason): 'error' | 'slow' {
-  return reason === 'keep-errors' ? 'error' : 'slow';
-}
-
-function compileMatch(match: OperationMatch): CompiledRule['test'] {
-  switch (match.type) {
-    case 'span-name':
-      return span => span.name === match.name;
-    case 'span-name-regex': {
-      // RE2: linear time whatever the pattern; tests the name's first 4096 characters.
-      // A stored pattern RE2 cannot run (saved before patterns were checked) matches nothing.
-      const re = compileSafeRegexOrUndefined(match.pattern);
-      if (!re) return () => false;
-      return span => re.test(span.name);
-    }
-    case 'attribute':
-      return span =>
-        attributeEquals(findAttribute(span, match.key), match.equals);
-    default:
-      return () => false;
-  }
-}
-
-export function compilePolicy(policy: EffectivePolicy): CompiledPolicy {
-  return {
-    policy,
-    rules: policy.operations.map(rule => ({
-      test: compileMatch(rule.match),
-      rate: rule.rate,
-    })),
-    keepErrors: policy.alwaysKeep.keepErrors,
-    slowNs:
-      policy.alwaysKeep.keepSlowerThanMs === undefined
-        ? Infinity
-        : policy.alwaysKeep.keepSlowerThanMs * 1e6,
-  };
 }
 
 export interface HeadSamplerOptions {

@@ -9,7 +9,7 @@ import {
   alwaysKeepReasonOf,
   compilePolicy,
   headRateOf,
-} from './headSampler';
+} from './compiledPolicy';
 import { strategyRateOf } from './strategyRate';
 import type { DigestValue, MinuteCounts, TraceDigest } from './traceDigests';
 
