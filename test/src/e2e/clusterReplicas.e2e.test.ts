@@ -68,6 +68,9 @@ const HAPROXY =
 const REFRESH_SECONDS = 2;
 const SERVICES = ['e2e-cluster-web', 'e2e-cluster-api', 'e2e-cluster-db'];
 const RATE = 0.2;
+/** A check both replicas configure: the scheduler must run it once per interval in all. */
+const CHECK_ID = 'cluster-e2e-health';
+const CHECK_INTERVAL_SECONDS = 2;
 
 interface PlannedTrace {
   traceId: string;
@@ -219,6 +222,8 @@ const replicaConfig = (
     `    prefix: ${prefix}`,
     'tracingHealth:',
     '  coverage: { completenessWindowSeconds: 5 }',
+    '  checks:',
+    `    - { id: ${CHECK_ID}, type: http, title: Replica health, target: /api/tracing-health/health, interval: ${CHECK_INTERVAL_SECONDS}s, timeout: ${CHECK_INTERVAL_SECONDS}s }`,
     '  cluster:',
     `    advertiseUrl: ${baseUrl}`,
     '    heartbeatSeconds: 1',
@@ -291,6 +296,7 @@ describeWithPostgres(
     let b: RunningPortal | undefined;
     let lb: Awaited<ReturnType<typeof startHaproxy>>;
     let guest: Promise<string>;
+    let bothUpAt = 0;
     // Fresh databases for this run: the replicas' plugins get `<prefix><plugin>` on the server.
     const prefix = `th_cluster_e2e_${Date.now()}_`;
 
@@ -322,6 +328,7 @@ describeWithPostgres(
           intervalMs: 200,
         },
       );
+      bothUpAt = Date.now();
       // The catalog (fresh on PostgreSQL) loads while the first test sends traffic.
       guest = guestTokenOwning('group:default/fulfilment-team', a.baseUrl);
       guest.catch(() => undefined);
@@ -566,6 +573,30 @@ describeWithPostgres(
       figures.policyAppliedOnOtherReplicaMs = delayMs;
       // One refresh interval, plus the refresh query, the polling step and a request on a busy machine.
       expect(delayMs).toBeLessThanOrEqual(REFRESH_SECONDS * 1000 + 1500);
+    });
+
+    it('runs each health check once per interval across the replicas, not once per replica', async () => {
+      const res = await fetch(
+        `${a.baseUrl}/api/tracing-health/checks/${CHECK_ID}/history?limit=1000`,
+        { headers: { authorization: `Bearer ${await guest}` } },
+      );
+      expect(res.status).toBe(200);
+      const starts = ((await res.json()).items as { startedAt: string }[])
+        .map(r => Date.parse(r.startedAt))
+        .filter(t => t >= bothUpAt)
+        .sort((x, y) => x - y);
+      const spanSeconds = (starts[starts.length - 1] - starts[0]) / 1000;
+      Object.assign(figures, {
+        checkRunsWhileBothUp: starts.length,
+        checkRunsSpanSeconds: spanSeconds,
+      });
+      // Both replicas schedule it; each scheduled start is at least one interval after the
+      // previous one, so n runs span at least (n - 2) intervals (the first may start late). A
+      // check run by each replica would take about twice as many runs in the same span.
+      expect(starts.length).toBeGreaterThanOrEqual(4);
+      expect((starts.length - 2) * CHECK_INTERVAL_SECONDS).toBeLessThanOrEqual(
+        spanSeconds,
+      );
     });
 
     it('exports every span the surviving replica accepted when the other is stopped (SIGTERM) during traffic', async () => {
