@@ -74,10 +74,11 @@ export interface Config {
       /** Forward requests in flight to one owner at once (default 4). */
       forwardConcurrency?: number;
       /**
-       * How forward requests are compressed: `gzip` (default) or `none`, which saves both
-       * replicas' CPU where the network between them is not the bottleneck.
+       * How forward requests are compressed: `none` (default; gzip costs both replicas more CPU
+       * than forwarding itself, measured by `yarn bench:cluster`) or `gzip`, for replicas whose
+       * network between them is slow or metered.
        */
-      forwardCompression?: 'gzip' | 'none';
+      forwardCompression?: 'none' | 'gzip';
     };
     /** The Prometheus exposition, `GET /metrics`. */
     metrics?: {

@@ -238,7 +238,7 @@ describe('readClusterConfig', () => {
       forwardBatchBytes: 1024 * 1024,
       forwardQueueBytes: 32 * 1024 * 1024,
       forwardConcurrency: 4,
-      forwardCompression: 'gzip',
+      forwardCompression: 'none',
     });
   });
 

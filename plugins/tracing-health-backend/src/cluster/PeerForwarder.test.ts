@@ -51,7 +51,8 @@ describe('PeerForwarder', () => {
   function forwarder(
     members: () => string[] = () => [SELF, peer],
     queue: Partial<PeerForwarderOptions['queue']> = {},
-    compression?: PeerForwarderOptions['compression'],
+    /** null: the forwarder's default. */
+    compression: PeerForwarderOptions['compression'] | null = 'gzip',
   ) {
     const registry = new Registry();
     const f = new PeerForwarder({
@@ -67,7 +68,7 @@ describe('PeerForwarder', () => {
         deadlineMs: 300,
         ...queue,
       },
-      compression,
+      compression: compression ?? undefined,
       registry,
       logger: mockServices.logger.mock(),
     });
@@ -139,8 +140,8 @@ describe('PeerForwarder', () => {
     ]);
   });
 
-  it('sends uncompressed when told to', async () => {
-    const { f } = forwarder(undefined, {}, 'none');
+  it('sends uncompressed by default', async () => {
+    const { f } = forwarder(undefined, {}, null);
     const body = Buffer.from([0x0a, 0x00]);
     expect(await f.forward(peer, body, 1)).toEqual({ ok: true });
     expect(received[0].body).toEqual(body);

@@ -56,7 +56,7 @@ export interface PeerForwarderOptions {
   isMember(id: string): boolean;
   /** Batching, bound and retry of each peer's forwards; `deadlineMs` is the forward timeout. */
   queue: ForwardQueueSettings;
-  /** How forward requests are compressed (default gzip). */
+  /** How forward requests are compressed (default none). */
   compression?: 'gzip' | 'none';
   registry: Registry;
   logger: LoggerService;
@@ -67,8 +67,8 @@ export interface PeerForwarderOptions {
 }
 
 /**
- * Sends spans to the replica that owns their traces: OTLP/HTTP protobuf (gzip unless
- * `compression: none`), on the owner's
+ * Sends spans to the replica that owns their traces: OTLP/HTTP protobuf (gzip with
+ * `compression: gzip`), on the owner's
  * internal route, authenticated with a Backstage service token of this plugin (never the public
  * ingest token). Each peer has a ForwardQueue: the shares of many requests go in one forward
  * request, retried on 429/503 and lost connections until the forward timeout. `forward`
@@ -191,7 +191,7 @@ export class PeerForwarder {
     // A peer that left since: its owner is someone else now; the caller decides here.
     if (!this.options.isMember(peer))
       return { ok: false, reason: 'unknown_peer', retryable: false };
-    const gzipped = this.options.compression !== 'none';
+    const gzipped = this.options.compression === 'gzip';
     let token: string;
     let payload: Uint8Array;
     try {

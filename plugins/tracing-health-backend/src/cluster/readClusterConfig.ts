@@ -19,7 +19,7 @@ export interface ClusterConfig {
   forwardQueueBytes: number;
   /** Forward requests in flight to one peer at once. */
   forwardConcurrency: number;
-  /** gzip (the default) or none: CPU on both replicas against bytes on the network. */
+  /** none (the default) or gzip: bytes on the network against CPU on both replicas. */
   forwardCompression: 'gzip' | 'none';
 }
 
@@ -55,7 +55,7 @@ const schema = z
       .positive()
       .default(32 * MiB),
     forwardConcurrency: z.coerce.number().int().positive().max(64).default(4),
-    forwardCompression: z.enum(['gzip', 'none']).default('gzip'),
+    forwardCompression: z.enum(['none', 'gzip']).default('none'),
   })
   .strict()
   .refine(c => c.memberTtlSeconds >= 2 * c.heartbeatSeconds, {
