@@ -162,6 +162,8 @@ async function startBackend(
       `    connection: ${pgUrl}`,
       `    prefix: ${prefix}`,
       'tracingHealth:',
+      // The counters read before and after a phase must be current, not a cached scrape.
+      '  metrics: { cacheSeconds: 0 }',
       ...(clustered
         ? [
             '  cluster:',
