@@ -123,53 +123,67 @@ const services = (body: Uint8Array) =>
   );
 
 describe('ForwardQueue', () => {
-  it('coalesces the shares of several requests into one valid forward request after the linger', async () => {
+  it('sends a share for an idle peer at once, and coalesces the shares of the requests behind it after the linger', async () => {
     const { timers, sends, events, enqueue, outcomes } = setUp();
+    const first = enqueue(share('x'), 1);
+    await settled();
+    expect(sends.map(s => services(s.body))).toEqual([['x']]);
+
     const shares = [share('a'), share('b'), share('c')];
     const done = [enqueue(shares[0], 1), enqueue(shares[1], 2)];
     await timers.advance(4);
     done.push(enqueue(shares[2], 3));
     await settled();
-    expect(sends).toHaveLength(0);
+    expect(sends).toHaveLength(1);
 
     await timers.advance(1);
-    expect(sends).toHaveLength(1);
-    expect(sends[0].spans).toBe(6);
-    expect(Buffer.from(sends[0].body)).toEqual(Buffer.concat(shares));
-    expect(services(sends[0].body)).toEqual(['a', 'b', 'c']);
+    expect(sends).toHaveLength(2);
+    expect(sends[1].spans).toBe(6);
+    expect(Buffer.from(sends[1].body)).toEqual(Buffer.concat(shares));
+    expect(services(sends[1].body)).toEqual(['a', 'b', 'c']);
     // The deadline counts from the first share's arrival.
-    expect(sends[0].timeoutMs).toBe(995);
+    expect(sends[1].timeoutMs).toBe(995);
     expect(outcomes).toEqual([]);
 
-    sends[0].answer({ ok: true });
+    sends[1].answer({ ok: true });
     await Promise.all(done);
     expect(outcomes).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
-    expect(events).toEqual(['delivered 6']);
+    sends[0].answer({ ok: true });
+    await first;
+    expect(events).toEqual(['delivered 6', 'delivered 1']);
   });
 
   it('sends a batch as soon as it is full (spans or bytes), without waiting for the linger', async () => {
-    const { sends, enqueue } = setUp({ maxBatchSpans: 10, lingerMs: 60_000 });
+    const { sends, enqueue } = setUp({
+      maxBatchSpans: 10,
+      lingerMs: 60_000,
+      concurrency: 4,
+    });
+    // One forward under way: the next ones linger.
+    void enqueue(share('x'), 1);
     void enqueue(share('a'), 4);
     void enqueue(share('b'), 4);
     await settled();
-    expect(sends).toHaveLength(0);
+    expect(sends).toHaveLength(1);
     // 4 + 4 + 4 would be too many: the first two go, the third opens the next batch.
     void enqueue(share('c'), 4);
     await settled();
     expect(sends.map(s => [s.spans, services(s.body)])).toEqual([
+      [1, ['x']],
       [8, ['a', 'b']],
     ]);
     void enqueue(share('d'), 6);
     await settled();
-    expect(sends.map(s => s.spans)).toEqual([8, 10]);
+    expect(sends.map(s => s.spans)).toEqual([1, 8, 10]);
 
     const bytes = setUp({ maxBatchBytes: 300, lingerMs: 60_000 });
+    void bytes.enqueue(share('x'));
     void bytes.enqueue(share('e', 200));
     await settled();
-    expect(bytes.sends).toHaveLength(0);
+    expect(bytes.sends).toHaveLength(1);
     void bytes.enqueue(share('f', 200));
     await settled();
-    expect(bytes.sends.map(s => services(s.body))).toEqual([['e']]);
+    expect(bytes.sends.map(s => services(s.body))).toEqual([['x'], ['e']]);
   });
 
   it('keeps a batch growing while every slot is busy, then sends it whole', async () => {
@@ -281,27 +295,33 @@ describe('ForwardQueue', () => {
   });
 
   it('flushes on shutdown: sends what lingers at once and resolves once every share has its answer', async () => {
-    const { sends, enqueue, queue, outcomes } = setUp({ lingerMs: 60_000 });
+    const { sends, enqueue, queue, outcomes } = setUp({
+      lingerMs: 60_000,
+      concurrency: 4,
+    });
+    void enqueue(share('x'));
     void enqueue(share('a'));
     void enqueue(share('b'));
     await settled();
-    expect(sends).toHaveLength(0);
+    expect(sends).toHaveLength(1);
     let flushed = false;
     const flush = queue.flush().then(() => {
       flushed = true;
     });
     await settled();
-    expect(sends.map(s => services(s.body))).toEqual([['a', 'b']]);
+    expect(sends.map(s => services(s.body))).toEqual([['x'], ['a', 'b']]);
     // Shares that arrive during the shutdown do not linger either.
     void enqueue(share('c'));
     await settled();
-    expect(sends).toHaveLength(2);
+    expect(sends).toHaveLength(3);
     sends[0].answer({ ok: true });
+    sends[1].answer({ ok: true });
     await settled();
     expect(flushed).toBe(false);
-    sends[1].answer({ ok: false, reason: 'rejected', retryable: false });
+    sends[2].answer({ ok: false, reason: 'rejected', retryable: false });
     await flush;
     expect(outcomes).toEqual([
+      { ok: true },
       { ok: true },
       { ok: true },
       { ok: false, reason: 'rejected' },

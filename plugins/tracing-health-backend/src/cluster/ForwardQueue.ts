@@ -2,7 +2,10 @@ import type { ForwardOutcome } from '@internal/tracing-pipeline';
 
 /** How one peer's forwards are batched, bounded and retried (see readClusterConfig). */
 export interface ForwardQueueSettings {
-  /** Ms a forward waits for more spans for the same peer before it is sent (0: never). */
+  /**
+   * Ms a forward waits for more spans for the same peer before it is sent, while another forward
+   * to it is under way (0: never).
+   */
   lingerMs: number;
   /** A forward request is sent once it holds this many spans... */
   maxBatchSpans: number;
@@ -78,7 +81,9 @@ interface Batch {
  * per backend. Shares for the peer from many requests are coalesced into one forward request
  * (OTLP protobuf `ExportTraceServiceRequest`s concatenate byte-wise into one valid message), sent
  * when it reaches `maxBatchSpans` or `maxBatchBytes`, or after `lingerMs` once a slot of
- * `concurrency` is free (while all are busy it keeps growing). A request that fails with a
+ * `concurrency` is free (while all are busy it keeps growing). The linger applies only while
+ * another forward to the peer is under way: a share for an idle peer goes at once, so light
+ * traffic gets no added latency and heavy traffic gets coalesced. A request that fails with a
  * retryable reason is sent again after a backoff (at least the peer's Retry-After) until its
  * deadline; then, or at once for any other failure, every share in it resolves with the failure
  * and its caller decides it locally. A share that would take the queue past `maxQueueBytes` is
@@ -141,7 +146,14 @@ export class ForwardQueue {
         batch.spans >= settings.maxBatchSpans
       )
         this.seal();
-      else if (this.closing || settings.lingerMs <= 0) this.due = true;
+      else if (
+        this.closing ||
+        settings.lingerMs <= 0 ||
+        // Nothing on its way to the peer: waiting could only add latency, so send now; while
+        // forwards are in flight, the next one lingers and gathers the requests behind it.
+        (this.inFlight === 0 && this.ready.length === 0)
+      )
+        this.due = true;
       else
         this.lingerTimer ??= this.timers.setTimeout(() => {
           this.lingerTimer = undefined;

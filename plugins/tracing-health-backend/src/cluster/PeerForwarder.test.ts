@@ -98,7 +98,8 @@ describe('PeerForwarder', () => {
   });
 
   it('sends the shares of several requests to one owner in one request', async () => {
-    // Sent when the batch is full: 3 + 4 spans (the linger is longer than the test).
+    // The first goes at once (the peer is idle); the next two linger behind it (longer than the
+    // test) until their batch is full: 3 + 4 spans.
     const { f, values } = forwarder(undefined, {
       lingerMs: 60_000,
       maxBatchSpans: 7,
@@ -106,18 +107,21 @@ describe('PeerForwarder', () => {
     const shares = [Buffer.from([0x0a, 0x01, 0x01]), Buffer.from([0x0a, 0x00])];
     expect(
       await Promise.all([
+        f.forward(peer, Buffer.from([0x0a, 0x00]), 1),
         f.forward(peer, shares[0], 3),
         f.forward(peer, shares[1], 4),
       ]),
-    ).toEqual([{ ok: true }, { ok: true }]);
-    expect(received).toHaveLength(1);
-    expect(gunzipSync(received[0].body)).toEqual(Buffer.concat(shares));
-    expect(received[0].headers['x-tracing-health-spans']).toBe('7');
+    ).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    expect(received).toHaveLength(2);
+    const batch = received.find(
+      r => r.headers['x-tracing-health-spans'] === '7',
+    );
+    expect(gunzipSync(batch!.body)).toEqual(Buffer.concat(shares));
     expect(await values(CLUSTER_METRICS.forwardedSpans)).toEqual([
-      expect.objectContaining({ labels: { peer }, value: 7 }),
+      expect.objectContaining({ labels: { peer }, value: 8 }),
     ]);
     expect(await values(CLUSTER_METRICS.forwardRequests)).toEqual([
-      expect.objectContaining({ labels: { peer }, value: 1 }),
+      expect.objectContaining({ labels: { peer }, value: 2 }),
     ]);
     expect(await values(CLUSTER_METRICS.forwardQueueBytes)).toEqual([
       expect.objectContaining({ labels: { peer }, value: 0 }),
@@ -150,10 +154,14 @@ describe('PeerForwarder', () => {
 
   it('sends what lingers when flushed (shutdown)', async () => {
     const { f } = forwarder(undefined, { lingerMs: 60_000 });
-    const forwarded = f.forward(peer, Buffer.from([0x0a, 0x00]), 1);
+    // The second lingers behind the first for longer than the test, unless flushed.
+    const forwarded = [
+      f.forward(peer, Buffer.from([0x0a, 0x00]), 1),
+      f.forward(peer, Buffer.from([0x0a, 0x00]), 1),
+    ];
     await f.flush();
-    expect(await forwarded).toEqual({ ok: true });
-    expect(received).toHaveLength(1);
+    expect(await Promise.all(forwarded)).toEqual([{ ok: true }, { ok: true }]);
+    expect(received).toHaveLength(2);
   });
 
   it.each([
