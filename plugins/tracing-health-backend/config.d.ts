@@ -55,8 +55,9 @@ export interface Config {
        */
       forwardTimeoutSeconds?: number;
       /**
-       * Milliseconds a forward waits for more spans for the same owner, so the spans of many
-       * requests go in one forward request (default 5; 0 sends as soon as a slot is free).
+       * Milliseconds a forward waits for more spans for the same owner while another forward to
+       * it is under way, so the spans of many requests go in one forward request (default 5; 0
+       * sends as soon as a slot is free). A forward to an idle owner goes at once.
        */
       forwardLingerMs?: number;
       /** A forward request is sent once it holds this many spans (default 4096). */
