@@ -345,7 +345,7 @@ function main(port: MessagePort, init: WorkerInit) {
 
 /**
  * This module's own file: `.ts` from source (started through workerEntry.js, which registers the
- * TypeScript transform), the built `.cjs.js` in a production bundle. WorkerPool imports it, which
+ * TypeScript transform), the built `.cjs.js` in a production bundle. workerSlots.ts imports it, which
  * is also what makes the package build emit this module.
  */
 export const pipelineWorkerFile = __filename;
