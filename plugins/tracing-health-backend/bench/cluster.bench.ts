@@ -214,7 +214,7 @@ async function startBackend(
   );
   child.stdout!.on('data', d => (output = (output + d).slice(-20_000)));
   child.stderr!.on('data', d => (output = (output + d).slice(-20_000)));
-  const stop = async () => {
+  const stopChild = async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise(resolve => child.once('exit', resolve));
     try {
@@ -231,6 +231,11 @@ async function startBackend(
     }, 15_000);
     await exited;
     clearTimeout(timer);
+  };
+  // Its config goes with it.
+  const stop = async () => {
+    await stopChild();
+    fs.rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 120_000;
   for (;;) {
