@@ -5,6 +5,7 @@ import {
   INTERVAL,
 } from './alerts/alertDefinition';
 import { checkAlerts } from './alerts/checkAlerts';
+import { clusterAlerts } from './alerts/clusterAlerts';
 import { collectorAlerts } from './alerts/collectorAlerts';
 import { pipelineAlerts } from './alerts/pipelineAlerts';
 import { samplingAlerts } from './alerts/samplingAlerts';
@@ -45,6 +46,11 @@ export function alertGroups(
       name: 'tracing-health-checks',
       interval: INTERVAL,
       alerts: checkAlerts(),
+    },
+    {
+      name: 'tracing-health-cluster',
+      interval: INTERVAL,
+      alerts: clusterAlerts(),
     },
     {
       name: 'tracing-health-sampling',

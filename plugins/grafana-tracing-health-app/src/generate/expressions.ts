@@ -1,4 +1,5 @@
 import {
+  CLUSTER_METRICS,
   METRIC_PREFIX,
   PIPELINE_METRICS,
   SAMPLING_METRICS,
@@ -46,6 +47,8 @@ const EVENT_COUNTERS = new Set<string>([
   SAMPLING_METRICS.lateSpans,
   SAMPLING_METRICS.inconsistentThresholds,
   SAMPLING_METRICS.invalidTraceIds,
+  // Registered only with tracingHealth.cluster, and counts replicas lost without stopping.
+  CLUSTER_METRICS.lostSpans,
 ]);
 
 /** The project metric names an expression reads (histogram series mapped to the histogram). */
