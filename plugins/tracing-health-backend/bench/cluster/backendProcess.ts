@@ -1,0 +1,166 @@
+/* eslint-disable no-console */
+/** The real backend started for `yarn bench:cluster`: alone or as a cluster replica, on PostgreSQL. */
+import {
+  ChildProcess,
+  execFileSync,
+  spawn,
+  spawnSync,
+} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { root, sleep, yarnRelease } from './benchEnv';
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100;
+
+export interface Backend {
+  url: string;
+  pid: number;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** The backend process itself (under yarn and the CLI): the one listening on the port. */
+function listenerPid(port: number): number | undefined {
+  const out =
+    spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' })
+      .stdout ?? '';
+  const m = /pid=(\d+)/.exec(out);
+  return m ? Number(m[1]) : undefined;
+}
+
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime: fields 14 and 15 of /proc/PID/stat (11 and 12 after the command name)
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+export async function startBackend(
+  port: number,
+  pgUrl: string,
+  prefix: string,
+  clustered: boolean,
+  /** More `tracingHealth.cluster` lines ('key: value') for a clustered backend. */
+  clusterConfig: readonly string[] = [],
+): Promise<Backend> {
+  const url = `http://127.0.0.1:${port}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'th-bench-cluster-'));
+  const config = path.join(dir, 'app-config.bench.yaml');
+  fs.writeFileSync(
+    config,
+    [
+      'app:',
+      `  baseUrl: ${url}`,
+      'backend:',
+      `  baseUrl: ${url}`,
+      `  listen: { host: 127.0.0.1, port: ${port} }`,
+      '  database:',
+      '    client: pg',
+      `    connection: ${pgUrl}`,
+      `    prefix: ${prefix}`,
+      'tracingHealth:',
+      // The counters read before and after a phase must be current, not a cached scrape.
+      '  metrics: { cacheSeconds: 0 }',
+      ...(clustered
+        ? [
+            '  cluster:',
+            `    advertiseUrl: ${url}`,
+            '    heartbeatSeconds: 1',
+            '    memberTtlSeconds: 5',
+            ...clusterConfig.map(line => `    ${line}`),
+          ]
+        : []),
+      '  sampling:',
+      '    default:',
+      '      strategy: { type: probabilistic, rate: 0.1 }',
+      '      alwaysKeep: { keepErrors: false }',
+      '    tail: { decisionWaitMs: 2000 }',
+      '  pipeline:',
+      '    exporters: []',
+      '',
+    ].join('\n'),
+  );
+  let output = '';
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      yarnRelease,
+      'workspace',
+      'backend',
+      'start',
+      '--config',
+      path.join(root, 'app-config.yaml'),
+      '--config',
+      config,
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        // Where to write the replicas' CPU profiles (on exit), to see where the time goes.
+        ...(process.env.BENCH_CPU_PROF_DIR && clustered
+          ? {
+              NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,
+            }
+          : {}),
+      },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout!.on('data', d => (output = (output + d).slice(-20_000)));
+  child.stderr!.on('data', d => (output = (output + d).slice(-20_000)));
+  const stopChild = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise(resolve => child.once('exit', resolve));
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  // Its config goes with it.
+  const stop = async () => {
+    await stopChild();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`backend exited with ${child.exitCode}:\n${output}`);
+    const ok = await fetch(`${url}/api/tracing-health/health`)
+      .then(r => r.ok)
+      .catch(() => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`backend not healthy within 120 s:\n${output}`);
+    }
+    await sleep(500);
+  }
+  const pid = listenerPid(port);
+  if (!pid) {
+    await stop();
+    throw new Error(`no process listens on ${port} (is ss installed?)`);
+  }
+  return { url, pid, stop, logs: () => output };
+}
+
+export async function metricTotal(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/api/tracing-health/metrics`)).text();
+  return text
+    .split('\n')
+    .filter(line => line.startsWith(name))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
