@@ -1,5 +1,5 @@
 /**
- * Writes the tail policy declarations into config.d.ts from the policy kinds in
+ * Writes the tail policy declarations into configTailPolicies.d.ts from the policy kinds in
  * packages/tracing-pipeline/src/sampling/policies (run after adding or changing a kind).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import {
   withTailPolicyDocs,
 } from '../src/sampling/collector/tailPolicyConfigDocs';
 
-const file = resolve(__dirname, '..', 'config.d.ts');
+const file = resolve(__dirname, '..', 'configTailPolicies.d.ts');
 writeFileSync(
   file,
   withTailPolicyDocs(readFileSync(file, 'utf8'), renderTailPolicyConfigDocs()),

@@ -9,11 +9,15 @@ import {
 } from './tailPolicyConfigDocs';
 
 const configDts = readFileSync(
+  resolve(__dirname, '../../../configTailPolicies.d.ts'),
+  'utf8',
+);
+const rootConfigDts = readFileSync(
   resolve(__dirname, '../../../config.d.ts'),
   'utf8',
 );
 
-describe('config.d.ts tail policy docs', () => {
+describe('configTailPolicies.d.ts tail policy docs', () => {
   it('are the ones the policy kinds generate (run `yarn generate:config-docs` in this package)', () => {
     const section = tailPolicyDocsOf(configDts);
     expect(section).toBeDefined();
@@ -24,7 +28,11 @@ describe('config.d.ts tail policy docs', () => {
     const section = tailPolicyDocsOf(configDts)!;
     for (const type of TAIL_POLICY_TYPES)
       expect(section).toContain(`type: '${type}';`);
-    expect(configDts).toContain('policies?: TailPolicyConfig[];');
+    expect(rootConfigDts).toContain('policies?: TailPolicyConfig[];');
+    expect(rootConfigDts).toContain(
+      "import type { TailPolicyConfig } from './configTailPolicies';",
+    );
+    expect(configDts).toContain('export type { TailPolicyConfig };');
   });
 
   it('are told apart from stale ones', () => {
