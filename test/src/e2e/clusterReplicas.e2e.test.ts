@@ -230,6 +230,9 @@ const replicaConfig = (
     '    memberTtlSeconds: 5',
     '  sampling:',
     `    refreshSeconds: ${REFRESH_SECONDS}`,
+    // The guest may then set the policy of services without a catalog component.
+    '    adminGroups: [group:default/fulfilment-team]',
+    '    adaptive: { intervalMs: 2000 }',
     '    default:',
     `      strategy: { type: probabilistic, rate: ${RATE} }`,
     '      alwaysKeep: { keepErrors: true }',
@@ -596,6 +599,73 @@ describeWithPostgres(
       expect(starts.length).toBeGreaterThanOrEqual(4);
       expect((starts.length - 2) * CHECK_INTERVAL_SECONDS).toBeLessThanOrEqual(
         spanSeconds,
+      );
+    });
+
+    it('holds an adaptive target across the fleet, not once per replica', async () => {
+      const target = 40;
+      const res = await fetch(
+        `${a.baseUrl}/api/tracing-health/policies/e2e-cluster-web`,
+        {
+          method: 'PUT',
+          headers: {
+            authorization: `Bearer ${await guest}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            reason: 'e2e: a fleet-wide adaptive target',
+            policy: {
+              strategy: {
+                type: 'adaptive',
+                targetTracesPerSecond: target,
+                minRate: 0.01,
+                maxRate: 1,
+              },
+              samplingLocation: 'pipeline',
+            },
+          }),
+        },
+      );
+      expect(res.status).toBe(200);
+      // Both replicas read the policy on their next refresh.
+      await new Promise(r => setTimeout(r, REFRESH_SECONDS * 1000 + 1500));
+
+      // 200 traces/s for 30 s, no errors: each of the 2 owners sees about half and aims at
+      // half the target. The first seconds (warm-up, first steps) are left out of the count.
+      const perSecond = 200;
+      const seconds = 30;
+      const skipSeconds = 6;
+      const planned = plan(perSecond * seconds, () => []);
+      const sent = await runServices(
+        `${lb.url}/api/tracing-health/v1/traces`,
+        planned,
+        perSecond,
+      );
+      expect(sent.failed).toEqual([]);
+      await eventually(
+        async () =>
+          (await pipelineSettled(a.baseUrl)) &&
+          (await pipelineSettled(b!.baseUrl)),
+        { what: 'both replicas to decide every trace', timeoutMs: 60_000 },
+      );
+      const counted = planned.slice(perSecond * skipSeconds);
+      const kept = new Set(
+        sink.spans
+          .filter(sp => sp.service === 'e2e-cluster-web')
+          .map(sp => sp.traceId),
+      );
+      const keptCounted = counted.filter(t => kept.has(t.traceId)).length;
+      const expected = target * (seconds - skipSeconds);
+      figures.adaptiveTarget = {
+        targetTracesPerSecond: target,
+        offeredTracesPerSecond: perSecond,
+        keptTracesPerSecond: keptCounted / (seconds - skipSeconds),
+        deviation: +(keptCounted / expected - 1).toFixed(3),
+      };
+      // Within 10% of the target (one replica's share alone would be half, every replica
+      // aiming at the whole target would keep twice as many).
+      expect(Math.abs(keptCounted - expected)).toBeLessThanOrEqual(
+        0.1 * expected,
       );
     });
 
