@@ -54,7 +54,7 @@ export interface Config {
       memberTtlSeconds?: number;
       /**
        * Seconds a forward to the owner may take, retries included, before its spans are decided
-       * here (default 5). The request that brought them waits for this at most.
+       * here (default 5, at most 14). The request that brought them waits for this at most.
        */
       forwardTimeoutSeconds?: number;
       /**

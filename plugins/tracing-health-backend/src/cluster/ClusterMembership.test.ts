@@ -255,5 +255,9 @@ describe('readClusterConfig', () => {
     expect(() => read({ heartbeatSeconds: 1 })).toThrow(
       /cluster\.advertiseUrl/,
     );
+    // A worker gives up on a forward after 15 s: a longer timeout would never apply.
+    expect(() =>
+      read({ advertiseUrl: 'http://x:7007', forwardTimeoutSeconds: 20 }),
+    ).toThrow(/cluster\.forwardTimeoutSeconds: must be at most 14/);
   });
 });

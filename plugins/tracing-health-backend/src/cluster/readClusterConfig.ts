@@ -39,7 +39,15 @@ const schema = z
       }),
     heartbeatSeconds: z.coerce.number().positive().max(60).default(2),
     memberTtlSeconds: z.coerce.number().positive().max(600).default(10),
-    forwardTimeoutSeconds: z.coerce.number().positive().max(60).default(5),
+    // A worker waits at most half the pool's 30 s request deadline for a forward's answer.
+    forwardTimeoutSeconds: z.coerce
+      .number()
+      .positive()
+      .max(14, {
+        message:
+          'must be at most 14: a pipeline worker waits 15 s for a forward before it decides the spans itself',
+      })
+      .default(5),
     forwardLingerMs: z.coerce.number().min(0).max(1000).default(5),
     forwardBatchSpans: z.coerce.number().int().positive().default(4096),
     forwardBatchBytes: z.coerce
