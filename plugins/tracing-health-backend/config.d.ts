@@ -54,13 +54,14 @@ export interface Config {
       memberTtlSeconds?: number;
       /**
        * Seconds a forward to the owner may take, retries included, before its spans are decided
-       * here (default 5, at most 14). The request that brought them waits for this at most.
+       * here (default 5, at most 14). The request that brought them does not wait for it: it is
+       * answered once its spans are queued for their owner.
        */
       forwardTimeoutSeconds?: number;
       /**
-       * Milliseconds a forward waits for more spans for the same owner while another forward to
-       * it is under way, so the spans of many requests go in one forward request (default 5; 0
-       * sends as soon as a slot is free). A forward to an idle owner goes at once.
+       * Milliseconds a forward gathers spans for the same owner before it is sent, so the spans
+       * of many requests go in one forward request (default 100; 0 sends as soon as a slot is
+       * free). No request waits for it.
        */
       forwardLingerMs?: number;
       /** A forward request is sent once it holds this many spans (default 4096). */

@@ -225,9 +225,21 @@ export const CLUSTER_METRICS = {
   forwardQueueBytes: 'tracing_health_cluster_forward_queue_bytes',
   /** Counter{change="joined"|"left"}: members that joined or left this replica's view. */
   ownershipChanges: 'tracing_health_cluster_ownership_changes_total',
-  /**
-   * Counter{reason="replica_died"|"replica_restarted"}: spans a replica held in memory when it
-   * ended without stopping (SIGKILL, crash), as of its last heartbeat; counted by one survivor.
-   */
+  /** Counter{reason} (`CLUSTER_LOST_SPANS_REASONS`): spans lost by a replica. */
   lostSpans: 'tracing_health_cluster_lost_spans_total',
 } as const;
+
+/**
+ * Why spans were lost (`CLUSTER_METRICS.lostSpans`): a replica held them in memory when it ended
+ * without stopping (SIGKILL, crash), as of its last heartbeat, counted by one survivor
+ * (`replica_died`: its row expired; `replica_restarted`: its next run replaced the row first); or
+ * a forward to their owner failed and the forwarding replica's pipeline refused them too
+ * (`forward_failed_refused`: memory limit, shutting down).
+ */
+export const CLUSTER_LOST_SPANS_REASONS = [
+  'replica_died',
+  'replica_restarted',
+  'forward_failed_refused',
+] as const;
+export type ClusterLostSpansReason =
+  (typeof CLUSTER_LOST_SPANS_REASONS)[number];

@@ -161,9 +161,13 @@ export const tracingHealthPlugin = createBackendPlugin({
           },
           serviceGraph: serviceGraphOptions(serviceGraphConfig, coverageConfig),
           cluster: cluster?.routing,
+          beforeShutdown: cluster?.flushForwards,
         });
         started.pipeline = embedded.pipeline;
-        if (cluster) httpRouter.use(cluster.router(embedded.pipeline));
+        if (cluster) {
+          cluster.decideFailedForwardsWith(embedded.pipeline);
+          httpRouter.use(cluster.router(embedded.pipeline));
+        }
         httpRouter.use(
           createClusterStatusRouter({
             httpAuth,

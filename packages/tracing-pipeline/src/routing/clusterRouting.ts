@@ -23,15 +23,17 @@ export interface ClusterRoutingOptions {
   /** Routing of this replica's share among its own workers (worker mode), if any. */
   inner?: ShardRouter;
   /**
-   * Sends an OTLP `ExportTraceServiceRequest` (protobuf) to the member `peer`; resolves (never
-   * rejects) with whether the owner took it. Counting forwards and failures is its job.
+   * Hands an OTLP `ExportTraceServiceRequest` (protobuf) over for the member `peer`; resolves
+   * (never rejects) with `ok` once it is queued for the owner (from then on delivering it, or
+   * deciding it here if that fails, is the forwarder's job), else with why it was not. Counting
+   * forwards and failures is its job.
    */
   forward(
     peer: string,
     body: Uint8Array,
     spans: number,
   ): Promise<ForwardOutcome>;
-  /** Decides a share here after its forward failed: handles it as a `routed` request. */
+  /** Decides a share here that could not be forwarded: handles it as a `routed` request. */
   decideLocally(body: Uint8Array): Promise<Admission>;
 }
 
@@ -73,7 +75,7 @@ export function decideRoutedHere(
  * Owner routing across portal replicas, one level above the worker threads' (see WorkerPool).
  * Each decoded request is split by trace id over the live members; this replica's share goes on
  * (through `inner` among the workers), every other share is forwarded to its owner, and a share
- * whose forward fails is decided here rather than lost (its trace may then be decided in two
+ * that cannot be forwarded is decided here rather than lost (its trace may then be decided in two
  * places: the price of not dropping data). Requests marked `routed` came from a peer and are
  * always decided here, so two replicas with momentarily different views never bounce spans.
  */

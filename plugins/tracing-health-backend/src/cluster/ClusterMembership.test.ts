@@ -174,6 +174,7 @@ describe.each(databases.eachSupportedId())(
       expect(await lostSpans(onA)).toEqual({
         replica_died: 0,
         replica_restarted: 0,
+        forward_failed_refused: 0,
       });
 
       // A new B holds 40 spans and is killed; it restarts at the same URL before the TTL.
@@ -191,6 +192,7 @@ describe.each(databases.eachSupportedId())(
       expect(await lostSpans(onB)).toEqual({
         replica_died: 0,
         replica_restarted: 40,
+        forward_failed_refused: 0,
       });
       expect((await lostSpans(onA)).replica_died).toBe(0);
     });
@@ -233,7 +235,7 @@ describe('readClusterConfig', () => {
       heartbeatSeconds: 2,
       memberTtlSeconds: 10,
       forwardTimeoutSeconds: 5,
-      forwardLingerMs: 5,
+      forwardLingerMs: 100,
       forwardBatchSpans: 4096,
       forwardBatchBytes: 1024 * 1024,
       forwardQueueBytes: 32 * 1024 * 1024,

@@ -1,5 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { CLUSTER_METRICS } from '@internal/plugin-tracing-health-common';
+import {
+  CLUSTER_LOST_SPANS_REASONS,
+  CLUSTER_METRICS,
+  ClusterLostSpansReason,
+} from '@internal/plugin-tracing-health-common';
 import type { ClusterView } from '@internal/tracing-pipeline';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { randomUUID } from 'node:crypto';
@@ -69,13 +73,18 @@ export class ClusterMembership {
     });
     this.lostSpans = new Counter({
       name: CLUSTER_METRICS.lostSpans,
-      help: 'Spans a replica held when it ended without stopping (replica_died: its row expired; replica_restarted: its next run replaced the row first), as of its last heartbeat; counted once across the replicas.',
+      help: 'Spans lost by a replica: held when it ended without stopping (replica_died: its row expired; replica_restarted: its next run replaced the row first), as of its last heartbeat, counted once across the replicas; or of a failed forward the replica could not decide itself either (forward_failed_refused).',
       labelNames: ['reason'],
       registers: [options.registry],
     });
-    // Both reasons exist from the start, so a query or alert sees 0 rather than no series.
-    this.lostSpans.inc({ reason: 'replica_died' }, 0);
-    this.lostSpans.inc({ reason: 'replica_restarted' }, 0);
+    // Every reason exists from the start, so a query or alert sees 0 rather than no series.
+    for (const reason of CLUSTER_LOST_SPANS_REASONS)
+      this.lostSpans.inc({ reason }, 0);
+  }
+
+  /** Counts spans lost (see CLUSTER_LOST_SPANS_REASONS). */
+  countLostSpans(reason: ClusterLostSpansReason, spans: number) {
+    this.lostSpans.inc({ reason }, spans);
   }
 
   /** Reads the live members and starts the beat (without registering: see `join`). */
@@ -171,9 +180,9 @@ export class ClusterMembership {
     }
   }
 
-  private countLost(reason: string, runs: LostRun[]) {
+  private countLost(reason: ClusterLostSpansReason, runs: LostRun[]) {
     for (const run of runs) {
-      this.lostSpans.inc({ reason }, run.heldSpans);
+      this.countLostSpans(reason, run.heldSpans);
       this.options.logger.warn(
         `a replica ended without stopping; the ${run.heldSpans} spans it held at its last heartbeat are lost`,
         { member: run.memberId, instance: run.instanceId, reason },

@@ -109,11 +109,21 @@ function setUp(settings: Partial<ForwardQueueSettings> = {}) {
     () => 0.5,
   );
   const outcomes: ForwardOutcome[] = [];
-  const enqueue = (body: Uint8Array, spans = 1) =>
-    queue.enqueue(body, spans).then(o => {
+  /** A share's outcome: refused at the door, or what became of it once queued. */
+  const enqueue = (body: Uint8Array, spans = 1) => {
+    const enqueued = queue.enqueue(body, spans);
+    return (
+      enqueued.queued
+        ? enqueued.outcome
+        : Promise.resolve<ForwardOutcome>({
+            ok: false,
+            reason: enqueued.reason,
+          })
+    ).then(o => {
       outcomes.push(o);
       return o;
     });
+  };
   return { timers, sends, events, queue, outcomes, enqueue };
 }
 
@@ -123,34 +133,28 @@ const services = (body: Uint8Array) =>
   );
 
 describe('ForwardQueue', () => {
-  it('sends a share for an idle peer at once, and coalesces the shares of the requests behind it after the linger', async () => {
+  it('coalesces the shares of the requests of one linger into one forward', async () => {
     const { timers, sends, events, enqueue, outcomes } = setUp();
-    const first = enqueue(share('x'), 1);
-    await settled();
-    expect(sends.map(s => services(s.body))).toEqual([['x']]);
-
     const shares = [share('a'), share('b'), share('c')];
     const done = [enqueue(shares[0], 1), enqueue(shares[1], 2)];
     await timers.advance(4);
     done.push(enqueue(shares[2], 3));
     await settled();
-    expect(sends).toHaveLength(1);
+    expect(sends).toHaveLength(0);
 
     await timers.advance(1);
-    expect(sends).toHaveLength(2);
-    expect(sends[1].spans).toBe(6);
-    expect(Buffer.from(sends[1].body)).toEqual(Buffer.concat(shares));
-    expect(services(sends[1].body)).toEqual(['a', 'b', 'c']);
+    expect(sends).toHaveLength(1);
+    expect(sends[0].spans).toBe(6);
+    expect(Buffer.from(sends[0].body)).toEqual(Buffer.concat(shares));
+    expect(services(sends[0].body)).toEqual(['a', 'b', 'c']);
     // The deadline counts from the first share's arrival.
-    expect(sends[1].timeoutMs).toBe(995);
+    expect(sends[0].timeoutMs).toBe(995);
     expect(outcomes).toEqual([]);
 
-    sends[1].answer({ ok: true });
+    sends[0].answer({ ok: true });
     await Promise.all(done);
     expect(outcomes).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
-    sends[0].answer({ ok: true });
-    await first;
-    expect(events).toEqual(['delivered 6', 'delivered 1']);
+    expect(events).toEqual(['delivered 6']);
   });
 
   it('sends a batch as soon as it is full (spans or bytes), without waiting for the linger', async () => {
@@ -159,31 +163,28 @@ describe('ForwardQueue', () => {
       lingerMs: 60_000,
       concurrency: 4,
     });
-    // One forward under way: the next ones linger.
     void enqueue(share('x'), 1);
     void enqueue(share('a'), 4);
     void enqueue(share('b'), 4);
     await settled();
-    expect(sends).toHaveLength(1);
-    // 4 + 4 + 4 would be too many: the first two go, the third opens the next batch.
+    expect(sends).toHaveLength(0);
+    // 9 + 4 would be too many: the first three go, the fourth opens the next batch.
     void enqueue(share('c'), 4);
     await settled();
     expect(sends.map(s => [s.spans, services(s.body)])).toEqual([
-      [1, ['x']],
-      [8, ['a', 'b']],
+      [9, ['x', 'a', 'b']],
     ]);
     void enqueue(share('d'), 6);
     await settled();
-    expect(sends.map(s => s.spans)).toEqual([1, 8, 10]);
+    expect(sends.map(s => s.spans)).toEqual([9, 10]);
 
     const bytes = setUp({ maxBatchBytes: 300, lingerMs: 60_000 });
-    void bytes.enqueue(share('x'));
     void bytes.enqueue(share('e', 200));
     await settled();
-    expect(bytes.sends).toHaveLength(1);
+    expect(bytes.sends).toHaveLength(0);
     void bytes.enqueue(share('f', 200));
     await settled();
-    expect(bytes.sends.map(s => services(s.body))).toEqual([['x'], ['e']]);
+    expect(bytes.sends.map(s => services(s.body))).toEqual([['e']]);
   });
 
   it('keeps a batch growing while every slot is busy, then sends it whole', async () => {
@@ -215,11 +216,13 @@ describe('ForwardQueue', () => {
     });
     expect(events).toEqual(['failed queue_full 7']);
     expect(queue.queuedBytes()).toBe(a.byteLength);
+    expect(queue.queuedSpans()).toBe(3);
 
     await timers.advance(5);
     sends[0].answer({ ok: true });
     expect(await first).toEqual({ ok: true });
     expect(queue.queuedBytes()).toBe(0);
+    expect(queue.queuedSpans()).toBe(0);
     // An empty queue takes one share even beyond the bound (it could never be forwarded else).
     const big = enqueue(share('c', 500), 1);
     await timers.advance(5);
@@ -299,29 +302,26 @@ describe('ForwardQueue', () => {
       lingerMs: 60_000,
       concurrency: 4,
     });
-    void enqueue(share('x'));
     void enqueue(share('a'));
     void enqueue(share('b'));
     await settled();
-    expect(sends).toHaveLength(1);
+    expect(sends).toHaveLength(0);
     let flushed = false;
     const flush = queue.flush().then(() => {
       flushed = true;
     });
     await settled();
-    expect(sends.map(s => services(s.body))).toEqual([['x'], ['a', 'b']]);
+    expect(sends.map(s => services(s.body))).toEqual([['a', 'b']]);
     // Shares that arrive during the shutdown do not linger either.
     void enqueue(share('c'));
     await settled();
-    expect(sends).toHaveLength(3);
+    expect(sends).toHaveLength(2);
     sends[0].answer({ ok: true });
-    sends[1].answer({ ok: true });
     await settled();
     expect(flushed).toBe(false);
-    sends[2].answer({ ok: false, reason: 'rejected', retryable: false });
+    sends[1].answer({ ok: false, reason: 'rejected', retryable: false });
     await flush;
     expect(outcomes).toEqual([
-      { ok: true },
       { ok: true },
       { ok: true },
       { ok: false, reason: 'rejected' },

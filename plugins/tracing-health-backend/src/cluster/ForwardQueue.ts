@@ -2,10 +2,7 @@ import type { ForwardOutcome } from '@internal/tracing-pipeline';
 
 /** How one peer's forwards are batched, bounded and retried (see readClusterConfig). */
 export interface ForwardQueueSettings {
-  /**
-   * Ms a forward waits for more spans for the same peer before it is sent, while another forward
-   * to it is under way (0: never).
-   */
+  /** Ms a forward waits for more spans for the same peer before it is sent (0: never). */
   lingerMs: number;
   /** A forward request is sent once it holds this many spans... */
   maxBatchSpans: number;
@@ -59,6 +56,11 @@ export interface ForwardQueueHooks {
 const BACKOFF_INITIAL_MS = 50;
 const BACKOFF_MAX_MS = 1000;
 
+/** What became of a share offered to the queue. */
+export type Enqueued =
+  | { queued: true; outcome: Promise<ForwardOutcome> }
+  | { queued: false; reason: 'queue_full' };
+
 interface Share {
   body: Uint8Array;
   spans: number;
@@ -77,18 +79,18 @@ interface Batch {
 }
 
 /**
- * One peer's forwards, as the OpenTelemetry Collector's loadbalancing exporter queues and retries
- * per backend. Shares for the peer from many requests are coalesced into one forward request
- * (OTLP protobuf `ExportTraceServiceRequest`s concatenate byte-wise into one valid message), sent
- * when it reaches `maxBatchSpans` or `maxBatchBytes`, or after `lingerMs` once a slot of
- * `concurrency` is free (while all are busy it keeps growing). The linger applies only while
- * another forward to the peer is under way: a share for an idle peer goes at once, so light
- * traffic gets no added latency and heavy traffic gets coalesced. A request that fails with a
- * retryable reason is sent again after a backoff (at least the peer's Retry-After) until its
+ * One peer's forwards, as the OpenTelemetry Collector's loadbalancing exporter batches, queues and
+ * retries per backend. Shares for the peer from many requests are coalesced into one forward
+ * request (OTLP protobuf `ExportTraceServiceRequest`s concatenate byte-wise into one valid
+ * message), sent when it reaches `maxBatchSpans` or `maxBatchBytes`, or `lingerMs` after its first
+ * share once a slot of `concurrency` is free (while all are busy it keeps growing). Nobody waits
+ * on a forward (the shares were acknowledged when queued), so the linger costs no request any
+ * latency and makes each forward carry the traffic of its whole window. A request that fails with
+ * a retryable reason is sent again after a backoff (at least the peer's Retry-After) until its
  * deadline; then, or at once for any other failure, every share in it resolves with the failure
- * and its caller decides it locally. A share that would take the queue past `maxQueueBytes` is
- * refused at once (`queue_full`), unless the queue is empty. Each share's promise resolves when
- * the peer acknowledged it or when it failed; it never rejects.
+ * and is decided here. A share that would take the queue past `maxQueueBytes` is refused at once
+ * (`queue_full`), unless the queue is empty. Each queued share's outcome resolves when the peer
+ * acknowledged it or when it failed; it never rejects.
  */
 export class ForwardQueue {
   private open?: Batch;
@@ -99,6 +101,7 @@ export class ForwardQueue {
   private due = false;
   private inFlight = 0;
   private bytes = 0;
+  private spans = 0;
   private closing = false;
   private readonly idle: (() => void)[] = [];
 
@@ -114,15 +117,24 @@ export class ForwardQueue {
     return this.bytes;
   }
 
-  /** Queues a share (an OTLP protobuf `ExportTraceServiceRequest`) for the peer. */
-  enqueue(body: Uint8Array, spans: number): Promise<ForwardOutcome> {
+  /** Spans held for the peer: waiting, being sent or waiting to be retried. */
+  queuedSpans(): number {
+    return this.spans;
+  }
+
+  /**
+   * Queues a share (an OTLP protobuf `ExportTraceServiceRequest`) for the peer, or refuses it at
+   * once (`queue_full`). A queued share's `outcome` resolves once the peer acknowledged it or it
+   * failed for good.
+   */
+  enqueue(body: Uint8Array, spans: number): Enqueued {
     const size = body.byteLength;
     const { settings } = this;
     if (this.bytes > 0 && this.bytes + size > settings.maxQueueBytes) {
       this.hooks.failed('queue_full', spans);
-      return Promise.resolve({ ok: false, reason: 'queue_full' });
+      return { queued: false, reason: 'queue_full' };
     }
-    return new Promise<ForwardOutcome>(resolve => {
+    const outcome = new Promise<ForwardOutcome>(resolve => {
       const open = this.open;
       if (
         open &&
@@ -141,19 +153,13 @@ export class ForwardQueue {
       batch.spans += spans;
       batch.bytes += size;
       this.bytes += size;
+      this.spans += spans;
       if (
         batch.bytes >= settings.maxBatchBytes ||
         batch.spans >= settings.maxBatchSpans
       )
         this.seal();
-      else if (
-        this.closing ||
-        settings.lingerMs <= 0 ||
-        // Nothing on its way to the peer: waiting could only add latency, so send now; while
-        // forwards are in flight, the next one lingers and gathers the requests behind it.
-        (this.inFlight === 0 && this.ready.length === 0)
-      )
-        this.due = true;
+      else if (this.closing || settings.lingerMs <= 0) this.due = true;
       else
         this.lingerTimer ??= this.timers.setTimeout(() => {
           this.lingerTimer = undefined;
@@ -162,6 +168,7 @@ export class ForwardQueue {
         }, settings.lingerMs);
       this.pump();
     });
+    return { queued: true, outcome };
   }
 
   /** Sends what lingers at once and resolves when every queued share has its outcome. */
@@ -243,6 +250,7 @@ export class ForwardQueue {
   private settle(batch: Batch, outcome: ForwardOutcome) {
     if (!outcome.ok) this.hooks.failed(outcome.reason, batch.spans);
     this.bytes -= batch.bytes;
+    this.spans -= batch.spans;
     for (const share of batch.shares) share.resolve(outcome);
     if (this.bytes === 0) for (const done of this.idle.splice(0)) done();
   }

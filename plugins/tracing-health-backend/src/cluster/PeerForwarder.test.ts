@@ -15,6 +15,8 @@ describe('PeerForwarder', () => {
   /** Statuses to answer before `status`, one a request. */
   let statuses: number[] = [];
   let hang = false;
+  /** What this replica's own pipeline answers to a share whose forward failed. */
+  let pipelineStatus = 200;
   const received: {
     url?: string;
     headers: IncomingMessage['headers'];
@@ -46,6 +48,7 @@ describe('PeerForwarder', () => {
     status = 200;
     statuses = [];
     hang = false;
+    pipelineStatus = 200;
   });
 
   function forwarder(
@@ -55,6 +58,10 @@ describe('PeerForwarder', () => {
     compression: PeerForwarderOptions['compression'] | null = 'gzip',
   ) {
     const registry = new Registry();
+    // What this replica's pipeline is handed to decide (the shares whose forward failed), and
+    // what it could not decide either.
+    const decidedHere: Buffer[] = [];
+    const lost: string[] = [];
     const f = new PeerForwarder({
       auth: mockServices.auth({ pluginId: 'tracing-health' }),
       self: SELF,
@@ -71,17 +78,38 @@ describe('PeerForwarder', () => {
       compression: compression ?? undefined,
       registry,
       logger: mockServices.logger.mock(),
+      lost: (reason, spans) => lost.push(`${reason} ${spans}`),
+    });
+    f.decideFailedForwardsWith({
+      handle: async request => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of request.body as AsyncIterable<Buffer>)
+          chunks.push(chunk);
+        expect(request.routed).toBe(true);
+        decidedHere.push(Buffer.concat(chunks));
+        return { status: pipelineStatus, headers: {}, body: Buffer.alloc(0) };
+      },
     });
     const values = async (name: string) =>
       ((await registry.getMetricsAsJSON()).find(m => m.name === name)?.values ??
         []) as { labels: Record<string, string>; value: number }[];
-    return { f, values };
+    /** Forwards one share and waits until it was delivered or decided here; returns the answer. */
+    const forwardAndSettle = async (
+      to: string,
+      body: Buffer,
+      spans: number,
+    ) => {
+      const queued = await f.forward(to, body, spans);
+      await f.flush();
+      return queued;
+    };
+    return { f, values, decidedHere, lost, forwardAndSettle };
   }
 
   it('posts gzip OTLP protobuf to the owner’s internal route with this plugin’s service token', async () => {
-    const { f, values } = forwarder();
+    const { values, forwardAndSettle } = forwarder();
     const body = Buffer.from([0x0a, 0x00]);
-    expect(await f.forward(peer, body, 7)).toEqual({ ok: true });
+    expect(await forwardAndSettle(peer, body, 7)).toEqual({ ok: true });
     expect(received).toHaveLength(1);
     const { headers } = received[0];
     expect(received[0].url).toBe('/api/tracing-health/cluster/v1/traces');
@@ -98,8 +126,7 @@ describe('PeerForwarder', () => {
   });
 
   it('sends the shares of several requests to one owner in one request', async () => {
-    // The first goes at once (the peer is idle); the next two linger behind it (longer than the
-    // test) until their batch is full: 3 + 4 spans.
+    // Both linger (longer than the test) until their batch is full: 3 + 4 spans.
     const { f, values } = forwarder(undefined, {
       lingerMs: 60_000,
       maxBatchSpans: 7,
@@ -107,21 +134,19 @@ describe('PeerForwarder', () => {
     const shares = [Buffer.from([0x0a, 0x01, 0x01]), Buffer.from([0x0a, 0x00])];
     expect(
       await Promise.all([
-        f.forward(peer, Buffer.from([0x0a, 0x00]), 1),
         f.forward(peer, shares[0], 3),
         f.forward(peer, shares[1], 4),
       ]),
-    ).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
-    expect(received).toHaveLength(2);
-    const batch = received.find(
-      r => r.headers['x-tracing-health-spans'] === '7',
-    );
-    expect(gunzipSync(batch!.body)).toEqual(Buffer.concat(shares));
+    ).toEqual([{ ok: true }, { ok: true }]);
+    await f.flush();
+    expect(received).toHaveLength(1);
+    expect(received[0].headers['x-tracing-health-spans']).toBe('7');
+    expect(gunzipSync(received[0].body)).toEqual(Buffer.concat(shares));
     expect(await values(CLUSTER_METRICS.forwardedSpans)).toEqual([
-      expect.objectContaining({ labels: { peer }, value: 8 }),
+      expect.objectContaining({ labels: { peer }, value: 7 }),
     ]);
     expect(await values(CLUSTER_METRICS.forwardRequests)).toEqual([
-      expect.objectContaining({ labels: { peer }, value: 2 }),
+      expect.objectContaining({ labels: { peer }, value: 1 }),
     ]);
     expect(await values(CLUSTER_METRICS.forwardQueueBytes)).toEqual([
       expect.objectContaining({ labels: { peer }, value: 0 }),
@@ -130,9 +155,12 @@ describe('PeerForwarder', () => {
 
   it('sends a forward the owner refused again, and counts the retry', async () => {
     statuses = [503, 429];
-    const { f, values } = forwarder(undefined, { deadlineMs: 10_000 });
+    const { values, decidedHere, forwardAndSettle } = forwarder(undefined, {
+      deadlineMs: 10_000,
+    });
     const body = Buffer.from([0x0a, 0x00]);
-    expect(await f.forward(peer, body, 2)).toEqual({ ok: true });
+    expect(await forwardAndSettle(peer, body, 2)).toEqual({ ok: true });
+    expect(decidedHere).toEqual([]);
     expect(received).toHaveLength(3);
     expect(received.map(r => gunzipSync(r.body))).toEqual([body, body, body]);
     expect(await values(CLUSTER_METRICS.forwardRetries)).toEqual([
@@ -145,23 +173,24 @@ describe('PeerForwarder', () => {
   });
 
   it('sends uncompressed by default', async () => {
-    const { f } = forwarder(undefined, {}, null);
+    const { forwardAndSettle } = forwarder(undefined, {}, null);
     const body = Buffer.from([0x0a, 0x00]);
-    expect(await f.forward(peer, body, 1)).toEqual({ ok: true });
+    expect(await forwardAndSettle(peer, body, 1)).toEqual({ ok: true });
     expect(received[0].body).toEqual(body);
     expect(received[0].headers['content-encoding']).toBeUndefined();
   });
 
   it('sends what lingers when flushed (shutdown)', async () => {
     const { f } = forwarder(undefined, { lingerMs: 60_000 });
-    // The second lingers behind the first for longer than the test, unless flushed.
+    // Both linger for longer than the test, unless flushed.
     const forwarded = [
       f.forward(peer, Buffer.from([0x0a, 0x00]), 1),
       f.forward(peer, Buffer.from([0x0a, 0x00]), 1),
     ];
     await f.flush();
     expect(await Promise.all(forwarded)).toEqual([{ ok: true }, { ok: true }]);
-    expect(received).toHaveLength(2);
+    expect(received).toHaveLength(1);
+    expect(received[0].headers['x-tracing-health-spans']).toBe('2');
   });
 
   it.each([
@@ -171,14 +200,15 @@ describe('PeerForwarder', () => {
     [400, 'rejected'],
     [500, 'server_error'],
   ])(
-    'counts an owner’s %i as %s (once retries ran out)',
+    'decides here a share its owner answered %i (once retries ran out), counted as %s',
     async (code, reason) => {
       status = code;
-      const { f, values } = forwarder();
-      expect(await f.forward(peer, Buffer.alloc(1), 3)).toEqual({
-        ok: false,
-        reason,
-      });
+      const { values, decidedHere, lost, forwardAndSettle } = forwarder();
+      const body = Buffer.from([0x0a, 0x00]);
+      // Queued: the share is the forwarder's from here on.
+      expect(await forwardAndSettle(peer, body, 3)).toEqual({ ok: true });
+      expect(decidedHere).toEqual([body]);
+      expect(lost).toEqual([]);
       expect(await values(CLUSTER_METRICS.forwardFailures)).toEqual([
         expect.objectContaining({ labels: { reason }, value: 1 }),
       ]);
@@ -188,17 +218,31 @@ describe('PeerForwarder', () => {
     },
   );
 
-  it('fails over an owner that does not answer in time, one that is down, and a non-member', async () => {
-    const { f } = forwarder(() => [SELF, peer, 'http://127.0.0.1:1']);
+  it('decides here what an owner that does not answer in time or is down did not take', async () => {
+    const { decidedHere, forwardAndSettle, values } = forwarder(() => [
+      SELF,
+      peer,
+      'http://127.0.0.1:1',
+    ]);
     hang = true;
-    expect(await f.forward(peer, Buffer.alloc(1), 1)).toEqual({
-      ok: false,
-      reason: 'timeout',
-    });
-    expect(await f.forward('http://127.0.0.1:1', Buffer.alloc(1), 1)).toEqual({
-      ok: false,
-      reason: 'unreachable',
-    });
+    const late = Buffer.from([0x0a, 0x01, 0x01]);
+    const down = Buffer.from([0x0a, 0x00]);
+    await forwardAndSettle(peer, late, 1);
+    await forwardAndSettle('http://127.0.0.1:1', down, 2);
+    expect(decidedHere).toEqual([late, down]);
+    expect(
+      (await values(CLUSTER_METRICS.forwardFailedSpans)).map(v => [
+        v.labels.reason,
+        v.value,
+      ]),
+    ).toEqual([
+      ['timeout', 1],
+      ['unreachable', 2],
+    ]);
+  });
+
+  it('refuses at once, for the caller to decide, a share for a non-member or for itself', async () => {
+    const { f, decidedHere } = forwarder();
     expect(
       await f.forward('http://attacker.example', Buffer.alloc(1), 1),
     ).toEqual({ ok: false, reason: 'unknown_peer' });
@@ -206,5 +250,37 @@ describe('PeerForwarder', () => {
       ok: false,
       reason: 'unknown_peer',
     });
+    expect(received).toEqual([]);
+    expect(decidedHere).toEqual([]);
+  });
+
+  it('refuses at once a share that would overfill the peer’s queue', async () => {
+    hang = true;
+    const { f } = forwarder(undefined, { maxQueueBytes: 4, deadlineMs: 2000 });
+    expect(await f.forward(peer, Buffer.alloc(3), 1)).toEqual({ ok: true });
+    expect(await f.forward(peer, Buffer.alloc(3), 1)).toEqual({
+      ok: false,
+      reason: 'queue_full',
+    });
+    expect(f.queuedSpans()).toBe(1);
+  });
+
+  it('counts as lost the spans of a failed forward that its own pipeline refuses too', async () => {
+    status = 400;
+    pipelineStatus = 503;
+    const { decidedHere, lost, forwardAndSettle } = forwarder();
+    expect(await forwardAndSettle(peer, Buffer.from([0x0a, 0x00]), 5)).toEqual({
+      ok: true,
+    });
+    expect(decidedHere).toHaveLength(1);
+    expect(lost).toEqual(['forward_failed_refused 5']);
+  });
+
+  it('reports the spans it holds for the peers until they are acknowledged', async () => {
+    hang = true;
+    const { f } = forwarder(undefined, { deadlineMs: 2000 });
+    await f.forward(peer, Buffer.alloc(2), 4);
+    await f.forward(peer, Buffer.alloc(2), 3);
+    expect(f.queuedSpans()).toBe(7);
   });
 });

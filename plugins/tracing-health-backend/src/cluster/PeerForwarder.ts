@@ -1,9 +1,15 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import {
   CLUSTER_METRICS,
+  ClusterLostSpansReason,
   TRACING_HEALTH_PLUGIN_ID,
 } from '@internal/plugin-tracing-health-common';
-import type { ForwardOutcome } from '@internal/tracing-pipeline';
+import {
+  decideRoutedHere,
+  ForwardOutcome,
+  OtlpHttpRequest,
+  OtlpHttpResponse,
+} from '@internal/tracing-pipeline';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -61,6 +67,11 @@ export interface PeerForwarderOptions {
   registry: Registry;
   logger: LoggerService;
   fetch?: typeof fetch;
+  /**
+   * Spans of a failed forward this replica could not decide either (its pipeline refused them,
+   * or was not there): counted as lost by `reason`.
+   */
+  lost(reason: ClusterLostSpansReason, spans: number): void;
   /** Tests: the queues' time source and backoff jitter. */
   timers?: Timers;
   random?: () => number;
@@ -68,13 +79,14 @@ export interface PeerForwarderOptions {
 
 /**
  * Sends spans to the replica that owns their traces: OTLP/HTTP protobuf (gzip with
- * `compression: gzip`), on the owner's
- * internal route, authenticated with a Backstage service token of this plugin (never the public
- * ingest token). Each peer has a ForwardQueue: the shares of many requests go in one forward
- * request, retried on 429/503 and lost connections until the forward timeout. `forward`
- * resolves with the outcome once the owner acknowledged the share or it failed for good; it never
- * rejects. Failures are counted by reason here and decided by the caller locally (see
- * createClusterShardRouter).
+ * `compression: gzip`), on the owner's internal route, authenticated with a Backstage service
+ * token of this plugin (never the public ingest token). Like the OpenTelemetry Collector's
+ * loadbalancing exporter with its sending queue, a share is acknowledged once it is queued: each
+ * peer has a ForwardQueue, where the shares of many requests go in one forward request, retried on
+ * 429/503 and lost connections until the forward timeout. A share that fails for good is decided
+ * by this replica's pipeline (see `decideFailedForwardsWith`) instead, and counted by reason; if
+ * that pipeline refuses it too, its spans are counted as lost. A share the queue refuses at once
+ * (`queue_full`, `unknown_peer`) is the caller's to decide (see createClusterShardRouter).
  */
 export class PeerForwarder {
   private token?: { value: string; until: number };
@@ -85,6 +97,11 @@ export class PeerForwarder {
   private readonly failures: Counter<'reason'>;
   private readonly failedSpans: Counter<'reason'>;
   private readonly queueBytes: Gauge<'peer'>;
+  private pipeline?: {
+    handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
+  };
+  /** Failed shares being decided here. */
+  private readonly decidingHere = new Set<Promise<void>>();
 
   constructor(private readonly options: PeerForwarderOptions) {
     const { registry } = options;
@@ -132,7 +149,18 @@ export class PeerForwarder {
     });
   }
 
-  /** Forwards `body` (an OTLP protobuf `ExportTraceServiceRequest` of `spans` spans) to `peer`. */
+  /** What decides the spans of forwards that failed: this replica's pipeline. */
+  decideFailedForwardsWith(pipeline: {
+    handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
+  }) {
+    this.pipeline = pipeline;
+  }
+
+  /**
+   * Queues `body` (an OTLP protobuf `ExportTraceServiceRequest` of `spans` spans) for `peer`.
+   * Resolves at once: `ok` once queued (from then on the spans are this forwarder's to deliver or
+   * decide here), else why the caller must decide them itself.
+   */
   forward(
     peer: string,
     body: Uint8Array,
@@ -142,12 +170,52 @@ export class PeerForwarder {
       this.fail('unknown_peer', spans);
       return Promise.resolve({ ok: false, reason: 'unknown_peer' });
     }
-    return this.queueOf(peer).enqueue(body, spans);
+    const enqueued = this.queueOf(peer).enqueue(body, spans);
+    if (!enqueued.queued)
+      return Promise.resolve({ ok: false, reason: enqueued.reason });
+    void enqueued.outcome.then(outcome => {
+      if (!outcome.ok) this.decideHere(body, spans);
+    });
+    return Promise.resolve({ ok: true });
   }
 
-  /** Sends what lingers in the queues at once; resolves when every forward has its outcome. */
+  /** Spans queued for the peers: this replica holds them until their owners acknowledge them. */
+  queuedSpans(): number {
+    let spans = 0;
+    for (const queue of this.queues.values()) spans += queue.queuedSpans();
+    return spans;
+  }
+
+  /**
+   * Sends what lingers in the queues at once; resolves when every forward was acknowledged or
+   * decided here.
+   */
   async flush(): Promise<void> {
     await Promise.all([...this.queues.values()].map(q => q.flush()));
+    await Promise.all([...this.decidingHere]);
+  }
+
+  private decideHere(body: Uint8Array, spans: number) {
+    const lost = (why: string) => {
+      this.options.lost('forward_failed_refused', spans);
+      this.options.logger.warn(
+        `${spans} spans whose forward failed could not be decided here either: ${why}`,
+      );
+    };
+    const pipeline = this.pipeline;
+    if (!pipeline) {
+      lost('the pipeline is not running');
+      return;
+    }
+    const deciding = decideRoutedHere(pipeline, body)
+      .then(
+        admission => {
+          if (!admission.admitted) lost(admission.message);
+        },
+        e => lost(String(e)),
+      )
+      .finally(() => this.decidingHere.delete(deciding));
+    this.decidingHere.add(deciding);
   }
 
   private queueOf(peer: string): ForwardQueue {

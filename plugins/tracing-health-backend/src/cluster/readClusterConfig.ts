@@ -39,16 +39,16 @@ const schema = z
       }),
     heartbeatSeconds: z.coerce.number().positive().max(60).default(2),
     memberTtlSeconds: z.coerce.number().positive().max(600).default(10),
-    // A worker waits at most half the pool's 30 s request deadline for a forward's answer.
+    // Spans wait this long in a replica's memory for their owner; a trace's decision waits too.
     forwardTimeoutSeconds: z.coerce
       .number()
       .positive()
       .max(14, {
         message:
-          'must be at most 14: a pipeline worker waits 15 s for a forward before it decides the spans itself',
+          'must be at most 14: spans whose owner does not take them are decided here after it, and a trace cannot wait much longer for its decision',
       })
       .default(5),
-    forwardLingerMs: z.coerce.number().min(0).max(1000).default(5),
+    forwardLingerMs: z.coerce.number().min(0).max(1000).default(100),
     forwardBatchSpans: z.coerce.number().int().positive().default(4096),
     forwardBatchBytes: z.coerce
       .number()

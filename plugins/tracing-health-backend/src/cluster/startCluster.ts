@@ -24,6 +24,16 @@ export interface StartedCluster {
   membership: ClusterMembership;
   /** What the pipeline routes with (see startPipeline's `cluster`). */
   routing: WorkerPoolCluster;
+  /** Hands the spans of forwards that failed to this replica's pipeline, once it exists. */
+  decideFailedForwardsWith(pipeline: {
+    handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
+  }): void;
+  /**
+   * Sends what lingers for the peers at once; resolves when every forward was acknowledged or
+   * decided here. The pipeline shuts down only after it (SIGTERM), so that nothing accepted is
+   * left undecided.
+   */
+  flushForwards(): Promise<void>;
   /** The internal route, once the pipeline that decides the received spans exists. */
   router(pipeline: {
     handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
@@ -52,6 +62,8 @@ export async function startCluster(options: {
   if (!config) return undefined;
   const { knex, auth, httpAuth, registry, lifecycle } = options;
   const logger = options.logger.child({ component: 'cluster' });
+  // Each heartbeat reports what the pipeline holds and what is queued for the peers.
+  let queuedForPeers = () => 0;
   const membership = new ClusterMembership({
     store: new ClusterMemberStore(knex),
     self: config.advertiseUrl,
@@ -59,12 +71,8 @@ export async function startCluster(options: {
     ttlMs: config.memberTtlSeconds * 1000,
     registry,
     logger,
-    heldSpans: options.heldSpans,
+    heldSpans: () => (options.heldSpans?.() ?? 0) + queuedForPeers(),
   });
-  await membership.start();
-  // Others route to this replica only once it serves its routes.
-  lifecycle.addStartupHook(() => membership.join());
-  lifecycle.addShutdownHook(() => membership.stop());
   const forwarder = new PeerForwarder({
     auth,
     self: config.advertiseUrl,
@@ -80,10 +88,13 @@ export async function startCluster(options: {
     compression: config.forwardCompression,
     registry,
     logger,
+    lost: (reason, spans) => membership.countLostSpans(reason, spans),
   });
-  // SIGTERM: what lingers is sent at once; the requests waiting on it get their answers (a
-  // forward that still fails is decided here while the pipeline flushes, or refused with 503).
-  lifecycle.addShutdownHook(() => forwarder.flush());
+  queuedForPeers = () => forwarder.queuedSpans();
+  await membership.start();
+  // Others route to this replica only once it serves its routes.
+  lifecycle.addStartupHook(() => membership.join());
+  lifecycle.addShutdownHook(() => membership.stop());
   logger.info('cluster routing on', {
     advertiseUrl: config.advertiseUrl,
     members: membership.view().members.join(', '),
@@ -102,6 +113,9 @@ export async function startCluster(options: {
         heartbeatSeconds: config.heartbeatSeconds,
         memberTtlSeconds: config.memberTtlSeconds,
       }),
+    decideFailedForwardsWith: pipeline =>
+      forwarder.decideFailedForwardsWith(pipeline),
+    flushForwards: () => forwarder.flush(),
     router: pipeline =>
       createClusterRouter({
         auth,

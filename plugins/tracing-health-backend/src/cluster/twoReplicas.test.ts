@@ -34,11 +34,17 @@ const READ_TOKEN = 'test-read-token-0123456789';
  */
 class Relay {
   target = 0;
+  /** While set, requests are parked here (unanswered) instead of passed on. */
+  parked?: (() => void)[];
   private server?: Server;
   url = '';
 
   async start() {
     this.server = createServer((req, res) => {
+      if (this.parked) {
+        this.parked.push(() => res.writeHead(503).end());
+        return;
+      }
       const upstream = httpRequest(
         {
           host: '127.0.0.1',
@@ -65,6 +71,8 @@ class Relay {
   }
 
   async stop() {
+    for (const answer of this.parked?.splice(0) ?? []) answer();
+    this.server?.closeAllConnections();
     await new Promise(resolve => this.server?.close(resolve));
   }
 }
@@ -150,6 +158,8 @@ describe.each(databases.eachSupportedId())(
       sink: OtlpSink,
       workers: number,
       memberTtlSeconds = 2,
+      /** More `tracingHealth.cluster` keys. */
+      clusterConfig: Record<string, number> = {},
     ) {
       const backend = await startTestBackend({
         features: [
@@ -190,6 +200,7 @@ describe.each(databases.eachSupportedId())(
                   advertiseUrl: relay.url,
                   heartbeatSeconds: 0.2,
                   memberTtlSeconds,
+                  ...clusterConfig,
                 },
                 pipeline: {
                   workers,
@@ -307,6 +318,53 @@ describe.each(databases.eachSupportedId())(
         .get('/api/tracing-health/cluster')
         .set('Authorization', `Bearer ${INGEST_TOKEN}`);
       expect(refused.status).toBe(403);
+    });
+
+    it('answers once the spans are queued for their owner, and sends what lingers when it stops', async () => {
+      // A forward gathers spans for 1 s: longer than A takes to answer and to be told to stop.
+      const slow = { forwardLingerMs: 1000 };
+      const a = await startReplica(relays[0], sinks[0], 0, 2, slow);
+      const b = await startReplica(relays[1], sinks[1], 0, 2, slow);
+      await seeMembers([a, b], 2);
+      const ids = ownedBy([relays[0].url, relays[1].url], 1, 20);
+      expect(
+        (await send(a, otlp('checkout', ids.map(failedSpan)))).status,
+      ).toBe(200);
+      // SIGTERM on A: its queue for B is flushed before its pipeline stops.
+      await backends.get(a)!.stop();
+      backends.delete(a);
+      await waitFor(
+        'B, their owner, to export them',
+        async () => sinks[1].spans().length === 20,
+      );
+      expect(new Set(sinks[1].spans().map(s => hex(s.traceId)))).toEqual(
+        new Set(ids),
+      );
+      expect(sinks[0].spans()).toEqual([]);
+      expect(await metric(b, CLUSTER_METRICS.receivedSpans)).toContain(
+        `${CLUSTER_METRICS.receivedSpans}{peer="${relays[0].url}"} 20`,
+      );
+    });
+
+    it('answers before the owner took the spans, and on stopping decides here what the owner did not take in time', async () => {
+      const quick = { forwardTimeoutSeconds: 1, forwardLingerMs: 0 };
+      const a = await startReplica(relays[0], sinks[0], 0, 2, quick);
+      const b = await startReplica(relays[1], sinks[1], 0, 2, quick);
+      await seeMembers([a, b], 2);
+      // B's address takes connections but answers nothing.
+      relays[1].parked = [];
+      const ids = ownedBy([relays[0].url, relays[1].url], 1, 20);
+      expect(
+        (await send(a, otlp('checkout', ids.map(failedSpan)))).status,
+      ).toBe(200);
+      expect(sinks[0].spans()).toEqual([]);
+      // SIGTERM on A: its pipeline stops only once the forward timed out and A decided the spans.
+      await backends.get(a)!.stop();
+      backends.delete(a);
+      expect(new Set(sinks[0].spans().map(s => hex(s.traceId)))).toEqual(
+        new Set(ids),
+      );
+      expect(sinks[1].spans()).toEqual([]);
     });
 
     it('takes over the traces of a replica that stopped, at once', async () => {

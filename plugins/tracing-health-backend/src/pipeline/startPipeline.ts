@@ -70,6 +70,11 @@ export async function startPipeline(options: {
   serviceGraph?: WorkerPoolOptions['serviceGraph'];
   /** Several replicas (tracingHealth.cluster): spans are routed to the replica owning their trace. */
   cluster?: WorkerPoolCluster;
+  /**
+   * Awaited on shutdown before the pipeline stops taking spans: the cluster's forwards, whose
+   * failures this pipeline decides.
+   */
+  beforeShutdown?: () => Promise<void>;
 }): Promise<EmbeddedPipeline> {
   const { config, logger, registry, lifecycle, policySource } = options;
   // The engine's part of tracingHealth.sampling (adaptive, tail), read with the rest of it.
@@ -109,7 +114,10 @@ export async function startPipeline(options: {
       cluster: options.cluster,
     });
     await pool.start();
-    lifecycle.addShutdownHook(() => pool.shutdown());
+    lifecycle.addShutdownHook(async () => {
+      await options.beforeShutdown?.();
+      await pool.shutdown();
+    });
     logger.info('embedded tracing pipeline started', {
       workers,
       exporters: pool.config.exporters.map(e => e.name).join(', ') || 'none',
@@ -156,7 +164,10 @@ export async function startPipeline(options: {
   });
   created.pipeline = pipeline;
   await pipeline.start();
-  lifecycle.addShutdownHook(() => pipeline.shutdown());
+  lifecycle.addShutdownHook(async () => {
+    await options.beforeShutdown?.();
+    await pipeline.shutdown();
+  });
   logger.info('embedded tracing pipeline started', {
     workers: 0,
     exporters: pipeline.config.exporters.map(e => e.name).join(', ') || 'none',
