@@ -50,7 +50,7 @@ type TailProbabilisticPolicyConfig = {
   type: 'probabilistic';
   rate: number;
 };
-/** Keeps traces while this policy kept fewer than this many spans in the current second. */
+/** Keeps traces while this policy kept fewer than this many spans in the current second, across the portal replicas (each owner of traces keeps its share). */
 type TailRateLimitingPolicyConfig = {
   name: string;
   type: 'rate_limiting';
@@ -82,7 +82,7 @@ type TailAndPolicyConfig = {
 type TailCompositePolicyConfig = {
   name: string;
   type: 'composite';
-  /** Spans per second this policy keeps in total. */
+  /** Spans per second this policy keeps in total, across the portal replicas. */
   maxTotalSpansPerSecond: number;
   /** Evaluated in order; the first that keeps a trace charges its span count to its allocation. */
   policies: Array<TailLeafPolicyConfig | TailAndPolicyConfig>;

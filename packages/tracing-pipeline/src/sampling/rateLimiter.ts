@@ -52,21 +52,24 @@ export class TokenBuckets {
 
 /**
  * A fixed one-second window counter, as the collector's `rate_limiting` tail policy: keeps a
- * trace while the spans kept this second plus its spans stay within the limit.
+ * trace while the spans kept this second plus its spans stay within the limit (read each second:
+ * an owner's share of a fleet-wide limit follows the live owners).
  */
 export class SpansPerSecondWindow {
   private second = Number.NEGATIVE_INFINITY;
   private spent = 0;
+  private limitNow = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: () => number) {}
 
   tryTake(spans: number, nowMs: number): boolean {
     const second = Math.floor(nowMs / 1000);
     if (second !== this.second) {
       this.second = second;
       this.spent = 0;
+      this.limitNow = this.limit();
     }
-    if (this.spent + spans > this.limit) return false;
+    if (this.spent + spans > this.limitNow) return false;
     this.spent += spans;
     return true;
   }

@@ -144,6 +144,7 @@ export function createSamplingStage(
       maxBytes: tailOptions.maxBytes,
       decisionCache: tailOptions.decisionCache,
       policies: tailOptions.policies,
+      share: options.share,
       evaluators,
       clock,
       // The stage runs its own timer so adaptive rates move with it.

@@ -1,5 +1,6 @@
 import {
   type TailPolicy,
+  type TailPolicyContext,
   type TraceEvaluator,
   compileTailPolicyEvaluate,
 } from './policies';
@@ -11,10 +12,13 @@ import {
  * keeps the trace charges its span count to its per-second allocation; `probabilistic` is
  * consistent with the head sampler and writes `th` when it keeps.
  */
-export function compileTailPolicy(policy: TailPolicy): TraceEvaluator {
+export function compileTailPolicy(
+  policy: TailPolicy,
+  context?: TailPolicyContext,
+): TraceEvaluator {
   return {
     name: policy.name,
     sampler: 'tail',
-    evaluate: compileTailPolicyEvaluate(policy),
+    evaluate: compileTailPolicyEvaluate(policy, context),
   };
 }

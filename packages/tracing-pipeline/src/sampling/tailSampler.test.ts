@@ -336,6 +336,31 @@ describe('TailSampler policies', () => {
     expect(outputs.forwardedSpans()).toHaveLength(9); // 3 traces of 3; the 4th would make 12
   });
 
+  it('rate_limiting and composite limits are the fleet’s: an owner of a quarter of the traces keeps a quarter', () => {
+    let owners = 4;
+    const { tail, clock, outputs } = setup(
+      [
+        { name: 'r', type: 'rate_limiting', spansPerSecond: 40 },
+        {
+          name: 'c',
+          type: 'composite',
+          maxTotalSpansPerSecond: 40,
+          policies: [{ name: 'all', type: 'always_sample' }],
+        },
+      ],
+      { share: () => 1 / owners },
+    );
+    // 10 spans/s for each policy here: 3 traces of 3 for `r`, then 3 more for `c`.
+    for (let i = 0; i < 8; i++) tail.consume(batchOf({ svc: trace(3) }));
+    tail.tick(clock.advance(5000));
+    expect(outputs.forwardedSpans()).toHaveLength(18);
+    // One owner left: the whole limit, from the next second.
+    owners = 1;
+    for (let i = 0; i < 30; i++) tail.consume(batchOf({ svc: trace(3) }));
+    tail.tick(clock.advance(5000));
+    expect(outputs.forwardedSpans()).toHaveLength(18 + 39 + 39);
+  });
+
   it('composite charges allocations per sub-policy and stops at the first keeping one', () => {
     const { tail, clock, outputs } = setup([
       {

@@ -2,7 +2,13 @@ import { HoldingStage, SpanBatch, StageOutputs } from '../otlp/model';
 import { receivedSpansOf } from '../otlp/wire';
 import { LruMap } from './lruMap';
 import { SamplingMetrics } from './metrics';
-import type { TailPolicy, TraceEvaluator } from './policies';
+import {
+  type TailPolicy,
+  type TailPolicyContext,
+  type TraceEvaluator,
+  WHOLE_FLEET,
+} from './policies';
+import { validShare } from './adaptiveSampler';
 import { SpanArena } from './spanArena';
 import {
   applyThreshold,
@@ -57,6 +63,7 @@ export class TailSampler implements HoldingStage {
   private readonly sampledCache: LruMap<ThresholdAction>;
   private readonly notSampledCache: LruMap<true>;
   private compiled: TraceEvaluator[];
+  private readonly policyContext: TailPolicyContext;
   private readonly evaluators: TraceEvaluator[];
   private readonly decisionWaitMs: number;
   private readonly maxTraces: number;
@@ -88,7 +95,13 @@ export class TailSampler implements HoldingStage {
     this.notSampledCache = new LruMap(
       options.decisionCache?.notSampledSize ?? 100_000,
     );
-    this.compiled = (options.policies ?? []).map(compileTailPolicy);
+    const share = options.share;
+    this.policyContext = share
+      ? { share: () => validShare(share()) }
+      : WHOLE_FLEET;
+    this.compiled = (options.policies ?? []).map(p =>
+      compileTailPolicy(p, this.policyContext),
+    );
     this.evaluators = options.evaluators ?? [];
     this.clock = options.clock ?? Date.now;
     this.metrics =
@@ -258,7 +271,7 @@ export class TailSampler implements HoldingStage {
 
   /** Replaces the configured policies; buffered traces stay and are decided with the new ones. */
   replacePolicies(policies: TailPolicy[]): void {
-    this.compiled = policies.map(compileTailPolicy);
+    this.compiled = policies.map(p => compileTailPolicy(p, this.policyContext));
   }
 
   private finish(pending: Pending): void {

@@ -15,6 +15,11 @@ export interface TailSamplerOptions {
   /** Configured tail policies (validated with `validateTailPolicies`). */
   policies?: TailPolicy[];
   /**
+   * This sampler's share of the fleet's traces (see TailPolicyContext): per-second limits of the
+   * policies are the fleet's. Default 1.
+   */
+  share?: () => number;
+  /**
    * Evaluated before `policies`, in order; the stage puts the head sampler and the always-keep
    * rules here. The first evaluator or policy that keeps a trace decides it.
    */

@@ -20,8 +20,8 @@ const schema = z
 export const and = defineTailPolicy<'and', z.output<typeof schema>>({
   type: 'and',
   schema,
-  compile(policy) {
-    const subs = policy.policies.map(compileLeaf);
+  compile(policy, context) {
+    const subs = policy.policies.map(p => compileLeaf(p, context));
     return (trace, nowMs) => {
       for (const sub of subs)
         if (!sub(trace, nowMs).sampled) return NOT_SAMPLED;

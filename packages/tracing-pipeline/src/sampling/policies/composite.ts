@@ -9,6 +9,7 @@ import {
   perSecond,
   policyName,
   type PolicyOf,
+  type TailPolicyContext,
 } from './kind';
 import {
   TAIL_LEAF_POLICY_KINDS,
@@ -75,8 +76,8 @@ const schema = z
     }
   });
 
-const compileSub = (p: SubPolicy) =>
-  p.type === 'and' ? and.compile(p) : compileLeaf(p);
+const compileSub = (p: SubPolicy, context: TailPolicyContext) =>
+  p.type === 'and' ? and.compile(p, context) : compileLeaf(p, context);
 
 /**
  * Evaluates sub-policies in order; the first that keeps the trace charges its span count to its
@@ -88,7 +89,7 @@ export const composite = defineTailPolicy<'composite', z.output<typeof schema>>(
   {
     type: 'composite',
     schema,
-    compile(policy) {
+    compile(policy, context) {
       const total = policy.maxTotalSpansPerSecond;
       const allocated = new Map(
         policy.rateAllocation.map(a => [a.policy, a.percent]),
@@ -103,12 +104,17 @@ export const composite = defineTailPolicy<'composite', z.output<typeof schema>>(
       const remainderEach =
         unallocated > 0 ? (100 - allocatedPercent) / unallocated : 0;
       const subs = policy.policies.map(p => ({
-        evaluate: compileSub(p),
+        evaluate: compileSub(p, context),
         window: new SpansPerSecondWindow(
-          ((allocated.get(p.name) ?? remainderEach) / 100) * total,
+          () =>
+            ((allocated.get(p.name) ?? remainderEach) / 100) *
+            total *
+            context.share(),
         ),
       }));
-      const totalWindow = new SpansPerSecondWindow(total);
+      const totalWindow = new SpansPerSecondWindow(
+        () => total * context.share(),
+      );
       return (trace, nowMs) => {
         for (const sub of subs) {
           if (!sub.evaluate(trace, nowMs).sampled) continue;
@@ -138,7 +144,7 @@ export const composite = defineTailPolicy<'composite', z.output<typeof schema>>(
     }),
     description:
       'Evaluates sub-policies in order; the first that keeps a trace charges its span count to its share of maxTotalSpansPerSecond, and the trace is not kept when that share is spent.',
-    configDoc: `/** Spans per second this policy keeps in total. */
+    configDoc: `/** Spans per second this policy keeps in total, across the portal replicas. */
 maxTotalSpansPerSecond: number;
 /** Evaluated in order; the first that keeps a trace charges its span count to its allocation. */
 policies: Array<TailLeafPolicyConfig | TailAndPolicyConfig>;

@@ -6,7 +6,13 @@ import { z } from 'zod';
 import { and } from './and';
 import { composite } from './composite';
 import { byType, collectorPolicy, kindsByType, uniqueNames } from './dispatch';
-import type { Evaluate, PolicyOf, TailPolicyKind } from './kind';
+import {
+  type Evaluate,
+  type PolicyOf,
+  type TailPolicyContext,
+  type TailPolicyKind,
+  WHOLE_FLEET,
+} from './kind';
 import { TAIL_LEAF_POLICY_KINDS, type TailLeafPolicy } from './leaves';
 
 /*
@@ -59,8 +65,11 @@ export function validateTailPolicies(
 const kindOf = kindsByType(TAIL_POLICY_KINDS);
 
 /** A fresh evaluator of a validated tail policy. */
-export function compileTailPolicyEvaluate(policy: TailPolicy): Evaluate {
-  return kindOf(policy.type).compile(policy);
+export function compileTailPolicyEvaluate(
+  policy: TailPolicy,
+  context: TailPolicyContext = WHOLE_FLEET,
+): Evaluate {
+  return kindOf(policy.type).compile(policy, context);
 }
 
 /** A validated tail policy in the collector's own (snake_case) `tail_sampling` format. */

@@ -38,6 +38,19 @@ export interface TraceEvaluator {
 /** A compiled policy: decides one trace (stateful policies, e.g. rate limits, keep their state). */
 export type Evaluate = (trace: TraceView, nowMs: number) => Verdict;
 
+/** What a policy is compiled for. */
+export interface TailPolicyContext {
+  /**
+   * The share of the fleet's traces the deciding sampler owns (`1 / owners`: portal replicas ×
+   * worker threads, each owning its traces by trace id). Per-second limits are the fleet's: each
+   * owner applies this share of them.
+   */
+  share(): number;
+}
+
+/** One owner alone: limits apply whole. */
+export const WHOLE_FLEET: TailPolicyContext = { share: () => 1 };
+
 export const NOT_SAMPLED: Verdict = Object.freeze({ sampled: false });
 export const SAMPLED: Verdict = Object.freeze({
   sampled: true,
@@ -58,7 +71,7 @@ export interface TailPolicyKind<
   /** The policy's configuration (camelCase fields), with `name` and `type: <Type>`. */
   readonly schema: z.ZodType<Policy, z.ZodTypeDef, unknown>;
   /** A fresh evaluator (called again whenever policies are replaced). */
-  compile(policy: Policy): Evaluate;
+  compile(policy: Policy, context: TailPolicyContext): Evaluate;
   /**
    * The body under the policy's type in the collector's snake_case config (`status_code:
    * {status_codes: [...]}`), or undefined for a policy without one (`always_sample`).

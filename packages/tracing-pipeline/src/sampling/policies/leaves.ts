@@ -1,7 +1,7 @@
 import { alwaysSample } from './always_sample';
 import { booleanAttribute } from './boolean_attribute';
 import { byType, collectorPolicy, kindsByType } from './dispatch';
-import type { Evaluate, PolicyOf } from './kind';
+import type { Evaluate, PolicyOf, TailPolicyContext } from './kind';
 import { latency } from './latency';
 import { numericAttribute } from './numeric_attribute';
 import { probabilistic } from './probabilistic';
@@ -40,8 +40,11 @@ export const tailLeafPolicySchema = byType<TailLeafPolicy>(
 const leafKind = kindsByType(TAIL_LEAF_POLICY_KINDS);
 
 /** A fresh evaluator of a validated leaf policy. */
-export function compileLeaf(policy: TailLeafPolicy): Evaluate {
-  return leafKind(policy.type).compile(policy);
+export function compileLeaf(
+  policy: TailLeafPolicy,
+  context: TailPolicyContext,
+): Evaluate {
+  return leafKind(policy.type).compile(policy, context);
 }
 
 /** A validated leaf policy in the collector's `tail_sampling` config. */
