@@ -100,7 +100,7 @@ export async function startBackend(
         ...process.env,
         LOG_LEVEL: 'warn',
         // Where to write the replicas' CPU profiles (on exit), to see where the time goes.
-        ...(process.env.BENCH_CPU_PROF_DIR && clustered
+        ...(process.env.BENCH_CPU_PROF_DIR
           ? {
               NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,
             }

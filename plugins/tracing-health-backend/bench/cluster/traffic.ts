@@ -4,6 +4,8 @@ import { ExportTraceServiceRequestCodec } from '@internal/tracing-pipeline';
 import type { Backend } from './backendProcess';
 import { sleep, TOKEN } from './benchEnv';
 
+const SPANS_PER_REQUEST = 50;
+
 /** 4,000 requests of 25 two-span traces (web → api), random trace ids, 200,000 spans in all. */
 export function encodeBodies(): Buffer[] {
   const now = BigInt(Date.now()) * 1_000_000n;
@@ -53,20 +55,29 @@ export function encodeBodies(): Buffer[] {
   return bodies;
 }
 
-/** Sends the bodies round robin over the backends from `connections` loops for `ms`. */
+/**
+ * Sends the bodies round robin over the backends from `connections` loops for `ms`; with
+ * `spansPerSecond`, paced to that rate (as far as the backends keep up), else as fast as they answer.
+ */
 export async function load(
   backends: Backend[],
   bodies: Buffer[],
   ms: number,
   connections: number,
+  spansPerSecond?: number,
 ) {
-  const until = Date.now() + ms;
+  const started = Date.now();
+  const until = started + ms;
   let next = 0;
   let spans = 0;
   let refused = 0;
   const loop = async () => {
     while (Date.now() < until) {
       const i = next++;
+      if (spansPerSecond) {
+        const due = started + (i * SPANS_PER_REQUEST * 1000) / spansPerSecond;
+        if (due > Date.now()) await sleep(due - Date.now());
+      }
       const body = bodies[i % bodies.length];
       const res = await fetch(
         `${backends[i % backends.length].url}/api/tracing-health/v1/traces`,
@@ -80,7 +91,7 @@ export async function load(
         },
       ).catch(() => undefined);
       await res?.arrayBuffer().catch(() => undefined);
-      if (res?.status === 200) spans += 50;
+      if (res?.status === 200) spans += SPANS_PER_REQUEST;
       else {
         refused++;
         await sleep(50);
