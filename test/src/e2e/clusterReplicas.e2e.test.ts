@@ -85,9 +85,12 @@ const plan = (count: number, error: (i: number) => number[]): PlannedTrace[] =>
     error: error(i),
   }));
 
-/** One SDK process per service, all emitting their hop of the same traces through `url`. */
+/**
+ * One SDK process per service, all emitting their hop of the same traces through `url` (or each
+ * hop through its own: `url[hop]`).
+ */
 function runServices(
-  url: string,
+  url: string | string[],
   traces: PlannedTrace[],
   perSecond: number,
   hops = SERVICES.map((_, hop) => hop),
@@ -100,7 +103,7 @@ function runServices(
     fs.writeFileSync(
       file,
       JSON.stringify({
-        url,
+        url: typeof url === 'string' ? url : url[hop],
         token: DEV_INGEST_TOKEN,
         service,
         hop,
@@ -599,6 +602,108 @@ describeWithPostgres(
       expect(starts.length).toBeGreaterThanOrEqual(4);
       expect((starts.length - 2) * CHECK_INTERVAL_SECONDS).toBeLessThanOrEqual(
         spanSeconds,
+      );
+    });
+
+    it('keeps traces whole with three replicas serving at once, each hop of a trace sent to another', async () => {
+      const cUrl = `http://127.0.0.1:${await freePort()}`;
+      const c = await startPortal({
+        baseUrl: cUrl,
+        configYaml: replicaConfig(cUrl, prefix, sink.endpoint),
+      });
+      const replicas = [a.baseUrl, b!.baseUrl, cUrl];
+      const members = async (n: number) =>
+        (
+          await Promise.all(
+            replicas.map(url =>
+              metricTotal(url, 'tracing_health_cluster_members'),
+            ),
+          )
+        ).every(m => m === n);
+      try {
+        await eventually(() => members(3), {
+          what: 'three members on every replica',
+          timeoutMs: 30_000,
+        });
+        const forwardedBefore = await Promise.all(
+          replicas.map(url =>
+            metricTotal(url, 'tracing_health_cluster_forwarded_spans_total'),
+          ),
+        );
+        const traces = 600;
+        // web's spans go to A, api's to B, db's to C; one trace in 10 fails in db.
+        const planned = plan(traces, i => (i % 10 === 0 ? [2] : []));
+        const sent = await runServices(
+          replicas.map(url => `${url}/api/tracing-health/v1/traces`),
+          planned,
+          300,
+        );
+        expect(sent.failed).toEqual([]);
+        const ids = new Set(planned.map(t => t.traceId));
+        const errorTraces = planned.filter(t => t.error.length);
+        const byTrace = () => {
+          const counts = new Map<string, number>();
+          for (const span of spansOf(ids))
+            counts.set(span.traceId, (counts.get(span.traceId) ?? 0) + 1);
+          return counts;
+        };
+        await eventually(
+          async () =>
+            // Nothing held in a pipeline, nor queued for another replica.
+            (
+              await Promise.all(
+                replicas.map(
+                  async url =>
+                    (await pipelineSettled(url)) &&
+                    (await metricTotal(
+                      url,
+                      'tracing_health_cluster_forward_queue_bytes',
+                    )) === 0,
+                ),
+              )
+            ).every(Boolean) &&
+            errorTraces.every(
+              t => byTrace().get(t.traceId) === SERVICES.length,
+            ),
+          {
+            what: 'the three replicas to decide every trace',
+            timeoutMs: 60_000,
+          },
+        );
+        const kept = byTrace();
+        const broken = [...kept.values()].filter(
+          n => n !== SERVICES.length,
+        ).length;
+        const forwarded = (
+          await Promise.all(
+            replicas.map(url =>
+              metricTotal(url, 'tracing_health_cluster_forwarded_spans_total'),
+            ),
+          )
+        ).map((n, i) => n - forwardedBefore[i]);
+        Object.assign(figures, {
+          threeReplicas: {
+            traces,
+            keptTraces: kept.size,
+            brokenTraces: broken,
+            errorTracesKeptWhole: errorTraces.length,
+            spansForwardedByReplica: forwarded,
+          },
+        });
+        expect(broken).toBe(0);
+        // Each replica owns about a third of the traces: it forwards about two thirds of what it got.
+        for (const n of forwarded) expect(n).toBeGreaterThan(traces / 3);
+      } finally {
+        await c.stop();
+      }
+      // C stopped: the two others drop it at once (it removed its row).
+      await eventually(
+        async () =>
+          (await metricTotal(a.baseUrl, 'tracing_health_cluster_members')) ===
+            2 &&
+          (await metricTotal(b!.baseUrl, 'tracing_health_cluster_members')) ===
+            2,
+        { what: 'A and B to see two members again', timeoutMs: 30_000 },
       );
     });
 
