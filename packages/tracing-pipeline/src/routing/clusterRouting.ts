@@ -55,10 +55,15 @@ export function admissionOfResponse(response: OtlpHttpResponse): Admission {
   };
 }
 
-/** Decides OTLP protobuf `body` in `handler` as a routed request (a share whose forward failed). */
+/**
+ * Hands OTLP protobuf `body` (a share that could not be forwarded) to `handler`: as a routed
+ * request, decided there; or, with `routed: false`, routed again by trace id over the members
+ * current now (its owner left: each trace goes to its new owner).
+ */
 export function decideRoutedHere(
   handler: { handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse> },
   body: Uint8Array,
+  routed = true,
 ): Promise<Admission> {
   return handler
     .handle({
@@ -66,7 +71,7 @@ export function decideRoutedHere(
       body: (async function* once() {
         yield body;
       })(),
-      routed: true,
+      routed,
     })
     .then(admissionOfResponse);
 }

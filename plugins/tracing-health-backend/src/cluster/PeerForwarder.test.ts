@@ -61,6 +61,7 @@ describe('PeerForwarder', () => {
     // What this replica's pipeline is handed to decide (the shares whose forward failed), and
     // what it could not decide either.
     const decidedHere: Buffer[] = [];
+    const routedAgain: Buffer[] = [];
     const lost: string[] = [];
     const f = new PeerForwarder({
       auth: mockServices.auth({ pluginId: 'tracing-health' }),
@@ -85,8 +86,9 @@ describe('PeerForwarder', () => {
         const chunks: Buffer[] = [];
         for await (const chunk of request.body as AsyncIterable<Buffer>)
           chunks.push(chunk);
-        expect(request.routed).toBe(true);
-        decidedHere.push(Buffer.concat(chunks));
+        (request.routed ? decidedHere : routedAgain).push(
+          Buffer.concat(chunks),
+        );
         return { status: pipelineStatus, headers: {}, body: Buffer.alloc(0) };
       },
     });
@@ -103,7 +105,7 @@ describe('PeerForwarder', () => {
       await f.flush();
       return queued;
     };
-    return { f, values, decidedHere, lost, forwardAndSettle };
+    return { f, values, decidedHere, routedAgain, lost, forwardAndSettle };
   }
 
   it('posts gzip OTLP protobuf to the owner’s internal route with this plugin’s service token', async () => {
@@ -239,6 +241,22 @@ describe('PeerForwarder', () => {
       ['timeout', 1],
       ['unreachable', 2],
     ]);
+  });
+
+  it('routes again, over the members of now, a share whose owner left while it was under way', async () => {
+    let members = [SELF, peer];
+    hang = true;
+    const { f, decidedHere, routedAgain } = forwarder(() => members, {
+      deadlineMs: 2000,
+    });
+    const body = Buffer.from([0x0a, 0x00]);
+    expect(await f.forward(peer, body, 2)).toEqual({ ok: true });
+    while (!received.length) await new Promise(r => setTimeout(r, 10));
+    // The owner leaves before it answers; the forward then times out.
+    members = [SELF];
+    await f.flush();
+    expect(routedAgain).toEqual([body]);
+    expect(decidedHere).toEqual([]);
   });
 
   it('refuses at once, for the caller to decide, a share for a non-member or for itself', async () => {

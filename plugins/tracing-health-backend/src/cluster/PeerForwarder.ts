@@ -84,8 +84,9 @@ export interface PeerForwarderOptions {
  * loadbalancing exporter with its sending queue, a share is acknowledged once it is queued: each
  * peer has a ForwardQueue, where the shares of many requests go in one forward request, retried on
  * 429/503 and lost connections until the forward timeout. A share that fails for good is decided
- * by this replica's pipeline (see `decideFailedForwardsWith`) instead, and counted by reason; if
- * that pipeline refuses it too, its spans are counted as lost. A share the queue refuses at once
+ * by this replica's pipeline (see `decideFailedForwardsWith`) instead, or routed again if its
+ * owner left the members meanwhile, and counted by reason; if that pipeline refuses it too, its
+ * spans are counted as lost. A share the queue refuses at once
  * (`queue_full`, `unknown_peer`) is the caller's to decide (see createClusterShardRouter).
  */
 export class PeerForwarder {
@@ -174,7 +175,7 @@ export class PeerForwarder {
     if (!enqueued.queued)
       return Promise.resolve({ ok: false, reason: enqueued.reason });
     void enqueued.outcome.then(outcome => {
-      if (!outcome.ok) this.decideHere(body, spans);
+      if (!outcome.ok) this.decideHere(peer, body, spans);
     });
     return Promise.resolve({ ok: true });
   }
@@ -195,7 +196,11 @@ export class PeerForwarder {
     await Promise.all([...this.decidingHere]);
   }
 
-  private decideHere(body: Uint8Array, spans: number) {
+  /**
+   * A failed share: decided here while its owner is still a member (its traces' other spans went
+   * there too); routed again by trace id once the owner left, so each trace goes to its new owner.
+   */
+  private decideHere(peer: string, body: Uint8Array, spans: number) {
     const lost = (why: string) => {
       this.options.lost('forward_failed_refused', spans);
       this.options.logger.warn(
@@ -207,7 +212,11 @@ export class PeerForwarder {
       lost('the pipeline is not running');
       return;
     }
-    const deciding = decideRoutedHere(pipeline, body)
+    const deciding = decideRoutedHere(
+      pipeline,
+      body,
+      this.options.isMember(peer),
+    )
       .then(
         admission => {
           if (!admission.admitted) lost(admission.message);
