@@ -19,7 +19,8 @@
  * not a scaling figure on a 2-core machine, the CPU per span is. Not a test: it prints
  * (options: --seconds N per phase, default 15; --connections N, default 8; --rate N spans/s
  * offered in both phases, default as fast as they answer (a rate both setups keep up with
- * compares their CPU per span without the contention of a saturated machine); --cluster-config
+ * compares their CPU per span without the contention of a saturated machine); --workers N
+ * pipeline worker threads per backend, default the machine's; --cluster-config
  * 'key: value; ...' adds tracingHealth.cluster keys to both replicas; env
  * BENCH_CPU_PROF_DIR=dir writes the replicas' CPU profiles there, BENCH_SHOW_LOGS=1 prints their
  * last output). Needs PostgreSQL (scripts/postgres.sh, started if it is not running) and `ss`.
@@ -44,6 +45,9 @@ const SECONDS = Number(arg('--seconds')) || 15;
 const CONNECTIONS = Number(arg('--connections')) || 8;
 /** Offered load in spans/s (both phases the same); absent: as fast as the backends answer. */
 const RATE = Number(arg('--rate')) || undefined;
+/** `tracingHealth.pipeline.workers` of every backend (absent: the machine's default). */
+const WORKERS =
+  arg('--workers') === undefined ? undefined : Number(arg('--workers'));
 /** More `tracingHealth.cluster` keys for both replicas, e.g. 'forwardLingerMs: 0; forwardCompression: none'. */
 const CLUSTER_CONFIG = (arg('--cluster-config') ?? '')
   .split(';')
@@ -169,6 +173,8 @@ async function main() {
       pgUrl,
       `${prefix}one_`,
       false,
+      [],
+      WORKERS,
     );
     started.push(single);
     const one = await phase('1 replica', [single], bodies);
@@ -183,6 +189,7 @@ async function main() {
           `${prefix}two_`,
           true,
           CLUSTER_CONFIG,
+          WORKERS,
         ),
       );
     // Both see each other before the clock starts.

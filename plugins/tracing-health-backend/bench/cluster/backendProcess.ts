@@ -43,6 +43,8 @@ export async function startBackend(
   clustered: boolean,
   /** More `tracingHealth.cluster` lines ('key: value') for a clustered backend. */
   clusterConfig: readonly string[] = [],
+  /** `tracingHealth.pipeline.workers` (absent: the default for this machine). */
+  workers?: number,
 ): Promise<Backend> {
   const url = `http://127.0.0.1:${port}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'th-bench-cluster-'));
@@ -77,6 +79,7 @@ export async function startBackend(
       '      alwaysKeep: { keepErrors: false }',
       '    tail: { decisionWaitMs: 2000 }',
       '  pipeline:',
+      ...(workers === undefined ? [] : [`    workers: ${workers}`]),
       '    exporters: []',
       '',
     ].join('\n'),
