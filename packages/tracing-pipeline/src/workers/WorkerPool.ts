@@ -106,7 +106,7 @@ export class WorkerPool {
       listeners: {
         answered: (slot, m) => this.requests.answered(slot, m),
         collected: (slot, m) => this.collection.collected(slot, m),
-        forward: (_slot, m) => forwardForWorker(cluster, m),
+        forward: (slot, m) => forwardForWorker(cluster, slot, m),
         stopped: slot => this.figures.retireStopped(slot.last),
         died: (slot, reason) => {
           this.requests.failInFlight(slot, reason);

@@ -7,21 +7,12 @@ export interface WorkerPoolCluster {
   view(): ClusterView | undefined;
   /** Calls `listener` whenever the view changes; returns a function that unsubscribes. */
   onChange(listener: () => void): () => void;
-  /**
-   * Forwards a share to its owner: resolves once it is queued (`ok`), else with why not, for the
-   * caller to decide it (never rejects; counts its own outcomes). The in-process pipeline's way.
-   */
+  /** Forwards a share to its owner (never rejects; counts its own outcomes). */
   forward(
     peer: string,
     body: Uint8Array,
     spans: number,
   ): Promise<ForwardOutcome>;
-  /**
-   * Takes a share a worker split off for good: queues it for its owner, or has it decided here
-   * when the owner's queue cannot take it (counted; spans this replica cannot decide either are
-   * counted lost). The workers' way: a request does not wait for a message back.
-   */
-  take(peer: string, body: Uint8Array, spans: number): void;
 }
 
 /** The cluster view a worker starts with (absent: not clustered). */
@@ -47,11 +38,27 @@ export function followClusterView(
   });
 }
 
-/** Hands the share of spans another replica owns, which a worker split off, to the cluster. */
+/**
+ * Forwards the share of spans another replica owns, which a worker handed to the main thread, and
+ * answers the worker with the outcome (unless it died meanwhile).
+ */
 export function forwardForWorker(
   cluster: WorkerPoolCluster | undefined,
+  slot: Slot,
   m: Extract<WorkerToMain, { t: 'forward' }>,
 ) {
-  // A worker forwards only when it was started with a cluster view.
-  cluster?.take(m.peer, m.body, m.spans);
+  const forwarded = (outcome: ForwardOutcome) => {
+    if (!slot.dead)
+      slot.worker.postMessage({
+        t: 'forwarded',
+        id: m.id,
+        outcome,
+      } satisfies MainToWorker);
+  };
+  if (!cluster) forwarded({ ok: false, reason: 'not_clustered' });
+  else
+    void cluster
+      .forward(m.peer, m.body, m.spans)
+      .catch(() => ({ ok: false, reason: 'internal_error' } as const))
+      .then(forwarded);
 }

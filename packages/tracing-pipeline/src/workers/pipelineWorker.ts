@@ -162,21 +162,30 @@ function main(port: MessagePort, init: WorkerInit) {
         }
       : undefined;
 
-  // Portal replicas: this replica's share goes on among the workers; each other member's share
-  // goes to the main thread for good, which queues it for its owner (see WorkerPoolCluster.take).
+  // Portal replicas: this replica's share goes on among the workers; the rest to the main thread.
   const created: { pipeline?: ReturnType<typeof createPipeline> } = {};
-  const queued: Promise<ForwardOutcome> = Promise.resolve({ ok: true });
+  let nextForward = 0;
+  const forwards = new Map<
+    number,
+    { resolve: (o: ForwardOutcome) => void; timer: NodeJS.Timeout }
+  >();
   const routing: ShardRouter | undefined = init.cluster
     ? createClusterShardRouter({
         view: () => clusterView,
         inner: shards,
-        forward: (peer, bytes, spans) => {
-          const body = transferable(bytes);
-          post({ t: 'forward', peer, body, spans }, [
-            body.buffer as ArrayBuffer,
-          ]);
-          return queued;
-        },
+        forward: (peer, bytes, spans) =>
+          new Promise<ForwardOutcome>(resolve => {
+            const id = nextForward++;
+            const body = transferable(bytes);
+            const timer = setTimeout(() => {
+              forwards.delete(id);
+              resolve({ ok: false, reason: 'timeout' });
+            }, init.shareTimeoutMs);
+            forwards.set(id, { resolve, timer });
+            post({ t: 'forward', id, peer, body, spans }, [
+              body.buffer as ArrayBuffer,
+            ]);
+          }),
         decideLocally: body => decideRoutedHere(created.pipeline!, body),
       })
     : shards;
@@ -287,6 +296,14 @@ function main(port: MessagePort, init: WorkerInit) {
       case 'cluster':
         clusterView = m.view;
         break;
+      case 'forwarded': {
+        const f = forwards.get(m.id);
+        if (!f) break;
+        forwards.delete(m.id);
+        clearTimeout(f.timer);
+        f.resolve(m.outcome);
+        break;
+      }
       case 'peerGone':
         peers[m.index]?.close();
         peers[m.index] = undefined;

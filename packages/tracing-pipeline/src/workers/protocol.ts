@@ -3,7 +3,7 @@ import type { EffectivePolicy } from '@internal/tracing-model';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { AccountingSnapshot } from '../telemetry/accounting';
 import type { ExportStatus } from '../exporter/exporter';
-import type { ClusterView } from '../routing/clusterRouting';
+import type { ClusterView, ForwardOutcome } from '../routing/clusterRouting';
 import type { PipelineConfigInput } from '../config';
 import type { MemoryUsage } from '../receiver/memoryLimiter';
 import type { SpanMetricsSnapshot } from '../spanMetrics';
@@ -65,6 +65,7 @@ export type MainToWorker =
       routed?: boolean;
     }
   | { t: 'cluster'; view: ClusterView | undefined }
+  | { t: 'forwarded'; id: number; outcome: ForwardOutcome }
   | { t: 'peer'; index: number; port: MessagePort }
   | { t: 'peerGone'; index: number }
   | { t: 'policies'; snapshot: PolicySnapshot }
@@ -96,11 +97,8 @@ export type WorkerToMain =
     }
   | { t: 'collected'; id: number; data: WorkerAggregates }
   | { t: 'shutdownDone' }
-  /**
-   * Spans another replica owns, handed to the main thread for good: it queues them for their
-   * owner or has them decided here (no answer: the request that brought them does not wait).
-   */
-  | { t: 'forward'; peer: string; body: Uint8Array; spans: number }
+  /** Spans another replica owns: the main thread forwards them and answers `forwarded`. */
+  | { t: 'forward'; id: number; peer: string; body: Uint8Array; spans: number }
   | {
       t: 'log';
       level: 'info' | 'warn' | 'error';

@@ -272,24 +272,6 @@ describe('PeerForwarder', () => {
     expect(decidedHere).toEqual([]);
   });
 
-  it('decides here at once what it takes for good (a worker’s share) and cannot queue', async () => {
-    hang = true;
-    const { f, decidedHere, routedAgain } = forwarder(undefined, {
-      maxQueueBytes: 4,
-      deadlineMs: 2000,
-    });
-    const full = Buffer.from([0x0a, 0x01, 0x02]);
-    const gone = Buffer.from([0x0a, 0x00]);
-    f.take(peer, Buffer.alloc(3), 1);
-    f.take(peer, full, 1);
-    f.take('http://10.0.0.9:7007', gone, 1);
-    while (decidedHere.length < 2) await new Promise(r => setTimeout(r, 10));
-    // Decided where they are: routing them again could send them back here.
-    expect(decidedHere).toEqual([full, gone]);
-    expect(routedAgain).toEqual([]);
-    expect(f.queuedSpans()).toBe(1);
-  });
-
   it('refuses at once a share that would overfill the peer’s queue', async () => {
     hang = true;
     const { f } = forwarder(undefined, { maxQueueBytes: 4, deadlineMs: 2000 });

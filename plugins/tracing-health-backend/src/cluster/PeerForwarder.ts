@@ -175,22 +175,9 @@ export class PeerForwarder {
     if (!enqueued.queued)
       return Promise.resolve({ ok: false, reason: enqueued.reason });
     void enqueued.outcome.then(outcome => {
-      // Its owner may have left meanwhile: then its traces have new owners.
-      if (!outcome.ok)
-        this.decideHere(body, spans, !this.options.isMember(peer));
+      if (!outcome.ok) this.decideHere(peer, body, spans);
     });
     return Promise.resolve({ ok: true });
-  }
-
-  /**
-   * Takes `body` for good (a worker's share, see WorkerPoolCluster.take): queued for `peer`, or,
-   * when its queue cannot take it or `peer` is not a member, decided here at once.
-   */
-  take(peer: string, body: Uint8Array, spans: number): void {
-    void this.forward(peer, body, spans).then(outcome => {
-      // Decided here, not routed again: a worker whose view is behind would send it back.
-      if (!outcome.ok) this.decideHere(body, spans, false);
-    });
   }
 
   /** Spans queued for the peers: this replica holds them until their owners acknowledge them. */
@@ -210,10 +197,10 @@ export class PeerForwarder {
   }
 
   /**
-   * A share that could not be forwarded: decided here, or with `routeAgain` (its owner left the
-   * members) routed again by trace id, so that each trace goes to its new owner.
+   * A failed share: decided here while its owner is still a member (its traces' other spans went
+   * there too); routed again by trace id once the owner left, so each trace goes to its new owner.
    */
-  private decideHere(body: Uint8Array, spans: number, routeAgain: boolean) {
+  private decideHere(peer: string, body: Uint8Array, spans: number) {
     const lost = (why: string) => {
       this.options.lost('forward_failed_refused', spans);
       this.options.logger.warn(
@@ -225,7 +212,11 @@ export class PeerForwarder {
       lost('the pipeline is not running');
       return;
     }
-    const deciding = decideRoutedHere(pipeline, body, !routeAgain)
+    const deciding = decideRoutedHere(
+      pipeline,
+      body,
+      this.options.isMember(peer),
+    )
       .then(
         admission => {
           if (!admission.admitted) lost(admission.message);

@@ -105,7 +105,6 @@ export async function startCluster(options: {
       view: () => membership.view(),
       onChange: listener => membership.onChange(listener),
       forward: (peer, body, spans) => forwarder.forward(peer, body, spans),
-      take: (peer, body, spans) => forwarder.take(peer, body, spans),
     },
     status: () =>
       clusterStatus({
