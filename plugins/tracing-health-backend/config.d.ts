@@ -60,7 +60,7 @@ export interface Config {
       forwardTimeoutSeconds?: number;
       /**
        * Milliseconds a forward gathers spans for the same owner before it is sent, so the spans
-       * of many requests go in one forward request (default 100; 0 sends as soon as a slot is
+       * of many requests go in one forward request (default 500; 0 sends as soon as a slot is
        * free). No request waits for it.
        */
       forwardLingerMs?: number;

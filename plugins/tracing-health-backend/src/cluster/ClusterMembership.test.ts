@@ -235,7 +235,7 @@ describe('readClusterConfig', () => {
       heartbeatSeconds: 2,
       memberTtlSeconds: 10,
       forwardTimeoutSeconds: 5,
-      forwardLingerMs: 100,
+      forwardLingerMs: 500,
       forwardBatchSpans: 4096,
       forwardBatchBytes: 1024 * 1024,
       forwardQueueBytes: 32 * 1024 * 1024,

@@ -20,6 +20,7 @@ import {
   systemTimers,
   Timers,
 } from './ForwardQueue';
+import { peerAgents, PeerTimeoutError, postToPeer } from './postToPeer';
 
 const gzipAsync = promisify(gzip);
 
@@ -66,7 +67,6 @@ export interface PeerForwarderOptions {
   compression?: 'gzip' | 'none';
   registry: Registry;
   logger: LoggerService;
-  fetch?: typeof fetch;
   /**
    * Spans of a failed forward this replica could not decide either (its pipeline refused them,
    * or was not there): counted as lost by `reason`.
@@ -98,6 +98,7 @@ export class PeerForwarder {
   private readonly failures: Counter<'reason'>;
   private readonly failedSpans: Counter<'reason'>;
   private readonly queueBytes: Gauge<'peer'>;
+  private readonly agents: ReturnType<typeof peerAgents>;
   private pipeline?: {
     handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
   };
@@ -106,6 +107,7 @@ export class PeerForwarder {
 
   constructor(private readonly options: PeerForwarderOptions) {
     const { registry } = options;
+    this.agents = peerAgents(options.queue.concurrency);
     this.forwarded = new Counter({
       name: CLUSTER_METRICS.forwardedSpans,
       help: 'Spans forwarded to the replica that owns their trace.',
@@ -282,28 +284,26 @@ export class PeerForwarder {
     }
     this.requests.inc({ peer });
     try {
-      const res = await (this.options.fetch ?? fetch)(
-        `${peer}/api/${TRACING_HEALTH_PLUGIN_ID}${CLUSTER_INGEST_PATH}`,
+      const res = await postToPeer(
+        new URL(
+          `${peer}/api/${TRACING_HEALTH_PLUGIN_ID}${CLUSTER_INGEST_PATH}`,
+        ),
         {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/x-protobuf',
-            ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
-            [FORWARDED_BY_HEADER]: this.options.self,
-            [FORWARDED_SPANS_HEADER]: String(spans),
-          },
-          body: payload,
-          signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))),
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/x-protobuf',
+          ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
+          [FORWARDED_BY_HEADER]: this.options.self,
+          [FORWARDED_SPANS_HEADER]: String(spans),
         },
+        payload,
+        timeoutMs,
+        this.agents,
       );
-      await res.arrayBuffer().catch(() => undefined);
       if (res.status === 200) return { ok: true };
       if (res.status === 401) this.token = undefined;
-      return failureOfStatus(res.status, res.headers.get('retry-after'));
+      return failureOfStatus(res.status, res.retryAfter);
     } catch (e) {
-      const name = (e as Error)?.name;
-      if (name === 'TimeoutError' || name === 'AbortError')
+      if (e instanceof PeerTimeoutError)
         return { ok: false, reason: 'timeout', retryable: false };
       // No connection, or it broke (a reused keep-alive socket the peer closed, a peer
       // restarting): nothing was taken, so try again.

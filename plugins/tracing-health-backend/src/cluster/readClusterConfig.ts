@@ -48,7 +48,7 @@ const schema = z
           'must be at most 14: spans whose owner does not take them are decided here after it, and a trace cannot wait much longer for its decision',
       })
       .default(5),
-    forwardLingerMs: z.coerce.number().min(0).max(1000).default(100),
+    forwardLingerMs: z.coerce.number().min(0).max(1000).default(500),
     forwardBatchSpans: z.coerce.number().int().positive().default(4096),
     forwardBatchBytes: z.coerce
       .number()
