@@ -34,6 +34,7 @@ const twoReplicas: ClusterStatusResponse = {
   ],
   lostSpans: [
     { reason: 'replica_died', spans: 950 },
+    { reason: 'forward_failed_refused', spans: 12 },
     { reason: 'replica_restarted', spans: 0 },
   ],
   ownershipChanges: { joined: 2, left: 1 },
@@ -73,6 +74,7 @@ describe('ClusterSection', () => {
     ).toBeTruthy();
     const losses = screen.getByTestId('cluster-losses');
     expect(losses.textContent).toContain('replica died: 950 spans');
+    expect(losses.textContent).toContain('forward failed refused: 12 spans');
     expect(losses.textContent).not.toContain('restarted');
     expect(screen.getByTestId('cluster-summary').textContent).toMatch(
       /2 live replicas .*2 joined and 1 left since/,

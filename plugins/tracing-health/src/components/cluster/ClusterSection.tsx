@@ -140,7 +140,7 @@ export function ClusterStatusView(props: { status: ClusterStatusResponse }) {
             <ul data-testid="cluster-losses">
               {lost.map(l => (
                 <li key={l.reason}>
-                  {l.reason.replace('_', ' ')}: {count(l.spans)} spans
+                  {l.reason.replace(/_/g, ' ')}: {count(l.spans)} spans
                 </li>
               ))}
             </ul>
