@@ -206,10 +206,30 @@ describe('ingest logging under demo traffic', () => {
     const before = logLines(portal).length;
     const cli = backstageCliPid(configFile);
     process.kill(cli, 'SIGTERM');
+    // The demo exports every 500 ms and a drain can be shorter: this sender keeps posting, so
+    // that some request always arrives while the portal drains.
+    let stopped = false;
+    const drainSender = (async () => {
+      while (!stopped) {
+        await fetch(`${portal.baseUrl}/api/tracing-health/v1/traces`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${DEV_INGEST_TOKEN}`,
+            'content-type': 'application/json',
+          },
+          body: '{"resourceSpans":[]}',
+        })
+          .then(res => res.arrayBuffer())
+          .catch(() => undefined);
+        await new Promise(r => setTimeout(r, 20));
+      }
+    })();
     await eventually(async () => !alive(cli), {
       timeoutMs: 60_000,
       what: 'the backend to stop',
     });
+    stopped = true;
+    await drainSender;
     await portal.stop();
     const shutdownLines = logLines(portal).slice(before);
     expect(shutdownLines.join('\n')).toContain('drained');
