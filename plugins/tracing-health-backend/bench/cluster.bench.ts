@@ -185,32 +185,25 @@ async function main() {
     started.length = 0;
 
     // Two replicas as they run without tracingHealth.cluster: each decides what it receives.
-    for (let i = 0; i < 2; i++)
-      started.push(
-        await startBackend(
-          await freePort(),
-          pgUrl,
-          `${prefix}pair_`,
-          false,
-          [],
-          WORKERS,
-        ),
-      );
+    const startTwo = async (name: string, clustered: boolean) => {
+      for (let i = 0; i < 2; i++)
+        started.push(
+          await startBackend(
+            await freePort(),
+            pgUrl,
+            `${prefix}${name}_`,
+            clustered,
+            clustered ? CLUSTER_CONFIG : [],
+            WORKERS,
+          ),
+        );
+    };
+    await startTwo('pair', false);
     const pair = await phase('2, alone', started, bodies);
     await Promise.all(started.map(b => b.stop()));
     started.length = 0;
 
-    for (let i = 0; i < 2; i++)
-      started.push(
-        await startBackend(
-          await freePort(),
-          pgUrl,
-          `${prefix}two_`,
-          true,
-          CLUSTER_CONFIG,
-          WORKERS,
-        ),
-      );
+    await startTwo('two', true);
     // Both see each other before the clock starts.
     const deadline = Date.now() + 30_000;
     while (

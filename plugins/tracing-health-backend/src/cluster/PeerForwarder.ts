@@ -7,8 +7,7 @@ import {
 import {
   decideRoutedHere,
   ForwardOutcome,
-  OtlpHttpRequest,
-  OtlpHttpResponse,
+  Pipeline,
 } from '@internal/tracing-pipeline';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { promisify } from 'node:util';
@@ -99,9 +98,7 @@ export class PeerForwarder {
   private readonly failedSpans: Counter<'reason'>;
   private readonly queueBytes: Gauge<'peer'>;
   private readonly agents: ReturnType<typeof peerAgents>;
-  private pipeline?: {
-    handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
-  };
+  private pipeline?: Pick<Pipeline, 'handle'>;
   /** Failed shares being decided here. */
   private readonly decidingHere = new Set<Promise<void>>();
 
@@ -153,9 +150,7 @@ export class PeerForwarder {
   }
 
   /** What decides the spans of forwards that failed: this replica's pipeline. */
-  decideFailedForwardsWith(pipeline: {
-    handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
-  }) {
+  decideFailedForwardsWith(pipeline: Pick<Pipeline, 'handle'>) {
     this.pipeline = pipeline;
   }
 

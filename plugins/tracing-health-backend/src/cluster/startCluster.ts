@@ -6,11 +6,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import type { ClusterStatusResponse } from '@internal/plugin-tracing-health-common';
-import type {
-  OtlpHttpRequest,
-  OtlpHttpResponse,
-  WorkerPoolCluster,
-} from '@internal/tracing-pipeline';
+import type { Pipeline, WorkerPoolCluster } from '@internal/tracing-pipeline';
 import { Knex } from 'knex';
 import { Registry } from 'prom-client';
 import { ClusterMemberStore } from './ClusterMemberStore';
@@ -25,9 +21,7 @@ export interface StartedCluster {
   /** What the pipeline routes with (see startPipeline's `cluster`). */
   routing: WorkerPoolCluster;
   /** Hands the spans of forwards that failed to this replica's pipeline, once it exists. */
-  decideFailedForwardsWith(pipeline: {
-    handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
-  }): void;
+  decideFailedForwardsWith(pipeline: Pick<Pipeline, 'handle'>): void;
   /**
    * Sends what lingers for the peers at once; resolves when every forward was acknowledged or
    * decided here. The pipeline shuts down only after it (SIGTERM), so that nothing accepted is
@@ -35,9 +29,9 @@ export interface StartedCluster {
    */
   flushForwards(): Promise<void>;
   /** The internal route, once the pipeline that decides the received spans exists. */
-  router(pipeline: {
-    handle(request: OtlpHttpRequest): Promise<OtlpHttpResponse>;
-  }): ReturnType<typeof createClusterRouter>;
+  router(
+    pipeline: Pick<Pipeline, 'handle'>,
+  ): ReturnType<typeof createClusterRouter>;
   /** What `GET /cluster` answers: members, spans per peer, failures, ownership changes. */
   status(): Promise<ClusterStatusResponse>;
 }
