@@ -20,7 +20,9 @@
  *
  * Both replicas and this load generator share the machine's cores: spans/s through 2 replicas is
  * not a scaling figure on a 2-core machine, the CPU per span is. Not a test: it prints
- * (options: --seconds N per phase, default 15; --connections N, default 8; --rate N spans/s
+ * (options: --seconds N per phase, default 15; --rounds N of the two-replica phases, default 3,
+ * alternating which goes first, with the median cost printed (identical runs on a 2-core machine
+ * differ by up to 3x); --connections N, default 8; --rate N spans/s
  * offered in both phases, default as fast as they answer (a rate both setups keep up with
  * compares their CPU per span without the contention of a saturated machine); --workers N
  * pipeline worker threads per backend, default the machine's; --cluster-config
@@ -45,6 +47,8 @@ const arg = (name: string) =>
     ? process.argv[process.argv.indexOf(name) + 1]
     : undefined;
 const SECONDS = Number(arg('--seconds')) || 15;
+/** Rounds of (two alone, two clustered), alternating which goes first; the cost's median is printed. */
+const ROUNDS = Number(arg('--rounds')) || 3;
 const CONNECTIONS = Number(arg('--connections')) || 8;
 /** Offered load in spans/s (both phases the same); absent: as fast as the backends answer. */
 const RATE = Number(arg('--rate')) || undefined;
@@ -141,6 +145,27 @@ async function phase(name: string, backends: Backend[], bodies: Buffer[]) {
   return result;
 }
 
+type Phase = Awaited<ReturnType<typeof phase>>;
+
+/**
+ * CPU a forwarded span costs beyond deciding it where it arrived: the difference in CPU per span
+ * between the cluster and `base`, per forwarded span, in ms and as a share of `base`'s.
+ */
+function costOfForwarding(
+  two: Phase,
+  base: Phase,
+  key: 'cpuMsPer1000Spans' | 'netCpuMsPer1000Spans',
+) {
+  const perForwarded =
+    (two[key] - base[key]) / Math.max(two.shareForwarded, 1e-9);
+  return { msPerSpan: perForwarded / 1000, share: perForwarded / base[key] };
+}
+
+const describeCost = (cost: ReturnType<typeof costOfForwarding>) =>
+  `${cost.msPerSpan.toFixed(4)} ms CPU per forwarded span, ${(
+    cost.share * 100
+  ).toFixed(1)}% of a span's cost`;
+
 async function main() {
   // scripts/postgres.sh's port: another suite's server on the default one is left alone.
   const pgPort = process.env.TRACING_HEALTH_PG_PORT || '55432';
@@ -184,7 +209,6 @@ async function main() {
     await single.stop();
     started.length = 0;
 
-    // Two replicas as they run without tracingHealth.cluster: each decides what it receives.
     const startTwo = async (name: string, clustered: boolean) => {
       for (let i = 0; i < 2; i++)
         started.push(
@@ -197,59 +221,74 @@ async function main() {
             WORKERS,
           ),
         );
+      if (!clustered) return;
+      // Both see each other before the clock starts.
+      const deadline = Date.now() + 30_000;
+      while (
+        (
+          await Promise.all(
+            started.map(b =>
+              metricTotal(b.url, 'tracing_health_cluster_members'),
+            ),
+          )
+        ).some(n => n !== 2)
+      ) {
+        if (Date.now() > deadline)
+          throw new Error('the replicas never saw each other');
+        await sleep(200);
+      }
     };
-    await startTwo('pair', false);
-    const pair = await phase('2, alone', started, bodies);
-    await Promise.all(started.map(b => b.stop()));
-    started.length = 0;
-
-    await startTwo('two', true);
-    // Both see each other before the clock starts.
-    const deadline = Date.now() + 30_000;
-    while (
-      (
-        await Promise.all(
-          started.map(b =>
-            metricTotal(b.url, 'tracing_health_cluster_members'),
-          ),
-        )
-      ).some(n => n !== 2)
-    ) {
-      if (Date.now() > deadline)
-        throw new Error('the replicas never saw each other');
-      await sleep(200);
+    // Two replicas as they run without tracingHealth.cluster (each decides what it receives),
+    // then clustered; the order swaps each round, so a drift of the machine does not favour one.
+    const runTwo = async (round: number, clustered: boolean) => {
+      await startTwo(`${clustered ? 'two' : 'pair'}${round}`, clustered);
+      const result = await phase(
+        clustered ? '2 replicas' : '2, alone',
+        started,
+        bodies,
+      );
+      if (clustered && process.env.BENCH_SHOW_LOGS)
+        for (const b of started)
+          console.error(`--- ${b.url} (last output)\n${b.logs().slice(-4000)}`);
+      await Promise.all(started.map(b => b.stop()));
+      started.length = 0;
+      return result;
+    };
+    const rounds: { pair: Phase; two: Phase }[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (ROUNDS > 1) console.log(`round ${round} of ${ROUNDS}`);
+      const clusteredFirst = round % 2 === 0;
+      const first = await runTwo(round, clusteredFirst);
+      const second = await runTwo(round, !clusteredFirst);
+      const [pair, two] = clusteredFirst ? [second, first] : [first, second];
+      rounds.push({ pair, two });
+      console.log(
+        `forwarding: ${(two.shareForwarded * 100).toFixed(
+          1,
+        )}% of spans forwarded; against the same two replicas alone: ${describeCost(
+          costOfForwarding(two, pair, 'netCpuMsPer1000Spans'),
+        )} (target: under 20%), ${describeCost(
+          costOfForwarding(two, pair, 'cpuMsPer1000Spans'),
+        )} with idle CPU; against one replica: ${describeCost(
+          costOfForwarding(two, one, 'netCpuMsPer1000Spans'),
+        )}; throughput 2 replicas / 1: ${(
+          two.spansPerSecond / one.spansPerSecond
+        ).toFixed(2)}x`,
+      );
     }
-    const two = await phase('2 replicas', started, bodies);
-    if (process.env.BENCH_SHOW_LOGS)
-      for (const b of started)
-        console.error(`--- ${b.url} (last output)\n${b.logs().slice(-4000)}`);
-    const costOfForwarding = (
-      base: typeof one,
-      key: 'cpuMsPer1000Spans' | 'netCpuMsPer1000Spans',
-    ) => {
-      const perForwarded =
-        (two[key] - base[key]) / Math.max(two.shareForwarded, 1e-9);
-      return `${(perForwarded / 1000).toFixed(4)} ms CPU per forwarded span, ${(
-        (perForwarded / base[key]) *
-        100
-      ).toFixed(1)}% of a span's cost`;
-    };
-    console.log(
-      `forwarding: ${(two.shareForwarded * 100).toFixed(
-        1,
-      )}% of spans forwarded; against the same two replicas alone: ${costOfForwarding(
-        pair,
-        'netCpuMsPer1000Spans',
-      )} there (target: under 20%), ${costOfForwarding(
-        pair,
-        'cpuMsPer1000Spans',
-      )} with idle CPU; against one replica: ${costOfForwarding(
-        one,
-        'netCpuMsPer1000Spans',
-      )} there; throughput 2 replicas / 1: ${(
-        two.spansPerSecond / one.spansPerSecond
-      ).toFixed(2)}x`,
-    );
+    if (ROUNDS > 1) {
+      const shares = rounds
+        .map(r => costOfForwarding(r.two, r.pair, 'netCpuMsPer1000Spans').share)
+        .sort((a, b) => a - b);
+      const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+      console.log(
+        `forwarding cost over ${ROUNDS} rounds (against two alone, net): median ${pct(
+          shares[Math.floor((shares.length - 1) / 2)],
+        )} of a span's cost, min ${pct(shares[0])}, max ${pct(
+          shares[shares.length - 1],
+        )} (target: under 20%)`,
+      );
+    }
   } catch (e) {
     for (const b of started)
       console.error(`--- ${b.url} (last output)\n${b.logs().slice(-3000)}`);
