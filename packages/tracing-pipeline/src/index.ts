@@ -8,7 +8,11 @@ export { createPipeline } from './pipeline';
 export { WorkerPool, defaultWorkerCount } from './workers/WorkerPool';
 export type { WorkerPoolOptions } from './workers/WorkerPool';
 export type { PolicySnapshot } from './workers/protocol';
-export { RendezvousRouter, combineAdmissions } from './routing/shardRouting';
+export {
+  RendezvousRouter,
+  combineAdmissions,
+  workerShardIds,
+} from './routing/shardRouting';
 export type { ShardOwner } from './routing/shardRouting';
 export type {
   CreatePipelineOptions,
@@ -64,5 +68,7 @@ export type {
   ClusterRoutingOptions,
   ClusterView,
   ForwardOutcome,
+  ForwardShard,
+  ForwardShare,
 } from './routing/clusterRouting';
 export type { WorkerPoolCluster } from './workers/WorkerPool';

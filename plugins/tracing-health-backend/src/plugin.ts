@@ -166,7 +166,7 @@ export const tracingHealthPlugin = createBackendPlugin({
         started.pipeline = embedded.pipeline;
         if (cluster) {
           cluster.decideFailedForwardsWith(embedded.pipeline);
-          httpRouter.use(cluster.router(embedded.pipeline));
+          httpRouter.use(cluster.router(embedded.pipeline, embedded.workers));
         }
         httpRouter.use(
           createClusterStatusRouter({

@@ -1,3 +1,4 @@
+import type { ForwardShard, ForwardShare } from '../routing/clusterRouting';
 import { Admission, MemoryReservation, RefusalReason } from './memoryLimiter';
 import { ResourceSpans, SpanBatch } from '../otlp/model';
 import { OtlpJsonError, parseExportRequestJson } from '../otlp/otlpJson';
@@ -37,6 +38,17 @@ export interface OtlpHttpRequest {
    * never routed to another portal replica again (see routing/clusterRouting).
    */
   routed?: boolean;
+  /**
+   * Every span belongs to worker shard `index` of `of` (see workerShardIds), as the replica that
+   * routed them here says: a worker pool of `of` workers hands the request to that worker.
+   */
+  shard?: ForwardShard;
+  /**
+   * Set by a pipeline worker: this request's shares for other portal replicas are put here
+   * (counted as handed on) instead of forwarded by the router, and go back to the main thread
+   * with the answer, which queues them for their owners before it answers (see WorkerRequests).
+   */
+  forwards?: ForwardShare[];
 }
 
 /** What the receiver hands on for one request that decoded. */

@@ -15,8 +15,9 @@ import {
   ClusterView,
   createClusterShardRouter,
   ForwardOutcome,
+  ForwardShard,
 } from './clusterRouting';
-import { RendezvousRouter } from './shardRouting';
+import { RendezvousRouter, workerShardIds } from './shardRouting';
 
 const A = 'http://10.0.0.1:7007';
 const B = 'http://10.0.0.2:7007';
@@ -113,6 +114,45 @@ describe('createClusterShardRouter', () => {
     expect(forwarded.get(C)!.sort()).toEqual(expected.get(C)!.sort());
     expect(routed.remoteSpans).toBe(spans.length - localIds.length);
     expect(decidedLocally).toEqual([]);
+  });
+
+  it('splits a member’s share by its workers once it is known to run several, as they route among themselves', async () => {
+    const workers = 3;
+    const byWorker = new RendezvousRouter(workerShardIds(workers));
+    const sent: { peer: string; shard?: ForwardShard; ids: string[] }[] = [];
+    const shards = createClusterShardRouter({
+      view: () => ({ ...view, shards: { [B]: workers } }),
+      forward: async (peer, body, count, shard) => {
+        const ids = spanIdsOf(body);
+        expect(ids).toHaveLength(count);
+        sent.push({ peer, shard, ids });
+        return { ok: true };
+      },
+      decideLocally: async () => ({ admitted: true }),
+    });
+    const routed = shards.route(batch(), request());
+    expect(await routed.remote).toEqual({ admitted: true });
+    // C is not known to run workers: one share, unmarked.
+    expect(sent.filter(s => s.peer === C).map(s => s.shard)).toEqual([
+      undefined,
+    ]);
+    const ofB = sent.filter(s => s.peer === B);
+    expect(ofB.map(s => s.shard!.of)).toEqual(ofB.map(() => workers));
+    expect(new Set(ofB.map(s => s.shard!.index)).size).toBe(ofB.length);
+    expect(ofB.length).toBeGreaterThan(1);
+    // Every span of B's share is in exactly one part: the part of the worker that owns its trace.
+    const traceOf = new Map(
+      spans.map(s => [bytesToHex(s.spanId), s.traceId] as const),
+    );
+    expect(ofB.flatMap(s => s.ids).sort()).toEqual(
+      spans
+        .filter(s => ownerOf(s) === B)
+        .map(s => bytesToHex(s.spanId))
+        .sort(),
+    );
+    for (const { shard, ids } of ofB)
+      for (const id of ids)
+        expect(byWorker.ownerOf(traceOf.get(id))).toBe(shard!.index);
   });
 
   it('decides here a share whose forward failed', async () => {

@@ -2,7 +2,11 @@ import { Admission } from '../receiver/memoryLimiter';
 import type { ShardRouter } from '../pipeline';
 import type { OtlpHttpRequest, OtlpHttpResponse } from '../receiver/receiver';
 import { encodeExportRequest } from '../otlp/wire';
-import { combineAdmissions, RendezvousRouter } from './shardRouting';
+import {
+  combineAdmissions,
+  RendezvousRouter,
+  workerShardIds,
+} from './shardRouting';
 
 /**
  * The live portal replicas as this one sees them: `members` are their ids (each a replica's
@@ -12,10 +16,32 @@ import { combineAdmissions, RendezvousRouter } from './shardRouting';
 export interface ClusterView {
   readonly self: string;
   readonly members: readonly string[];
+  /**
+   * Members known to run their pipeline in several worker threads, and how many: their share is
+   * split once more here, by the same trace-id routing their workers use among themselves, and
+   * each worker's part is forwarded marked with its shard, so the owner hands it to that worker
+   * as it is (no second decode and re-encode there to reach the right worker).
+   */
+  readonly shards?: Readonly<Record<string, number>>;
 }
 
 /** What became of spans forwarded to their owner. */
 export type ForwardOutcome = { ok: true } | { ok: false; reason: string };
+
+/** Which of an owner's workers a forwarded share is for: shard `index` of `of` workers. */
+export interface ForwardShard {
+  index: number;
+  of: number;
+}
+
+/** A share of a request's spans for the member `peer`, who owns their traces. */
+export interface ForwardShare {
+  peer: string;
+  /** OTLP `ExportTraceServiceRequest`, protobuf. */
+  body: Uint8Array;
+  spans: number;
+  shard?: ForwardShard;
+}
 
 export interface ClusterRoutingOptions {
   /** The current view; undefined or a view of one member: every span is decided here. */
@@ -32,6 +58,7 @@ export interface ClusterRoutingOptions {
     peer: string,
     body: Uint8Array,
     spans: number,
+    shard?: ForwardShard,
   ): Promise<ForwardOutcome>;
   /** Decides a share here that could not be forwarded: handles it as a `routed` request. */
   decideLocally(body: Uint8Array): Promise<Admission>;
@@ -81,7 +108,8 @@ export function decideRoutedHere(
  * Each decoded request is split by trace id over the live members; this replica's share goes on
  * (through `inner` among the workers), every other share is forwarded to its owner, and a share
  * that cannot be forwarded is decided here rather than lost (its trace may then be decided in two
- * places: the price of not dropping data). Requests marked `routed` came from a peer and are
+ * places: the price of not dropping data). A request that carries `forwards` (worker mode) gets
+ * its shares put there instead, for whoever handles the request to queue with its answer. Requests marked `routed` came from a peer and are
  * always decided here, so two replicas with momentarily different views never bounce spans.
  */
 export function createClusterShardRouter(
@@ -107,14 +135,30 @@ export function createClusterShardRouter(
       remote: undefined,
     };
 
+  const workerRouters = new Map<number, RendezvousRouter>();
+  const workerRouter = (workers: number) => {
+    let router = workerRouters.get(workers);
+    if (!router) {
+      router = new RendezvousRouter(workerShardIds(workers));
+      workerRouters.set(workers, router);
+    }
+    return router;
+  };
+
   const forwardOrDecide = async (
+    handOver: ForwardShare[] | undefined,
     peer: string,
     body: Uint8Array,
     spans: number,
+    shard?: ForwardShard,
   ): Promise<Admission> => {
     let outcome: ForwardOutcome;
+    if (handOver) {
+      handOver.push({ peer, body, spans, shard });
+      return { admitted: true };
+    }
     try {
-      outcome = await options.forward(peer, body, spans);
+      outcome = await options.forward(peer, body, spans, shard);
     } catch {
       outcome = { ok: false, reason: 'internal_error' };
     }
@@ -139,13 +183,33 @@ export function createClusterShardRouter(
       parts.forEach((part, owner) => {
         if (!part || owner === self) return;
         remoteSpans += part.spanCount;
-        answers.push(
-          forwardOrDecide(
-            view.members[owner],
-            encodeExportRequest(part.resourceSpans),
-            part.spanCount,
-          ),
-        );
+        const peer = view.members[owner];
+        const workers = view.shards?.[peer] ?? 1;
+        if (workers < 2) {
+          answers.push(
+            forwardOrDecide(
+              request?.forwards,
+              peer,
+              encodeExportRequest(part.resourceSpans),
+              part.spanCount,
+            ),
+          );
+          return;
+        }
+        workerRouter(workers)
+          .split(part)
+          .forEach((share, index) => {
+            if (share)
+              answers.push(
+                forwardOrDecide(
+                  request?.forwards,
+                  peer,
+                  encodeExportRequest(share.resourceSpans),
+                  share.spanCount,
+                  { index, of: workers },
+                ),
+              );
+          });
       });
       return {
         local: local.local,

@@ -36,6 +36,15 @@ function mix(h: number): number {
 const EMPTY = new Uint8Array(0);
 
 /**
+ * The owner ids of a replica's `workers` worker threads: a trace id's worker is its rendezvous
+ * owner over these (the workers route among themselves by them, and a peer replica that knows
+ * the count sends each worker its own share, see routing/clusterRouting).
+ */
+export function workerShardIds(workers: number): string[] {
+  return Array.from({ length: workers }, (_, i) => `worker-${i}`);
+}
+
+/**
  * Rendezvous (highest random weight) hashing of trace ids over owner ids: each trace id goes to
  * the owner with the highest score, so removing an owner only moves the traces it owned, and
  * every process that knows the same owner ids routes a trace id the same way.

@@ -10,6 +10,7 @@ import {
 } from '../testing/fixtures';
 import { OtlpSink } from '../testing/otlpSink';
 import { Span } from '../otlp/model';
+import { RendezvousRouter, workerShardIds } from '../routing/shardRouting';
 import { WorkerPool } from './WorkerPool';
 
 jest.setTimeout(120_000);
@@ -292,5 +293,36 @@ describe('WorkerPool', () => {
     expect(
       await counterValues(registry, PIPELINE_METRICS.workerRestarts),
     ).toEqual({ unresponsive: 1 });
+  });
+
+  it('hands a request marked with its worker’s shard to that worker, whatever the others do', async () => {
+    pool = new WorkerPool({
+      config: {},
+      workers: 2,
+      registry: new Registry(),
+      deadlineMs: 2000,
+      testHooks: true,
+    });
+    await pool.start();
+    // Worker 1 stops answering: requests it is handed, or that have spans of its traces, get 503.
+    pool.hook(1, 'hang');
+    const byWorker = new RendezvousRouter(workerShardIds(2));
+    const ofWorker0 = () => {
+      for (;;) {
+        const span = makeSpan();
+        if (byWorker.ownerOf(span.traceId) === 0) return span;
+      }
+    };
+    // Unmarked, they would be spread over both workers by load.
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        pool!.handle({
+          ...protobuf([ofWorker0(), ofWorker0()]),
+          routed: true,
+          shard: { index: 0, of: 2 },
+        }),
+      ),
+    );
+    expect(answers.map(a => a.status)).toEqual([200, 200, 200, 200]);
   });
 });

@@ -7,11 +7,7 @@ import { MemoryUsage } from '../receiver/memoryLimiter';
 import { OtlpHttpRequest, OtlpHttpResponse } from '../receiver/receiver';
 import { AggregateCollection } from './aggregateCollection';
 import { BodyBudget } from './bodyBudget';
-import {
-  clusterInit,
-  followClusterView,
-  forwardForWorker,
-} from './clusterForwarding';
+import { clusterInit, followClusterView } from './clusterForwarding';
 import { MainThreadAnswers } from './mainThreadAnswers';
 import { MergedFigures } from './mergedFigures';
 import { PolicySnapshots } from './policySnapshots';
@@ -106,7 +102,6 @@ export class WorkerPool {
       listeners: {
         answered: (slot, m) => this.requests.answered(slot, m),
         collected: (slot, m) => this.collection.collected(slot, m),
-        forward: (slot, m) => forwardForWorker(cluster, slot, m),
         stopped: slot => this.figures.retireStopped(slot.last),
         died: (slot, reason) => {
           this.requests.failInFlight(slot, reason);
@@ -139,6 +134,7 @@ export class WorkerPool {
         config.receiver.maxCompressedBodyBytes ?? config.receiver.maxBodyBytes,
       deadlineMs,
       logger,
+      cluster,
     });
     this.collection = new AggregateCollection({
       workers: this.workers,

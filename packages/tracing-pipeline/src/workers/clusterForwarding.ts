@@ -1,5 +1,9 @@
-import type { ClusterView, ForwardOutcome } from '../routing/clusterRouting';
-import type { MainToWorker, WorkerInit, WorkerToMain } from './protocol';
+import type {
+  ClusterView,
+  ForwardOutcome,
+  ForwardShard,
+} from '../routing/clusterRouting';
+import type { MainToWorker, WorkerInit } from './protocol';
 import type { Slot } from './workerSlots';
 
 /** The main thread's side of routing across portal replicas, for the workers. */
@@ -12,6 +16,7 @@ export interface WorkerPoolCluster {
     peer: string,
     body: Uint8Array,
     spans: number,
+    shard?: ForwardShard,
   ): Promise<ForwardOutcome>;
 }
 
@@ -36,29 +41,4 @@ export function followClusterView(
           view,
         } satisfies MainToWorker);
   });
-}
-
-/**
- * Forwards the share of spans another replica owns, which a worker handed to the main thread, and
- * answers the worker with the outcome (unless it died meanwhile).
- */
-export function forwardForWorker(
-  cluster: WorkerPoolCluster | undefined,
-  slot: Slot,
-  m: Extract<WorkerToMain, { t: 'forward' }>,
-) {
-  const forwarded = (outcome: ForwardOutcome) => {
-    if (!slot.dead)
-      slot.worker.postMessage({
-        t: 'forwarded',
-        id: m.id,
-        outcome,
-      } satisfies MainToWorker);
-  };
-  if (!cluster) forwarded({ ok: false, reason: 'not_clustered' });
-  else
-    void cluster
-      .forward(m.peer, m.body, m.spans)
-      .catch(() => ({ ok: false, reason: 'internal_error' } as const))
-      .then(forwarded);
 }

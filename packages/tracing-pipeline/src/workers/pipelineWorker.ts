@@ -2,11 +2,11 @@ import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import { Admission } from '../receiver/memoryLimiter';
 import { createPipeline, ShardRouter } from '../pipeline';
-import { RendezvousRouter } from '../routing/shardRouting';
+import { RendezvousRouter, workerShardIds } from '../routing/shardRouting';
 import {
   createClusterShardRouter,
   decideRoutedHere,
-  ForwardOutcome,
+  ForwardShare,
 } from '../routing/clusterRouting';
 import {
   ConfigSamplingPolicySource,
@@ -133,9 +133,7 @@ function main(port: MessagePort, init: WorkerInit) {
     });
   };
 
-  const router = new RendezvousRouter(
-    Array.from({ length: init.workers }, (_, i) => `worker-${i}`),
-  );
+  const router = new RendezvousRouter(workerShardIds(init.workers));
   const shards: ShardRouter | undefined =
     init.workers > 1
       ? {
@@ -164,28 +162,13 @@ function main(port: MessagePort, init: WorkerInit) {
 
   // Portal replicas: this replica's share goes on among the workers; the rest to the main thread.
   const created: { pipeline?: ReturnType<typeof createPipeline> } = {};
-  let nextForward = 0;
-  const forwards = new Map<
-    number,
-    { resolve: (o: ForwardOutcome) => void; timer: NodeJS.Timeout }
-  >();
   const routing: ShardRouter | undefined = init.cluster
     ? createClusterShardRouter({
         view: () => clusterView,
         inner: shards,
-        forward: (peer, bytes, spans) =>
-          new Promise<ForwardOutcome>(resolve => {
-            const id = nextForward++;
-            const body = transferable(bytes);
-            const timer = setTimeout(() => {
-              forwards.delete(id);
-              resolve({ ok: false, reason: 'timeout' });
-            }, init.shareTimeoutMs);
-            forwards.set(id, { resolve, timer });
-            post({ t: 'forward', id, peer, body, spans }, [
-              body.buffer as ArrayBuffer,
-            ]);
-          }),
+        // Every request's shares for other replicas go back with its answer (see `req`); this
+        // is never reached, and would decide here.
+        forward: async () => ({ ok: false, reason: 'internal_error' }),
         decideLocally: body => decideRoutedHere(created.pipeline!, body),
       })
     : shards;
@@ -260,16 +243,24 @@ function main(port: MessagePort, init: WorkerInit) {
 
   port.on('message', (m: MainToWorker) => {
     switch (m.t) {
-      case 'req':
+      case 'req': {
+        // Shares for other replicas ride on the answer: one message each way per request.
+        const forwards: ForwardShare[] | undefined =
+          init.cluster && !m.routed ? [] : undefined;
         void pipeline
           .handle({
             contentType: m.contentType,
             contentEncoding: m.contentEncoding,
             body: once(m.body),
             routed: m.routed,
+            forwards,
           })
           .then(res => {
             const body = transferable(res.body);
+            const shares = forwards?.map(share => ({
+              ...share,
+              body: transferable(share.body),
+            }));
             post(
               {
                 t: 'res',
@@ -277,11 +268,18 @@ function main(port: MessagePort, init: WorkerInit) {
                 status: res.status,
                 headers: res.headers,
                 body,
+                forwards: shares?.length ? shares : undefined,
               },
-              [body.buffer as ArrayBuffer],
+              [
+                body.buffer as ArrayBuffer,
+                ...(shares ?? []).map(
+                  share => share.body.buffer as ArrayBuffer,
+                ),
+              ],
             );
           });
         break;
+      }
       case 'peer': {
         failPending(m.index);
         peers[m.index]?.close();
@@ -296,14 +294,6 @@ function main(port: MessagePort, init: WorkerInit) {
       case 'cluster':
         clusterView = m.view;
         break;
-      case 'forwarded': {
-        const f = forwards.get(m.id);
-        if (!f) break;
-        forwards.delete(m.id);
-        clearTimeout(f.timer);
-        f.resolve(m.outcome);
-        break;
-      }
       case 'peerGone':
         peers[m.index]?.close();
         peers[m.index] = undefined;

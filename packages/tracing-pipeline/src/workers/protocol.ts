@@ -3,7 +3,7 @@ import type { EffectivePolicy } from '@internal/tracing-model';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { AccountingSnapshot } from '../telemetry/accounting';
 import type { ExportStatus } from '../exporter/exporter';
-import type { ClusterView, ForwardOutcome } from '../routing/clusterRouting';
+import type { ClusterView, ForwardShare } from '../routing/clusterRouting';
 import type { PipelineConfigInput } from '../config';
 import type { MemoryUsage } from '../receiver/memoryLimiter';
 import type { SpanMetricsSnapshot } from '../spanMetrics';
@@ -65,7 +65,6 @@ export type MainToWorker =
       routed?: boolean;
     }
   | { t: 'cluster'; view: ClusterView | undefined }
-  | { t: 'forwarded'; id: number; outcome: ForwardOutcome }
   | { t: 'peer'; index: number; port: MessagePort }
   | { t: 'peerGone'; index: number }
   | { t: 'policies'; snapshot: PolicySnapshot }
@@ -94,11 +93,11 @@ export type WorkerToMain =
       status: number;
       headers: Record<string, string>;
       body: Uint8Array;
+      /** The request's shares for other replicas: the main thread queues them, then answers. */
+      forwards?: ForwardShare[];
     }
   | { t: 'collected'; id: number; data: WorkerAggregates }
   | { t: 'shutdownDone' }
-  /** Spans another replica owns: the main thread forwards them and answers `forwarded`. */
-  | { t: 'forward'; id: number; peer: string; body: Uint8Array; spans: number }
   | {
       t: 'log';
       level: 'info' | 'warn' | 'error';

@@ -1,7 +1,9 @@
 import type { PipelineLogger } from '../pipeline';
+import type { ForwardOutcome, ForwardShare } from '../routing/clusterRouting';
 import type { OtlpHttpRequest, OtlpHttpResponse } from '../receiver/receiver';
 import { BodyBudget, readBodyWithinBudget } from './bodyBudget';
-import { MainThreadAnswers, sentBytes } from './mainThreadAnswers';
+import type { WorkerPoolCluster } from './clusterForwarding';
+import { MainThreadAnswers, otlpError, sentBytes } from './mainThreadAnswers';
 import type { MainToWorker, WorkerToMain } from './protocol';
 import type { Slot, WorkerSlots } from './workerSlots';
 
@@ -14,11 +16,17 @@ export interface WorkerRequestsOptions {
   /** A request not answered within this is its worker's death. */
   deadlineMs: number;
   logger: PipelineLogger;
+  /** Portal replicas: where the shares the workers split off for other replicas are queued. */
+  cluster?: WorkerPoolCluster;
+}
+
+async function* once(bytes: Uint8Array) {
+  yield bytes;
 }
 
 /**
  * The request path on the main thread: a body, read within its limits, is transferred (not copied)
- * to the least busy worker and the request waits for that worker's answer; a worker that does not
+ * to the worker owning its traces if the request says which, else to the least busy worker and the request waits for that worker's answer; a worker that does not
  * answer within the deadline is killed, and a dead worker's requests are answered 503 +
  * Retry-After, so the clients retry and nothing they sent is lost.
  */
@@ -47,7 +55,7 @@ export class WorkerRequests {
     if (!(body instanceof Uint8Array)) return body;
     // Its length is what is reserved (the body itself is gone once transferred).
     const reserved = body.byteLength;
-    const slot = this.pick();
+    const slot = this.ownerOf(request) ?? this.pick();
     if (!slot) {
       budget.release(reserved);
       return answers.unavailable(
@@ -58,10 +66,61 @@ export class WorkerRequests {
       );
     }
     try {
-      return await this.send(slot, request, body);
+      const { response, forwards } = await this.send(slot, request, body);
+      return forwards?.length
+        ? await this.handOver(forwards, response, request)
+        : response;
     } finally {
       budget.release(reserved);
     }
+  }
+
+  /**
+   * Queues a request's shares for other replicas for their owners (see WorkerPoolCluster.forward),
+   * then gives the worker's answer. A share the queue refuses at once (full, or its owner left) is
+   * decided here instead, by a worker, as a routed request; if that is refused too, the request
+   * gets the refusal, so the client sends it again.
+   */
+  private async handOver(
+    shares: ForwardShare[],
+    response: OtlpHttpResponse,
+    request: OtlpHttpRequest,
+  ): Promise<OtlpHttpResponse> {
+    const { cluster } = this.options;
+    const outcomes = await Promise.all(
+      shares.map(
+        (share): Promise<ForwardOutcome> =>
+          cluster
+            ? cluster
+                .forward(share.peer, share.body, share.spans, share.shard)
+                .catch(() => ({ ok: false, reason: 'internal_error' }))
+            : Promise.resolve({ ok: false, reason: 'not_clustered' }),
+      ),
+    );
+    const refused = shares.filter((_, i) => !outcomes[i].ok);
+    if (!refused.length) return response;
+    const decided = await Promise.all(
+      refused.map(share =>
+        this.route({
+          contentType: 'application/x-protobuf',
+          body: once(share.body),
+          routed: true,
+        }),
+      ),
+    );
+    const failed = decided.find(d => d.status !== 200);
+    if (!failed || response.status !== 200) return response;
+    const retryAfter = failed.headers['retry-after'];
+    return otlpError(
+      request.contentType,
+      failed.status,
+      `spans owned by another replica could be neither forwarded nor decided here: ${failed.body.toString(
+        'utf8',
+        0,
+        500,
+      )}`,
+      retryAfter ? { 'retry-after': retryAfter } : {},
+    );
   }
 
   /** A worker's answer to a request it was handed. */
@@ -70,11 +129,14 @@ export class WorkerRequests {
     if (!f) return;
     slot.inFlight.delete(m.id);
     clearTimeout(f.timer);
-    f.resolve({
-      status: m.status,
-      headers: m.headers,
-      body: Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength),
-    });
+    f.resolve(
+      {
+        status: m.status,
+        headers: m.headers,
+        body: Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength),
+      },
+      m.forwards,
+    );
   }
 
   /** A dead worker's requests in flight are answered 503: the clients retry. */
@@ -97,10 +159,12 @@ export class WorkerRequests {
     slot: Slot,
     request: OtlpHttpRequest,
     body: Uint8Array,
-  ): Promise<OtlpHttpResponse> {
+  ): Promise<{ response: OtlpHttpResponse; forwards?: ForwardShare[] }> {
     const { deadlineMs, logger, workers } = this.options;
     const id = this.nextRequest++;
-    return new Promise<OtlpHttpResponse>(resolve => {
+    return new Promise(settle => {
+      const resolve = (response: OtlpHttpResponse, forwards?: ForwardShare[]) =>
+        settle({ response, forwards });
       const timer = setTimeout(() => {
         logger.error(
           `pipeline worker ${slot.index} did not answer within ${deadlineMs} ms; replacing it`,
@@ -118,6 +182,18 @@ export class WorkerRequests {
       };
       slot.worker.postMessage(m, [body.buffer]);
     });
+  }
+
+  /**
+   * The worker whose traces these are, when the replica that routed them here split them by this
+   * pool's workers (same count) and that worker is running; it finds them all its own.
+   */
+  private ownerOf(request: OtlpHttpRequest): Slot | undefined {
+    const { shard } = request;
+    const { slots } = this.options.workers;
+    if (!shard || shard.of !== slots.length) return undefined;
+    const slot = slots[shard.index];
+    return slot?.ready && !slot.dead ? slot : undefined;
   }
 
   /** The live worker with the fewest requests in flight, starting from the next in turn. */

@@ -1,3 +1,4 @@
+import type { ForwardShare } from '../routing/clusterRouting';
 import { ResourceLimits, Worker } from 'node:worker_threads';
 import type { Counter } from 'prom-client';
 import type { PipelineLogger } from '../pipeline';
@@ -13,7 +14,8 @@ import { announcePeerGone, connectPeers } from './workerPeers';
 
 /** A request handed to a worker and not yet answered. */
 export interface InFlight {
-  resolve(res: OtlpHttpResponse): void;
+  /** The answer, with the request's shares for other replicas (if it has any). */
+  resolve(res: OtlpHttpResponse, forwards?: ForwardShare[]): void;
   timer: NodeJS.Timeout;
 }
 
@@ -35,7 +37,6 @@ export interface Slot {
 export interface SlotListeners {
   answered(slot: Slot, m: Extract<WorkerToMain, { t: 'res' }>): void;
   collected(slot: Slot, m: Extract<WorkerToMain, { t: 'collected' }>): void;
-  forward(slot: Slot, m: Extract<WorkerToMain, { t: 'forward' }>): void;
   /** A worker stopped on purpose at shutdown: its figures stay in the totals. */
   stopped(slot: Slot): void;
   /** A worker died: answers what it held and keeps its figures; returns the spans lost with it. */
@@ -118,9 +119,6 @@ export class WorkerSlots {
           break;
         case 'shutdownDone':
           slot.shutdownDone?.();
-          break;
-        case 'forward':
-          listeners.forward(slot, m);
           break;
         case 'log':
           logger[m.level](`worker ${index}: ${m.message}`, m.meta);

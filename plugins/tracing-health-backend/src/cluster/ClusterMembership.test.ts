@@ -68,6 +68,37 @@ describe.each(databases.eachSupportedId())(
       expect(b.view().members).toEqual([A, B]);
     });
 
+    it('holds what a member said of its workers in the view while it is a member', async () => {
+      const a = replica(A);
+      const b = replica(B);
+      const c = replica(C);
+      for (const m of [a, b, c]) {
+        await m.start();
+        await m.join();
+      }
+      await a.tick();
+      const changes: unknown[] = [];
+      a.onChange(() => changes.push(a.view().shards));
+      a.setWorkers(B, 3);
+      a.setWorkers(B, 3);
+      a.setWorkers(C, 2);
+      // Neither itself nor a replica that is not a member.
+      a.setWorkers(A, 4);
+      a.setWorkers('http://10.0.0.9:7007', 4);
+      expect(a.view()).toEqual({
+        self: A,
+        members: [A, B, C],
+        shards: { [B]: 3, [C]: 2 },
+      });
+      expect(changes).toEqual([{ [B]: 3 }, { [B]: 3, [C]: 2 }]);
+      // One worker (or the pipeline on the event loop): nothing to split by.
+      a.setWorkers(C, 0);
+      expect(a.view().shards).toEqual({ [B]: 3 });
+      await b.stop();
+      await a.tick();
+      expect(a.view()).toEqual({ self: A, members: [A, C] });
+    });
+
     it('drops a replica that stopped beating after the TTL, and one that left at once', async () => {
       const registry = new Registry();
       const a = replica(A, registry);

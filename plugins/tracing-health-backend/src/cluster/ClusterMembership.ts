@@ -130,6 +130,23 @@ export class ClusterMembership {
     return this.current.members.includes(id);
   }
 
+  /**
+   * What a peer said of its pipeline workers (see PeerForwarder's `peerWorkers`): a new view
+   * holds it while the peer is a member, so shares for it are split by its workers.
+   */
+  setWorkers(peer: string, workers: number) {
+    if (this.stopped || !this.isMember(peer) || peer === this.options.self)
+      return;
+    const known = this.current.shards?.[peer] ?? 1;
+    const now = Math.max(1, workers);
+    if (known === now) return;
+    const shards = { ...this.current.shards };
+    if (now > 1) shards[peer] = now;
+    else delete shards[peer];
+    this.current = this.viewOf(this.current.members, shards);
+    for (const listener of this.listeners) listener();
+  }
+
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -190,6 +207,16 @@ export class ClusterMembership {
     }
   }
 
+  private viewOf(
+    members: readonly string[],
+    shards: Record<string, number>,
+  ): ClusterView {
+    const { self } = this.options;
+    return Object.keys(shards).length
+      ? { self, members, shards }
+      : { self, members };
+  }
+
   private update(ids: string[]) {
     if (this.stopped) return;
     const members = [...new Set([...ids, this.options.self])].sort();
@@ -198,7 +225,14 @@ export class ClusterMembership {
     const left = [...before].filter(m => !members.includes(m));
     this.membersGauge.set(members.length);
     if (!joined.length && !left.length) return;
-    this.current = { self: this.options.self, members };
+    // What a member said of its workers holds until it leaves (a restart may change it: its
+    // answers say so again).
+    const shards = Object.fromEntries(
+      Object.entries(this.current.shards ?? {}).filter(([id]) =>
+        members.includes(id),
+      ),
+    );
+    this.current = this.viewOf(members, shards);
     if (joined.length) this.changes.inc({ change: 'joined' }, joined.length);
     if (left.length) this.changes.inc({ change: 'left' }, left.length);
     this.options.logger.info('cluster members changed', {

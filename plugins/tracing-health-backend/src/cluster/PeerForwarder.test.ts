@@ -15,6 +15,8 @@ describe('PeerForwarder', () => {
   /** Statuses to answer before `status`, one a request. */
   let statuses: number[] = [];
   let hang = false;
+  /** What the owner says of its pipeline workers in its answers (absent: nothing). */
+  let ownerWorkers: string | undefined;
   /** What this replica's own pipeline answers to a share whose forward failed. */
   let pipelineStatus = 200;
   const received: {
@@ -33,6 +35,8 @@ describe('PeerForwarder', () => {
           headers: req.headers,
           body: Buffer.concat(chunks),
         });
+        if (ownerWorkers !== undefined)
+          res.setHeader('x-tracing-health-workers', ownerWorkers);
         if (!hang) res.writeHead(statuses.shift() ?? status).end();
       });
     });
@@ -48,6 +52,7 @@ describe('PeerForwarder', () => {
     status = 200;
     statuses = [];
     hang = false;
+    ownerWorkers = undefined;
     pipelineStatus = 200;
   });
 
@@ -63,6 +68,7 @@ describe('PeerForwarder', () => {
     const decidedHere: Buffer[] = [];
     const routedAgain: Buffer[] = [];
     const lost: string[] = [];
+    const peerWorkers: string[] = [];
     const f = new PeerForwarder({
       auth: mockServices.auth({ pluginId: 'tracing-health' }),
       self: SELF,
@@ -80,6 +86,7 @@ describe('PeerForwarder', () => {
       registry,
       logger: mockServices.logger.mock(),
       lost: (reason, spans) => lost.push(`${reason} ${spans}`),
+      peerWorkers: (id, workers) => peerWorkers.push(`${id} ${workers}`),
     });
     f.decideFailedForwardsWith({
       handle: async request => {
@@ -105,7 +112,15 @@ describe('PeerForwarder', () => {
       await f.flush();
       return queued;
     };
-    return { f, values, decidedHere, routedAgain, lost, forwardAndSettle };
+    return {
+      f,
+      values,
+      decidedHere,
+      routedAgain,
+      lost,
+      peerWorkers,
+      forwardAndSettle,
+    };
   }
 
   it('posts gzip OTLP protobuf to the owner’s internal route with this plugin’s service token', async () => {
@@ -300,5 +315,37 @@ describe('PeerForwarder', () => {
     await f.forward(peer, Buffer.alloc(2), 4);
     await f.forward(peer, Buffer.alloc(2), 3);
     expect(f.queuedSpans()).toBe(7);
+  });
+
+  it('marks a share for one of the owner’s workers, batches each worker’s shares apart, and learns the owner’s workers from its answers', async () => {
+    ownerWorkers = '2';
+    const { f, values, peerWorkers } = forwarder(
+      undefined,
+      { lingerMs: 50 },
+      'none',
+    );
+    const one = Buffer.from([0x0a, 0x01, 0x01]);
+    const other = Buffer.from([0x0a, 0x01, 0x02]);
+    await f.forward(peer, one, 1, { index: 0, of: 2 });
+    await f.forward(peer, other, 2, { index: 1, of: 2 });
+    await f.forward(peer, one, 1, { index: 0, of: 2 });
+    await f.flush();
+    const byShard = Object.fromEntries(
+      received.map(r => [r.headers['x-tracing-health-shard'], r.body]),
+    );
+    expect(received).toHaveLength(2);
+    expect(byShard).toEqual({
+      '0/2': Buffer.concat([one, one]),
+      '1/2': other,
+    });
+    expect(peerWorkers).toEqual([`${peer} 2`, `${peer} 2`]);
+    expect(await values(CLUSTER_METRICS.forwardedSpans)).toEqual([
+      { labels: { peer }, value: 4 },
+    ]);
+    // An owner claiming an absurd number of workers is not believed.
+    ownerWorkers = '100000';
+    await f.forward(peer, one, 1);
+    await f.flush();
+    expect(peerWorkers).toHaveLength(2);
   });
 });

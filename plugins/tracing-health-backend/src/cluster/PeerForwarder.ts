@@ -7,6 +7,7 @@ import {
 import {
   decideRoutedHere,
   ForwardOutcome,
+  ForwardShard,
   Pipeline,
 } from '@internal/tracing-pipeline';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -28,6 +29,23 @@ export const CLUSTER_INGEST_PATH = '/cluster/v1/traces';
 /** Who sent a forward (its member id) and how many spans it holds. */
 export const FORWARDED_BY_HEADER = 'x-tracing-health-member';
 export const FORWARDED_SPANS_HEADER = 'x-tracing-health-spans';
+/** Which of the owner's workers a forward is for: `index/of` (see ForwardShard). */
+export const FORWARDED_SHARD_HEADER = 'x-tracing-health-shard';
+/** In the owner's answer: how many pipeline workers it runs (so the sender can split by them). */
+export const OWNER_WORKERS_HEADER = 'x-tracing-health-workers';
+/** A peer claiming more workers than this is not split for. */
+export const MAX_PEER_WORKERS = 256;
+
+/** `index/of`, as FORWARDED_SHARD_HEADER carries it; undefined unless well formed. */
+export function parseShard(value: unknown): ForwardShard | undefined {
+  const m =
+    typeof value === 'string' ? /^(\d{1,3})\/(\d{1,3})$/.exec(value) : null;
+  if (!m) return undefined;
+  const shard = { index: Number(m[1]), of: Number(m[2]) };
+  return shard.of >= 2 && shard.of <= MAX_PEER_WORKERS && shard.index < shard.of
+    ? shard
+    : undefined;
+}
 
 /** Service tokens are reused this long (they live an hour). */
 const TOKEN_REUSE_MS = 60_000;
@@ -71,6 +89,11 @@ export interface PeerForwarderOptions {
    * or was not there): counted as lost by `reason`.
    */
   lost(reason: ClusterLostSpansReason, spans: number): void;
+  /**
+   * A peer said how many pipeline workers it runs (in its answer to a forward): from then on its
+   * shares can be split by them (see ClusterView.shards).
+   */
+  peerWorkers?(peer: string, workers: number): void;
   /** Tests: the queues' time source and backoff jitter. */
   timers?: Timers;
   random?: () => number;
@@ -90,7 +113,11 @@ export interface PeerForwarderOptions {
  */
 export class PeerForwarder {
   private token?: { value: string; until: number };
-  private readonly queues = new Map<string, ForwardQueue>();
+  /** A queue per peer, or per worker of a peer when shares are split by its workers. */
+  private readonly queues = new Map<
+    string,
+    { peer: string; of: number; queue: ForwardQueue }
+  >();
   private readonly forwarded: Counter<'peer'>;
   private readonly requests: Counter<'peer'>;
   private readonly retries: Counter<'reason'>;
@@ -143,8 +170,8 @@ export class PeerForwarder {
       registers: [registry],
       collect() {
         this.reset();
-        for (const [peer, queue] of queues)
-          this.set({ peer }, queue.queuedBytes());
+        for (const { peer, queue } of queues.values())
+          this.inc({ peer }, queue.queuedBytes());
       },
     });
   }
@@ -163,12 +190,13 @@ export class PeerForwarder {
     peer: string,
     body: Uint8Array,
     spans: number,
+    shard?: ForwardShard,
   ): Promise<ForwardOutcome> {
     if (peer === this.options.self || !this.options.isMember(peer)) {
       this.fail('unknown_peer', spans);
       return Promise.resolve({ ok: false, reason: 'unknown_peer' });
     }
-    const enqueued = this.queueOf(peer).enqueue(body, spans);
+    const enqueued = this.queueOf(peer, shard).enqueue(body, spans);
     if (!enqueued.queued)
       return Promise.resolve({ ok: false, reason: enqueued.reason });
     void enqueued.outcome.then(outcome => {
@@ -180,7 +208,7 @@ export class PeerForwarder {
   /** Spans queued for the peers: this replica holds them until their owners acknowledge them. */
   queuedSpans(): number {
     let spans = 0;
-    for (const queue of this.queues.values()) spans += queue.queuedSpans();
+    for (const { queue } of this.queues.values()) spans += queue.queuedSpans();
     return spans;
   }
 
@@ -189,7 +217,7 @@ export class PeerForwarder {
    * decided here.
    */
   async flush(): Promise<void> {
-    await Promise.all([...this.queues.values()].map(q => q.flush()));
+    await Promise.all([...this.queues.values()].map(q => q.queue.flush()));
     await Promise.all([...this.decidingHere]);
   }
 
@@ -224,20 +252,34 @@ export class PeerForwarder {
     this.decidingHere.add(deciding);
   }
 
-  private queueOf(peer: string): ForwardQueue {
-    let queue = this.queues.get(peer);
-    if (!queue) {
-      // A departed peer's queue goes once it is empty, so the map holds about the members.
-      for (const [id, q] of this.queues)
-        if (q.queuedBytes() === 0 && !this.options.isMember(id)) {
-          this.queues.delete(id);
-          this.queueBytes.remove({ peer: id });
+  private queueOf(peer: string, shard?: ForwardShard): ForwardQueue {
+    const key = shard ? `${peer} ${shard.index}/${shard.of}` : peer;
+    let entry = this.queues.get(key);
+    if (!entry) {
+      // A departed peer's queues go once empty, and so do a peer's queues for a number of
+      // workers it no longer runs: the map holds about the members' (workers').
+      for (const [k, q] of this.queues)
+        if (
+          q.queue.queuedBytes() === 0 &&
+          (!this.options.isMember(q.peer) ||
+            (q.peer === peer && q.of !== (shard?.of ?? 1)))
+        ) {
+          this.queues.delete(k);
+          if (![...this.queues.values()].some(e => e.peer === q.peer))
+            this.queueBytes.remove({ peer: q.peer });
         }
-      queue = new ForwardQueue(
-        this.options.queue,
+      // A peer's workers share its bounds: its bytes queued, its requests in flight.
+      const { queue: settings } = this.options;
+      const of = shard?.of ?? 1;
+      const queue = new ForwardQueue(
+        {
+          ...settings,
+          maxQueueBytes: Math.ceil(settings.maxQueueBytes / of),
+          concurrency: Math.max(1, Math.ceil(settings.concurrency / of)),
+        },
         {
           send: (body, spans, timeoutMs) =>
-            this.send(peer, body, spans, timeoutMs),
+            this.send(peer, shard, body, spans, timeoutMs),
           delivered: spans => this.forwarded.inc({ peer }, spans),
           retried: reason => this.retries.inc({ reason }),
           failed: (reason, spans) => this.fail(reason, spans),
@@ -245,9 +287,10 @@ export class PeerForwarder {
         this.options.timers ?? systemTimers,
         this.options.random,
       );
-      this.queues.set(peer, queue);
+      entry = { peer, of, queue };
+      this.queues.set(key, entry);
     }
-    return queue;
+    return entry.queue;
   }
 
   private fail(reason: string, spans: number) {
@@ -258,6 +301,7 @@ export class PeerForwarder {
   /** One forward request. */
   private async send(
     peer: string,
+    shard: ForwardShard | undefined,
     body: Uint8Array,
     spans: number,
     timeoutMs: number,
@@ -289,11 +333,21 @@ export class PeerForwarder {
           ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
           [FORWARDED_BY_HEADER]: this.options.self,
           [FORWARDED_SPANS_HEADER]: String(spans),
+          ...(shard
+            ? { [FORWARDED_SHARD_HEADER]: `${shard.index}/${shard.of}` }
+            : {}),
         },
         payload,
         timeoutMs,
         this.agents,
       );
+      const workers = Number(res.headers[OWNER_WORKERS_HEADER]);
+      if (
+        Number.isInteger(workers) &&
+        workers >= 0 &&
+        workers <= MAX_PEER_WORKERS
+      )
+        this.options.peerWorkers?.(peer, workers);
       if (res.status === 200) return { ok: true };
       if (res.status === 401) this.token = undefined;
       return failureOfStatus(res.status, res.retryAfter);

@@ -1,10 +1,11 @@
 import http from 'node:http';
 import https from 'node:https';
 
-/** What an owner answered to a forward: its status and Retry-After (the body is read and dropped). */
+/** What an owner answered to a forward: its status and headers (the body is read and dropped). */
 export interface PeerAnswer {
   status: number;
   retryAfter: string | null;
+  headers: http.IncomingHttpHeaders;
 }
 
 /** A forward that got no answer within its time; the request was aborted. */
@@ -49,6 +50,7 @@ export function postToPeer(
           resolve({
             status: res.statusCode ?? 0,
             retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+            headers: res.headers,
           }),
         );
         res.resume();

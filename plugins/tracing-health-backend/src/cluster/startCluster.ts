@@ -28,9 +28,13 @@ export interface StartedCluster {
    * left undecided.
    */
   flushForwards(): Promise<void>;
-  /** The internal route, once the pipeline that decides the received spans exists. */
+  /**
+   * The internal route, once the pipeline that decides the received spans exists (`workers`: its
+   * worker threads, 0 in the calling thread).
+   */
   router(
     pipeline: Pick<Pipeline, 'handle'>,
+    workers: number,
   ): ReturnType<typeof createClusterRouter>;
   /** What `GET /cluster` answers: members, spans per peer, failures, ownership changes. */
   status(): Promise<ClusterStatusResponse>;
@@ -83,6 +87,7 @@ export async function startCluster(options: {
     registry,
     logger,
     lost: (reason, spans) => membership.countLostSpans(reason, spans),
+    peerWorkers: (peer, workers) => membership.setWorkers(peer, workers),
   });
   queuedForPeers = () => forwarder.queuedSpans();
   await membership.start();
@@ -98,7 +103,8 @@ export async function startCluster(options: {
     routing: {
       view: () => membership.view(),
       onChange: listener => membership.onChange(listener),
-      forward: (peer, body, spans) => forwarder.forward(peer, body, spans),
+      forward: (peer, body, spans, shard) =>
+        forwarder.forward(peer, body, spans, shard),
     },
     status: () =>
       clusterStatus({
@@ -110,11 +116,12 @@ export async function startCluster(options: {
     decideFailedForwardsWith: pipeline =>
       forwarder.decideFailedForwardsWith(pipeline),
     flushForwards: () => forwarder.flush(),
-    router: pipeline =>
+    router: (pipeline, workers) =>
       createClusterRouter({
         auth,
         httpAuth,
         pipeline,
+        workers,
         isMember: id => membership.isMember(id),
         registry,
       }),

@@ -12,7 +12,7 @@ import {
   TRACING_INGEST_SUBJECT,
   TRACING_READ_SUBJECT,
 } from '@internal/plugin-tracing-health-common';
-import { RendezvousRouter } from '@internal/tracing-pipeline';
+import { RendezvousRouter, workerShardIds } from '@internal/tracing-pipeline';
 /* eslint-disable @backstage/no-forbidden-package-imports */
 import { OtlpSink } from '@internal/tracing-pipeline/src/testing/otlpSink';
 /* eslint-enable @backstage/no-forbidden-package-imports */
@@ -22,6 +22,7 @@ import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { tracingHealthPlugin } from '../plugin';
+import { CLUSTER_INGEST_PATH, FORWARDED_SHARD_HEADER } from './PeerForwarder';
 
 jest.setTimeout(120_000);
 
@@ -36,6 +37,8 @@ class Relay {
   target = 0;
   /** While set, requests are parked here (unanswered) instead of passed on. */
   parked?: (() => void)[];
+  /** The worker shard each forward passed on was marked for (`-` when unmarked). */
+  readonly forwardShards: string[] = [];
   private server?: Server;
   url = '';
 
@@ -45,6 +48,10 @@ class Relay {
         this.parked.push(() => res.writeHead(503).end());
         return;
       }
+      if (req.url?.endsWith(CLUSTER_INGEST_PATH))
+        this.forwardShards.push(
+          String(req.headers[FORWARDED_SHARD_HEADER] ?? '-'),
+        );
       const upstream = httpRequest(
         {
           host: '127.0.0.1',
@@ -487,6 +494,52 @@ describe.each(databases.eachSupportedId())(
       expect(await metric(a, CLUSTER_METRICS.forwardFailures)).not.toMatch(
         / [1-9]/,
       );
+    });
+
+    it('sends each of the owner’s workers its own traces once the owner said how many it runs', async () => {
+      const a = await startReplica(relays[0], sinks[0], 2);
+      const b = await startReplica(relays[1], sinks[1], 2);
+      await seeMembers([a, b], 2);
+      const members = [relays[0].url, relays[1].url];
+      // Failed traces B owns, sent to A in two requests: B's answer to the first forward names
+      // its 2 workers, so the second's share is split by them, as B's workers route among
+      // themselves.
+      const ids = ownedBy(members, 1, 40);
+      const first = await send(
+        a,
+        otlp('checkout', ids.slice(0, 20).map(failedSpan)),
+      );
+      expect(first.status).toBe(200);
+      // Delivered: A has read B's answer.
+      await waitFor('the first forward', async () =>
+        (
+          await metric(
+            a,
+            `${CLUSTER_METRICS.forwardedSpans}{peer="${members[1]}"}`,
+          )
+        ).endsWith(' 20'),
+      );
+      const second = await send(
+        a,
+        otlp('checkout', ids.slice(20).map(failedSpan)),
+      );
+      expect(second.status).toBe(200);
+      await waitFor(
+        'B to export all 40',
+        async () => sinks[1].spans().length === 40,
+      );
+      const byWorker = new RendezvousRouter(workerShardIds(2));
+      const shards = new Set(
+        ids
+          .slice(20)
+          .map(id => `${byWorker.ownerOf(Buffer.from(id, 'hex'))}/2`),
+      );
+      expect(relays[1].forwardShards[0]).toBe('-');
+      expect(new Set(relays[1].forwardShards.slice(1))).toEqual(shards);
+      expect(new Set(sinks[1].spans().map(s => hex(s.traceId)))).toEqual(
+        new Set(ids),
+      );
+      expect(sinks[0].spans()).toEqual([]);
     });
 
     it('refuses the internal route to the ingest token', async () => {

@@ -69,6 +69,7 @@ describe('src/schema/openapi.yaml, the API contract', () => {
       auth: {} as any,
       httpAuth: {} as any,
       pipeline: { handle: jest.fn() },
+      workers: 0,
       isMember: () => false,
       registry: new Registry(),
     });
