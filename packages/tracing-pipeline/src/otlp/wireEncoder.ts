@@ -3,6 +3,7 @@ import { InstrumentationScopeCodec, ResourceCodec } from './otlpRoot';
 import {
   Received,
   RECEIVED,
+  sameStructure,
   TAG_1,
   TAG_2,
   TAG_3,
@@ -15,22 +16,6 @@ import { SpanEncoder } from './spanEncoder';
  * bytes; one whose spans were partly changed gets its resource, scopes and changed spans encoded
  * afresh and the other spans copied; anything else is encoded normally.
  */
-
-function sameStructure(rs: ResourceSpans, received: Received): boolean {
-  const scopes = received.scopeSpans;
-  if (rs.scopeSpans !== scopes || scopes.length !== received.scopes.length)
-    return false;
-  if (rs.resource !== received.resource) return false;
-  for (let i = 0; i < scopes.length; i++) {
-    const r = received.scopes[i];
-    if (scopes[i] !== r.scopeSpans) return false;
-    const spans = scopes[i].spans;
-    if (!spans || spans.length !== r.spans.length) return false;
-    for (let j = 0; j < spans.length; j++)
-      if (spans[j] !== r.spans[j]) return false;
-  }
-  return true;
-}
 
 function varintLength(value: number): number {
   let rest = value;

@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { makeResourceSpans, makeSpan } from '../testing/fixtures';
+import {
+  encodeRequest,
+  makeResourceSpans,
+  makeSpan,
+} from '../testing/fixtures';
+import { bytesToHex } from '../otlp/model';
+import { ExportTraceServiceRequestCodec } from '../otlp/otlpRoot';
+import {
+  decodeExportRequest,
+  encodeExportRequest,
+  markSpanModified,
+} from '../otlp/wire';
 import { combineAdmissions, RendezvousRouter } from './shardRouting';
 
 describe('RendezvousRouter', () => {
@@ -43,6 +54,60 @@ describe('RendezvousRouter', () => {
         for (const ss of r.scopeSpans!)
           for (const span of ss.spans!)
             expect(router.ownerOf(span.traceId)).toBe(owner);
+      }
+    });
+  });
+
+  it('encodes each part of a batch that arrived as protobuf by copying its spans’ received bytes', () => {
+    const router = new RendezvousRouter(['worker-0', 'worker-1', 'worker-2']);
+    const body = encodeRequest({
+      resourceSpans: [
+        makeResourceSpans(
+          'checkout',
+          Array.from({ length: 30 }, () => makeSpan()),
+        ),
+        makeResourceSpans(
+          'inventory',
+          Array.from({ length: 30 }, () => makeSpan()),
+        ),
+      ],
+    });
+    const resourceSpans = decodeExportRequest(body);
+    const names = new Map(
+      resourceSpans.flatMap(rs =>
+        rs.scopeSpans!.flatMap(ss =>
+          ss.spans!.map(span => [bytesToHex(span.spanId), span.name] as const),
+        ),
+      ),
+    );
+    const parts = router.split({ resourceSpans, spanCount: 60, bytes: 6000 });
+    // Changed without telling the encoder: a copied span keeps its received bytes.
+    for (const rs of resourceSpans)
+      for (const ss of rs.scopeSpans!)
+        for (const span of ss.spans!) span.name = 'unannounced';
+    // Announced on the part it is in: encoded afresh.
+    const marked = parts[1]!.resourceSpans[0];
+    const renamed = marked.scopeSpans![0].spans![0];
+    renamed.name = 'renamed';
+    markSpanModified(marked, renamed);
+
+    parts.forEach((part, owner) => {
+      const decoded = ExportTraceServiceRequestCodec.decode(
+        encodeExportRequest(part!.resourceSpans),
+      ).resourceSpans!;
+      expect(decoded.map(rs => rs.resource)).toEqual(
+        part!.resourceSpans.map(rs => expect.objectContaining(rs.resource)),
+      );
+      const spans = decoded.flatMap(rs => rs.scopeSpans!.flatMap(ss => ss.spans!));
+      expect(spans).toHaveLength(part!.spanCount);
+      for (const span of spans) {
+        expect(router.ownerOf(span.traceId)).toBe(owner);
+        expect(span.name).toBe(
+          span.spanId === renamed.spanId ||
+            bytesToHex(span.spanId) === bytesToHex(renamed.spanId)
+            ? 'renamed'
+            : names.get(bytesToHex(span.spanId)),
+        );
       }
     });
   });

@@ -1,6 +1,12 @@
 import { Admission } from '../receiver/memoryLimiter';
 import { ResourceSpans, ScopeSpans, Span, SpanBatch } from '../otlp/model';
 import { shareOfBytes } from '../otlp/spanBatch';
+import {
+  intactReceived,
+  keepReceivedBytes,
+  ReceivedScope,
+  receivedScopePart,
+} from '../otlp/receivedBytes';
 
 /**
  * Who handles the spans of the traces it owns: another worker thread of this process now, another
@@ -83,33 +89,56 @@ export class RendezvousRouter {
     const parts: ResourceSpans[][] = Array.from({ length: n }, () => []);
     const counts = new Array<number>(n).fill(0);
     for (const rs of batch.resourceSpans) {
+      // A part of a ResourceSpans that arrived as protobuf keeps its spans' received bytes.
+      const received = intactReceived(rs);
       const scopesPerOwner: (ScopeSpans[] | undefined)[] = new Array(n);
-      for (const ss of rs.scopeSpans ?? []) {
+      const receivedPerOwner: (ReceivedScope[] | undefined)[] = new Array(n);
+      (rs.scopeSpans ?? []).forEach((ss, si) => {
         const spansPerOwner: (Span[] | undefined)[] = new Array(n);
-        for (const span of ss.spans ?? []) {
+        const indexesPerOwner: (number[] | undefined)[] = new Array(n);
+        (ss.spans ?? []).forEach((span, j) => {
           const o = this.ownerOf(span.traceId);
           (spansPerOwner[o] ??= []).push(span);
-        }
+          if (received) (indexesPerOwner[o] ??= []).push(j);
+        });
         for (let o = 0; o < n; o++) {
           const spans = spansPerOwner[o];
           if (!spans) continue;
           counts[o] += spans.length;
-          (scopesPerOwner[o] ??= []).push(
-            spans.length === ss.spans?.length
-              ? ss
-              : { scope: ss.scope, schemaUrl: ss.schemaUrl, spans },
-          );
+          const whole = spans.length === ss.spans?.length;
+          const part = whole
+            ? ss
+            : { scope: ss.scope, schemaUrl: ss.schemaUrl, spans };
+          (scopesPerOwner[o] ??= []).push(part);
+          if (received)
+            (receivedPerOwner[o] ??= []).push(
+              whole
+                ? received.scopes[si]
+                : receivedScopePart(
+                    received.scopes[si],
+                    part,
+                    indexesPerOwner[o]!,
+                  ),
+            );
         }
-      }
+      });
       for (let o = 0; o < n; o++) {
         const scopeSpans = scopesPerOwner[o];
         if (!scopeSpans) continue;
-        parts[o].push(
+        if (
           scopeSpans.length === rs.scopeSpans?.length &&
-            scopeSpans.every((s, i) => s === rs.scopeSpans![i])
-            ? rs
-            : { resource: rs.resource, schemaUrl: rs.schemaUrl, scopeSpans },
-        );
+          scopeSpans.every((s, i) => s === rs.scopeSpans![i])
+        ) {
+          parts[o].push(rs);
+          continue;
+        }
+        const part = {
+          resource: rs.resource,
+          schemaUrl: rs.schemaUrl,
+          scopeSpans,
+        };
+        if (received) keepReceivedBytes(part, received, receivedPerOwner[o]!);
+        parts[o].push(part);
       }
     }
     let bytesLeft = batch.bytes;
