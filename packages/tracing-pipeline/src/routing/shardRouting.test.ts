@@ -98,7 +98,9 @@ describe('RendezvousRouter', () => {
       expect(decoded.map(rs => rs.resource)).toEqual(
         part!.resourceSpans.map(rs => expect.objectContaining(rs.resource)),
       );
-      const spans = decoded.flatMap(rs => rs.scopeSpans!.flatMap(ss => ss.spans!));
+      const spans = decoded.flatMap(rs =>
+        rs.scopeSpans!.flatMap(ss => ss.spans!),
+      );
       expect(spans).toHaveLength(part!.spanCount);
       for (const span of spans) {
         expect(router.ownerOf(span.traceId)).toBe(owner);
