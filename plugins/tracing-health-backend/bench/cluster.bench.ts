@@ -1,34 +1,36 @@
 /* eslint-disable no-console */
 /**
  * `yarn bench:cluster`: what running the portal as several replicas on one PostgreSQL costs.
- * Starts the real backend once alone (no `tracingHealth.cluster`), then two of them alone, then
- * two replicas of one cluster on this machine, sends the same pre-encoded OTLP protobuf traffic
- * (two-span traces with random trace ids, 50 spans a request) round robin over the replicas from
- * a few concurrent connections, and prints:
+ * Starts the real backend once alone (no `tracingHealth.cluster`) and measures it; then starts
+ * two backends alone and two replicas of one cluster, all four at once, and loads the pair and
+ * the cluster in turn, in short slices (alternating which goes first), so a drift of the
+ * machine's speed falls on both alike. Each load is the same pre-encoded OTLP protobuf traffic
+ * (two-span traces with random trace ids, 50 spans a request) round robin over the set's
+ * backends from a few concurrent connections. It prints:
  *
  * - spans/s accepted through 1 replica, 2 alone and 2 clustered;
- * - the backends' CPU per 1,000 spans (utime + stime of the backend processes, workers included);
+ * - the backends' CPU per 1,000 spans (utime + stime of the loaded backends, workers included);
  * - the share of spans forwarded to their owner (tracing_health_cluster_forwarded_spans_total);
- * - the backends' CPU with no traffic (measured for 10 s before each loaded phase), which the
- *   net figures leave out: it is what two Backstage backends cost idle, not what spans cost;
- * - the forwarding cost per forwarded span: (net CPU per span of 2 clustered replicas − of the
- *   same 2 replicas alone, each deciding what it receives) / share forwarded, as a fraction of
- *   the pair's net CPU per span (target: under 20%); the same with idle CPU counted, and against
- *   one replica. The pair alone is the fair base: the same processes on the same cores at the
- *   same load per replica (a replica's CPU per span depends on its load: batching), so what
- *   differs is the routing.
+ * - the backends' CPU with no traffic (measured for 10 s first), which the net figures leave
+ *   out: it is what Backstage backends cost idle, not what spans cost;
+ * - the forwarding cost per forwarded span: (net CPU per span of the 2 clustered replicas − of
+ *   the 2 alone, each deciding what it receives) / share forwarded, as a fraction of the pair's
+ *   net CPU per span (target: under 20%), over all slices and per pair of slices (median, min,
+ *   max); the same against one replica. The pair alone is the fair base: the same processes on
+ *   the same cores at the same load per replica (a replica's CPU per span depends on its load:
+ *   batching), so what differs is the routing.
  *
- * Both replicas and this load generator share the machine's cores: spans/s through 2 replicas is
- * not a scaling figure on a 2-core machine, the CPU per span is. Not a test: it prints
- * (options: --seconds N per phase, default 15; --rounds N of the two-replica phases, default 3,
- * alternating which goes first, with the median cost printed (identical runs on a 2-core machine
- * differ by up to 3x); --connections N, default 8; --rate N spans/s
- * offered in both phases, default as fast as they answer (a rate both setups keep up with
- * compares their CPU per span without the contention of a saturated machine); --workers N
- * pipeline worker threads per backend, default the machine's; --cluster-config
- * 'key: value; ...' adds tracingHealth.cluster keys to both replicas; env
- * BENCH_CPU_PROF_DIR=dir writes the replicas' CPU profiles there, BENCH_SHOW_LOGS=1 prints their
- * last output). Needs PostgreSQL (scripts/postgres.sh, started if it is not running) and `ss`.
+ * The backends and this load generator share the machine's cores: spans/s through 2 replicas is
+ * not a scaling figure on a 2-core machine, the CPU per span is. Phases run one after the other
+ * differed by up to 3x on this machine; slices side by side are what this compares. Not a test:
+ * it prints (options: --seconds N per slice, default 5, and the single replica's phase lasts 3
+ * slices; --rounds N slices per set, default 8; --connections N, default 8; --rate N spans/s
+ * offered, default as fast as they answer (a rate both setups keep up with compares their CPU
+ * per span without the contention of a saturated machine); --workers N pipeline worker threads
+ * per backend, default the machine's; --cluster-config 'key: value; ...' adds
+ * tracingHealth.cluster keys to both replicas; env BENCH_CPU_PROF_DIR=dir writes the backends'
+ * CPU profiles there, BENCH_SHOW_LOGS=1 prints the replicas' last output). Needs PostgreSQL
+ * (scripts/postgres.sh, started if it is not running) and `ss`.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -46,9 +48,9 @@ const arg = (name: string) =>
   process.argv.includes(name)
     ? process.argv[process.argv.indexOf(name) + 1]
     : undefined;
-const SECONDS = Number(arg('--seconds')) || 15;
-/** Rounds of (two alone, two clustered), alternating which goes first; the cost's median is printed. */
-const ROUNDS = Number(arg('--rounds')) || 3;
+const SECONDS = Number(arg('--seconds')) || 5;
+/** Slices of load per set (two alone, two clustered), alternating which goes first. */
+const ROUNDS = Number(arg('--rounds')) || 8;
 const CONNECTIONS = Number(arg('--connections')) || 8;
 /** Offered load in spans/s (both phases the same); absent: as fast as the backends answer. */
 const RATE = Number(arg('--rate')) || undefined;
@@ -63,31 +65,67 @@ const CLUSTER_CONFIG = (arg('--cluster-config') ?? '')
 const WARMUP_MS = 3000;
 const IDLE_MS = 10_000;
 
-/** CPU seconds per second the backends burn with no traffic (heartbeats, Backstage's own tasks). */
-async function idleCpuPerSecond(backends: Backend[]) {
+/** CPU seconds per second each backend burns with no traffic (heartbeats, Backstage's own tasks). */
+async function idleCpuPerSecond(backends: Backend[]): Promise<number[]> {
   const before = backends.map(b => cpuSeconds(b.pid));
   const started = performance.now();
   await sleep(IDLE_MS);
   const seconds = (performance.now() - started) / 1000;
-  return (
-    backends
-      .map((b, i) => cpuSeconds(b.pid) - before[i])
-      .reduce((a, b) => a + b, 0) / seconds
-  );
+  return backends.map((b, i) => (cpuSeconds(b.pid) - before[i]) / seconds);
 }
 
-async function phase(name: string, backends: Backend[], bodies: Buffer[]) {
-  await load(backends, bodies, WARMUP_MS, CONNECTIONS);
-  const latencyMs = await sequentialLatencyMs(backends, bodies);
-  const idlePerSecond = await idleCpuPerSecond(backends);
+const FORWARDED = 'tracing_health_cluster_forwarded_spans_total';
+const REQUESTS = 'tracing_health_cluster_forward_requests_total';
+const FAILED = 'tracing_health_cluster_forward_failed_spans_total';
+
+/** What one or more loads of a set of backends took. */
+interface Load {
+  seconds: number;
+  spans: number;
+  refused: number;
+  cpu: number;
+  idleCpu: number;
+  forwarded: number;
+  forwardRequests: number;
+  failedSpans: number;
+}
+
+const sumLoads = (loads: Load[]): Load =>
+  loads.reduce(
+    (a, b) => ({
+      seconds: a.seconds + b.seconds,
+      spans: a.spans + b.spans,
+      refused: a.refused + b.refused,
+      cpu: a.cpu + b.cpu,
+      idleCpu: a.idleCpu + b.idleCpu,
+      forwarded: a.forwarded + b.forwarded,
+      forwardRequests: a.forwardRequests + b.forwardRequests,
+      failedSpans: a.failedSpans + b.failedSpans,
+    }),
+    {
+      seconds: 0,
+      spans: 0,
+      refused: 0,
+      cpu: 0,
+      idleCpu: 0,
+      forwarded: 0,
+      forwardRequests: 0,
+      failedSpans: 0,
+    },
+  );
+
+/** Loads `backends` for `ms` and measures their CPU and forwards over it. */
+async function measureLoad(
+  backends: Backend[],
+  idle: number[],
+  bodies: Buffer[],
+  ms: number,
+): Promise<Load> {
   const sum = async (metric: string) =>
     (await Promise.all(backends.map(b => metricTotal(b.url, metric)))).reduce(
       (a, b) => a + b,
       0,
     );
-  const FORWARDED = 'tracing_health_cluster_forwarded_spans_total';
-  const REQUESTS = 'tracing_health_cluster_forward_requests_total';
-  const FAILED = 'tracing_health_cluster_forward_failed_spans_total';
   const forwardedBefore = await sum(FORWARDED);
   const requestsBefore = await sum(REQUESTS);
   const failedBefore = await sum(FAILED);
@@ -96,7 +134,7 @@ async function phase(name: string, backends: Backend[], bodies: Buffer[]) {
   const { spans, refused } = await load(
     backends,
     bodies,
-    SECONDS * 1000,
+    ms,
     CONNECTIONS,
     RATE,
   );
@@ -104,19 +142,33 @@ async function phase(name: string, backends: Backend[], bodies: Buffer[]) {
   const cpu = backends
     .map((b, i) => cpuSeconds(b.pid) - cpuBefore[i])
     .reduce((a, b) => a + b, 0);
-  const forwarded = (await sum(FORWARDED)) - forwardedBefore;
-  const forwardRequests = (await sum(REQUESTS)) - requestsBefore;
-  const failedSpans = (await sum(FAILED)) - failedBefore;
-  const result = {
+  return {
+    seconds,
+    spans,
+    refused,
+    cpu,
+    idleCpu: idle.reduce((a, b) => a + b, 0) * seconds,
+    forwarded: (await sum(FORWARDED)) - forwardedBefore,
+    forwardRequests: (await sum(REQUESTS)) - requestsBefore,
+    failedSpans: (await sum(FAILED)) - failedBefore,
+  };
+}
+
+/** Per-span figures of a load. */
+function figures(name: string, l: Load, latencyMs: number) {
+  return {
     name,
-    spansPerSecond: spans / seconds,
-    cpuMsPer1000Spans: (cpu * 1e6) / spans,
+    spansPerSecond: l.spans / l.seconds,
+    cpuMsPer1000Spans: (l.cpu * 1e6) / l.spans,
     // Without what the backends burn idle over the same time: the CPU the spans cost.
-    netCpuMsPer1000Spans: ((cpu - idlePerSecond * seconds) * 1e6) / spans,
-    shareForwarded: forwarded / spans,
-    refusedRequests: refused,
+    netCpuMsPer1000Spans: ((l.cpu - l.idleCpu) * 1e6) / l.spans,
+    shareForwarded: l.forwarded / l.spans,
     latencyMs,
   };
+}
+
+function report(name: string, l: Load, latencyMs: number) {
+  const result = figures(name, l, latencyMs);
   console.log(
     `${name.padEnd(11)} ${Math.round(result.spansPerSecond)
       .toString()
@@ -124,28 +176,30 @@ async function phase(name: string, backends: Backend[], bodies: Buffer[]) {
       1,
     )} ms per 1,000 spans (${result.netCpuMsPer1000Spans.toFixed(
       1,
-    )} without the ${(idlePerSecond * 1000).toFixed(0)} ms/s they use idle), ${(
-      result.shareForwarded * 100
-    ).toFixed(
+    )} without the ${((l.idleCpu / l.seconds) * 1000).toFixed(
+      0,
+    )} ms/s they use idle), ${(result.shareForwarded * 100).toFixed(
       1,
-    )}% forwarded, ${refused} requests refused; one request at a time: ${latencyMs.toFixed(
+    )}% forwarded, ${
+      l.refused
+    } requests refused; one request at a time: ${latencyMs.toFixed(
       1,
     )} ms median`,
   );
-  if (forwarded || failedSpans)
+  if (l.forwarded || l.failedSpans)
     console.log(
       `            forwards: ${
-        forwardRequests
-          ? `${forwardRequests} requests, ${(
-              forwarded / forwardRequests
+        l.forwardRequests
+          ? `${l.forwardRequests} requests, ${(
+              l.forwarded / l.forwardRequests
             ).toFixed(0)} spans each`
           : 'requests not counted by this version'
-      }; ${failedSpans} spans decided locally after a failed forward`,
+      }; ${l.failedSpans} spans decided locally after a failed forward`,
     );
   return result;
 }
 
-type Phase = Awaited<ReturnType<typeof phase>>;
+type Phase = ReturnType<typeof figures>;
 
 /**
  * CPU a forwarded span costs beyond deciding it where it arrived: the difference in CPU per span
@@ -187,7 +241,9 @@ async function main() {
   console.log(
     `bench:cluster: ${
       os.cpus().length
-    } cores, ${CONNECTIONS} connections, ${SECONDS} s per phase after ${
+    } cores, ${CONNECTIONS} connections; 1 replica for ${
+      3 * SECONDS
+    } s, then 2 alone and 2 clustered in turn, ${ROUNDS} slices of ${SECONDS} s each, after ${
       WARMUP_MS / 1000
     } s warm-up; ${
       RATE ? `${RATE} spans/s offered` : 'as fast as the backends answer'
@@ -205,90 +261,115 @@ async function main() {
       WORKERS,
     );
     started.push(single);
-    const one = await phase('1 replica', [single], bodies);
+    await load([single], bodies, WARMUP_MS, CONNECTIONS);
+    const oneLatency = await sequentialLatencyMs([single], bodies);
+    const oneIdle = await idleCpuPerSecond([single]);
+    const one = report(
+      '1 replica',
+      await measureLoad([single], oneIdle, bodies, 3 * SECONDS * 1000),
+      oneLatency,
+    );
     await single.stop();
     started.length = 0;
 
+    // Two backends as they run without tracingHealth.cluster (each decides what it receives),
+    // and two replicas of one cluster, side by side.
     const startTwo = async (name: string, clustered: boolean) => {
-      for (let i = 0; i < 2; i++)
-        started.push(
-          await startBackend(
-            await freePort(),
-            pgUrl,
-            `${prefix}${name}_`,
-            clustered,
-            clustered ? CLUSTER_CONFIG : [],
-            WORKERS,
-          ),
+      const two: Backend[] = [];
+      for (let i = 0; i < 2; i++) {
+        const backend = await startBackend(
+          await freePort(),
+          pgUrl,
+          `${prefix}${name}_`,
+          clustered,
+          clustered ? CLUSTER_CONFIG : [],
+          WORKERS,
         );
-      if (!clustered) return;
-      // Both see each other before the clock starts.
-      const deadline = Date.now() + 30_000;
-      while (
-        (
-          await Promise.all(
-            started.map(b =>
-              metricTotal(b.url, 'tracing_health_cluster_members'),
-            ),
-          )
-        ).some(n => n !== 2)
-      ) {
-        if (Date.now() > deadline)
-          throw new Error('the replicas never saw each other');
-        await sleep(200);
+        started.push(backend);
+        two.push(backend);
       }
+      return two;
     };
-    // Two replicas as they run without tracingHealth.cluster (each decides what it receives),
-    // then clustered; the order swaps each round, so a drift of the machine does not favour one.
-    const runTwo = async (round: number, clustered: boolean) => {
-      await startTwo(`${clustered ? 'two' : 'pair'}${round}`, clustered);
-      const result = await phase(
-        clustered ? '2 replicas' : '2, alone',
-        started,
-        bodies,
-      );
-      if (clustered && process.env.BENCH_SHOW_LOGS)
-        for (const b of started)
-          console.error(`--- ${b.url} (last output)\n${b.logs().slice(-4000)}`);
-      await Promise.all(started.map(b => b.stop()));
-      started.length = 0;
-      return result;
-    };
-    const rounds: { pair: Phase; two: Phase }[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      if (ROUNDS > 1) console.log(`round ${round} of ${ROUNDS}`);
-      const clusteredFirst = round % 2 === 0;
-      const first = await runTwo(round, clusteredFirst);
-      const second = await runTwo(round, !clusteredFirst);
-      const [pair, two] = clusteredFirst ? [second, first] : [first, second];
-      rounds.push({ pair, two });
-      console.log(
-        `forwarding: ${(two.shareForwarded * 100).toFixed(
-          1,
-        )}% of spans forwarded; against the same two replicas alone: ${describeCost(
-          costOfForwarding(two, pair, 'netCpuMsPer1000Spans'),
-        )} (target: under 20%), ${describeCost(
-          costOfForwarding(two, pair, 'cpuMsPer1000Spans'),
-        )} with idle CPU; against one replica: ${describeCost(
-          costOfForwarding(two, one, 'netCpuMsPer1000Spans'),
-        )}; throughput 2 replicas / 1: ${(
-          two.spansPerSecond / one.spansPerSecond
-        ).toFixed(2)}x`,
+    const pairSet = await startTwo('pair', false);
+    const clusterSet = await startTwo('two', true);
+    // Both replicas see each other before the clock starts.
+    const deadline = Date.now() + 30_000;
+    while (
+      (
+        await Promise.all(
+          clusterSet.map(b =>
+            metricTotal(b.url, 'tracing_health_cluster_members'),
+          ),
+        )
+      ).some(n => n !== 2)
+    ) {
+      if (Date.now() > deadline)
+        throw new Error('the replicas never saw each other');
+      await sleep(200);
+    }
+    await load(pairSet, bodies, WARMUP_MS, CONNECTIONS);
+    await load(clusterSet, bodies, WARMUP_MS, CONNECTIONS);
+    const pairLatency = await sequentialLatencyMs(pairSet, bodies);
+    const clusterLatency = await sequentialLatencyMs(clusterSet, bodies);
+    const idle = await idleCpuPerSecond([...pairSet, ...clusterSet]);
+    const pairIdle = idle.slice(0, 2);
+    const clusterIdle = idle.slice(2);
+    const slices: { pair: Load; two: Load }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const clusterFirst = round % 2 === 1;
+      const first = clusterFirst
+        ? await measureLoad(clusterSet, clusterIdle, bodies, SECONDS * 1000)
+        : await measureLoad(pairSet, pairIdle, bodies, SECONDS * 1000);
+      const second = clusterFirst
+        ? await measureLoad(pairSet, pairIdle, bodies, SECONDS * 1000)
+        : await measureLoad(clusterSet, clusterIdle, bodies, SECONDS * 1000);
+      slices.push(
+        clusterFirst
+          ? { pair: second, two: first }
+          : { pair: first, two: second },
       );
     }
-    if (ROUNDS > 1) {
-      const shares = rounds
-        .map(r => costOfForwarding(r.two, r.pair, 'netCpuMsPer1000Spans').share)
-        .sort((a, b) => a - b);
-      const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-      console.log(
-        `forwarding cost over ${ROUNDS} rounds (against two alone, net): median ${pct(
-          shares[Math.floor((shares.length - 1) / 2)],
-        )} of a span's cost, min ${pct(shares[0])}, max ${pct(
-          shares[shares.length - 1],
-        )} (target: under 20%)`,
-      );
-    }
+    if (process.env.BENCH_SHOW_LOGS)
+      for (const b of clusterSet)
+        console.error(`--- ${b.url} (last output)\n${b.logs().slice(-4000)}`);
+    const pair = report(
+      '2, alone',
+      sumLoads(slices.map(s => s.pair)),
+      pairLatency,
+    );
+    const two = report(
+      '2 replicas',
+      sumLoads(slices.map(s => s.two)),
+      clusterLatency,
+    );
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    const shares = slices
+      .map(
+        ({ pair: p, two: t }) =>
+          costOfForwarding(
+            figures('', t, 0),
+            figures('', p, 0),
+            'netCpuMsPer1000Spans',
+          ).share,
+      )
+      .sort((a, b) => a - b);
+    console.log(
+      `forwarding: ${(two.shareForwarded * 100).toFixed(
+        1,
+      )}% of spans forwarded; against the same two replicas alone, over all ${ROUNDS} slices each: ${describeCost(
+        costOfForwarding(two, pair, 'netCpuMsPer1000Spans'),
+      )} (target: under 20%), ${describeCost(
+        costOfForwarding(two, pair, 'cpuMsPer1000Spans'),
+      )} with idle CPU; per pair of slices: median ${pct(
+        shares[Math.floor((shares.length - 1) / 2)],
+      )}, min ${pct(shares[0])}, max ${pct(
+        shares[shares.length - 1],
+      )}; against one replica: ${describeCost(
+        costOfForwarding(two, one, 'netCpuMsPer1000Spans'),
+      )}; throughput 2 replicas / 1: ${(
+        two.spansPerSecond / one.spansPerSecond
+      ).toFixed(2)}x`,
+    );
   } catch (e) {
     for (const b of started)
       console.error(`--- ${b.url} (last output)\n${b.logs().slice(-3000)}`);
