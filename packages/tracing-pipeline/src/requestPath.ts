@@ -5,6 +5,7 @@ import {
   DecodedExport,
   OtlpHttpReceiver,
   OtlpHttpRequest,
+  SplitBody,
 } from './receiver/receiver';
 import { combineAdmissions } from './routing/shardRouting';
 
@@ -21,6 +22,15 @@ export interface ShardRouter {
     /** Settles when every other owner has answered. */
     remote: Promise<Admission> | undefined;
   };
+  /**
+   * Splits a protobuf body before it is decoded, when some of its spans belong to owners this
+   * router hands them to as received (other portal replicas); see ReceiverOptions.splitBody.
+   */
+  splitBody?(
+    body: Buffer,
+    length: number,
+    request: OtlpHttpRequest,
+  ): SplitBody | undefined;
 }
 
 export type SpansListener = (batch: SpanBatch) => void;
@@ -98,17 +108,30 @@ export function createRequestPath(
     decoded: DecodedExport,
     request: OtlpHttpRequest,
   ): Admission | Promise<Admission> => {
-    if (!shards || decoded.batch.spanCount === 0)
+    const presplit = decoded.remote;
+    if (!shards || (decoded.batch.spanCount === 0 && !presplit))
       return acceptHere(decoded, decoded.receivedSpans);
-    const { local, remote, remoteSpans } = shards.route(decoded.batch, request);
+    const answers: Promise<Admission>[] = [];
+    if (presplit) answers.push(presplit.send());
+    // Split off before decoding: what was decoded is owned by this replica, routed only among
+    // its workers.
+    const routed = decoded.batch.spanCount
+      ? shards.route(
+          decoded.batch,
+          presplit ? { ...request, routed: true } : request,
+        )
+      : { local: undefined, remote: undefined, remoteSpans: 0 };
+    if (routed.remote) answers.push(routed.remote);
     const here = acceptHere(
       {
         ...decoded,
-        batch: local ?? { resourceSpans: [], spanCount: 0, bytes: 0 },
+        batch: routed.local ?? { resourceSpans: [], spanCount: 0, bytes: 0 },
       },
-      decoded.receivedSpans - remoteSpans,
+      decoded.receivedSpans - routed.remoteSpans - (presplit?.spans ?? 0),
     );
-    return remote ? remote.then(r => combineAdmissions([here, r])) : here;
+    return answers.length
+      ? Promise.all(answers).then(all => combineAdmissions([here, ...all]))
+      : here;
   };
 
   return new OtlpHttpReceiver({
@@ -116,6 +139,7 @@ export function createRequestPath(
     retryAfterSeconds: config.memory.retryAfterSeconds,
     precheck: () => (shuttingDown() ? shuttingDownRefusal() : limiter.check()),
     reserve: () => limiter.reserve(),
+    splitBody: shards?.splitBody?.bind(shards),
     accept,
     onRefused: (reason, bytes) => {
       metrics.requestsRefused.inc({ reason });

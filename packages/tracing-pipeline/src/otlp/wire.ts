@@ -34,12 +34,13 @@ export {
 } from './receivedBytes';
 export { encodeExportRequest, encodeResourceSpansField } from './wireEncoder';
 
-function expectEnd(reader: ProtobufReader, end: number, what: string) {
+export function expectEnd(reader: ProtobufReader, end: number, what: string) {
   if (reader.pos !== end)
     throw new WireFormatError(`malformed ${what} ending at offset ${end}`);
 }
 
-function lengthDelimited(reader: ProtobufReader, limit: number): number {
+/** Reads a length; the end of the length-delimited field it starts, within `limit`. */
+export function lengthDelimited(reader: ProtobufReader, limit: number): number {
   const size = reader.uint32();
   const end = reader.pos + size;
   if (end > limit)

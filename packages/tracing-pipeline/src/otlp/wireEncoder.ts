@@ -17,7 +17,7 @@ import { SpanEncoder } from './spanEncoder';
  * afresh and the other spans copied; anything else is encoded normally.
  */
 
-function varintLength(value: number): number {
+export function varintLength(value: number): number {
   let rest = value;
   let n = 1;
   while (rest >= 128) {

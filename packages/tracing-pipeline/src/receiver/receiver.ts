@@ -66,6 +66,20 @@ export interface DecodedExport {
    * commits it for the batch; whatever is not committed is released when the request ends.
    */
   reservation?: MemoryReservation;
+  /**
+   * Spans of the request that other owners own, split off before decoding (see `splitBody`):
+   * counted in `receivedSpans`, never decoded here; `send` hands them over.
+   */
+  remote?: { spans: number; send(): Promise<Admission> };
+}
+
+/** A protobuf body split before decoding: this owner's spans, and the others' to hand over. */
+export interface SplitBody {
+  /** This owner's part (an `ExportTraceServiceRequest`), if it has spans of it. */
+  local: Buffer | undefined;
+  remoteSpans: number;
+  /** Hands the other owners' parts over; settles when each was taken (or refused). */
+  send(): Promise<Admission>;
 }
 
 export interface ReceiverOptions {
@@ -92,6 +106,16 @@ export interface ReceiverOptions {
    * decoded. Handed to `accept` in DecodedExport.reservation; released on every other path.
    */
   reserve?(): MemoryReservation;
+  /**
+   * Splits a protobuf body by owner before it is decoded, so spans owned elsewhere are never
+   * decoded here; undefined when every span is to be decoded here. Throws on malformed framing
+   * (answered 400).
+   */
+  splitBody?(
+    body: Buffer,
+    length: number,
+    request: OtlpHttpRequest,
+  ): SplitBody | undefined;
   /** Takes the valid spans, or refuses them as a whole (memory pressure). May throw on bugs only. */
   accept(
     decoded: DecodedExport,
@@ -295,6 +319,17 @@ export class OtlpHttpReceiver {
     }
   }
 
+  private split(body: Body, request: OtlpHttpRequest): SplitBody | undefined {
+    if (!this.options.splitBody) return undefined;
+    try {
+      return this.options.splitBody(body.buffer, body.length, request);
+    } catch (e) {
+      throw new BadRequestError(
+        `invalid protobuf payload: ${e instanceof Error ? e.message : e}`,
+      );
+    }
+  }
+
   private async read(
     request: OtlpHttpRequest,
     format: OtlpFormat,
@@ -316,8 +351,19 @@ export class OtlpHttpReceiver {
       },
       progress,
     );
-    const resourceSpans = decode(body, format);
-    const receivedSpans = countSpans(resourceSpans);
+    const split = format === 'protobuf' ? this.split(body, request) : undefined;
+    const resourceSpans = decode(
+      split
+        ? {
+            buffer: split.local ?? Buffer.alloc(0),
+            length: split.local?.length ?? 0,
+          }
+        : body,
+      format,
+    );
+    const decodedSpans = countSpans(resourceSpans);
+    const remoteSpans = split?.remoteSpans ?? 0;
+    const receivedSpans = decodedSpans + remoteSpans;
     const { kept, keptSpans, rejected } = validateResourceSpans(resourceSpans);
     return {
       batch: {
@@ -326,8 +372,9 @@ export class OtlpHttpReceiver {
         bytes: shareOfBytes(body.length * perByte, keptSpans, receivedSpans),
       },
       receivedSpans,
-      rejectedSpans: receivedSpans - keptSpans,
+      rejectedSpans: decodedSpans - keptSpans,
       rejectionMessage: rejected.size ? rejectionMessage(rejected) : undefined,
+      remote: split ? { spans: remoteSpans, send: split.send } : undefined,
       format,
       reservation,
     };

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { bytesToHex } from '../otlp/model';
 import { createPipeline, Pipeline } from '../pipeline';
 import {
+  decodeStatus,
   encodeRequest,
   makeResourceSpans,
   makeSpan,
@@ -182,6 +183,58 @@ describe('createClusterShardRouter', () => {
     expect(forwarded.size).toBe(0);
   });
 
+  it('splits a protobuf body before decoding: only its own spans are left to decode, the others go as received', async () => {
+    const sent: { peer: string; shard?: ForwardShard; ids: string[] }[] = [];
+    const shards = createClusterShardRouter({
+      view: () => ({ ...view, shards: { [C]: 2 } }),
+      forward: async (peer, body, count, shard) => {
+        const ids = spanIdsOf(body);
+        expect(ids).toHaveLength(count);
+        sent.push({ peer, shard, ids });
+        return { ok: true };
+      },
+      decideLocally: async () => ({ admitted: true }),
+    });
+    const body = encodeRequest({
+      resourceSpans: [makeResourceSpans('checkout', spans)],
+    });
+    const split = shards.splitBody!(body, body.length, request())!;
+    const idsOf = (member: string) =>
+      spans.filter(s => ownerOf(s) === member).map(s => bytesToHex(s.spanId));
+    expect(spanIdsOf(split.local!).sort()).toEqual(idsOf(A).sort());
+    expect(split.remoteSpans).toBe(spans.length - idsOf(A).length);
+    // Nothing is handed over until the request's spans are accepted.
+    expect(sent).toEqual([]);
+    expect(await split.send()).toEqual({ admitted: true });
+    expect(
+      sent.filter(s => s.peer === B).map(s => [s.shard, s.ids.sort()]),
+    ).toEqual([[undefined, idsOf(B).sort()]]);
+    // C runs 2 workers: one part for each, as C's workers route among themselves.
+    const byWorker = new RendezvousRouter(workerShardIds(2));
+    const ofC = sent.filter(s => s.peer === C);
+    expect(ofC.map(s => s.shard!.index).sort()).toEqual([0, 1]);
+    for (const { shard, ids } of ofC)
+      for (const id of ids)
+        expect(
+          byWorker.ownerOf(
+            spans.find(x => bytesToHex(x.spanId) === id)!.traceId,
+          ),
+        ).toBe(shard!.index);
+    expect(ofC.flatMap(s => s.ids).sort()).toEqual(idsOf(C).sort());
+
+    // Left to decode whole: a peer's routed request, and a body of this replica's spans only.
+    expect(shards.splitBody!(body, body.length, request(true))).toBeUndefined();
+    const own = encodeRequest({
+      resourceSpans: [
+        makeResourceSpans(
+          'checkout',
+          spans.filter(x => ownerOf(x) === A),
+        ),
+      ],
+    });
+    expect(shards.splitBody!(own, own.length, request())).toBeUndefined();
+  });
+
   it('reads an OTLP response as an admission', () => {
     expect(
       admissionOfResponse({ status: 200, headers: {}, body: Buffer.alloc(0) }),
@@ -254,6 +307,39 @@ describe('two replicas sharing the spans of the same traces', () => {
   afterEach(async () => {
     await Promise.all(pipelines.splice(0).map(p => p.shutdown()));
     await Promise.all(sinks.splice(0).map(s => s.stop()));
+  });
+
+  it('answers a malformed protobuf body 400, forwarding nothing, and counts spans handed over as received', async () => {
+    const good = encodeRequest({
+      resourceSpans: [
+        makeResourceSpans(
+          'checkout',
+          Array.from({ length: 40 }, () => makeSpan()),
+        ),
+      ],
+    });
+    const post = (bytes: Uint8Array) =>
+      pipelines[0].handle({
+        contentType: 'application/x-protobuf',
+        body: (async function* once() {
+          yield bytes;
+        })(),
+      });
+    const bad = await post(good.subarray(0, good.length - 7));
+    expect(bad.status).toBe(400);
+    expect(decodeStatus(bad.body, 'application/x-protobuf').message).toMatch(
+      /invalid protobuf payload/,
+    );
+    expect(pipelines[1].accounting.snapshot().received).toBe(0);
+    const ok = await post(good);
+    expect(ok.status).toBe(200);
+    // Each span is counted once, as received by its owner (the other's share was never decoded
+    // where it arrived).
+    const [here, there] = pipelines.map(p => p.accounting.snapshot());
+    expect(here.received + there.received).toBe(40);
+    expect(here.accepted + there.accepted).toBe(40);
+    expect(here.received).toBeGreaterThan(0);
+    expect(there.received).toBeGreaterThan(0);
   });
 
   it('exports every trace whole from its one owner', async () => {

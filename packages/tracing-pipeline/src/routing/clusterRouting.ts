@@ -2,6 +2,7 @@ import { Admission } from '../receiver/memoryLimiter';
 import type { ShardRouter } from '../pipeline';
 import type { OtlpHttpRequest, OtlpHttpResponse } from '../receiver/receiver';
 import { encodeExportRequest } from '../otlp/wire';
+import { splitExportRequestBytes } from '../otlp/wireSplit';
 import {
   combineAdmissions,
   RendezvousRouter,
@@ -166,7 +167,73 @@ export function createClusterShardRouter(
     return options.decideLocally(body);
   };
 
+  /** The owners of a view's traces when splitting bytes: each member, or each of its workers. */
+  let cachedSlots:
+    | {
+        view: ClusterView;
+        slots: { peer: string; shard?: ForwardShard }[];
+        first: number[];
+      }
+    | undefined;
+  const slotsFor = (view: ClusterView) => {
+    if (cachedSlots?.view !== view) {
+      const slots: { peer: string; shard?: ForwardShard }[] = [];
+      const first = view.members.map(peer => {
+        const at = slots.length;
+        const workers = peer === view.self ? 1 : view.shards?.[peer] ?? 1;
+        if (workers < 2) slots.push({ peer });
+        else
+          for (let index = 0; index < workers; index++)
+            slots.push({ peer, shard: { index, of: workers } });
+        return at;
+      });
+      cachedSlots = { view, slots, first };
+    }
+    return cachedSlots;
+  };
+
   return {
+    splitBody(body, length, request) {
+      const view = options.view();
+      if (request?.routed || !view || view.members.length < 2) return undefined;
+      const { router, self } = routerFor(view);
+      if (self < 0) return undefined;
+      const { slots, first } = slotsFor(view);
+      const mine = first[self];
+      const parts = splitExportRequestBytes(body, length, slots.length, id => {
+        const member = router.ownerOf(id);
+        const workers = slots[first[member]].shard?.of;
+        return workers
+          ? first[member] + workerRouter(workers).ownerOf(id)
+          : first[member];
+      });
+      // Every span is this replica's: decoded as it is.
+      if (parts.every((part, i) => !part || i === mine)) return undefined;
+      let remoteSpans = 0;
+      parts.forEach((part, i) => {
+        if (part && i !== mine) remoteSpans += part.spans;
+      });
+      return {
+        local: parts[mine]?.bytes,
+        remoteSpans,
+        send: () =>
+          Promise.all(
+            parts.flatMap((part, i) =>
+              part && i !== mine
+                ? [
+                    forwardOrDecide(
+                      request?.forwards,
+                      slots[i].peer,
+                      part.bytes,
+                      part.spans,
+                      slots[i].shard,
+                    ),
+                  ]
+                : [],
+            ),
+          ).then(combineAdmissions),
+      };
+    },
     route(batch, request) {
       const view = options.view();
       if (request?.routed || !view || view.members.length < 2)
