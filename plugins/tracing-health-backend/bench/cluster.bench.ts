@@ -25,7 +25,8 @@
  * differed by up to 3x on this machine; slices side by side are what this compares. Not a test:
  * it prints (options: --seconds N per slice, default 5, and the single replica's phase lasts 3
  * slices; --rounds N slices per set, default 8; --connections N, default 8; --rate N spans/s
- * offered, default as fast as they answer (a rate both setups keep up with compares their CPU
+ * offered, default as fast as they answer; --attributes N of an HTTP server span's 12 on each
+ * span, default 12 (a rate both setups keep up with compares their CPU
  * per span without the contention of a saturated machine); --workers N pipeline worker threads
  * per backend, default the machine's; --cluster-config 'key: value; ...' adds
  * tracingHealth.cluster keys to both replicas; env BENCH_CPU_PROF_DIR=dir writes the backends'
@@ -42,7 +43,12 @@ import {
   startBackend,
 } from './cluster/backendProcess';
 import { freePort, root, sleep } from './cluster/benchEnv';
-import { encodeBodies, load, sequentialLatencyMs } from './cluster/traffic';
+import {
+  encodeBodies,
+  load,
+  MAX_ATTRIBUTES,
+  sequentialLatencyMs,
+} from './cluster/traffic';
 
 const arg = (name: string) =>
   process.argv.includes(name)
@@ -52,6 +58,13 @@ const SECONDS = Number(arg('--seconds')) || 5;
 /** Slices of load per set (two alone, two clustered), alternating which goes first. */
 const ROUNDS = Number(arg('--rounds')) || 8;
 const CONNECTIONS = Number(arg('--connections')) || 8;
+/** Attributes of each span, as an HTTP server span has them (default: all 12). */
+const ATTRIBUTES = Math.min(
+  MAX_ATTRIBUTES,
+  arg('--attributes') === undefined
+    ? MAX_ATTRIBUTES
+    : Number(arg('--attributes')),
+);
 /** Offered load in spans/s (both phases the same); absent: as fast as the backends answer. */
 const RATE = Number(arg('--rate')) || undefined;
 /** `tracingHealth.pipeline.workers` of every backend (absent: the machine's default). */
@@ -247,9 +260,9 @@ async function main() {
       WARMUP_MS / 1000
     } s warm-up; ${
       RATE ? `${RATE} spans/s offered` : 'as fast as the backends answer'
-    }; two-span traces, 50 spans a request, sampled at 10%, nothing exported`,
+    }; two-span traces, 50 spans a request, ${ATTRIBUTES} attributes a span, sampled at 10%, nothing exported`,
   );
-  const bodies = encodeBodies();
+  const bodies = encodeBodies(ATTRIBUTES);
   const started: Backend[] = [];
   try {
     const single = await startBackend(

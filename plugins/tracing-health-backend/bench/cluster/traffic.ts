@@ -6,8 +6,39 @@ import { sleep, TOKEN } from './benchEnv';
 
 const SPANS_PER_REQUEST = 50;
 
-/** 4,000 requests of 25 two-span traces (web → api), random trace ids, 200,000 spans in all. */
-export function encodeBodies(): Buffer[] {
+/**
+ * What an HTTP server span of the OpenTelemetry semantic conventions carries, in the order the
+ * bench adds them (`encodeBodies(attributes)` takes the first N).
+ */
+const HTTP_ATTRIBUTES = [
+  { key: 'http.request.method', value: { stringValue: 'GET' } },
+  { key: 'http.response.status_code', value: { intValue: 200 } },
+  { key: 'http.route', value: { stringValue: '/orders/{id}' } },
+  { key: 'url.path', value: { stringValue: '/orders/8f3c2a' } },
+  { key: 'url.scheme', value: { stringValue: 'https' } },
+  {
+    key: 'server.address',
+    value: { stringValue: 'orders.internal.example.com' },
+  },
+  { key: 'server.port', value: { intValue: 8443 } },
+  { key: 'network.protocol.version', value: { stringValue: '1.1' } },
+  { key: 'client.address', value: { stringValue: '10.12.4.31' } },
+  {
+    key: 'user_agent.original',
+    value: {
+      stringValue: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36',
+    },
+  },
+  { key: 'http.request.body.size', value: { intValue: 0 } },
+  { key: 'http.response.body.size', value: { intValue: 1834 } },
+];
+export const MAX_ATTRIBUTES = HTTP_ATTRIBUTES.length;
+
+/**
+ * 4,000 requests of 25 two-span traces (web → api), random trace ids, 200,000 spans in all; each
+ * span has the first `attributes` attributes of an HTTP server span.
+ */
+export function encodeBodies(attributes: number): Buffer[] {
   const now = BigInt(Date.now()) * 1_000_000n;
   const span = (traceId: Buffer, parent: Buffer | undefined, name: string) => ({
     traceId,
@@ -17,10 +48,7 @@ export function encodeBodies(): Buffer[] {
     kind: 2,
     startTimeUnixNano: String(now),
     endTimeUnixNano: String(now + 12_000_000n),
-    attributes: [
-      { key: 'http.request.method', value: { stringValue: 'GET' } },
-      { key: 'http.response.status_code', value: { intValue: 200 } },
-    ],
+    attributes: HTTP_ATTRIBUTES.slice(0, attributes),
     status: {},
   });
   const bodies: Buffer[] = [];
