@@ -206,30 +206,34 @@ describe('ingest logging under demo traffic', () => {
     const before = logLines(portal).length;
     const cli = backstageCliPid(configFile);
     process.kill(cli, 'SIGTERM');
-    // The demo exports every 500 ms and a drain can be shorter: this sender keeps posting, so
-    // that some request always arrives while the portal drains.
+    // The demo exports every 500 ms and a drain can be shorter than that, or than one sender's
+    // pause: three senders post back to back, so that requests arrive throughout the drain.
     let stopped = false;
-    const drainSender = (async () => {
+    const drainSenders = Array.from({ length: 3 }, async () => {
       while (!stopped) {
-        await fetch(`${portal.baseUrl}/api/tracing-health/v1/traces`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${DEV_INGEST_TOKEN}`,
-            'content-type': 'application/json',
+        const posted = await fetch(
+          `${portal.baseUrl}/api/tracing-health/v1/traces`,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${DEV_INGEST_TOKEN}`,
+              'content-type': 'application/json',
+            },
+            body: '{"resourceSpans":[]}',
           },
-          body: '{"resourceSpans":[]}',
-        })
+        )
           .then(res => res.arrayBuffer())
           .catch(() => undefined);
-        await new Promise(r => setTimeout(r, 20));
+        // Refused at the door (the server closed): no busy loop.
+        if (posted === undefined) await new Promise(r => setTimeout(r, 5));
       }
-    })();
+    });
     await eventually(async () => !alive(cli), {
       timeoutMs: 60_000,
       what: 'the backend to stop',
     });
     stopped = true;
-    await drainSender;
+    await Promise.all(drainSenders);
     await portal.stop();
     const shutdownLines = logLines(portal).slice(before);
     expect(shutdownLines.join('\n')).toContain('drained');
