@@ -54,14 +54,17 @@ function traceIdOf(
   return undefined;
 }
 
-function readScopeSpans(
+/**
+ * Reads a ResourceSpans or ScopeSpans message (they share a layout: field 1 the resource or
+ * scope, field 2 repeated children, field 3 the schema URL) up to `end`; each child's field is
+ * handed to `child` (its start, where its message starts and ends). Other fields are left out.
+ */
+function readFields(
   reader: ProtobufReader,
-  body: Buffer,
   end: number,
-  ownerOf: (traceId: Uint8Array | undefined) => number,
-  counts: number[],
-): ScopeSpansRanges {
-  const scope: ScopeSpansRanges = { spans: [] };
+  child: (start: number, childEnd: number) => void,
+): { first?: Range; third?: Range } {
+  const fields: { first?: Range; third?: Range } = {};
   while (reader.pos < end) {
     const start = reader.pos;
     const tag = reader.uint32();
@@ -71,15 +74,29 @@ function readScopeSpans(
       continue;
     }
     if (field === 2) {
-      const spanEnd = lengthDelimited(reader, end);
-      const owner = ownerOf(traceIdOf(reader, body, spanEnd));
-      reader.pos = spanEnd;
-      scope.spans.push(start, spanEnd, owner);
-      counts[owner]++;
-    } else if (field === 1) scope.scope = fieldRange(reader, start, end);
-    else scope.schemaUrl = fieldRange(reader, start, end);
+      const childEnd = lengthDelimited(reader, end);
+      child(start, childEnd);
+      reader.pos = childEnd;
+    } else if (field === 1) fields.first = fieldRange(reader, start, end);
+    else fields.third = fieldRange(reader, start, end);
   }
-  return scope;
+  return fields;
+}
+
+function readScopeSpans(
+  reader: ProtobufReader,
+  body: Buffer,
+  end: number,
+  ownerOf: (traceId: Uint8Array | undefined) => number,
+  counts: number[],
+): ScopeSpansRanges {
+  const spans: number[] = [];
+  const { first, third } = readFields(reader, end, (start, spanEnd) => {
+    const owner = ownerOf(traceIdOf(reader, body, spanEnd));
+    spans.push(start, spanEnd, owner);
+    counts[owner]++;
+  });
+  return { scope: first, schemaUrl: third, spans };
 }
 
 function readResourceSpans(
@@ -89,23 +106,12 @@ function readResourceSpans(
   ownerOf: (traceId: Uint8Array | undefined) => number,
   counts: number[],
 ): ResourceSpansRanges {
-  const rs: ResourceSpansRanges = { scopes: [] };
-  while (reader.pos < end) {
-    const start = reader.pos;
-    const tag = reader.uint32();
-    const field = tag >>> 3;
-    if ((tag & 7) !== WIRE_LEN || field < 1 || field > 3) {
-      reader.skipType(tag & 7);
-      continue;
-    }
-    if (field === 2) {
-      const scopeEnd = lengthDelimited(reader, end);
-      rs.scopes.push(readScopeSpans(reader, body, scopeEnd, ownerOf, counts));
-      expectEnd(reader, scopeEnd, 'scope spans');
-    } else if (field === 1) rs.resource = fieldRange(reader, start, end);
-    else rs.schemaUrl = fieldRange(reader, start, end);
-  }
-  return rs;
+  const scopes: ScopeSpansRanges[] = [];
+  const { first, third } = readFields(reader, end, (_, scopeEnd) => {
+    scopes.push(readScopeSpans(reader, body, scopeEnd, ownerOf, counts));
+    expectEnd(reader, scopeEnd, 'scope spans');
+  });
+  return { resource: first, schemaUrl: third, scopes };
 }
 
 const rangeLength = (r: Range | undefined) => (r ? r[1] - r[0] : 0);

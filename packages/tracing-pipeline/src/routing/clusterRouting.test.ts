@@ -76,6 +76,22 @@ describe('createClusterShardRouter', () => {
   const ownerOf = (s: { traceId?: Uint8Array | null }) =>
     view.members[router.ownerOf(s.traceId)];
 
+  /** A router whose forwards all succeed, recorded with their shard and span ids. */
+  function recordingForwards(workers: Record<string, number>) {
+    const sent: { peer: string; shard?: ForwardShard; ids: string[] }[] = [];
+    const shards = createClusterShardRouter({
+      view: () => ({ ...view, shards: workers }),
+      forward: async (peer, body, count, shard) => {
+        const ids = spanIdsOf(body);
+        expect(ids).toHaveLength(count);
+        sent.push({ peer, shard, ids });
+        return { ok: true };
+      },
+      decideLocally: async () => ({ admitted: true }),
+    });
+    return { shards, sent };
+  }
+
   function setUp(outcome: (peer: string) => ForwardOutcome) {
     const forwarded = new Map<string, string[]>();
     const decidedLocally: string[][] = [];
@@ -120,17 +136,7 @@ describe('createClusterShardRouter', () => {
   it('splits a member’s share by its workers once it is known to run several, as they route among themselves', async () => {
     const workers = 3;
     const byWorker = new RendezvousRouter(workerShardIds(workers));
-    const sent: { peer: string; shard?: ForwardShard; ids: string[] }[] = [];
-    const shards = createClusterShardRouter({
-      view: () => ({ ...view, shards: { [B]: workers } }),
-      forward: async (peer, body, count, shard) => {
-        const ids = spanIdsOf(body);
-        expect(ids).toHaveLength(count);
-        sent.push({ peer, shard, ids });
-        return { ok: true };
-      },
-      decideLocally: async () => ({ admitted: true }),
-    });
+    const { shards, sent } = recordingForwards({ [B]: workers });
     const routed = shards.route(batch(), request());
     expect(await routed.remote).toEqual({ admitted: true });
     // C is not known to run workers: one share, unmarked.
@@ -184,17 +190,7 @@ describe('createClusterShardRouter', () => {
   });
 
   it('splits a protobuf body before decoding: only its own spans are left to decode, the others go as received', async () => {
-    const sent: { peer: string; shard?: ForwardShard; ids: string[] }[] = [];
-    const shards = createClusterShardRouter({
-      view: () => ({ ...view, shards: { [C]: 2 } }),
-      forward: async (peer, body, count, shard) => {
-        const ids = spanIdsOf(body);
-        expect(ids).toHaveLength(count);
-        sent.push({ peer, shard, ids });
-        return { ok: true };
-      },
-      decideLocally: async () => ({ admitted: true }),
-    });
+    const { shards, sent } = recordingForwards({ [C]: 2 });
     const body = encodeRequest({
       resourceSpans: [makeResourceSpans('checkout', spans)],
     });
