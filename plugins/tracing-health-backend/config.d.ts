@@ -67,7 +67,7 @@ export interface Config {
       /** A forward request is sent once it holds this many spans (default 4096). */
       forwardBatchSpans?: number;
       /**
-       * ... or this many bytes of OTLP protobuf before gzip (default 1048576, at most 16 MiB:
+       * ... or this many bytes of OTLP protobuf before gzip (default 262144, at most 16 MiB:
        * keep it under the owners' `pipeline.receiver.maxBodyBytes`).
        */
       forwardBatchBytes?: number;

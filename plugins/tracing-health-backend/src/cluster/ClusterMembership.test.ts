@@ -268,7 +268,7 @@ describe('readClusterConfig', () => {
       forwardTimeoutSeconds: 5,
       forwardLingerMs: 500,
       forwardBatchSpans: 4096,
-      forwardBatchBytes: 1024 * 1024,
+      forwardBatchBytes: 256 * 1024,
       forwardQueueBytes: 32 * 1024 * 1024,
       forwardConcurrency: 4,
       forwardCompression: 'none',
