@@ -35,7 +35,9 @@ function serviceNameParam(req: Request): string {
     'serviceName',
   );
   if (!result.success)
-    throw new InputError(result.errors.map(e => e.message).join('; '));
+    throw new InputError(
+      result.errors.map(e => `${e.path}: ${e.message}`).join('; '),
+    );
   return result.value;
 }
 

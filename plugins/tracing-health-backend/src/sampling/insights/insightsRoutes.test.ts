@@ -138,6 +138,12 @@ describe('sampling insights routes', () => {
       .set('Authorization', as(CAROL))
       .send({ policy: { strategy: { type: 'probabilistic', rate: 2 } } });
     expect(bad.status).toBe(400);
+    // A service name that cannot be one is refused naming the parameter.
+    const badName = await request(server)
+      .get(url(SAMPLING_ROUTES.keptTraces, { serviceName: ' ' }))
+      .set('Authorization', as(MALLORY));
+    expect(badName.status).toBe(400);
+    expect(badName.body.error.message).toMatch(/^serviceName: /);
 
     const kept = await request(server)
       .get(url(SAMPLING_ROUTES.keptTraces, { serviceName: 'checkout' }))
