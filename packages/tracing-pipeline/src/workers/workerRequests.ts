@@ -1,5 +1,7 @@
 import type { PipelineLogger } from '../pipeline';
+import { decideRoutedHere } from '../routing/clusterRouting';
 import type { ForwardOutcome, ForwardShare } from '../routing/clusterRouting';
+import { combineAdmissions } from '../routing/shardRouting';
 import type { OtlpHttpRequest, OtlpHttpResponse } from '../receiver/receiver';
 import { BodyBudget, readBodyWithinBudget } from './bodyBudget';
 import type { WorkerPoolCluster } from './clusterForwarding';
@@ -18,10 +20,6 @@ export interface WorkerRequestsOptions {
   logger: PipelineLogger;
   /** Portal replicas: where the shares the workers split off for other replicas are queued. */
   cluster?: WorkerPoolCluster;
-}
-
-async function* once(bytes: Uint8Array) {
-  yield bytes;
 }
 
 /**
@@ -99,27 +97,21 @@ export class WorkerRequests {
     );
     const refused = shares.filter((_, i) => !outcomes[i].ok);
     if (!refused.length) return response;
-    const decided = await Promise.all(
-      refused.map(share =>
-        this.route({
-          contentType: 'application/x-protobuf',
-          body: once(share.body),
-          routed: true,
-        }),
+    const decided = combineAdmissions(
+      await Promise.all(
+        refused.map(share =>
+          decideRoutedHere({ handle: r => this.route(r) }, share.body),
+        ),
       ),
     );
-    const failed = decided.find(d => d.status !== 200);
-    if (!failed || response.status !== 200) return response;
-    const retryAfter = failed.headers['retry-after'];
+    if (decided.admitted || response.status !== 200) return response;
     return otlpError(
       request.contentType,
-      failed.status,
-      `spans owned by another replica could be neither forwarded nor decided here: ${failed.body.toString(
-        'utf8',
-        0,
-        500,
-      )}`,
-      retryAfter ? { 'retry-after': retryAfter } : {},
+      decided.status,
+      `spans owned by another replica could not be forwarded; ${decided.message}`,
+      decided.retryAfterSeconds
+        ? { 'retry-after': String(decided.retryAfterSeconds) }
+        : {},
     );
   }
 
