@@ -70,6 +70,13 @@ export const PIPELINE_METRICS = {
   /** Counter{reason="worker_exit"|"unavailable"}: requests answered 503 by the main thread. */
   workerRefusedRequests:
     'tracing_health_pipeline_worker_refused_requests_total',
+  /**
+   * Counter{thread="main"|"worker"}: CPU seconds (user + system) of the portal's main thread and
+   * of the pipeline worker threads together; the rest of the process's CPU (garbage collection
+   * helpers, file and DNS threads) is process_cpu_seconds_total minus these. A worker's count
+   * restarts with the worker.
+   */
+  threadCpuSeconds: 'tracing_health_pipeline_thread_cpu_seconds_total',
 } as const;
 
 /**

@@ -43,6 +43,7 @@ import {
   startBackend,
 } from './cluster/backendProcess';
 import { freePort, root, sleep } from './cluster/benchEnv';
+import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
 import {
   encodeBodies,
   load,
@@ -90,6 +91,7 @@ async function idleCpuPerSecond(backends: Backend[]): Promise<number[]> {
 const FORWARDED = 'tracing_health_cluster_forwarded_spans_total';
 const REQUESTS = 'tracing_health_cluster_forward_requests_total';
 const FAILED = 'tracing_health_cluster_forward_failed_spans_total';
+const THREAD_CPU = PIPELINE_METRICS.threadCpuSeconds;
 
 /** What one or more loads of a set of backends took. */
 interface Load {
@@ -97,6 +99,9 @@ interface Load {
   spans: number;
   refused: number;
   cpu: number;
+  /** CPU of the backends' main threads, and of their pipeline workers (in `cpu`). */
+  mainCpu: number;
+  workerCpu: number;
   idleCpu: number;
   forwarded: number;
   forwardRequests: number;
@@ -110,6 +115,8 @@ const sumLoads = (loads: Load[]): Load =>
       spans: a.spans + b.spans,
       refused: a.refused + b.refused,
       cpu: a.cpu + b.cpu,
+      mainCpu: a.mainCpu + b.mainCpu,
+      workerCpu: a.workerCpu + b.workerCpu,
       idleCpu: a.idleCpu + b.idleCpu,
       forwarded: a.forwarded + b.forwarded,
       forwardRequests: a.forwardRequests + b.forwardRequests,
@@ -120,6 +127,8 @@ const sumLoads = (loads: Load[]): Load =>
       spans: 0,
       refused: 0,
       cpu: 0,
+      mainCpu: 0,
+      workerCpu: 0,
       idleCpu: 0,
       forwarded: 0,
       forwardRequests: 0,
@@ -134,14 +143,15 @@ async function measureLoad(
   bodies: Buffer[],
   ms: number,
 ): Promise<Load> {
-  const sum = async (metric: string) =>
-    (await Promise.all(backends.map(b => metricTotal(b.url, metric)))).reduce(
-      (a, b) => a + b,
-      0,
-    );
+  const sum = async (metric: string, labels?: string) =>
+    (
+      await Promise.all(backends.map(b => metricTotal(b.url, metric, labels)))
+    ).reduce((a, b) => a + b, 0);
   const forwardedBefore = await sum(FORWARDED);
   const requestsBefore = await sum(REQUESTS);
   const failedBefore = await sum(FAILED);
+  const mainBefore = await sum(THREAD_CPU, 'thread="main"');
+  const workerBefore = await sum(THREAD_CPU, 'thread="worker"');
   const cpuBefore = backends.map(b => cpuSeconds(b.pid));
   const started = performance.now();
   const { spans, refused } = await load(
@@ -160,6 +170,8 @@ async function measureLoad(
     spans,
     refused,
     cpu,
+    mainCpu: (await sum(THREAD_CPU, 'thread="main"')) - mainBefore,
+    workerCpu: (await sum(THREAD_CPU, 'thread="worker"')) - workerBefore,
     idleCpu: idle.reduce((a, b) => a + b, 0) * seconds,
     forwarded: (await sum(FORWARDED)) - forwardedBefore,
     forwardRequests: (await sum(REQUESTS)) - requestsBefore,
@@ -175,6 +187,8 @@ function figures(name: string, l: Load, latencyMs: number) {
     cpuMsPer1000Spans: (l.cpu * 1e6) / l.spans,
     // Without what the backends burn idle over the same time: the CPU the spans cost.
     netCpuMsPer1000Spans: ((l.cpu - l.idleCpu) * 1e6) / l.spans,
+    mainCpuMsPer1000Spans: (l.mainCpu * 1e6) / l.spans,
+    workerCpuMsPer1000Spans: (l.workerCpu * 1e6) / l.spans,
     shareForwarded: l.forwarded / l.spans,
     latencyMs,
   };
@@ -198,6 +212,17 @@ function report(name: string, l: Load, latencyMs: number) {
     } requests refused; one request at a time: ${latencyMs.toFixed(
       1,
     )} ms median`,
+  );
+  console.log(
+    `            of which main threads ${result.mainCpuMsPer1000Spans.toFixed(
+      1,
+    )}, pipeline workers ${result.workerCpuMsPer1000Spans.toFixed(
+      1,
+    )}, the rest (garbage collection helpers, I/O threads) ${(
+      result.cpuMsPer1000Spans -
+      result.mainCpuMsPer1000Spans -
+      result.workerCpuMsPer1000Spans
+    ).toFixed(1)} ms per 1,000 spans`,
   );
   if (l.forwarded || l.failedSpans)
     console.log(

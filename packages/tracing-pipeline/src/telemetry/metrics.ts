@@ -1,5 +1,6 @@
 import { PIPELINE_METRICS } from '@internal/tracing-model';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerThreadCpu } from './threadCpu';
 
 export interface MetricSources {
   memory(): { spans: number; bytes: number };
@@ -35,6 +36,7 @@ export function createPipelineMetrics(
   // A pipeline re-created in the same process (tests, restarts) replaces its metrics.
   for (const name of Object.values(PIPELINE_METRICS))
     registry.removeSingleMetric(name);
+  registerThreadCpu(registry);
 
   // Gauges read from the pipeline at scrape time: the registry is what holds them.
   const scrapedGauges: Gauge<string>[] = [

@@ -108,6 +108,35 @@ describe('WorkerPool', () => {
     expect(snapshot.inFlight).toBe(0);
   });
 
+  it('counts the CPU of the main thread and of the workers apart, the workers summed', async () => {
+    const registry = new Registry();
+    pool = new WorkerPool({ config: {}, workers: 2, registry });
+    await pool.start();
+    const cpu = async () => {
+      await pool!.collect(true);
+      const metric = registry.getSingleMetric(
+        PIPELINE_METRICS.threadCpuSeconds,
+      );
+      const values = metric ? (await metric.get()).values : [];
+      return Object.fromEntries(
+        values.map(v => [String(v.labels.thread), v.value]),
+      );
+    };
+    const before = await cpu();
+    expect(Object.keys(before).sort()).toEqual(['main', 'worker']);
+    for (let i = 0; i < 20; i++) {
+      const spans = Array.from({ length: 500 }, () => makeSpan());
+      expect((await pool.handle(protobuf(spans))).status).toBe(200);
+    }
+    const after = await cpu();
+    // Decoding 10,000 spans happened on the workers, not in this thread.
+    expect(after.worker).toBeGreaterThan(before.worker);
+    expect(after.main).toBeGreaterThan(before.main);
+    expect(after.main).toBeLessThanOrEqual(
+      (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    );
+  });
+
   it("reports the workers' exporter queues and failed spans through exportStatus", async () => {
     sink = await new OtlpSink().start();
     sink.reply = () => ({ status: 400 });

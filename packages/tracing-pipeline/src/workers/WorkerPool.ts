@@ -5,6 +5,7 @@ import { ExportStatus } from '../exporter/exporter';
 import { parsePipelineConfig, PipelineConfig } from '../config';
 import { MemoryUsage } from '../receiver/memoryLimiter';
 import { OtlpHttpRequest, OtlpHttpResponse } from '../receiver/receiver';
+import { registerThreadCpu } from '../telemetry/threadCpu';
 import { AggregateCollection } from './aggregateCollection';
 import { BodyBudget } from './bodyBudget';
 import { clusterInit, followClusterView } from './clusterForwarding';
@@ -125,6 +126,7 @@ export class WorkerPool {
       refusedRequests,
       config.memory.retryAfterSeconds,
     );
+    registerThreadCpu(this.answers.registry);
     this.budget = new BodyBudget(config.receiver.maxInFlightBodyBytes);
     this.requests = new WorkerRequests({
       workers: this.workers,

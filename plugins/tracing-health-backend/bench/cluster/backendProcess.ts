@@ -160,10 +160,19 @@ export async function startBackend(
   return { url, pid, stop, logs: () => output };
 }
 
-export async function metricTotal(url: string, name: string): Promise<number> {
+/** The sum of a metric's samples whose labels include `labels` (all of them by default). */
+export async function metricTotal(
+  url: string,
+  name: string,
+  labels = '',
+): Promise<number> {
   const text = await (await fetch(`${url}/api/tracing-health/metrics`)).text();
   return text
     .split('\n')
-    .filter(line => line.startsWith(name))
+    .filter(
+      line =>
+        (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) &&
+        line.includes(labels),
+    )
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
