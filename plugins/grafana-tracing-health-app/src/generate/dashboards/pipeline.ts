@@ -112,6 +112,20 @@ function resourcePanels() {
         },
       ],
     ),
+    timeseries(
+      'CPU by thread',
+      'Cores busy on the portal main thread (HTTP, Backstage) and on the pipeline worker threads (decoding, sampling), per instance. Workers near one core each: raise tracingHealth.pipeline.workers or add replicas.',
+      'short',
+      [
+        {
+          expr: sumBy(
+            ['instance', 'thread'],
+            rate(PIPELINE_METRICS.threadCpuSeconds, R),
+          ),
+          legend: '{{instance}} {{thread}}',
+        },
+      ],
+    ),
     timeseries('Export latency', 'Duration of export calls.', 's', [
       {
         expr: histogramQuantile(0.5, PIPELINE_METRICS.exportDurationSeconds, R),
