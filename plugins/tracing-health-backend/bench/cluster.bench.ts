@@ -15,8 +15,10 @@
  *   out: it is what Backstage backends cost idle, not what spans cost;
  * - the forwarding cost per forwarded span: (net CPU per span of the 2 clustered replicas − of
  *   the 2 alone, each deciding what it receives) / share forwarded, as a fraction of the pair's
- *   net CPU per span (target: under 20%), over all slices and per pair of slices (median, min,
- *   max); the same against one replica. The pair alone is the fair base: the same processes on
+ *   net CPU per span (target: under 20%), over all slices, with a 90% bootstrap interval over
+ *   the slice pairs, and per pair of slices (median, min, max); the same against one replica;
+ * - where the CPU goes: main threads, pipeline workers and the rest (thread_cpu_seconds_total),
+ *   per 1,000 spans under load and per second idle. The pair alone is the fair base: the same processes on
  *   the same cores at the same load per replica (a replica's CPU per span depends on its load:
  *   batching), so what differs is the routing.
  *
@@ -77,21 +79,84 @@ const CLUSTER_CONFIG = (arg('--cluster-config') ?? '')
   .map(line => line.trim())
   .filter(Boolean);
 const WARMUP_MS = 3000;
+const THREAD_CPU = PIPELINE_METRICS.threadCpuSeconds;
 const IDLE_MS = 10_000;
 
 /** CPU seconds per second each backend burns with no traffic (heartbeats, Backstage's own tasks). */
 async function idleCpuPerSecond(backends: Backend[]): Promise<number[]> {
+  const threads = () =>
+    Promise.all(
+      backends.map(async b => ({
+        main: await metricTotal(b.url, THREAD_CPU, 'thread="main"'),
+        worker: await metricTotal(b.url, THREAD_CPU, 'thread="worker"'),
+      })),
+    );
+  const threadsBefore = await threads();
   const before = backends.map(b => cpuSeconds(b.pid));
   const started = performance.now();
   await sleep(IDLE_MS);
   const seconds = (performance.now() - started) / 1000;
-  return backends.map((b, i) => (cpuSeconds(b.pid) - before[i]) / seconds);
+  const perSecond = backends.map(
+    (b, i) => (cpuSeconds(b.pid) - before[i]) / seconds,
+  );
+  const threadsAfter = await threads();
+  const ms = (x: number) => ((x * 1000) / seconds).toFixed(0);
+  console.log(
+    `idle, ms CPU per second (main thread / pipeline workers / the rest) of each backend: ${backends
+      .map((b, i) => {
+        const main = threadsAfter[i].main - threadsBefore[i].main;
+        const worker = threadsAfter[i].worker - threadsBefore[i].worker;
+        return `${ms(main)} / ${ms(worker)} / ${ms(
+          perSecond[i] * seconds - main - worker,
+        )}`;
+      })
+      .join(', ')}`,
+  );
+  return perSecond;
+}
+
+/** A deterministic pseudo-random generator (mulberry32), so a run's interval can be reproduced. */
+function seededRandom(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The 90% bootstrap interval of the pooled forwarding cost: the slice pairs resampled with
+ * replacement 2,000 times, each sample pooled as the whole run is.
+ */
+function bootstrapInterval(
+  slices: { pair: Load; two: Load }[],
+): [number, number] {
+  const random = seededRandom(15);
+  const samples: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const drawn = slices.map(
+      () => slices[Math.floor(random() * slices.length)],
+    );
+    samples.push(
+      costOfForwarding(
+        figures('', sumLoads(drawn.map(d => d.two)), 0),
+        figures('', sumLoads(drawn.map(d => d.pair)), 0),
+        'netCpuMsPer1000Spans',
+      ).share,
+    );
+  }
+  samples.sort((a, b) => a - b);
+  return [
+    samples[Math.floor(0.05 * samples.length)],
+    samples[Math.floor(0.95 * samples.length)],
+  ];
 }
 
 const FORWARDED = 'tracing_health_cluster_forwarded_spans_total';
 const REQUESTS = 'tracing_health_cluster_forward_requests_total';
 const FAILED = 'tracing_health_cluster_forward_failed_spans_total';
-const THREAD_CPU = PIPELINE_METRICS.threadCpuSeconds;
 
 /** What one or more loads of a set of backends took. */
 interface Load {
@@ -391,6 +456,7 @@ async function main() {
           ).share,
       )
       .sort((a, b) => a - b);
+    const interval = bootstrapInterval(slices);
     console.log(
       `forwarding: ${(two.shareForwarded * 100).toFixed(
         1,
@@ -398,7 +464,9 @@ async function main() {
         costOfForwarding(two, pair, 'netCpuMsPer1000Spans'),
       )} (target: under 20%), ${describeCost(
         costOfForwarding(two, pair, 'cpuMsPer1000Spans'),
-      )} with idle CPU; per pair of slices: median ${pct(
+      )} with idle CPU; 90% bootstrap interval over the slice pairs ${interval
+        .map(pct)
+        .join(' to ')}; per pair of slices: median ${pct(
         shares[Math.floor((shares.length - 1) / 2)],
       )}, min ${pct(shares[0])}, max ${pct(
         shares[shares.length - 1],
