@@ -11,8 +11,9 @@
  * - spans/s accepted through 1 replica, 2 alone and 2 clustered;
  * - the backends' CPU per 1,000 spans (utime + stime of the loaded backends, workers included);
  * - the share of spans forwarded to their owner (tracing_health_cluster_forwarded_spans_total);
- * - the backends' CPU with no traffic (measured for 10 s first), which the net figures leave
- *   out: it is what Backstage backends cost idle, not what spans cost;
+ * - the backends' CPU with no traffic (measured for 10 s, 35 s after their warm-up traffic, once
+ *   they have finished with it), which the net figures leave out: it is what Backstage backends
+ *   cost idle, not what spans cost;
  * - the forwarding cost per forwarded span: (net CPU per span of the 2 clustered replicas − of
  *   the 2 alone, each deciding what it receives) / share forwarded, as a fraction of the pair's
  *   net CPU per span (target: under 20%), over all slices, with a 90% bootstrap interval over
@@ -81,9 +82,15 @@ const CLUSTER_CONFIG = (arg('--cluster-config') ?? '')
 const WARMUP_MS = 3000;
 const THREAD_CPU = PIPELINE_METRICS.threadCpuSeconds;
 const IDLE_MS = 10_000;
+/**
+ * A backend keeps working for a while after its last span: tail decisions (2 s here) and the
+ * completeness window (30 s). Idle CPU measured sooner would count that work as idle.
+ */
+const SETTLE_MS = 35_000;
 
 /** CPU seconds per second each backend burns with no traffic (heartbeats, Backstage's own tasks). */
 async function idleCpuPerSecond(backends: Backend[]): Promise<number[]> {
+  await sleep(SETTLE_MS);
   const threads = () =>
     Promise.all(
       backends.map(async b => ({
