@@ -111,54 +111,15 @@ async function idleCpuPerSecond(backends: Backend[]): Promise<number[]> {
   console.log(
     `idle, ms CPU per second (main thread / pipeline workers / the rest) of each backend: ${backends
       .map((b, i) => {
-        const main = threadsAfter[i].main - threadsBefore[i].main;
-        const worker = threadsAfter[i].worker - threadsBefore[i].worker;
-        return `${ms(main)} / ${ms(worker)} / ${ms(
-          perSecond[i] * seconds - main - worker,
+        const mainThread = threadsAfter[i].main - threadsBefore[i].main;
+        const workers = threadsAfter[i].worker - threadsBefore[i].worker;
+        return `${ms(mainThread)} / ${ms(workers)} / ${ms(
+          perSecond[i] * seconds - mainThread - workers,
         )}`;
       })
       .join(', ')}`,
   );
   return perSecond;
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so a run's interval can be reproduced. */
-function seededRandom(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * The 90% bootstrap interval of the pooled forwarding cost: the slice pairs resampled with
- * replacement 2,000 times, each sample pooled as the whole run is.
- */
-function bootstrapInterval(
-  slices: { pair: Load; two: Load }[],
-): [number, number] {
-  const random = seededRandom(15);
-  const samples: number[] = [];
-  for (let i = 0; i < 2000; i++) {
-    const drawn = slices.map(
-      () => slices[Math.floor(random() * slices.length)],
-    );
-    samples.push(
-      costOfForwarding(
-        figures('', sumLoads(drawn.map(d => d.two)), 0),
-        figures('', sumLoads(drawn.map(d => d.pair)), 0),
-        'netCpuMsPer1000Spans',
-      ).share,
-    );
-  }
-  samples.sort((a, b) => a - b);
-  return [
-    samples[Math.floor(0.05 * samples.length)],
-    samples[Math.floor(0.95 * samples.length)],
-  ];
 }
 
 const FORWARDED = 'tracing_health_cluster_forwarded_spans_total';
@@ -329,6 +290,45 @@ const describeCost = (cost: ReturnType<typeof costOfForwarding>) =>
   `${cost.msPerSpan.toFixed(4)} ms CPU per forwarded span, ${(
     cost.share * 100
   ).toFixed(1)}% of a span's cost`;
+
+/** A deterministic pseudo-random generator (mulberry32), so a run's interval can be reproduced. */
+function seededRandom(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The 90% bootstrap interval of the pooled forwarding cost: the slice pairs resampled with
+ * replacement 2,000 times, each sample pooled as the whole run is.
+ */
+function bootstrapInterval(
+  slices: { pair: Load; two: Load }[],
+): [number, number] {
+  const random = seededRandom(15);
+  const samples: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const drawn = slices.map(
+      () => slices[Math.floor(random() * slices.length)],
+    );
+    samples.push(
+      costOfForwarding(
+        figures('', sumLoads(drawn.map(d => d.two)), 0),
+        figures('', sumLoads(drawn.map(d => d.pair)), 0),
+        'netCpuMsPer1000Spans',
+      ).share,
+    );
+  }
+  samples.sort((a, b) => a - b);
+  return [
+    samples[Math.floor(0.05 * samples.length)],
+    samples[Math.floor(0.95 * samples.length)],
+  ];
+}
 
 async function main() {
   // scripts/postgres.sh's port: another suite's server on the default one is left alone.
