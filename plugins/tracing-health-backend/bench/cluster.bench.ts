@@ -33,7 +33,8 @@
  * per span without the contention of a saturated machine); --workers N pipeline worker threads
  * per backend, default the machine's; --cluster-config 'key: value; ...' adds
  * tracingHealth.cluster keys to both replicas; env BENCH_CPU_PROF_DIR=dir writes the backends'
- * CPU profiles there, BENCH_SHOW_LOGS=1 prints the replicas' last output). Needs PostgreSQL
+ * CPU profiles there, BENCH_SHOW_LOGS=1 prints the replicas' last output, BENCH_LOG_DIR=dir
+ * keeps each backend's whole output there). Needs PostgreSQL
  * (scripts/postgres.sh, started if it is not running) and `ss`.
  */
 import { spawnSync } from 'node:child_process';

@@ -115,6 +115,14 @@ export async function startBackend(
   );
   child.stdout!.on('data', d => (output = (output + d).slice(-20_000)));
   child.stderr!.on('data', d => (output = (output + d).slice(-20_000)));
+  // Where to keep each backend's whole output (e.g. with NODE_OPTIONS=--trace-gc).
+  if (process.env.BENCH_LOG_DIR) {
+    const file = fs.createWriteStream(
+      path.join(process.env.BENCH_LOG_DIR, `${prefix}${port}.log`),
+    );
+    child.stdout!.pipe(file);
+    child.stderr!.pipe(file);
+  }
   const stopChild = async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise(resolve => child.once('exit', resolve));
