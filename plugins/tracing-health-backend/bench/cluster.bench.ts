@@ -34,7 +34,9 @@
  * per backend, default the machine's; --cluster-config 'key: value; ...' adds
  * tracingHealth.cluster keys to both replicas; env BENCH_CPU_PROF_DIR=dir writes the backends'
  * CPU profiles there, BENCH_SHOW_LOGS=1 prints the replicas' last output, BENCH_LOG_DIR=dir
- * keeps each backend's whole output there). Needs PostgreSQL
+ * keeps each backend's whole output there; with NODE_OPTIONS="--require
+ * <abs path>/bench/cluster/traceGc.cjs" that output holds V8's GC trace, which
+ * bench/cluster/gcSummary.ts sums per thread). Needs PostgreSQL
  * (scripts/postgres.sh, started if it is not running) and `ss`.
  */
 import { spawnSync } from 'node:child_process';
