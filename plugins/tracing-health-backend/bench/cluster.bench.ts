@@ -32,7 +32,9 @@
  * span, default 12 (a rate both setups keep up with compares their CPU
  * per span without the contention of a saturated machine); --workers N pipeline worker threads
  * per backend, default the machine's; --cluster-config 'key: value; ...' adds
- * tracingHealth.cluster keys to both replicas; env BENCH_CPU_PROF_DIR=dir writes the backends'
+ * tracingHealth.cluster keys to both replicas; --to-first sends all traffic to each set's first
+ * backend and prints each backend's CPU, so the cluster's two replicas split a forwarded span's
+ * cost between its sender and its owner; env BENCH_CPU_PROF_DIR=dir writes the backends'
  * CPU profiles there, BENCH_SHOW_LOGS=1 prints the replicas' last output, BENCH_LOG_DIR=dir
  * keeps each backend's whole output there; with NODE_OPTIONS="--require
  * <abs path>/bench/cluster/traceGc.cjs" that output holds V8's GC trace, which
@@ -82,6 +84,11 @@ const CLUSTER_CONFIG = (arg('--cluster-config') ?? '')
   .split(';')
   .map(line => line.trim())
   .filter(Boolean);
+/**
+ * All traffic to the first backend of each set: in the cluster, that replica only sends forwards
+ * and the other only receives them, so their CPU splits the cost between sender and owner.
+ */
+const TO_FIRST = process.argv.includes('--to-first');
 const WARMUP_MS = 3000;
 const THREAD_CPU = PIPELINE_METRICS.threadCpuSeconds;
 const IDLE_MS = 10_000;
@@ -138,6 +145,8 @@ interface Load {
   /** CPU of the backends' main threads, and of their pipeline workers (in `cpu`). */
   mainCpu: number;
   workerCpu: number;
+  /** The same, per backend of the set (CPU seconds). */
+  byBackend: { cpu: number; main: number; worker: number }[];
   idleCpu: number;
   forwarded: number;
   forwardRequests: number;
@@ -153,6 +162,11 @@ const sumLoads = (loads: Load[]): Load =>
       cpu: a.cpu + b.cpu,
       mainCpu: a.mainCpu + b.mainCpu,
       workerCpu: a.workerCpu + b.workerCpu,
+      byBackend: b.byBackend.map((x, i) => ({
+        cpu: (a.byBackend[i]?.cpu ?? 0) + x.cpu,
+        main: (a.byBackend[i]?.main ?? 0) + x.main,
+        worker: (a.byBackend[i]?.worker ?? 0) + x.worker,
+      })),
       idleCpu: a.idleCpu + b.idleCpu,
       forwarded: a.forwarded + b.forwarded,
       forwardRequests: a.forwardRequests + b.forwardRequests,
@@ -165,6 +179,7 @@ const sumLoads = (loads: Load[]): Load =>
       cpu: 0,
       mainCpu: 0,
       workerCpu: 0,
+      byBackend: [],
       idleCpu: 0,
       forwarded: 0,
       forwardRequests: 0,
@@ -179,35 +194,41 @@ async function measureLoad(
   bodies: Buffer[],
   ms: number,
 ): Promise<Load> {
+  const each = (metric: string, labels?: string) =>
+    Promise.all(backends.map(b => metricTotal(b.url, metric, labels)));
   const sum = async (metric: string, labels?: string) =>
-    (
-      await Promise.all(backends.map(b => metricTotal(b.url, metric, labels)))
-    ).reduce((a, b) => a + b, 0);
+    (await each(metric, labels)).reduce((a, b) => a + b, 0);
   const forwardedBefore = await sum(FORWARDED);
   const requestsBefore = await sum(REQUESTS);
   const failedBefore = await sum(FAILED);
-  const mainBefore = await sum(THREAD_CPU, 'thread="main"');
-  const workerBefore = await sum(THREAD_CPU, 'thread="worker"');
+  const mainBefore = await each(THREAD_CPU, 'thread="main"');
+  const workerBefore = await each(THREAD_CPU, 'thread="worker"');
   const cpuBefore = backends.map(b => cpuSeconds(b.pid));
   const started = performance.now();
   const { spans, refused } = await load(
-    backends,
+    TO_FIRST ? backends.slice(0, 1) : backends,
     bodies,
     ms,
     CONNECTIONS,
     RATE,
   );
   const seconds = (performance.now() - started) / 1000;
-  const cpu = backends
-    .map((b, i) => cpuSeconds(b.pid) - cpuBefore[i])
-    .reduce((a, b) => a + b, 0);
+  const cpuBy = backends.map((b, i) => cpuSeconds(b.pid) - cpuBefore[i]);
+  const mainAfter = await each(THREAD_CPU, 'thread="main"');
+  const workerAfter = await each(THREAD_CPU, 'thread="worker"');
+  const byBackend = backends.map((_, i) => ({
+    cpu: cpuBy[i],
+    main: mainAfter[i] - mainBefore[i],
+    worker: workerAfter[i] - workerBefore[i],
+  }));
   return {
     seconds,
     spans,
     refused,
-    cpu,
-    mainCpu: (await sum(THREAD_CPU, 'thread="main"')) - mainBefore,
-    workerCpu: (await sum(THREAD_CPU, 'thread="worker"')) - workerBefore,
+    cpu: cpuBy.reduce((a, b) => a + b, 0),
+    mainCpu: byBackend.reduce((a, b) => a + b.main, 0),
+    workerCpu: byBackend.reduce((a, b) => a + b.worker, 0),
+    byBackend,
     idleCpu: idle.reduce((a, b) => a + b, 0) * seconds,
     forwarded: (await sum(FORWARDED)) - forwardedBefore,
     forwardRequests: (await sum(REQUESTS)) - requestsBefore,
@@ -260,6 +281,20 @@ function report(name: string, l: Load, latencyMs: number) {
       result.workerCpuMsPer1000Spans
     ).toFixed(1)} ms per 1,000 spans`,
   );
+  if (TO_FIRST && l.byBackend.length > 1)
+    l.byBackend.forEach((b, i) =>
+      console.log(
+        `            backend ${i + 1} (${
+          i === 0 ? 'takes all the traffic' : 'takes none'
+        }): main ${((b.main * 1e6) / l.spans).toFixed(1)}, workers ${(
+          (b.worker * 1e6) /
+          l.spans
+        ).toFixed(1)}, rest ${(
+          ((b.cpu - b.main - b.worker) * 1e6) /
+          l.spans
+        ).toFixed(1)} ms per 1,000 spans`,
+      ),
+    );
   if (l.forwarded || l.failedSpans)
     console.log(
       `            forwards: ${
