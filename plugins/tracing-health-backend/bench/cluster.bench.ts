@@ -49,6 +49,8 @@ import {
   cpuSeconds,
   metricTotal,
   startBackend,
+  threadGroupsCpu,
+  ThreadGroupsCpu,
 } from './cluster/backendProcess';
 import { freePort, root, sleep } from './cluster/benchEnv';
 import { PIPELINE_METRICS } from '@internal/plugin-tracing-health-common';
@@ -145,6 +147,12 @@ interface Load {
   /** CPU of the backends' main threads, and of their pipeline workers (in `cpu`). */
   mainCpu: number;
   workerCpu: number;
+  /**
+   * Of the rest: V8's platform threads (garbage collection helpers, concurrent compilers) and
+   * libuv's pool, from /proc (see threadGroupsCpu).
+   */
+  v8Cpu: number;
+  libuvCpu: number;
   /** The same, per backend of the set (CPU seconds). */
   byBackend: { cpu: number; main: number; worker: number }[];
   idleCpu: number;
@@ -162,6 +170,8 @@ const sumLoads = (loads: Load[]): Load =>
       cpu: a.cpu + b.cpu,
       mainCpu: a.mainCpu + b.mainCpu,
       workerCpu: a.workerCpu + b.workerCpu,
+      v8Cpu: a.v8Cpu + b.v8Cpu,
+      libuvCpu: a.libuvCpu + b.libuvCpu,
       byBackend: b.byBackend.map((x, i) => ({
         cpu: (a.byBackend[i]?.cpu ?? 0) + x.cpu,
         main: (a.byBackend[i]?.main ?? 0) + x.main,
@@ -179,6 +189,8 @@ const sumLoads = (loads: Load[]): Load =>
       cpu: 0,
       mainCpu: 0,
       workerCpu: 0,
+      v8Cpu: 0,
+      libuvCpu: 0,
       byBackend: [],
       idleCpu: 0,
       forwarded: 0,
@@ -204,6 +216,7 @@ async function measureLoad(
   const mainBefore = await each(THREAD_CPU, 'thread="main"');
   const workerBefore = await each(THREAD_CPU, 'thread="worker"');
   const cpuBefore = backends.map(b => cpuSeconds(b.pid));
+  const groupsBefore = backends.map(b => threadGroupsCpu(b.pid));
   const started = performance.now();
   const { spans, refused } = await load(
     TO_FIRST ? backends.slice(0, 1) : backends,
@@ -214,6 +227,9 @@ async function measureLoad(
   );
   const seconds = (performance.now() - started) / 1000;
   const cpuBy = backends.map((b, i) => cpuSeconds(b.pid) - cpuBefore[i]);
+  const groupsAfter = backends.map(b => threadGroupsCpu(b.pid));
+  const groupDelta = (key: keyof ThreadGroupsCpu) =>
+    groupsAfter.reduce((a, g, i) => a + g[key] - groupsBefore[i][key], 0);
   const mainAfter = await each(THREAD_CPU, 'thread="main"');
   const workerAfter = await each(THREAD_CPU, 'thread="worker"');
   const byBackend = backends.map((_, i) => ({
@@ -228,6 +244,9 @@ async function measureLoad(
     cpu: cpuBy.reduce((a, b) => a + b, 0),
     mainCpu: byBackend.reduce((a, b) => a + b.main, 0),
     workerCpu: byBackend.reduce((a, b) => a + b.worker, 0),
+    // Threads named `node` besides the main one: the pipeline workers and V8's platform threads.
+    v8Cpu: groupDelta('node') - byBackend.reduce((a, b) => a + b.worker, 0),
+    libuvCpu: groupDelta('libuv'),
     byBackend,
     idleCpu: idle.reduce((a, b) => a + b, 0) * seconds,
     forwarded: (await sum(FORWARDED)) - forwardedBefore,
@@ -246,6 +265,8 @@ function figures(name: string, l: Load, latencyMs: number) {
     netCpuMsPer1000Spans: ((l.cpu - l.idleCpu) * 1e6) / l.spans,
     mainCpuMsPer1000Spans: (l.mainCpu * 1e6) / l.spans,
     workerCpuMsPer1000Spans: (l.workerCpu * 1e6) / l.spans,
+    v8CpuMsPer1000Spans: (l.v8Cpu * 1e6) / l.spans,
+    libuvCpuMsPer1000Spans: (l.libuvCpu * 1e6) / l.spans,
     shareForwarded: l.forwarded / l.spans,
     latencyMs,
   };
@@ -279,7 +300,11 @@ function report(name: string, l: Load, latencyMs: number) {
       result.cpuMsPer1000Spans -
       result.mainCpuMsPer1000Spans -
       result.workerCpuMsPer1000Spans
-    ).toFixed(1)} ms per 1,000 spans`,
+    ).toFixed(
+      1,
+    )} ms per 1,000 spans (V8's platform threads ${result.v8CpuMsPer1000Spans.toFixed(
+      1,
+    )}, libuv's pool ${result.libuvCpuMsPer1000Spans.toFixed(1)})`,
   );
   if (TO_FIRST && l.byBackend.length > 1)
     l.byBackend.forEach((b, i) =>

@@ -29,11 +29,52 @@ function listenerPid(port: number): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+export function cpuSeconds(pid: number, file = `/proc/${pid}/stat`): number {
+  const stat = fs.readFileSync(file, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime: fields 14 and 15 of /proc/PID/stat (11 and 12 after the command name)
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** CPU seconds of the threads of a process, grouped by what they are. */
+export interface ThreadGroupsCpu {
+  /** The main thread (its id is the process id). */
+  main: number;
+  /** libuv's pool (crypto, zlib, file system, DNS). */
+  libuv: number;
+  /** The other threads Node names after itself: pipeline workers and V8's platform threads. */
+  node: number;
+  /** Anything else (Node's delayed task scheduler, the inspector). */
+  other: number;
+}
+
+/**
+ * Reads `/proc/PID/task/*`: threads that exited are missing, so the groups may add up to less
+ * than the process's CPU.
+ */
+export function threadGroupsCpu(pid: number): ThreadGroupsCpu {
+  const groups: ThreadGroupsCpu = { main: 0, libuv: 0, node: 0, other: 0 };
+  let tasks: string[] = [];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return groups;
+  }
+  for (const tid of tasks) {
+    let comm: string;
+    let cpu: number;
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      cpu = cpuSeconds(pid, `/proc/${pid}/task/${tid}/stat`);
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (Number(tid) === pid) groups.main += cpu;
+    else if (comm === 'libuv-worker') groups.libuv += cpu;
+    else if (comm === 'node') groups.node += cpu;
+    else groups.other += cpu;
+  }
+  return groups;
 }
 
 export async function startBackend(
