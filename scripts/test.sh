@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up (first run) and runs every test: type check, formatting, lint, unit and integration suites (jest via
+# Sets up (first run) and runs every test: type check, formatting, lint, the engine's build and the
+# production backend bundle, unit and integration suites (jest via
 # backstage-cli, SQLite and PostgreSQL), the Grafana app plugin's build and tests, and the
 # end-to-end suites (real OpenTelemetry SDK, Prometheus/promtool, headless Chromium).
 # The first failing stage ends the run (non-zero exit); either way it ends with one line per
@@ -13,7 +14,7 @@ export CI=true
 step() { printf '\n=== %s ===\n' "$*"; }
 
 # One entry per stage, in order; run_stage fills in the results.
-stage_names=("type check" "format" "lint" "build" "unit" "Grafana" "e2e")
+stage_names=("type check" "format" "lint" "build" "bundle" "unit" "Grafana" "e2e")
 declare -A stage_result=() stage_seconds=() stage_counts=()
 current_stage=""
 current_started=0
@@ -137,6 +138,8 @@ run_stage "lint" yarn lint:all
 # The engine as a production bundle loads it: built (from the type check's declarations), its
 # worker threads started from the built worker module.
 run_stage "build" build_engine
+# The production backend bundle (yarn build:backend), installed and started as a Dockerfile does.
+run_stage "bundle" yarn workspace backend check:bundle
 run_stage "unit" yarn test --ci
 run_stage "Grafana" grafana
 run_stage "e2e" e2e
