@@ -1,10 +1,10 @@
 /* eslint-disable no-console */
 /**
  * `yarn bench:cluster`: what running the portal as several replicas on one PostgreSQL costs.
- * Starts the real backend once alone (no `tracingHealth.cluster`) and measures it; then starts
- * two backends alone and two replicas of one cluster, all four at once, and loads the pair and
- * the cluster in turn, in short slices (alternating which goes first), so a drift of the
- * machine's speed falls on both alike. Each load is the same pre-encoded OTLP protobuf traffic
+ * Starts the real backend alone (no `tracingHealth.cluster`), two backends alone and two replicas
+ * of one cluster, all five at once, and loads the single one, the pair and the cluster in turn,
+ * in short slices (each set going first in turn), so a drift of the machine's speed falls on all
+ * alike. Each load is the same pre-encoded OTLP protobuf traffic
  * (two-span traces with random trace ids, 50 spans a request) round robin over the set's
  * backends from a few concurrent connections. It prints:
  *
@@ -17,7 +17,8 @@
  * - the forwarding cost per forwarded span: (net CPU per span of the 2 clustered replicas − of
  *   the 2 alone, each deciding what it receives) / share forwarded, as a fraction of the pair's
  *   net CPU per span (target: under 20%), over all slices, with a 90% bootstrap interval over
- *   the slice pairs, and per pair of slices (median, min, max); the same against one replica;
+ *   the slice pairs, and per pair of slices (median, min, max); the same against one replica
+ *   (the issue's wording: a share of a single replica's cost), with its own interval;
  * - where the CPU goes: main threads, pipeline workers and the rest (thread_cpu_seconds_total),
  *   per 1,000 spans under load and per second idle. The pair alone is the fair base: the same processes on
  *   the same cores at the same load per replica (a replica's CPU per span depends on its load:
@@ -26,8 +27,8 @@
  * The backends and this load generator share the machine's cores: spans/s through 2 replicas is
  * not a scaling figure on a 2-core machine, the CPU per span is. Phases run one after the other
  * differed by up to 3x on this machine; slices side by side are what this compares. Not a test:
- * it prints (options: --seconds N per slice, default 5, and the single replica's phase lasts 3
- * slices; --rounds N slices per set, default 8; --connections N, default 8; --rate N spans/s
+ * it prints (options: --seconds N per slice, default 5;
+ * --rounds N slices per set, default 8; --connections N, default 8; --rate N spans/s
  * offered, default as fast as they answer; --attributes N of an HTTP server span's 12 on each
  * span, default 12 (a rate both setups keep up with compares their CPU
  * per span without the contention of a saturated machine); --workers N pipeline worker threads
@@ -365,12 +366,20 @@ function seededRandom(seed: number) {
   };
 }
 
+/** One slice of each set, measured one after the other. */
+interface Slices {
+  one: Load;
+  pair: Load;
+  two: Load;
+}
+
 /**
  * The 90% bootstrap interval of the pooled forwarding cost: the slice pairs resampled with
  * replacement 2,000 times, each sample pooled as the whole run is.
  */
 function bootstrapInterval(
-  slices: { pair: Load; two: Load }[],
+  slices: Slices[],
+  base: 'one' | 'pair',
 ): [number, number] {
   const random = seededRandom(15);
   const samples: number[] = [];
@@ -381,7 +390,7 @@ function bootstrapInterval(
     samples.push(
       costOfForwarding(
         figures('', sumLoads(drawn.map(d => d.two)), 0),
-        figures('', sumLoads(drawn.map(d => d.pair)), 0),
+        figures('', sumLoads(drawn.map(d => d[base])), 0),
         'netCpuMsPer1000Spans',
       ).share,
     );
@@ -414,9 +423,7 @@ async function main() {
   console.log(
     `bench:cluster: ${
       os.cpus().length
-    } cores, ${CONNECTIONS} connections; 1 replica for ${
-      3 * SECONDS
-    } s, then 2 alone and 2 clustered in turn, ${ROUNDS} slices of ${SECONDS} s each, after ${
+    } cores, ${CONNECTIONS} connections; 1 replica, 2 alone and 2 clustered in turn, ${ROUNDS} slices of ${SECONDS} s each, after ${
       WARMUP_MS / 1000
     } s warm-up; ${
       RATE ? `${RATE} spans/s offered` : 'as fast as the backends answer'
@@ -436,14 +443,6 @@ async function main() {
     started.push(single);
     await load([single], bodies, WARMUP_MS, CONNECTIONS);
     const oneLatency = await sequentialLatencyMs([single], bodies);
-    const oneIdle = await idleCpuPerSecond([single]);
-    const one = report(
-      '1 replica',
-      await measureLoad([single], oneIdle, bodies, 3 * SECONDS * 1000),
-      oneLatency,
-    );
-    await single.stop();
-    started.length = 0;
 
     // Two backends as they run without tracingHealth.cluster (each decides what it receives),
     // and two replicas of one cluster, side by side.
@@ -484,27 +483,35 @@ async function main() {
     await load(clusterSet, bodies, WARMUP_MS, CONNECTIONS);
     const pairLatency = await sequentialLatencyMs(pairSet, bodies);
     const clusterLatency = await sequentialLatencyMs(clusterSet, bodies);
-    const idle = await idleCpuPerSecond([...pairSet, ...clusterSet]);
-    const pairIdle = idle.slice(0, 2);
-    const clusterIdle = idle.slice(2);
-    const slices: { pair: Load; two: Load }[] = [];
+    const idle = await idleCpuPerSecond([single, ...pairSet, ...clusterSet]);
+    const sets = [
+      { key: 'one', backends: [single], idle: idle.slice(0, 1) },
+      { key: 'pair', backends: pairSet, idle: idle.slice(1, 3) },
+      { key: 'two', backends: clusterSet, idle: idle.slice(3) },
+    ] as const;
+    const slices: Slices[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const clusterFirst = round % 2 === 1;
-      const first = clusterFirst
-        ? await measureLoad(clusterSet, clusterIdle, bodies, SECONDS * 1000)
-        : await measureLoad(pairSet, pairIdle, bodies, SECONDS * 1000);
-      const second = clusterFirst
-        ? await measureLoad(pairSet, pairIdle, bodies, SECONDS * 1000)
-        : await measureLoad(clusterSet, clusterIdle, bodies, SECONDS * 1000);
-      slices.push(
-        clusterFirst
-          ? { pair: second, two: first }
-          : { pair: first, two: second },
-      );
+      // Each set goes first, second and third in turn.
+      const slice: Partial<Slices> = {};
+      for (let k = 0; k < sets.length; k++) {
+        const set = sets[(round + k) % sets.length];
+        slice[set.key] = await measureLoad(
+          set.backends,
+          set.idle,
+          bodies,
+          SECONDS * 1000,
+        );
+      }
+      slices.push(slice as Slices);
     }
     if (process.env.BENCH_SHOW_LOGS)
       for (const b of clusterSet)
         console.error(`--- ${b.url} (last output)\n${b.logs().slice(-4000)}`);
+    const one = report(
+      '1 replica',
+      sumLoads(slices.map(s => s.one)),
+      oneLatency,
+    );
     const pair = report(
       '2, alone',
       sumLoads(slices.map(s => s.pair)),
@@ -526,7 +533,8 @@ async function main() {
           ).share,
       )
       .sort((a, b) => a - b);
-    const interval = bootstrapInterval(slices);
+    const interval = bootstrapInterval(slices, 'pair');
+    const oneInterval = bootstrapInterval(slices, 'one');
     console.log(
       `forwarding: ${(two.shareForwarded * 100).toFixed(
         1,
@@ -542,7 +550,9 @@ async function main() {
         shares[shares.length - 1],
       )}; against one replica: ${describeCost(
         costOfForwarding(two, one, 'netCpuMsPer1000Spans'),
-      )}; throughput 2 replicas / 1: ${(
+      )}, 90% bootstrap interval ${oneInterval
+        .map(pct)
+        .join(' to ')}; throughput 2 replicas / 1: ${(
         two.spansPerSecond / one.spansPerSecond
       ).toFixed(2)}x`,
     );
