@@ -9,7 +9,6 @@
 //   npm run dev     -> webpack --env development (unminified, eval source maps)
 const fs = require('fs');
 const path = require('path');
-const webpack = require('webpack');
 
 const ROOT = __dirname;
 const SRC = path.join(ROOT, 'src');

@@ -1,3 +1,4 @@
+/* eslint-disable react/prop-types -- a test stand-in for react-inlinesvg, whose props are typed there */
 // Stands in for react-inlinesvg, which @grafana/ui's Icon and Spinner use. The real one fetches
 // each SVG asynchronously and sets state after the test has finished (act() warnings, no
 // network in jsdom). This renders an empty <svg> with the same props instead.

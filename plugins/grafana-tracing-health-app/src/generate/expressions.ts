@@ -7,6 +7,11 @@ import {
   SPAN_METRICS,
 } from '@internal/tracing-model';
 
+import type {
+  Panel,
+  RowPanel,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+
 import {
   AlertRuleOptions,
   DEFAULT_ALERT_RULE_OPTIONS,
@@ -107,17 +112,19 @@ export function allExpressions(
 ): GeneratedExpression[] {
   const result: GeneratedExpression[] = [];
   for (const { dashboard } of generatedDashboards()) {
-    const walk = (panels: any[] | undefined) => {
+    const walk = (panels: (Panel | RowPanel)[] | undefined) => {
       for (const panel of panels ?? []) {
-        walk(panel.panels);
+        if ('panels' in panel) {
+          walk(panel.panels);
+          continue;
+        }
         for (const target of panel.targets ?? []) {
-          result.push(
-            entry(
-              `dashboard ${dashboard.uid} / ${panel.title} / ${target.refId}`,
-              target.expr,
-              values,
-            ),
-          );
+          // Every query the app ships is PromQL (Dataquery leaves the fields to the datasource).
+          const { refId, expr } = target as { refId?: unknown; expr?: unknown };
+          const source = `dashboard ${dashboard.uid} / ${panel.title} / ${refId}`;
+          if (typeof expr !== 'string')
+            throw new Error(`${source} has no PromQL expression`);
+          result.push(entry(source, expr, values));
         }
       }
     };

@@ -24,8 +24,9 @@ import { normalizePortalUrl, validatePortalUrl } from './validatePortalUrl';
 
 export { normalizePortalUrl, validatePortalUrl };
 
-export interface AppConfigProps
-  extends PluginConfigPageProps<AppPluginMeta<AppPluginSettings>> {}
+export type AppConfigProps = PluginConfigPageProps<
+  AppPluginMeta<AppPluginSettings>
+>;
 
 export const testIds = {
   portalUrl: 'tracing-health-config-portal-url',
